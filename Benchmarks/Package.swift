@@ -1,0 +1,25 @@
+// swift-tools-version: 6.1
+// GrantLedger's benchmarks (package-benchmark). Run: cd Benchmarks && swift package benchmark
+// Figures go into ../BENCHMARKS.md as ratios to ../../shared/bench/run-peers from the same sitting.
+
+import PackageDescription
+
+let package = Package(
+    name: "GrantLedgerBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "GrantLedger", path: "../"),
+        .package(url: "https://github.com/ordo-one/package-benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "EventLogBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "EventLog", package: "GrantLedger"),
+            ],
+            path: "Benchmarks/EventLogBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        )
+    ]
+)

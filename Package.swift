@@ -1,0 +1,104 @@
+// swift-tools-version: 6.1
+// GrantLedger: an event-sourced workflow engine for the mid- and late-stage management of
+// National Social Science Fund projects, on LMDB.
+
+import PackageDescription
+
+/// Settings every Swift target shares: Swift 6 mode (the tools default) plus upcoming features.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "GrantLedger",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "EventLog", targets: ["EventLog"]),
+        .library(name: "GrantWorkflow", targets: ["GrantWorkflow"]),
+        .library(name: "GrantLedger", targets: ["GrantLedger"]),
+        .executable(name: "grantledger", targets: ["grantledger"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // LMDB from the system: Debian's liblmdb-dev (pkg-config "lmdb"). No C sources here.
+        .systemLibrary(
+            name: "CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+        // A domain-free event store on LMDB.
+        .target(
+            name: "EventLog",
+            dependencies: [
+                "CLMDB",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The NSSF workflow: commands, events, state, decide/evolve. Pure: no I/O, no clock.
+        .target(
+            name: "GrantWorkflow",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The engine a host application embeds.
+        .target(
+            name: "GrantLedger",
+            dependencies: [
+                "EventLog",
+                "GrantWorkflow",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The command-line logic, as a library so tests call it in-process.
+        .target(
+            name: "GrantLedgerCLI",
+            dependencies: [
+                "GrantLedger",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "grantledger",
+            dependencies: ["GrantLedgerCLI"],
+            swiftSettings: strictSettings
+        ),
+        // A helper process for the event log's multi-process tests (concurrent appends, SIGKILL).
+        .executableTarget(
+            name: "eventlog-test-helper",
+            dependencies: ["EventLog"],
+            path: "Tests/Helpers/eventlog-test-helper",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EventLogTests",
+            dependencies: ["EventLog", "CLMDB"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GrantWorkflowTests",
+            dependencies: [
+                "GrantWorkflow",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GrantLedgerTests",
+            dependencies: ["GrantLedger", "GrantLedgerCLI", "EventLog", "CLMDB"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,3 @@
+import GrantLedgerCLI
+
+print("grantledger")

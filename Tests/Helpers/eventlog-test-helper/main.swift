@@ -1,0 +1,3 @@
+import EventLog
+
+print("helper")

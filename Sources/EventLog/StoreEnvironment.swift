@@ -72,6 +72,11 @@ final class StoreEnvironment: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let writerThreadToken = Atomic<UInt>(0)
     private let closedFlag = Atomic<Bool>(false)
+    /// Batches committed so far (for tests and diagnostics).
+    let committedBatches = Atomic<Int>(0)
+
+    /// Writes waiting for the writer (for tests and diagnostics).
+    var queuedWriteCount: Int { queue.withLock { $0.jobs.count } }
 
     private init(env: OpaquePointer, path: String, options: EventStoreOptions, dbs: StoreDatabases) {
         self.env = env
@@ -223,6 +228,15 @@ final class StoreEnvironment: @unchecked Sendable {
         pthread_rwlock_wrlock(mapLock)
         defer { pthread_rwlock_unlock(mapLock) }
         if !isClosed { _ = mdb_env_set_mapsize(env, 0) }
+    }
+
+    /// The current size of this process's memory map, in bytes.
+    var mapSize: Int {
+        pthread_rwlock_rdlock(mapLock)
+        defer { pthread_rwlock_unlock(mapLock) }
+        var info = MDB_envinfo()
+        guard !isClosed, mdb_env_info(env, &info) == 0 else { return 0 }
+        return info.me_mapsize
     }
 
     // MARK: Reading
@@ -516,6 +530,7 @@ final class StoreEnvironment: @unchecked Sendable {
                 failAll(jobs, .lmdb(rc, "commit"))
                 return false
             }
+            committedBatches.add(1, ordering: .relaxed)
             if context.headPosition != startPosition { commits.signal() }
             for answer in answers { answer.deliver() }
             return false

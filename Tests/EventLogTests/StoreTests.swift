@@ -23,7 +23,7 @@ struct StoreTests {
         do {
             _ = try EventStore(path: folder.path + "/./")
             Issue.record("a second open of the same folder must fail")
-        } catch let error as EventLogError {
+        } catch {
             #expect(error.code == .alreadyOpen)
         }
         store.close()

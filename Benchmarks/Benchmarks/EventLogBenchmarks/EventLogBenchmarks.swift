@@ -1,8 +1,134 @@
+// EventLog benchmarks: durable appends (1, 100, 1,000 events per commit), group commit with 1, 8 and 64
+// concurrent appenders, a full borrowing scan, reading one stream, and verify. 400-byte payloads as in
+// shared/bench. Throughput is in events per second (each scaled iteration is one event).
 import Benchmark
 import EventLog
+import Foundation
+import Synchronization
+
+let payload = [UInt8](repeating: 0x78, count: 400)
+
+func event(_ index: Int) -> NewEvent {
+    NewEvent(type: "Benchmarked", payload: payload, time: 1_700_000_000_000 + Int64(index))
+}
+
+/// A store in a temporary folder of its own, optionally filled with `prefill` events over `streams` streams.
+final class Fixture: Sendable {
+    let folder: String
+    let store: EventStore
+
+    init(prefill: Int = 0, streams: Int = 100) async throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("eventlog-bench-\(UUID().uuidString)").path
+        store = try EventStore(path: folder)
+        var written = 0
+        while written < prefill {
+            let count = min(1000, prefill - written)
+            let start = written
+            _ = try await store.write { txn in
+                for index in start..<(start + count) {
+                    _ = try txn.append([event(index)], to: "stream-\(index % streams)")
+                }
+            }
+            written += count
+        }
+    }
+
+    func remove() {
+        store.close()
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+}
+
+/// Holds a benchmark's fixture between its setup, runs and teardown.
+final class FixtureSlot: Sendable {
+    private let slot = Mutex<Fixture?>(nil)
+    var fixture: Fixture? { slot.withLock { $0 } }
+    func set(_ fixture: Fixture) { slot.withLock { $0 = fixture } }
+    func clear() { slot.withLock { $0 }?.remove() }
+}
+
+func eventLogBenchmark(
+    _ name: String, scalingFactor: BenchmarkScalingFactor, maxDuration: Duration = .seconds(3),
+    maxIterations: Int = 100_000, prefill: Int = 0,
+    _ body: @escaping @Sendable (Benchmark, EventStore) async throws -> Void
+) {
+    let slot = FixtureSlot()
+    Benchmark(
+        name,
+        configuration: .init(
+            metrics: [.wallClock, .throughput], scalingFactor: scalingFactor, maxDuration: maxDuration,
+            maxIterations: maxIterations),
+        closure: { benchmark in
+            guard let fixture = slot.fixture else { return }
+            try await body(benchmark, fixture.store)
+        },
+        setup: { slot.set(try await Fixture(prefill: prefill)) },
+        teardown: { slot.clear() })
+}
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark("noop") { benchmark in
-        for _ in benchmark.scaledIterations { blackHole(1) }
+    eventLogBenchmark("Append: 1 event per durable commit", scalingFactor: .one) { benchmark, store in
+        for index in benchmark.scaledIterations {
+            blackHole(try await store.append([event(index)], to: "stream-\(index % 100)"))
+        }
+    }
+
+    eventLogBenchmark("Append: 100 events per durable commit", scalingFactor: .kilo) { benchmark, store in
+        for round in 0..<(benchmark.scaledIterations.count / 100) {
+            let events = (0..<100).map { event(round * 100 + $0) }
+            blackHole(try await store.append(events, to: "stream-\(round % 100)"))
+        }
+    }
+
+    eventLogBenchmark("Append: 1,000 events per durable commit", scalingFactor: .kilo) { benchmark, store in
+        let events = (0..<benchmark.scaledIterations.count).map(event)
+        blackHole(try await store.append(events, to: "stream-1"))
+    }
+
+    for appenders in [1, 8, 64] {
+        eventLogBenchmark("Group commit: \(appenders) concurrent appenders", scalingFactor: .kilo) { benchmark, store in
+            let total = benchmark.scaledIterations.count
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for appender in 0..<appenders {
+                    group.addTask {
+                        // Each appender awaits its own durable answer before its next append.
+                        for index in stride(from: appender, to: total, by: appenders) {
+                            blackHole(try await store.append([event(index)], to: "stream-\(appender)"))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    eventLogBenchmark(
+        "Scan: whole log, borrowing", scalingFactor: .mega, maxDuration: .seconds(5), maxIterations: 20,
+        prefill: 1_000_000
+    ) { _, store in
+        var bytes = 0
+        try store.read { txn in
+            try txn.scan { view in
+                bytes &+= view.payload.count
+                return true
+            }
+        }
+        blackHole(bytes)
+    }
+
+    eventLogBenchmark(
+        "Read: one stream of 1,000 events, copied", scalingFactor: .kilo, maxDuration: .seconds(3),
+        prefill: 100_000
+    ) { _, store in
+        blackHole(try store.readStream("stream-42"))
+    }
+
+    eventLogBenchmark(
+        "Verify: every digest recomputed", scalingFactor: .mega, maxDuration: .seconds(5), maxIterations: 10,
+        prefill: 1_000_000
+    ) { _, store in
+        let report = try store.verify()
+        precondition(report.isValid)
+        blackHole(report)
     }
 }

@@ -1,1 +1,0 @@
-/// The event store: see EventStore.

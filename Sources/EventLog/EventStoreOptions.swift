@@ -1,0 +1,48 @@
+/// How much an acknowledged append survives.
+public enum Durability: Sendable, Hashable {
+    /// Every acknowledged append is on disk: LMDB syncs data and meta pages before a commit returns.
+    /// Survives a process kill and an OS crash or power loss. The default.
+    case durable
+    /// `MDB_NOMETASYNC`: data pages are synced, the meta page that publishes a commit is written but not
+    /// synced before the commit returns; the next commit's sync (or the OS) flushes it. A killed process
+    /// loses nothing; an OS crash or power loss may lose the last commits (the store stays consistent and
+    /// verifies, it only ends earlier). Roughly doubles single-commit throughput.
+    case relaxed
+}
+
+/// Settings for opening an ``EventStore``.
+public struct EventStoreOptions: Sendable {
+    /// Initial size of the memory map in bytes: address space, not disk. The map grows by itself (doubling)
+    /// when a write finds it full, so a small value only costs re-runs of the batch that found it full.
+    /// Default: 64 GiB.
+    public var mapSize: Int
+    /// Durability of acknowledged appends. Default: ``Durability/durable``.
+    public var durability: Durability
+    /// Maximum number of concurrent read transactions, across all processes using the store. Default: 126.
+    public var maxReaders: UInt32
+    /// Names of the extra named databases the layer above needs (read models, outbox, ...), created at open
+    /// and reached with ``EventStore/database(_:)``. Must not be `events`, `streams`, `commands` or `meta`.
+    public var extraDatabases: [String]
+    /// Maximum number of queued writes that share one commit (group commit). Default: 512.
+    public var maxBatch: Int
+    /// How often an idle subscription looks for events appended by other processes. In-process commits
+    /// wake subscriptions at once. Default: 50 ms.
+    public var subscriptionPollInterval: Duration
+
+    /// Creates options; every parameter has a default.
+    public init(
+        mapSize: Int = 64 << 30,
+        durability: Durability = .durable,
+        maxReaders: UInt32 = 126,
+        extraDatabases: [String] = [],
+        maxBatch: Int = 512,
+        subscriptionPollInterval: Duration = .milliseconds(50)
+    ) {
+        self.mapSize = mapSize
+        self.durability = durability
+        self.maxReaders = maxReaders
+        self.extraDatabases = extraDatabases
+        self.maxBatch = maxBatch
+        self.subscriptionPollInterval = subscriptionPollInterval
+    }
+}

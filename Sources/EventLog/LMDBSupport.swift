@@ -1,0 +1,109 @@
+internal import CLMDB
+
+extension MDB_val {
+    /// A value pointing at `buffer` (LMDB never writes through key or input data pointers).
+    init(_ buffer: UnsafeRawBufferPointer) {
+        self.init(mv_size: buffer.count, mv_data: UnsafeMutableRawPointer(mutating: buffer.baseAddress))
+    }
+
+    /// The bytes LMDB returned.
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: mv_data, count: mv_size) }
+}
+
+/// LMDB flag macros import as `Int32` while the parameters are `UInt32`.
+enum LMDBFlags {
+    static let append = UInt32(MDB_APPEND)
+    static let reserve = UInt32(MDB_RESERVE)
+    static let noOverwrite = UInt32(MDB_NOOVERWRITE)
+    static let create = UInt32(MDB_CREATE)
+    static let readOnly = UInt32(MDB_RDONLY)
+    static let noTLS = UInt32(MDB_NOTLS)
+    static let noMetaSync = UInt32(MDB_NOMETASYNC)
+    static let compact = UInt32(MDB_CP_COMPACT)
+}
+
+/// The dbi handles of one environment: the four the log owns, plus the layer above's named ones.
+struct StoreDatabases: Sendable {
+    /// Big-endian UInt64 position → record (see `RecordLayout`).
+    var events: MDB_dbi = 0
+    /// Stream id ‖ 0x00 ‖ big-endian UInt64 version → big-endian UInt64 position.
+    var streams: MDB_dbi = 0
+    /// Command id → encoded result bytes.
+    var commands: MDB_dbi = 0
+    /// `format` → UInt32 layout version; `head` → big-endian position ‖ digest ‖ little-endian time.
+    var meta: MDB_dbi = 0
+    /// The layer above's databases, by name.
+    var extra: [String: MDB_dbi] = [:]
+
+    static let reservedNames: Set<String> = ["events", "streams", "commands", "meta"]
+    static let metaFormatKey: [UInt8] = Array("format".utf8)
+    static let metaHeadKey: [UInt8] = Array("head".utf8)
+    static let storeFormatVersion: UInt32 = 1
+}
+
+/// Calls `body` with an MDB_val holding `position` as a big-endian key.
+@inline(__always)
+func withPositionKey<R>(_ position: UInt64, _ body: (inout MDB_val) -> R) -> R {
+    var bigEndian = position.bigEndian
+    return withUnsafeMutableBytes(of: &bigEndian) { raw in
+        var key = MDB_val(mv_size: 8, mv_data: raw.baseAddress)
+        return body(&key)
+    }
+}
+
+/// Reads a big-endian UInt64 (a position key or a position value).
+@inline(__always)
+func bigEndianUInt64(_ bytes: UnsafeRawBufferPointer, at offset: Int = 0) -> UInt64 {
+    UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+}
+
+/// Builds a `streams` key (stream ‖ 0x00 ‖ big-endian version, or stream ‖ 0x01 to seek past the stream)
+/// on the stack and passes it to `body`.
+@inline(__always)
+func withStreamKey<R>(_ stream: String, version: UInt64?, _ body: (inout MDB_val) -> R) -> R {
+    var stream = stream
+    return stream.withUTF8 { utf8 in withStreamKey(bytes: UnsafeRawBufferPointer(utf8), version: version, body) }
+}
+
+/// ``withStreamKey(_:version:_:)`` for a stream id given as UTF-8 bytes.
+@inline(__always)
+func withStreamKey<R>(bytes stream: UnsafeRawBufferPointer, version: UInt64?, _ body: (inout MDB_val) -> R) -> R {
+    let size = stream.count + (version == nil ? 1 : 9)
+    return withUnsafeTemporaryAllocation(byteCount: size, alignment: 8) { buffer in
+        let base = buffer.baseAddress!
+        if stream.count > 0 { base.copyMemory(from: stream.baseAddress!, byteCount: stream.count) }
+        if let version {
+            base.storeBytes(of: 0, toByteOffset: stream.count, as: UInt8.self)
+            base.storeBytes(of: version.bigEndian, toByteOffset: stream.count + 1, as: UInt64.self)
+        } else {
+            base.storeBytes(of: 1, toByteOffset: stream.count, as: UInt8.self)
+        }
+        var key = MDB_val(mv_size: size, mv_data: base)
+        return body(&key)
+    }
+}
+
+/// Calls `body` with contiguous bytes of `bytes` (no copy for arrays and native strings' UTF-8 views).
+@inline(__always)
+func withContiguousBytes<C: Collection<UInt8>, R>(_ bytes: C, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    if let result = bytes.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) {
+        return result
+    }
+    return Array(bytes).withUnsafeBytes(body)
+}
+
+/// Checks a stream id: 1 to 500 UTF-8 bytes, no NUL (the `streams` key separator).
+func validateStreamId(_ stream: String) throws(EventLogError) {
+    let count = stream.utf8.count
+    guard count > 0, count <= RecordLayout.maxKeyStringBytes, !stream.utf8.contains(0) else {
+        throw .invalid("a stream id must be 1 to \(RecordLayout.maxKeyStringBytes) UTF-8 bytes without NUL")
+    }
+}
+
+/// Checks a command id: 1 to 500 UTF-8 bytes (it is a key of the `commands` database).
+func validateCommandId(_ commandId: String) throws(EventLogError) {
+    let count = commandId.utf8.count
+    guard count > 0, count <= RecordLayout.maxKeyStringBytes else {
+        throw .invalid("a command id must be 1 to \(RecordLayout.maxKeyStringBytes) UTF-8 bytes")
+    }
+}

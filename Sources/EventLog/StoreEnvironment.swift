@@ -1,0 +1,664 @@
+internal import CLMDB
+internal import Dispatch
+internal import Synchronization
+
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// Paths (canonical) of the stores open in this process: LMDB must not open one environment twice in a
+/// process (closing the second would drop the first's POSIX locks).
+private let openStorePaths = Mutex<Set<String>>([])
+
+/// One queued write. `run` executes the caller's body in a child transaction and says whether to commit
+/// it and how to answer the caller once the batch is durable; it may run more than once (the whole batch
+/// is re-run after the map grows). `fail` answers the caller when the batch failed as a whole.
+struct WriteJob: Sendable {
+    let run: @Sendable (borrowing WriteTransaction) -> JobOutcome
+    let fail: @Sendable (EventLogError) -> Void
+}
+
+/// What a job's body did: commit its child transaction or not, and the answer to send after the commit.
+struct JobOutcome: Sendable {
+    let succeeded: Bool
+    let answer: @Sendable () -> Void
+}
+
+/// The writer's queue, guarded by a mutex.
+private struct WriteQueue {
+    var jobs: [WriteJob] = []
+    var writerIdle = false
+    var closing = false
+}
+
+/// Starts a pthread running a closure.
+private final class ThreadStart {
+    let body: () -> Void
+    init(_ body: @escaping () -> Void) { self.body = body }
+}
+
+@inline(__always)
+private func currentThreadToken() -> UInt {
+    #if canImport(Darwin)
+    UInt(bitPattern: pthread_self())
+    #else
+    UInt(pthread_self())
+    #endif
+}
+
+/// The owner of the `MDB_env`: opening, the map lock, read transactions, and the single writer thread
+/// that runs every write transaction with group commit.
+///
+/// `@unchecked Sendable` because it wraps C state the compiler cannot check, and shares it safely:
+/// - `MDB_env` is thread-safe for what is done here; read transactions use `MDB_NOTLS`, so they may be
+///   begun on any thread and each is used by one thread only (inside a synchronous closure);
+/// - write transactions exist only on the writer thread (begun and committed there: LMDB's writer mutex
+///   is owned by the thread that took it), and `WriterContext` is touched only by that thread;
+/// - `mdb_env_set_mapsize` (growth, adopting another process's growth) and `mdb_env_close` run only
+///   while holding `mapLock` exclusively; every transaction holds it shared;
+/// - every other mutable state is in `Mutex`/`Atomic` values.
+final class StoreEnvironment: @unchecked Sendable {
+    let env: OpaquePointer
+    let path: String
+    let options: EventStoreOptions
+    let dbs: StoreDatabases
+    let commits = CommitSignal()
+
+    private let mapLock: UnsafeMutablePointer<pthread_rwlock_t>
+    private let queue = Mutex(WriteQueue())
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private let writerThreadToken = Atomic<UInt>(0)
+    private let closedFlag = Atomic<Bool>(false)
+    /// Batches committed so far (for tests and diagnostics).
+    let committedBatches = Atomic<Int>(0)
+
+    /// Writes waiting for the writer (for tests and diagnostics).
+    var queuedWriteCount: Int { queue.withLock { $0.jobs.count } }
+
+    private init(env: OpaquePointer, path: String, options: EventStoreOptions, dbs: StoreDatabases) {
+        self.env = env
+        self.path = path
+        self.options = options
+        self.dbs = dbs
+        mapLock = .allocate(capacity: 1)
+        pthread_rwlock_init(mapLock, nil)
+    }
+
+    deinit {
+        pthread_rwlock_destroy(mapLock)
+        mapLock.deallocate()
+    }
+
+    var isClosed: Bool { closedFlag.load(ordering: .acquiring) }
+
+    /// Whether the caller runs on the writer thread (inside a write body).
+    var isWriterThread: Bool { writerThreadToken.load(ordering: .relaxed) == currentThreadToken() }
+
+    // MARK: Opening
+
+    static func open(path: String, options: EventStoreOptions) throws(EventLogError) -> StoreEnvironment {
+        guard options.mapSize > 0, options.maxReaders > 0, options.maxBatch > 0 else {
+            throw .invalid("mapSize, maxReaders and maxBatch must be positive")
+        }
+        guard Set(options.extraDatabases).count == options.extraDatabases.count,
+            options.extraDatabases.allSatisfy({ !$0.isEmpty && !StoreDatabases.reservedNames.contains($0) })
+        else { throw .invalid("extra database names must be unique, non-empty, and not events/streams/commands/meta") }
+        try makeDirectories(path)
+        let canonical = try canonicalPath(path)
+        let inserted = openStorePaths.withLock { $0.insert(canonical).inserted }
+        guard inserted else {
+            throw EventLogError(code: .alreadyOpen, message: "\(canonical) is already open in this process")
+        }
+        var envPointer: OpaquePointer?
+        do throws(EventLogError) {
+            var rc = mdb_env_create(&envPointer)
+            guard rc == 0, let env = envPointer else { throw .lmdb(rc, "mdb_env_create") }
+            rc = mdb_env_set_maxdbs(env, MDB_dbi(4 + options.extraDatabases.count))
+            guard rc == 0 else { throw .lmdb(rc, "mdb_env_set_maxdbs") }
+            rc = mdb_env_set_mapsize(env, options.mapSize)
+            guard rc == 0 else { throw .lmdb(rc, "mdb_env_set_mapsize") }
+            rc = mdb_env_set_maxreaders(env, options.maxReaders)
+            guard rc == 0 else { throw .lmdb(rc, "mdb_env_set_maxreaders") }
+            let flags = LMDBFlags.noTLS | (options.durability == .relaxed ? LMDBFlags.noMetaSync : 0)
+            rc = mdb_env_open(env, canonical, flags, 0o644)
+            guard rc == 0 else { throw .lmdb(rc, "mdb_env_open \(canonical)") }
+            // Free the reader slots of processes that died with a read transaction open.
+            var dead: Int32 = 0
+            _ = mdb_reader_check(env, &dead)
+            let dbs = try openDatabases(env, extra: options.extraDatabases)
+            let environment = StoreEnvironment(env: env, path: canonical, options: options, dbs: dbs)
+            try environment.startWriter()
+            return environment
+        } catch {
+            if let envPointer { mdb_env_close(envPointer) }
+            _ = openStorePaths.withLock { $0.remove(canonical) }
+            throw error
+        }
+    }
+
+    /// Creates the named databases and checks the format, growing the map if even that does not fit.
+    private static func openDatabases(_ env: OpaquePointer, extra: [String]) throws(EventLogError) -> StoreDatabases {
+        while true {
+            var txn: OpaquePointer?
+            var rc = mdb_txn_begin(env, nil, 0, &txn)
+            if rc == MDB_MAP_RESIZED {
+                _ = mdb_env_set_mapsize(env, 0)
+                continue
+            }
+            guard rc == 0, let txn else { throw .lmdb(rc, "mdb_txn_begin") }
+            var dbs = StoreDatabases()
+            rc = mdb_dbi_open(txn, "events", LMDBFlags.create, &dbs.events)
+            if rc == 0 { rc = mdb_dbi_open(txn, "streams", LMDBFlags.create, &dbs.streams) }
+            if rc == 0 { rc = mdb_dbi_open(txn, "commands", LMDBFlags.create, &dbs.commands) }
+            if rc == 0 { rc = mdb_dbi_open(txn, "meta", LMDBFlags.create, &dbs.meta) }
+            for name in extra where rc == 0 {
+                var dbi: MDB_dbi = 0
+                rc = mdb_dbi_open(txn, name, LMDBFlags.create, &dbi)
+                dbs.extra[name] = dbi
+            }
+            var formatFound: UInt32?
+            if rc == 0 {
+                let reader = LogReader(txn: txn, dbs: dbs)
+                do throws(EventLogError) {
+                    if let bytes = try reader.lookup(dbs.meta, StoreDatabases.metaFormatKey), bytes.count == 4 {
+                        formatFound = UInt32(littleEndian: bytes.loadUnaligned(as: UInt32.self))
+                    }
+                } catch {
+                    mdb_txn_abort(txn)
+                    throw error
+                }
+                if formatFound == nil {
+                    var format = StoreDatabases.storeFormatVersion.littleEndian
+                    rc = StoreDatabases.metaFormatKey.withUnsafeBytes { keyBytes in
+                        withUnsafeMutableBytes(of: &format) { valueBytes in
+                            var key = MDB_val(keyBytes)
+                            var value = MDB_val(UnsafeRawBufferPointer(valueBytes))
+                            return mdb_put(txn, dbs.meta, &key, &value, 0)
+                        }
+                    }
+                }
+            }
+            if let formatFound, formatFound != StoreDatabases.storeFormatVersion {
+                mdb_txn_abort(txn)
+                throw EventLogError(code: .unsupportedFormat, message: "store format \(formatFound) is not supported")
+            }
+            if rc == MDB_MAP_FULL {
+                mdb_txn_abort(txn)
+                try grow(env)
+                continue
+            }
+            guard rc == 0 else {
+                mdb_txn_abort(txn)
+                throw .lmdb(rc, "open databases")
+            }
+            rc = mdb_txn_commit(txn)
+            if rc == MDB_MAP_FULL {
+                try grow(env)
+                continue
+            }
+            guard rc == 0 else { throw .lmdb(rc, "commit database creation") }
+            return dbs
+        }
+    }
+
+    /// Doubles the map. The caller guarantees no transaction of this process is open.
+    private static func grow(_ env: OpaquePointer) throws(EventLogError) {
+        var info = MDB_envinfo()
+        var rc = mdb_env_info(env, &info)
+        guard rc == 0 else { throw .lmdb(rc, "mdb_env_info") }
+        let current = info.me_mapsize
+        guard current < Int.max / 2 else { throw .lmdb(MDB_MAP_FULL, "grow map") }
+        rc = mdb_env_set_mapsize(env, current * 2)
+        guard rc == 0 else { throw .lmdb(rc, "mdb_env_set_mapsize") }
+    }
+
+    /// Grows the map while no transaction of this process is open.
+    private func growMap() throws(EventLogError) {
+        pthread_rwlock_wrlock(mapLock)
+        defer { pthread_rwlock_unlock(mapLock) }
+        guard !isClosed else { throw EventLogError(code: .closed, message: "the store is closed") }
+        try Self.grow(env)
+    }
+
+    /// Adopts the larger map another process set (`MDB_MAP_RESIZED`).
+    private func adoptResizedMap() {
+        pthread_rwlock_wrlock(mapLock)
+        defer { pthread_rwlock_unlock(mapLock) }
+        if !isClosed { _ = mdb_env_set_mapsize(env, 0) }
+    }
+
+    /// The current size of this process's memory map, in bytes.
+    var mapSize: Int {
+        pthread_rwlock_rdlock(mapLock)
+        defer { pthread_rwlock_unlock(mapLock) }
+        var info = MDB_envinfo()
+        guard !isClosed, mdb_env_info(env, &info) == 0 else { return 0 }
+        return info.me_mapsize
+    }
+
+    // MARK: Reading
+
+    /// Runs `body` in a read-only transaction (MDB_NOTLS), aborted when `body` returns.
+    func withReadTransaction<R>(_ body: (OpaquePointer) throws -> R) throws -> R {
+        // The writer thread already holds the map lock shared for its whole batch.
+        let onWriter = isWriterThread
+        while true {
+            if !onWriter { pthread_rwlock_rdlock(mapLock) }
+            if isClosed {
+                if !onWriter { pthread_rwlock_unlock(mapLock) }
+                throw EventLogError(code: .closed, message: "the store is closed")
+            }
+            var txn: OpaquePointer?
+            var rc = mdb_txn_begin(env, nil, LMDBFlags.readOnly, &txn)
+            if rc == MDB_READERS_FULL {
+                var dead: Int32 = 0
+                _ = mdb_reader_check(env, &dead)
+                rc = mdb_txn_begin(env, nil, LMDBFlags.readOnly, &txn)
+            }
+            if rc == MDB_MAP_RESIZED, !onWriter {
+                pthread_rwlock_unlock(mapLock)
+                adoptResizedMap()
+                continue
+            }
+            guard rc == 0, let txn else {
+                if !onWriter { pthread_rwlock_unlock(mapLock) }
+                throw EventLogError.lmdb(rc, "begin read transaction")
+            }
+            defer {
+                mdb_txn_abort(txn)
+                if !onWriter { pthread_rwlock_unlock(mapLock) }
+            }
+            return try body(txn)
+        }
+    }
+
+    /// A compacted, consistent copy into `path` (an empty or new folder), while writers go on.
+    func backup(to path: String) throws(EventLogError) {
+        try makeDirectories(path)
+        pthread_rwlock_rdlock(mapLock)
+        defer { pthread_rwlock_unlock(mapLock) }
+        guard !isClosed else { throw EventLogError(code: .closed, message: "the store is closed") }
+        let rc = mdb_env_copy2(env, path, LMDBFlags.compact)
+        guard rc == 0 else { throw .lmdb(rc, "mdb_env_copy2 \(path)") }
+    }
+
+    // MARK: The writer
+
+    private func startWriter() throws(EventLogError) {
+        let start = Unmanaged.passRetained(ThreadStart { [self] in writerMain() })
+        #if canImport(Darwin)
+        var thread: pthread_t?
+        #else
+        var thread = pthread_t()
+        #endif
+        let rc = pthread_create(
+            &thread, nil,
+            { raw in
+                Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue().body()
+                return nil
+            }, start.toOpaque())
+        guard rc == 0 else {
+            start.release()
+            throw .io(rc, "start the writer thread")
+        }
+        #if canImport(Darwin)
+        pthread_detach(thread!)
+        #else
+        pthread_detach(thread)
+        #endif
+    }
+
+    /// Queues a write for the writer thread.
+    func enqueue(_ job: WriteJob) throws(EventLogError) {
+        let (accepted, signal) = queue.withLock { queue -> (Bool, Bool) in
+            guard !queue.closing else { return (false, false) }
+            queue.jobs.append(job)
+            guard queue.writerIdle else { return (true, false) }
+            queue.writerIdle = false
+            return (true, true)
+        }
+        guard accepted else { throw EventLogError(code: .closed, message: "the store is closed") }
+        if signal { wake.signal() }
+    }
+
+    /// Stops accepting writes, lets the writer finish the queued ones, then closes the environment.
+    /// Returns once it is closed, except on the writer thread itself (which closes after its batch).
+    func close() {
+        let signal = queue.withLock { queue -> Bool in
+            queue.closing = true
+            defer { queue.writerIdle = false }
+            return queue.writerIdle
+        }
+        if signal { wake.signal() }
+        guard !isWriterThread else { return }
+        finished.wait()
+        finished.signal()
+    }
+
+    private func writerMain() {
+        writerThreadToken.store(currentThreadToken(), ordering: .relaxed)
+        let context = WriterContext(dbs: dbs)
+        while let batch = nextBatch() {
+            runBatch(batch, context)
+        }
+        pthread_rwlock_wrlock(mapLock)
+        closedFlag.store(true, ordering: .releasing)
+        mdb_env_close(env)
+        pthread_rwlock_unlock(mapLock)
+        _ = openStorePaths.withLock { $0.remove(path) }
+        commits.signal()
+        finished.signal()
+    }
+
+    private enum NextStep: Sendable {
+        case run([WriteJob])
+        case wait
+        case stop
+    }
+
+    /// Takes up to `maxBatch` queued writes, sleeping while there are none; nil once closing and drained.
+    private func nextBatch() -> [WriteJob]? {
+        let maxBatch = options.maxBatch
+        while true {
+            let step = queue.withLock { queue -> NextStep in
+                if queue.jobs.isEmpty {
+                    if queue.closing { return .stop }
+                    queue.writerIdle = true
+                    return .wait
+                }
+                if queue.jobs.count <= maxBatch {
+                    var batch: [WriteJob] = []
+                    swap(&batch, &queue.jobs)
+                    return .run(batch)
+                }
+                let batch = Array(queue.jobs.prefix(maxBatch))
+                queue.jobs.removeFirst(maxBatch)
+                return .run(batch)
+            }
+            switch step {
+            case .run(let batch): return batch
+            case .wait: wake.wait()
+            case .stop: return nil
+            }
+        }
+    }
+
+    private enum Answer {
+        case outcome(JobOutcome)
+        case failure(WriteJob, EventLogError)
+
+        func deliver() {
+            switch self {
+            case .outcome(let outcome): outcome.answer()
+            case .failure(let job, let error): job.fail(error)
+            }
+        }
+    }
+
+    private func runBatch(_ jobs: [WriteJob], _ context: WriterContext) {
+        guard runBatchOnce(jobs, context) else { return }
+        // The batch dirtied more pages than one LMDB transaction may hold: commit it in halves.
+        let middle = jobs.count / 2
+        runBatch(Array(jobs[..<middle]), context)
+        runBatch(Array(jobs[middle...]), context)
+    }
+
+    private func failAll(_ jobs: [WriteJob], _ error: EventLogError) {
+        for job in jobs { job.fail(error) }
+    }
+
+    /// Runs one batch in one write transaction, each job in a child transaction; commits once (one sync)
+    /// and then answers every caller. Returns true when the batch must be split.
+    private func runBatchOnce(_ jobs: [WriteJob], _ context: WriterContext) -> Bool {
+        var answers: [Answer] = []
+        answers.reserveCapacity(jobs.count)
+        while true {
+            pthread_rwlock_rdlock(mapLock)
+            var parentPointer: OpaquePointer?
+            var rc = mdb_txn_begin(env, nil, 0, &parentPointer)
+            if rc == MDB_MAP_RESIZED {
+                pthread_rwlock_unlock(mapLock)
+                adoptResizedMap()
+                continue
+            }
+            guard rc == 0, let parent = parentPointer else {
+                pthread_rwlock_unlock(mapLock)
+                failAll(jobs, .lmdb(rc, "begin write transaction"))
+                return false
+            }
+            // Another process may have appended since our last batch: always re-read the head.
+            do throws(EventLogError) {
+                try context.loadHead(LogReader(txn: parent, dbs: dbs))
+            } catch {
+                mdb_txn_abort(parent)
+                pthread_rwlock_unlock(mapLock)
+                failAll(jobs, error)
+                return false
+            }
+            let startPosition = context.headPosition
+            answers.removeAll(keepingCapacity: true)
+            var retry: RetryReason?
+            var fatal: EventLogError?
+            for job in jobs {
+                var childPointer: OpaquePointer?
+                rc = mdb_txn_begin(env, parent, 0, &childPointer)
+                guard rc == 0, let child = childPointer else {
+                    fatal = .lmdb(rc, "begin child transaction")
+                    break
+                }
+                let saved = context.saveHead()
+                context.beginChild()
+                let outcome = job.run(WriteTransaction(txn: child, context: context))
+                if let needed = context.retry {
+                    mdb_txn_abort(child)
+                    retry = needed
+                    break
+                }
+                if let failure = context.failure {
+                    // A failed LMDB write: the child may hold half a change, whatever the body returned.
+                    mdb_txn_abort(child)
+                    context.restoreHead(saved)
+                    answers.append(.failure(job, failure))
+                    continue
+                }
+                if outcome.succeeded {
+                    rc = mdb_txn_commit(child)
+                    if rc == MDB_MAP_FULL {
+                        retry = .grow
+                        break
+                    }
+                    if rc != 0 {
+                        fatal = .lmdb(rc, "commit child transaction")
+                        break
+                    }
+                } else {
+                    mdb_txn_abort(child)
+                    context.restoreHead(saved)
+                }
+                answers.append(.outcome(outcome))
+            }
+            if retry == nil, fatal == nil, context.headPosition != startPosition {
+                rc = context.writeMetaHead(parent)
+                if rc == MDB_MAP_FULL {
+                    retry = .grow
+                } else if rc == MDB_TXN_FULL {
+                    retry = .split
+                } else if rc != 0 {
+                    fatal = .lmdb(rc, "write head")
+                }
+            }
+            if let fatal {
+                mdb_txn_abort(parent)
+                pthread_rwlock_unlock(mapLock)
+                failAll(jobs, fatal)
+                return false
+            }
+            if let retry {
+                mdb_txn_abort(parent)
+                pthread_rwlock_unlock(mapLock)
+                switch retry {
+                case .grow:
+                    do throws(EventLogError) {
+                        try growMap()
+                    } catch {
+                        failAll(jobs, error)
+                        return false
+                    }
+                    continue
+                case .split:
+                    if jobs.count > 1 { return true }
+                    failAll(jobs, .lmdb(MDB_TXN_FULL, "one write is too large for a transaction"))
+                    return false
+                }
+            }
+            rc = mdb_txn_commit(parent)
+            pthread_rwlock_unlock(mapLock)
+            if rc == MDB_MAP_FULL {
+                do throws(EventLogError) {
+                    try growMap()
+                } catch {
+                    failAll(jobs, error)
+                    return false
+                }
+                continue
+            }
+            if rc == MDB_TXN_FULL, jobs.count > 1 { return true }
+            guard rc == 0 else {
+                failAll(jobs, .lmdb(rc, "commit"))
+                return false
+            }
+            committedBatches.add(1, ordering: .relaxed)
+            if context.headPosition != startPosition { commits.signal() }
+            for answer in answers { answer.deliver() }
+            return false
+        }
+    }
+}
+
+/// Writer-thread state: the head as of the current (child) transaction and scratch space.
+/// Touched only by the writer thread.
+final class WriterContext {
+    let dbs: StoreDatabases
+    var headPosition: UInt64 = 0
+    var headDigest = ChainDigest.genesis
+    var headTime: Int64 = 0
+    /// Set when a write found the map full (grow and re-run) or the transaction full (split).
+    fileprivate var retry: StoreEnvironment.RetryReason?
+    /// Set when a write failed for another reason: the child is aborted whatever the body returns.
+    var failure: EventLogError?
+
+    init(dbs: StoreDatabases) { self.dbs = dbs }
+
+    func loadHead(_ reader: LogReader) throws(EventLogError) {
+        let state = try reader.headState()
+        headPosition = state.position
+        headDigest = state.digest
+        headTime = state.time
+    }
+
+    func saveHead() -> (UInt64, ChainDigest, Int64) { (headPosition, headDigest, headTime) }
+
+    func restoreHead(_ saved: (UInt64, ChainDigest, Int64)) {
+        (headPosition, headDigest, headTime) = saved
+    }
+
+    func beginChild() {
+        retry = nil
+        failure = nil
+    }
+
+    /// Records a failed LMDB write and returns the error to throw.
+    func writeFailed(_ rc: Int32, _ operation: String) -> EventLogError {
+        let error = EventLogError.lmdb(rc, operation)
+        switch rc {
+        case MDB_MAP_FULL: retry = .grow
+        case MDB_TXN_FULL: retry = .split
+        default: if failure == nil { failure = error }
+        }
+        return error
+    }
+
+    /// Writes one record at the next position and indexes it; returns the position.
+    func appendRecord(
+        txn: OpaquePointer, stream: UnsafeRawBufferPointer, version: UInt64, event: NewEvent, commandId: String?
+    ) throws(EventLogError) -> UInt64 {
+        guard let size = RecordLayout.size(streamBytes: stream.count, event: event, commandId: commandId) else {
+            throw .invalid("an event field is too long (strings up to 65,535 bytes, payload up to 4 GiB)")
+        }
+        let position = headPosition + 1
+        var data = MDB_val(mv_size: size, mv_data: nil)
+        var rc = withPositionKey(position) { key in
+            mdb_put(txn, dbs.events, &key, &data, LMDBFlags.append | LMDBFlags.reserve)
+        }
+        guard rc == 0, let base = data.mv_data else { throw writeFailed(rc, "append event \(position)") }
+        RecordLayout.encode(
+            into: base, position: position, stream: stream, streamVersion: version, event: event, commandId: commandId)
+        let canonicalCount = size - RecordLayout.digestSize
+        let digest = headDigest.chained(with: UnsafeRawBufferPointer(start: base, count: canonicalCount))
+        digest.store(to: base + canonicalCount)
+        rc = withStreamKey(bytes: stream, version: version) { key in
+            withPositionKey(position) { value in mdb_put(txn, dbs.streams, &key, &value, LMDBFlags.noOverwrite) }
+        }
+        guard rc == 0 else {
+            if rc == MDB_KEYEXIST {
+                let error = EventLogError.corrupted("the stream index already holds version \(version)")
+                if failure == nil { failure = error }
+                throw error
+            }
+            throw writeFailed(rc, "index event \(position)")
+        }
+        headPosition = position
+        headDigest = digest
+        headTime = event.time
+        return position
+    }
+
+    /// Stores the head (big-endian position ‖ digest ‖ little-endian time) in `meta`.
+    func writeMetaHead(_ txn: OpaquePointer) -> Int32 {
+        withUnsafeTemporaryAllocation(byteCount: 48, alignment: 8) { buffer in
+            let base = buffer.baseAddress!
+            base.storeBytes(of: headPosition.bigEndian, as: UInt64.self)
+            headDigest.store(to: base + 8)
+            base.storeBytes(of: headTime.littleEndian, toByteOffset: 40, as: Int64.self)
+            return StoreDatabases.metaHeadKey.withUnsafeBytes { keyBytes in
+                var key = MDB_val(keyBytes)
+                var value = MDB_val(UnsafeRawBufferPointer(buffer))
+                return mdb_put(txn, dbs.meta, &key, &value, 0)
+            }
+        }
+    }
+}
+
+extension StoreEnvironment {
+    /// Why a batch must be re-run.
+    enum RetryReason {
+        /// The map is full: abort, grow, re-run.
+        case grow
+        /// Too many dirty pages for one transaction: split the batch.
+        case split
+    }
+}
+
+// MARK: File system
+
+/// `mkdir -p`.
+func makeDirectories(_ path: String) throws(EventLogError) {
+    var current = path.hasPrefix("/") ? "" : "."
+    for component in path.split(separator: "/") {
+        current += "/" + component
+        if mkdir(current, 0o755) != 0 {
+            let error = errno
+            guard error == EEXIST else { throw .io(error, "mkdir \(current)") }
+        }
+    }
+}
+
+/// The absolute path with symbolic links resolved.
+func canonicalPath(_ path: String) throws(EventLogError) -> String {
+    guard let resolved = realpath(path, nil) else { throw .io(errno, "realpath \(path)") }
+    defer { free(resolved) }
+    return String(cString: resolved)
+}

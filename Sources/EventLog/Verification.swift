@@ -1,0 +1,256 @@
+internal import CLMDB
+
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// The outcome of ``EventStore/verify(progress:)``.
+public struct VerifyReport: Sendable, Hashable {
+    /// Events checked (all of them when the log is sound).
+    public var eventCount: UInt64
+    /// The newest position reached by the walk.
+    public var headPosition: UInt64
+    /// The digest of the newest event reached (32 zero bytes for an empty log).
+    public var headDigest: [UInt8]
+    /// The first position found wrong (a missing position, a malformed record, a broken digest link, a
+    /// stream version or index entry that disagrees); nil when everything checks.
+    public var firstBadPosition: UInt64?
+    /// Why ``firstBadPosition`` is wrong.
+    public var reason: String?
+
+    /// Whether every check passed.
+    public var isValid: Bool { firstBadPosition == nil }
+
+    /// Creates a report.
+    public init(
+        eventCount: UInt64, headPosition: UInt64, headDigest: [UInt8], firstBadPosition: UInt64? = nil,
+        reason: String? = nil
+    ) {
+        self.eventCount = eventCount
+        self.headPosition = headPosition
+        self.headDigest = headDigest
+        self.firstBadPosition = firstBadPosition
+        self.reason = reason
+    }
+}
+
+extension LogReader {
+    /// Walks the log and the stream index. See ``EventStore/verify(progress:)``.
+    func verify(progress: ((UInt64) -> Void)?) throws(EventLogError) -> VerifyReport {
+        var walk = EventWalk()
+        do {
+            try withCursor(dbs.events) { cursor in walk.run(cursor, progress: progress) }
+        } catch {
+            throw error as? EventLogError ?? EventLogError(code: .lmdb, message: "\(error)")
+        }
+        var report = VerifyReport(
+            eventCount: walk.count, headPosition: walk.count, headDigest: walk.previous.bytes)
+        if let bad = walk.bad {
+            report.firstBadPosition = bad.position
+            report.reason = bad.reason
+            return report
+        }
+        progress?(walk.count)
+        var bad = try checkMetaHead(count: walk.count, digest: walk.previous)
+        if bad == nil { bad = try indexProblem(eventCount: walk.count, fingerprint: walk.fingerprint) }
+        if let bad {
+            report.firstBadPosition = bad.position
+            report.reason = bad.reason
+        }
+        return report
+    }
+
+    /// The head stored in `meta` must be the last record.
+    private func checkMetaHead(
+        count: UInt64, digest: ChainDigest
+    ) throws(EventLogError) -> (position: UInt64, reason: String)? {
+        guard let bytes = try lookup(dbs.meta, StoreDatabases.metaHeadKey) else {
+            return count == 0 ? nil : (1, "meta holds no head although the log has events")
+        }
+        guard bytes.count == 48 else { return (count, "the head in meta is malformed") }
+        let position = bigEndianUInt64(bytes)
+        if position > count {
+            return (count + 1, "meta records head position \(position) but the log ends at \(count)")
+        }
+        if position < count {
+            return (position + 1, "the log goes past the head position \(position) recorded in meta")
+        }
+        guard ChainDigest(UnsafeRawBufferPointer(rebasing: bytes[8..<40])) == digest else {
+            return (count, "the head digest in meta differs from the newest record's")
+        }
+        return nil
+    }
+
+    /// Checks the `streams` index: per stream, versions 1, 2, 3… at increasing positions, and exactly the
+    /// (stream, version, position) triples of the events (compared by count and an order-independent sum
+    /// of per-entry fingerprints; a mismatch is then located precisely).
+    private func indexProblem(
+        eventCount: UInt64, fingerprint: UInt64
+    ) throws(EventLogError) -> (
+        position: UInt64, reason: String
+    )? {
+        var problem: (position: UInt64, reason: String)?
+        var count: UInt64 = 0
+        var sum: UInt64 = 0
+        do {
+            try withCursor(dbs.streams) { cursor in
+                var key = MDB_val()
+                var data = MDB_val()
+                var previousStream: [UInt8] = []
+                var previousVersion: UInt64 = 0
+                var previousPosition: UInt64 = 0
+                var rc = mdb_cursor_get(cursor, &key, &data, MDB_FIRST)
+                while rc == 0 {
+                    let keyBytes = key.bytes
+                    guard keyBytes.count >= 10, keyBytes[keyBytes.count - 9] == 0, data.mv_size == 8 else {
+                        problem = (
+                            data.mv_size == 8 ? bigEndianUInt64(data.bytes) : 1, "a stream index entry is malformed"
+                        )
+                        return
+                    }
+                    let stream = UnsafeRawBufferPointer(rebasing: keyBytes[..<(keyBytes.count - 9)])
+                    let version = bigEndianUInt64(keyBytes, at: keyBytes.count - 8)
+                    let position = bigEndianUInt64(data.bytes)
+                    if stream.elementsEqual(previousStream) {
+                        guard version == previousVersion + 1, position > previousPosition else {
+                            problem = (
+                                position, "stream version \(version) does not follow \(previousVersion) in order"
+                            )
+                            return
+                        }
+                    } else {
+                        guard version == 1 else {
+                            problem = (position, "a stream starts at version \(version), not 1")
+                            return
+                        }
+                        previousStream = Array(stream)
+                    }
+                    previousVersion = version
+                    previousPosition = position
+                    count += 1
+                    sum &+= indexFingerprint(stream: stream, version: version, position: position)
+                    rc = mdb_cursor_get(cursor, &key, &data, MDB_NEXT)
+                }
+                guard rc == MDB_NOTFOUND else { throw EventLogError.lmdb(rc, "scan stream index") }
+            }
+        } catch {
+            throw error as? EventLogError ?? EventLogError(code: .lmdb, message: "\(error)")
+        }
+        if let problem { return problem }
+        if count == eventCount, sum == fingerprint { return nil }
+        return try locateIndexMismatch()
+    }
+
+    /// Finds the first event the index does not point to, or else the first index entry that points to the
+    /// wrong event.
+    private func locateIndexMismatch() throws(EventLogError) -> (position: UInt64, reason: String) {
+        var found: (position: UInt64, reason: String)?
+        do {
+            try scan(from: 1, direction: .forward) { view in
+                let position = view.position
+                var data = MDB_val()
+                let rc = withStreamKey(bytes: view.streamBytes, version: view.streamVersion) { key in
+                    mdb_get(txn, dbs.streams, &key, &data)
+                }
+                if rc != 0 || data.mv_size != 8 || bigEndianUInt64(data.bytes) != position {
+                    found = (
+                        position, "the stream index does not point to this event (stream version \(view.streamVersion))"
+                    )
+                    return false
+                }
+                return true
+            }
+            if let found { return found }
+            try withCursor(dbs.streams) { cursor in
+                var key = MDB_val()
+                var data = MDB_val()
+                var rc = mdb_cursor_get(cursor, &key, &data, MDB_FIRST)
+                while rc == 0, found == nil {
+                    let keyBytes = key.bytes
+                    let position = bigEndianUInt64(data.bytes)
+                    let matches =
+                        try withRecord(at: position) { view in
+                            view.streamVersion == bigEndianUInt64(keyBytes, at: keyBytes.count - 8)
+                                && view.streamBytes.elementsEqual(keyBytes[..<(keyBytes.count - 9)])
+                        } ?? false
+                    if !matches { found = (position, "a stream index entry points to the wrong event") }
+                    rc = mdb_cursor_get(cursor, &key, &data, MDB_NEXT)
+                }
+            }
+        } catch {
+            throw error as? EventLogError ?? EventLogError(code: .lmdb, message: "\(error)")
+        }
+        return found ?? (1, "the stream index and the events disagree")
+    }
+}
+
+/// Pass one of verification: every position, record and digest link, in order.
+private struct EventWalk {
+    var count: UInt64 = 0
+    var previous = ChainDigest.genesis
+    var fingerprint: UInt64 = 0
+    var bad: (position: UInt64, reason: String)?
+
+    mutating func run(_ cursor: OpaquePointer, progress: ((UInt64) -> Void)?) {
+        var key = MDB_val()
+        var data = MDB_val()
+        var rc = mdb_cursor_get(cursor, &key, &data, MDB_FIRST)
+        while rc == 0 {
+            let expected = count + 1
+            guard key.mv_size == 8 else {
+                bad = (expected, "a key of the events database is not a position")
+                return
+            }
+            let position = bigEndianUInt64(key.bytes)
+            guard position == expected else {
+                bad = (expected, "position \(expected) is missing (the next stored is \(position))")
+                return
+            }
+            let record = data.bytes
+            guard RecordLayout.isWellFormed(record) else {
+                bad = (position, "the record is malformed")
+                return
+            }
+            let view = EventRecordView(validated: record)
+            guard view.position == position else {
+                bad = (position, "the record says position \(view.position)")
+                return
+            }
+            let digest = previous.chained(with: view.canonicalBytes)
+            guard digest == ChainDigest(view.digest) else {
+                bad = (position, "digest mismatch: the record or its predecessor was changed")
+                return
+            }
+            guard view.streamVersion > 0, view.streamBytes.count > 0 else {
+                bad = (position, "the record has no stream or a zero stream version")
+                return
+            }
+            fingerprint &+= indexFingerprint(stream: view.streamBytes, version: view.streamVersion, position: position)
+            previous = digest
+            count = position
+            if count & 0xFFFF == 0 { progress?(count) }
+            rc = mdb_cursor_get(cursor, &key, &data, MDB_NEXT)
+        }
+        if rc != MDB_NOTFOUND { bad = (count + 1, "LMDB: \(String(cString: mdb_strerror(rc)))") }
+    }
+}
+
+/// A 64-bit fingerprint of one (stream, version, position) triple: FNV-1a over the stream id, mixed with
+/// the numbers through SplitMix64's finalizer.
+@inline(__always)
+private func indexFingerprint(stream: UnsafeRawBufferPointer, version: UInt64, position: UInt64) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in stream { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    hash = mix(hash ^ (version &* 0x9e37_79b9_7f4a_7c15))
+    return mix(hash ^ (position &* 0xc2b2_ae3d_27d4_eb4f))
+}
+
+@inline(__always)
+private func mix(_ value: UInt64) -> UInt64 {
+    var z = value
+    z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+    z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+    return z ^ (z >> 31)
+}

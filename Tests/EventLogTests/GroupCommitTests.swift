@@ -1,0 +1,162 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import EventLog
+
+@Suite("Group commit and write transactions")
+struct GroupCommitTests {
+    @Test func manyConcurrentAppendersAreAllAnsweredWithGaplessPositions() async throws {
+        try await withStore { store, _ in
+            let callers = 200
+            let positions = try await withThrowingTaskGroup(of: UInt64.self) { group in
+                for index in 0..<callers {
+                    group.addTask {
+                        try await store.append([sampleEvent(index)], to: "stream-\(index % 10)").firstPosition
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(positions.sorted() == Array(1...UInt64(callers)))
+            #expect(store.core.committedBatches.load(ordering: .relaxed) <= callers)
+            let report = try store.verify()
+            #expect(report.isValid && report.eventCount == UInt64(callers))
+            for index in 0..<10 { #expect(try store.streamVersion("stream-\(index)") == 20) }
+        }
+    }
+
+    @Test func aThrowingWriteInABatchLeavesNoTraceWhileItsNeighboursCommit() async throws {
+        try await withStore(EventStoreOptions(extraDatabases: ["projections"])) { store, _ in
+            let projections = try store.database("projections")
+            let blockerStarted = Atomic<Bool>(false)
+            let core = store.core
+            // The blocker holds the writer thread until three more writes are queued: they then share a batch.
+            let blocker = Task {
+                try await store.write { txn in
+                    blockerStarted.store(true, ordering: .relaxed)
+                    let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+                    while core.queuedWriteCount < 3, ContinuousClock.now < deadline { usleep(1000) }
+                    return try txn.append([sampleEvent(0)], to: "blocker")
+                }
+            }
+            while !blockerStarted.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(1)) }
+            let batchesBefore = core.committedBatches.load(ordering: .relaxed)
+            async let failing: [UInt64] = store.write { txn in
+                _ = try txn.append([sampleEvent(1), sampleEvent(2)], to: "failing")
+                try txn.put(projections, Array("failing".utf8), [1])
+                throw ExpectedFailure()
+            }
+            async let left = store.write { txn in try txn.append([sampleEvent(3)], to: "left") }
+            async let right = store.write { txn in
+                try txn.put(projections, Array("right".utf8), [2])
+                return try txn.append([sampleEvent(4)], to: "right")
+            }
+            #expect(try await blocker.value == [1])
+            do {
+                _ = try await failing
+                Issue.record("the failing write must throw")
+            } catch {
+                #expect(error is ExpectedFailure)
+            }
+            let leftPositions = try await left
+            let rightPositions = try await right
+            #expect(Set(leftPositions + rightPositions) == [2, 3])
+            #expect(
+                core.committedBatches.load(ordering: .relaxed) == batchesBefore + 2,
+                "the blocker's batch, then one for all three")
+            #expect(try store.streamVersion("failing") == nil)
+            try store.read { txn throws in
+                #expect(try txn.get(projections, Array("failing".utf8)) == nil)
+                #expect(try txn.get(projections, Array("right".utf8)) == [2])
+            }
+            #expect(try store.head().position == 3)
+            #expect(try store.verify().isValid)
+        }
+    }
+
+    @Test func aWriteSeesEarlierWritesOfItsBatchAndItsOwnAppends() async throws {
+        try await withStore { store, _ in
+            let result = try await store.write { txn in
+                let before = txn.head.position
+                let positions = try txn.append([sampleEvent(0), sampleEvent(1)], to: "s", expectedVersion: .noStream)
+                let version = try txn.streamVersion("s")
+                let record = try txn.record(at: positions[1])
+                return (before, positions, version, record?.streamVersion, txn.head.position)
+            }
+            #expect(result.0 == 0 && result.1 == [1, 2] && result.2 == 2 && result.3 == 2 && result.4 == 2)
+        }
+    }
+
+    @Test func writeSyncServesSynchronousCallersAndRefusesToRunInsideAWrite() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let store = try EventStore(path: folder.path)
+        defer { store.close() }
+        let positions = try store.writeSync { txn in try txn.append([sampleEvent(0)], to: "cli") }
+        #expect(positions == [1])
+        let result = try store.appendSync(AppendRequest(commandId: "c", stream: "cli", events: [sampleEvent(1)]))
+        #expect(result.firstPosition == 2)
+        do {
+            _ = try store.writeSync { _ in try store.writeSync { _ in 1 } }
+            Issue.record("a nested writeSync must fail")
+        } catch let error as EventLogError {
+            #expect(error.code == .reentrantWrite)
+        }
+    }
+
+    @Test func namedDatabasesCommitWithTheEventsAndSupportGetPutScanDeleteDrop() async throws {
+        try await withStore(EventStoreOptions(extraDatabases: ["projections", "outbox"])) { store, _ in
+            let projections = try store.database("projections")
+            let outbox = try store.database("outbox")
+            #expect(throws: EventLogError.self) { try store.database("events") }
+            try await store.write { txn in
+                _ = try txn.append([sampleEvent(0)], to: "s")
+                try txn.put(projections, Array("p/1".utf8), [1])
+                try txn.put(projections, "p/2".utf8, [2, 2])
+                try txn.put(projections, "q/1".utf8, [3])
+                try txn.put(outbox, "n1".utf8, Array("hello".utf8))
+            }
+            try store.read { txn in
+                #expect(try txn.get(projections, "p/2".utf8) == [2, 2])
+                #expect(
+                    try txn.withValue(outbox, "n1".utf8) { $0.map { String(decoding: $0, as: UTF8.self) } } == "hello")
+                var keys: [String] = []
+                try txn.scan(projections, prefix: "p/".utf8) { key, _ in
+                    keys.append(String(decoding: key, as: UTF8.self))
+                    return true
+                }
+                #expect(keys == ["p/1", "p/2"])
+                var all = 0
+                try txn.scan(projections) { _, _ in
+                    all += 1
+                    return true
+                }
+                #expect(all == 3)
+            }
+            let deleted = try await store.write { txn in
+                (try txn.delete(projections, "p/1".utf8), try txn.delete(projections, "p/9".utf8))
+            }
+            #expect(deleted == (true, false))
+            try await store.write { txn in try txn.dropAll(projections) }
+            try store.read { txn throws in
+                #expect(try txn.get(projections, "p/2".utf8) == nil)
+                #expect(try txn.get(outbox, "n1".utf8) != nil)
+            }
+            await #expect(throws: EventLogError.self) {
+                try await store.write { txn in try txn.put(projections, [UInt8](), [1]) }
+            }
+        }
+    }
+
+    @Test func commandResultsRecordedByTheLayerAboveAreFoundOnRetry() async throws {
+        try await withStore { store, _ in
+            try await store.write { txn in
+                #expect(try txn.commandResult("approve-1") == nil)
+                _ = try txn.append([sampleEvent(0)], to: "s")
+                try txn.recordCommand("approve-1", result: [42])
+            }
+            let found = try await store.write { txn in try txn.commandResult("approve-1") }
+            #expect(found == [42])
+        }
+    }
+}

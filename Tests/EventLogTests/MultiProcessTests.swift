@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+@testable import EventLog
+
+@Suite("Several processes", .serialized, .timeLimit(.minutes(5)))
+struct MultiProcessTests {
+    @Test func twoProcessesAppendingNeverLoseOrDuplicateAPositionAndVersionChecksHold() async throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path + "/store"
+        let count = 300
+        let first = try HelperProcess(["race", path, "\(count)", "A"])
+        let second = try HelperProcess(["race", path, "\(count)", "B"])
+        #expect(await first.wait() == 0)
+        #expect(await second.wait() == 0)
+        let wins = [first, second].map { helper -> Int in
+            let line = helper.lines.last ?? ""
+            return Int(line.split(separator: " ").first?.dropFirst("wins=".count) ?? "") ?? -1
+        }
+        let store = try EventStore(path: path)
+        defer { store.close() }
+        let report = try store.verify()
+        #expect(report.isValid, "\(report.reason ?? "")")
+        #expect(report.eventCount == UInt64(2 * count + wins[0] + wins[1]))
+        let shared = try store.readStream("shared")
+        #expect(shared.count == 2 * count)
+        #expect(shared.filter { $0.payload.starts(with: Array("A ".utf8)) }.count == count)
+        let contested = try store.readStream("contested")
+        #expect(contested.map(\.streamVersion) == Array(1...UInt64(wins[0] + wins[1])), "one winner per version")
+        #expect(contested.filter { $0.payload == Array("A".utf8) }.count == wins[0])
+        #expect(Set(try store.readAll().map(\.position)).count == Int(report.eventCount))
+    }
+
+    @Test func aWriterKilledMidAppendLeavesAVerifiableStoreWithEveryAcknowledgedAppend() async throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path + "/store"
+        let helper = try HelperProcess(["append-forever", path]) { line, helper in
+            if line == "300" { kill(helper.process.processIdentifier, SIGKILL) }
+        }
+        _ = await helper.wait()
+        #expect(helper.process.terminationReason == .uncaughtSignal)
+        let acknowledged = helper.lines.compactMap { UInt64($0) }
+        #expect(acknowledged.count >= 300)
+        #expect(acknowledged == Array(1...UInt64(acknowledged.count)))
+        let store = try EventStore(path: path)
+        defer { store.close() }
+        let report = try store.verify()
+        #expect(report.isValid, "\(report.reason ?? "")")
+        #expect(report.headPosition >= UInt64(acknowledged.count), "every acknowledged append is present")
+        let next = try await store.append([sampleEvent(0)], to: "after-crash")
+        #expect(next.firstPosition == report.headPosition + 1)
+    }
+
+    @Test func aSubscriptionSeesAnotherProcessesAppends() async throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path + "/store"
+        let store = try EventStore(path: path, options: EventStoreOptions(subscriptionPollInterval: .milliseconds(10)))
+        defer { store.close() }
+        _ = try await store.append([sampleEvent(0)], to: "local")
+        var iterator = store.subscribe(from: 1).makeAsyncIterator()
+        #expect(try await iterator.next()?.stream == "local")
+        let helper = try HelperProcess(["append", path, "20", "remote"])
+        var remote: [RecordedEvent] = []
+        for _ in 0..<20 { remote.append(try #require(try await iterator.next())) }
+        #expect(await helper.wait() == 0)
+        #expect(remote.map(\.position) == Array(2...21))
+        #expect(remote.allSatisfy { $0.stream == "remote" })
+    }
+
+    @Test func anotherProcessGrowingTheMapIsAdopted() async throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path + "/store"
+        let store = try EventStore(path: path, options: EventStoreOptions(mapSize: 64 << 10))
+        defer { store.close() }
+        _ = try await store.append([sampleEvent(0)], to: "local")
+        // The helper opens with the default (large) map and writes well past this process's map.
+        let helper = try HelperProcess(["append", path, "600", "remote"])
+        #expect(await helper.wait() == 0)
+        #expect(try store.readStream("remote").count == 600)
+        let next = try await store.append([sampleEvent(1)], to: "local")
+        #expect(next.firstPosition == 602)
+        #expect(try store.verify().isValid)
+    }
+}

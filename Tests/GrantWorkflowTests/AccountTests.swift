@@ -152,7 +152,7 @@ import Testing
 
     @Test("R-ACC-6 a failed login is rejected but returns the attempt counter to persist")
     func failedLoginCredentialChange() {
-        var w = World.standard()
+        let w = World.standard()
         let line = World.json(["type": "login", "role": "leader", "username": "13800000001", "password": "Wrong1234"])
         let envelope = try? CommandDecoder.decode(line: line)
         guard let envelope else { return }
@@ -164,7 +164,6 @@ import Testing
         }
         #expect(rejection.error.code == .invalidCredentials)
         #expect(rejection.credentialChanges == [.recordFailedLogin(accountId: "L1", failedAttempts: 1, lockedUntil: nil)])
-        _ = w
     }
 
     @Test("R-ACC-7 a reset token goes to phone and e-mail, is single-use and expires after 30 minutes")

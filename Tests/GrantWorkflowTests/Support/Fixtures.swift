@@ -108,3 +108,86 @@ extension World {
 
     var project: Project { state.project("24BZX001")! }
 }
+
+extension World {
+    static func sections(mode: String = "review", ground: String? = nil) -> [(String, Any)] {
+        var basic: [String: Any] = [
+            "title": "中国哲学史研究", "form": "monograph", "wordCount": 300_000, "keywords": ["哲学", "史"],
+            "appraisalMode": mode,
+        ]
+        if let ground { basic["exemptionGround"] = ground }
+        return [
+            ("basicInfo", basic),
+            (
+                "members",
+                [
+                    [
+                        "name": "李四", "idType": "residentId", "idNumber": IDs.member, "unit": "北京大学", "title": "副教授",
+                        "role": "成员", "contribution": "第三章",
+                    ]
+                ]
+            ),
+            (
+                "interimOutputs",
+                [["title": "论文一", "form": "论文", "authors": "张三", "venue": "哲学研究", "date": "2025-03-01"]]
+            ),
+            (
+                "finalAccounts",
+                [
+                    "direct": [
+                        "equipment": ["approved": 100_000, "spent": 90_000, "balance": 10_000],
+                        "business": ["approved": 300_000, "spent": 300_000, "balance": 0],
+                        "labor": ["approved": 100_000, "spent": 50_000, "balance": 50_000],
+                    ],
+                    "indirect": ["approved": 100_000, "spent": 100_000, "balance": 0],
+                ]
+            ),
+            ("avoidedExperts", [["name": "钱七", "unit": "清华大学", "reason": "学术观点分歧"]]),
+        ]
+    }
+
+    static func attachment(_ owner: String, _ id: String, purpose: String, content: String = "ledger") -> [String: Any] {
+        [
+            owner: id, "purpose": purpose, "filename": "\(purpose).pdf", "mediaType": "application/pdf",
+            "contentBase64": Base64.encode(Array(content.utf8)),
+        ]
+    }
+
+    /// Given: a closeout C1 with all five sections saved and the ledger attached.
+    mutating func readyCloseout(_ id: String = "C1", mode: String = "review", ground: String? = nil) {
+        given("openCloseout", ["closeoutId": id, "projectNo": "24BZX001"], by: "L1")
+        for (section, data) in World.sections(mode: mode, ground: ground) {
+            given("saveCloseoutSection", ["closeoutId": id, "section": section, "data": data], by: "L1")
+        }
+        given("attachFile", World.attachment("closeoutId", id, purpose: "ledger"), by: "L1")
+        if mode == "exempt" {
+            given("attachFile", World.attachment("closeoutId", id, purpose: "exemptionProof", content: "award"), by: "L1")
+        }
+    }
+
+    /// Given: a closeout C1 submitted and waiting for the unit.
+    mutating func closeoutUnderReview() {
+        readyCloseout()
+        given("submitCloseout", ["closeoutId": "C1"], by: "L1")
+    }
+
+    /// Given: a closeout C1 through unit and province, in appraisal with E1, E2, E5 assigned by the province.
+    mutating func closeoutInAppraisal() {
+        closeoutUnderReview()
+        given("reviewCloseout", ["closeoutId": "C1", "decision": "approve", "opinion": "同意"], by: "UA1")
+        given("reviewCloseout", ["closeoutId": "C1", "decision": "approve", "opinion": "同意"], by: "PO1")
+        given("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E1", "E2", "E5"]], by: "PO1")
+    }
+
+    static func adjustmentFields(
+        _ id: String, direct: [String: Int] = ["equipment": 50_000, "business": 350_000, "labor": 100_000],
+        indirect: Int = 100_000, external: [[String: Any]] = [], newTotal: Int? = nil
+    ) -> [String: Any] {
+        var fields: [String: Any] = [
+            "adjustmentId": id, "projectNo": "24BZX001", "direct": direct, "indirect": indirect, "external": external,
+            "reason": "调整设备费",
+        ]
+        if let newTotal { fields["newTotal"] = newTotal }
+        return fields
+    }
+}

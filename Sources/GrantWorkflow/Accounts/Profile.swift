@@ -1,0 +1,48 @@
+/// The personal profile a leader or expert completes before acting (R-ACC-5, manual §3.3).
+public struct Profile: Codable, Sendable, Hashable, BinaryCodable {
+    /// Gender as the person states it.
+    public var gender: String
+    /// Date of birth.
+    public var birthDate: CalendarDate
+    /// Professional title (职称).
+    public var title: String
+    /// Highest degree.
+    public var degree: String
+    /// Research area.
+    public var researchArea: String
+    /// Further profile fields the form carries (workplace phone, …), by name.
+    public var extra: [String: String]
+
+    /// Creates a profile.
+    public init(
+        gender: String, birthDate: CalendarDate, title: String, degree: String, researchArea: String,
+        extra: [String: String] = [:]
+    ) {
+        self.gender = gender
+        self.birthDate = birthDate
+        self.title = title
+        self.degree = degree
+        self.researchArea = researchArea
+        self.extra = extra
+    }
+
+    /// Writes the fields in order.
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(gender)
+        writer.write(birthDate)
+        writer.write(title)
+        writer.write(degree)
+        writer.write(researchArea)
+        writer.write(extra)
+    }
+
+    /// Reads the fields in order.
+    public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
+        gender = try reader.read()
+        birthDate = try reader.read()
+        title = try reader.read()
+        degree = try reader.read()
+        researchArea = try reader.read()
+        extra = try reader.read()
+    }
+}

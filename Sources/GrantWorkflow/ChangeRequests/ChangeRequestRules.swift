@@ -1,0 +1,287 @@
+/// The rules of change requests (DOMAIN.md §3: R-CHG-1 … R-CHG-9).
+extension Decider {
+    /// The request, its project, and the actor, who must be the project's leader (R-CHG-4).
+    func leaderRequest(_ requestId: String) throws(WorkflowError) -> (ChangeRequest, Project, Account) {
+        let account = try actor()
+        guard let request = state.changeRequest(requestId) else {
+            throw WorkflowError.notFound("change request", requestId, field: "requestId")
+        }
+        let project = try ledProject(request.projectNo, by: account, rule: "R-CHG-4")
+        try requireAcceptsChanges(project, rule: "R-CHG-4")
+        return (request, project, account)
+    }
+
+    /// Content rules of the details; `atSubmission` adds the timing rules of R-CHG-9.
+    func validate(_ details: ChangeDetails, for project: Project, atSubmission: Bool) throws(WorkflowError) {
+        switch details {
+        case .extension(let newEndDate, _, _):
+            guard newEndDate > project.plannedEndDate else {
+                throw WorkflowError(
+                    .extensionNotLater, rule: "R-CHG-9", field: "details.newEndDate",
+                    "延期后的日期须晚于当前计划完成日期 \(project.plannedEndDate) (must be after the current end date)")
+            }
+            guard project.extensionCount < policy.maximumExtensions else {
+                throw WorkflowError(
+                    .extensionLimitReached, rule: "R-CHG-9",
+                    "项目已延期\(project.extensionCount)次，不能再延期 (at most \(policy.maximumExtensions) extensions)")
+            }
+            guard newEndDate <= project.plannedEndDate.adding(months: policy.maximumExtensionMonths) else {
+                throw WorkflowError(
+                    .exceedsMaximumPeriod, rule: "R-CHG-9", field: "details.newEndDate",
+                    "每次延期不超过\(policy.maximumExtensionMonths)个月 (at most \(policy.maximumExtensionMonths) months)")
+            }
+            if policy.cappedCategories.contains(project.category) {
+                let cap = project.approvedOn.adding(years: policy.maximumProjectYears)
+                guard newEndDate <= cap else {
+                    throw WorkflowError(
+                        .exceedsMaximumPeriod, rule: "R-CHG-9", field: "details.newEndDate",
+                        "研究期限自立项起不超过\(policy.maximumProjectYears)年 (never past \(cap))")
+                }
+            }
+            if atSubmission {
+                let cutoff = project.plannedEndDate.adding(days: -policy.extensionNoticeDays)
+                guard today <= cutoff else {
+                    throw WorkflowError(
+                        .extensionTooLate, rule: "R-CHG-9",
+                        "延期申请须在计划完成日期前\(policy.extensionNoticeDays)天提交 (submit by \(cutoff))")
+                }
+            }
+        case .changeLeader(let newLeader):
+            try requireValidIdNumber(newLeader.idNumber, type: newLeader.idType, field: "details.newLeader.idNumber")
+            guard IdentityNumber.normalized(newLeader.idNumber) != IdentityNumber.normalized(project.leader.idNumber)
+            else {
+                throw WorkflowError.invalidInput("details.newLeader.idNumber", "is the current leader")
+            }
+        case .changeUnit(let newUnitId):
+            guard state.unit(newUnitId) != nil else {
+                throw WorkflowError(.unknownUnit, field: "details.newUnitId", "unit \(newUnitId) does not exist")
+            }
+            guard newUnitId != project.unitId else {
+                throw WorkflowError.invalidInput("details.newUnitId", "is the current unit")
+            }
+        case .changeDeliverableForm(let newForm):
+            guard newForm != project.deliverableForm else {
+                throw WorkflowError.invalidInput("details.newForm", "is the current form")
+            }
+        case .changeTitle(let newTitle):
+            guard newTitle != project.title else {
+                throw WorkflowError.invalidInput("details.newTitle", "is the current title")
+            }
+        case .changeMembers(let add, let remove):
+            let current = Set(project.members.map { IdentityNumber.normalized($0.idNumber) })
+            for (index, idNumber) in remove.enumerated() where !current.contains(IdentityNumber.normalized(idNumber)) {
+                throw WorkflowError.invalidInput("details.remove[\(index)]", "is not a member of the project")
+            }
+            let removed = Set(remove.map(IdentityNumber.normalized))
+            for (index, member) in add.enumerated() {
+                try requireValidIdNumber(member.idNumber, type: member.idType, field: "details.add[\(index)].idNumber")
+                let number = IdentityNumber.normalized(member.idNumber)
+                if current.contains(number) && !removed.contains(number) {
+                    throw WorkflowError.invalidInput("details.add[\(index)].idNumber", "is already a member")
+                }
+            }
+        case .majorContentAdjustment:
+            break
+        case .selfTermination(_, let amount), .withdrawal(_, let amount):
+            guard amount >= 0 else {
+                throw WorkflowError(
+                    .invalidAmount,
+                    field: details.kind == .selfTermination ? "details.fundsUsed" : "details.fundsReceived",
+                    "金额不能为负 (negative amount)")
+            }
+        }
+    }
+
+    mutating func draftChangeRequest(
+        requestId: String?, projectNo: String, details: ChangeDetails, reason: String
+    ) throws(WorkflowError) {
+        let account = try actor()
+        let project = try ledProject(projectNo, by: account, rule: "R-CHG-4")
+        try requireAcceptsChanges(project, rule: "R-CHG-4")
+        let id = try newId(requestId, field: "requestId")
+        guard state.changeRequest(id) == nil else {
+            throw WorkflowError(.duplicateId, field: "requestId", "change request \(id) already exists")
+        }
+        if let open = state.openChangeRequestId(projectNo: projectNo, kind: details.kind) {
+            throw WorkflowError(
+                .duplicatePendingChange, rule: "R-CHG-3",
+                "该项目已有未完成的\(details.kind.label(.zh))申请 \(open) (an open request of this kind exists)")
+        }
+        try validate(details, for: project, atSubmission: false)
+        decision.append(
+            .changeRequestDrafted(
+                ChangeRequestContent(
+                    requestId: id, projectNo: projectNo, details: details, reason: reason, by: account.id, at: time)))
+        decision.result["requestId"] = id
+    }
+
+    mutating func editChangeRequest(requestId: String, details: ChangeDetails, reason: String) throws(WorkflowError) {
+        let (request, project, account) = try leaderRequest(requestId)
+        guard request.status.isEditable else {
+            throw WorkflowError.invalidState(
+                "only a draft or returned request can be edited (it is \(request.status.rawValue))")
+        }
+        guard details.kind == request.kind else {
+            throw WorkflowError.invalidInput(
+                "details", "a request keeps its kind \(request.kind.rawValue); draft a new one for another kind",
+                rule: "R-CHG-1")
+        }
+        try validate(details, for: project, atSubmission: false)
+        decision.append(
+            .changeRequestEdited(
+                ChangeRequestContent(
+                    requestId: requestId, projectNo: project.projectNo, details: details, reason: reason,
+                    by: account.id,
+                    at: time)))
+    }
+
+    mutating func submitChangeRequest(requestId: String) throws(WorkflowError) {
+        let (request, project, account) = try leaderRequest(requestId)
+        guard request.status.isEditable else {
+            throw WorkflowError.invalidState(
+                "only a draft or returned request can be submitted (it is \(request.status.rawValue))")
+        }
+        try validate(request.details, for: project, atSubmission: true)
+        decision.append(
+            .changeRequestSubmitted(ItemStep(itemId: requestId, projectNo: project.projectNo, by: account.id, at: time))
+        )
+        notifyReviewers(.unit, project: project, itemKind: "changeRequest", itemId: requestId)
+    }
+
+    mutating func recallChangeRequest(requestId: String) throws(WorkflowError) {
+        let (request, project, account) = try leaderRequest(requestId)
+        guard request.status == .pending, request.awaiting == .unit else {
+            throw WorkflowError.invalidState("a request can be recalled only until its first reviewer has acted")
+        }
+        decision.append(
+            .changeRequestRecalled(ItemStep(itemId: requestId, projectNo: project.projectNo, by: account.id, at: time)))
+    }
+
+    mutating func cancelChangeRequest(requestId: String) throws(WorkflowError) {
+        let (request, project, account) = try leaderRequest(requestId)
+        guard request.status.isEditable else {
+            throw WorkflowError.invalidState(
+                "only a draft or returned request can be cancelled (it is \(request.status.rawValue))")
+        }
+        decision.append(
+            .changeRequestCancelled(ItemStep(itemId: requestId, projectNo: project.projectNo, by: account.id, at: time))
+        )
+    }
+
+    mutating func reviewChangeRequest(
+        requestId: String, decision review: ReviewDecision, opinion: String
+    ) throws(WorkflowError) {
+        let admin = try actor()
+        guard let request = state.changeRequest(requestId) else {
+            throw WorkflowError.notFound("change request", requestId, field: "requestId")
+        }
+        guard let project = state.project(request.projectNo) else {
+            throw WorkflowError.notFound("project", request.projectNo)
+        }
+        guard admin.role.isAdmin else {
+            throw WorkflowError.forbidden(
+                "only reviewers decide on requests", rule: admin.role == .leader ? "R-CHG-5" : "R-ACC-1")
+        }
+        guard request.status == .pending else {
+            guard covers(admin, unitId: project.unitId) else {
+                throw WorkflowError.forbidden("not a reviewer of this project", rule: "R-CHG-5")
+            }
+            throw WorkflowError.invalidState(
+                "the request is not pending (it is \(request.status.rawValue))", rule: "R-CHG-5")
+        }
+        let level = try reviewLevel(of: admin, project: project, awaiting: request.awaiting)
+        if review != .approve, opinion.allSatisfy(\.isWhitespace) {
+            throw WorkflowError.invalidInput("opinion", "is required when not approving")
+        }
+        let record = ReviewRecord(level: level, decision: review, opinion: opinion, by: admin.id, at: time)
+        let final = policy.finalLevel(for: request.kind)
+        guard review == .approve else {
+            decision.append(
+                .changeRequestReviewed(
+                    ItemReviewed(itemId: requestId, projectNo: project.projectNo, record: record, next: nil)))
+            notifyDecided(
+                project: project, itemKind: "changeRequest", itemId: requestId, decision: review.rawValue,
+                level: level.rawValue, opinion: opinion)
+            return
+        }
+        if level < final, let next = level.next {
+            decision.append(
+                .changeRequestReviewed(
+                    ItemReviewed(itemId: requestId, projectNo: project.projectNo, record: record, next: Awaiting(next)))
+            )
+            notifyReviewers(Awaiting(next), project: project, itemKind: "changeRequest", itemId: requestId)
+            return
+        }
+        try validate(request.details, for: project, atSubmission: false)
+        let filed = level < .national && policy.filedKinds.contains(request.kind)
+        decision.append(
+            .changeRequestReviewed(
+                ItemReviewed(itemId: requestId, projectNo: project.projectNo, record: record, next: nil)))
+        decision.append(
+            .changeRequestTookEffect(
+                ItemTookEffect(itemId: requestId, projectNo: project.projectNo, filed: filed, at: time)))
+        applyEffect(of: request, to: project)
+        notifyDecided(
+            project: project, itemKind: "changeRequest", itemId: requestId, decision: "effective",
+            level: level.rawValue,
+            opinion: opinion)
+        if filed {
+            let parameters = [
+                "itemKind": "changeRequest", "itemId": requestId, "projectNo": project.projectNo,
+                "kind": request.kind.rawValue,
+            ]
+            notifyAdmins(scope(.province, of: project), NotificationTemplate.filingRecord, parameters)
+            notifyAdmins(.national, NotificationTemplate.filingRecord, parameters)
+        }
+    }
+
+    /// R-CHG-7: the project events of an effective request, in the same append; R-CHG-8 when it ends the project.
+    mutating func applyEffect(of request: ChangeRequest, to project: Project) {
+        let no = project.projectNo
+        switch request.details {
+        case .extension(let newEndDate, _, _):
+            decision.append(
+                .projectEndDateExtended(
+                    ProjectEndDateExtended(
+                        projectNo: no, requestId: request.id, from: project.plannedEndDate, to: newEndDate)))
+        case .changeLeader(let newLeader):
+            decision.append(
+                .projectLeaderChanged(
+                    ProjectLeaderChanged(projectNo: no, requestId: request.id, from: project.leader, to: newLeader)))
+        case .changeUnit(let newUnitId):
+            decision.append(
+                .projectUnitChanged(
+                    ProjectTextChanged(projectNo: no, requestId: request.id, from: project.unitId, to: newUnitId)))
+        case .changeDeliverableForm(let newForm):
+            decision.append(
+                .projectDeliverableFormChanged(
+                    ProjectDeliverableFormChanged(
+                        projectNo: no, requestId: request.id, from: project.deliverableForm, to: newForm)))
+        case .changeTitle(let newTitle):
+            decision.append(
+                .projectTitleChanged(
+                    ProjectTextChanged(projectNo: no, requestId: request.id, from: project.title, to: newTitle)))
+        case .changeMembers(let add, let remove):
+            decision.append(
+                .projectMembersChanged(
+                    ProjectMembersChanged(projectNo: no, requestId: request.id, added: add, removed: remove)))
+        case .majorContentAdjustment(let original, let adjusted, let impact):
+            decision.append(
+                .projectContentAdjusted(
+                    ProjectContentAdjusted(
+                        projectNo: no,
+                        adjustment: ContentAdjustment(
+                            requestId: request.id, original: original, adjusted: adjusted, impact: impact))))
+        case .selfTermination(let reason, let fundsUsed):
+            decision.append(
+                .projectTerminated(
+                    ProjectEnded(projectNo: no, requestId: request.id, reason: reason, amount: fundsUsed)))
+            closeOpenItems(of: project, reason: .terminated, exceptRequest: request.id)
+        case .withdrawal(let reason, let fundsReceived):
+            decision.append(
+                .projectWithdrawn(
+                    ProjectEnded(projectNo: no, requestId: request.id, reason: reason, amount: fundsReceived)))
+            closeOpenItems(of: project, reason: .withdrawn, exceptRequest: request.id)
+        }
+    }
+}

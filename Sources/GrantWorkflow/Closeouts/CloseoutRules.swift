@@ -1,0 +1,333 @@
+/// The rules of closeout and appraisal (DOMAIN.md §4: R-CLO-1 … R-CLO-8).
+extension Decider {
+    /// The closeout, its project (active), and the actor, who must be the project's leader.
+    func leaderCloseout(_ closeoutId: String) throws(WorkflowError) -> (Closeout, Project, Account) {
+        let account = try actor()
+        guard let closeout = state.closeout(closeoutId) else {
+            throw WorkflowError.notFound("closeout", closeoutId, field: "closeoutId")
+        }
+        let project = try ledProject(closeout.projectNo, by: account, rule: "R-CLO-1")
+        guard project.status == .active else {
+            throw WorkflowError(.projectNotActive, rule: "R-CLO-1", "项目不是在研状态 (project is \(project.status.rawValue))")
+        }
+        return (closeout, project, account)
+    }
+
+    mutating func openCloseout(closeoutId: String?, projectNo: String) throws(WorkflowError) {
+        let account = try actor()
+        let project = try ledProject(projectNo, by: account, rule: "R-CLO-1")
+        guard project.status == .active else {
+            throw WorkflowError(.projectNotActive, rule: "R-CLO-1", "项目不是在研状态 (project is \(project.status.rawValue))")
+        }
+        if let open = state.openCloseoutId(projectNo: projectNo) {
+            throw WorkflowError(.closeoutAlreadyOpen, rule: "R-CLO-1", "该项目已有结项申请 \(open) (a closeout is open)")
+        }
+        let id = try newId(closeoutId, field: "closeoutId")
+        guard state.closeout(id) == nil else {
+            throw WorkflowError(.duplicateId, field: "closeoutId", "closeout \(id) already exists")
+        }
+        decision.append(.closeoutOpened(CloseoutOpened(closeoutId: id, projectNo: projectNo, by: account.id, at: time)))
+        decision.result["closeoutId"] = id
+    }
+
+    mutating func saveCloseoutSection(closeoutId: String, data: CloseoutSectionData) throws(WorkflowError) {
+        let (closeout, project, _) = try leaderCloseout(closeoutId)
+        guard closeout.status.isEditable else {
+            throw WorkflowError.invalidState(
+                "the closeout is not editable (it is \(closeout.status.rawValue))", rule: "R-CLO-4")
+        }
+        switch data {
+        case .avoidedExperts(let experts):
+            guard experts.count <= policy.maximumAvoidedExperts else {
+                throw WorkflowError.invalidInput(
+                    "data", "申请回避专家不超过\(policy.maximumAvoidedExperts)人 (at most \(policy.maximumAvoidedExperts))",
+                    rule: "R-CLO-5")
+            }
+        case .members(let members):
+            for (index, entry) in members.enumerated() {
+                try requireValidIdNumber(
+                    entry.member.idNumber, type: entry.member.idType, field: "data[\(index)].idNumber")
+            }
+        case .basicInfo, .interimOutputs, .finalAccounts:
+            break
+        }
+        decision.append(
+            .closeoutSectionSaved(
+                CloseoutSectionSaved(closeoutId: closeoutId, projectNo: project.projectNo, data: data, at: time)))
+    }
+
+    /// R-CLO-3: per category spent + balance = approved; totals equal the project's effective budget.
+    func checkFinalAccounts(_ accounts: FinalAccounts, budget: Budget) throws(WorkflowError) {
+        for category in accounts.direct.keys.sorted() {
+            if let line = accounts.direct[category], !line.addsUp {
+                throw WorkflowError(
+                    .budgetMismatch, rule: "R-CLO-3", field: "finalAccounts.direct.\(category)",
+                    "支出与结余之和须等于批准金额 (spent + balance must equal approved)")
+            }
+        }
+        guard accounts.indirect.addsUp else {
+            throw WorkflowError(
+                .budgetMismatch, rule: "R-CLO-3", field: "finalAccounts.indirect",
+                "支出与结余之和须等于批准金额 (spent + balance must equal approved)")
+        }
+        let directApproved = accounts.direct.values.reduce(0) { $0 &+ $1.approved }
+        guard directApproved == budget.directTotal, accounts.indirect.approved == budget.indirect else {
+            throw WorkflowError(
+                .budgetMismatch, rule: "R-CLO-3", field: "finalAccounts",
+                "决算批准金额与项目预算不符 (approved totals differ from the project's budget)")
+        }
+    }
+
+    mutating func submitCloseout(closeoutId: String) throws(WorkflowError) {
+        let (closeout, project, account) = try leaderCloseout(closeoutId)
+        guard closeout.status.isEditable else {
+            throw WorkflowError.invalidState(
+                "the closeout is not editable (it is \(closeout.status.rawValue))", rule: "R-CLO-4")
+        }
+        let missing = closeout.missingSections
+        guard missing.isEmpty else {
+            let names = missing.map { "\($0.label(.zh)) (\($0.rawValue))" }.joined(separator: "、")
+            throw WorkflowError(.incompleteCloseout, rule: "R-CLO-2", field: missing[0].rawValue, "请先保存：\(names)")
+        }
+        if let accounts = closeout.finalAccounts { try checkFinalAccounts(accounts, budget: project.budget) }
+        guard closeout.hasAttachment(.ledger) else {
+            throw WorkflowError(.ledgerAttachmentRequired, rule: "R-CLO-2", "请先上传经费明细账附件再提交！")
+        }
+        if closeout.appraisalMode == .exempt, !closeout.hasAttachment(.exemptionProof) {
+            throw WorkflowError(.exemptionProofRequired, rule: "R-CLO-2", "请先上传免于鉴定证明材料再提交！")
+        }
+        guard !closeout.revisionNotesRequired else {
+            throw WorkflowError(
+                .incompleteCloseout, rule: "R-CLO-7", field: "revisionNotes", "请先上传修改说明再提交！ (add revision notes)")
+        }
+        decision.append(
+            .closeoutSubmitted(ItemStep(itemId: closeoutId, projectNo: project.projectNo, by: account.id, at: time)))
+        notifyReviewers(.unit, project: project, itemKind: "closeout", itemId: closeoutId)
+    }
+
+    mutating func recallCloseout(closeoutId: String) throws(WorkflowError) {
+        let (closeout, project, account) = try leaderCloseout(closeoutId)
+        guard closeout.status == .pending, closeout.awaiting == .unit else {
+            throw WorkflowError.invalidState(
+                "a closeout can be recalled only until the unit has acted", rule: "R-CLO-4")
+        }
+        decision.append(
+            .closeoutRecalled(ItemStep(itemId: closeoutId, projectNo: project.projectNo, by: account.id, at: time)))
+    }
+
+    mutating func reviewCloseout(
+        closeoutId: String, decision review: ReviewDecision, opinion: String
+    ) throws(WorkflowError) {
+        let admin = try actor()
+        guard let closeout = state.closeout(closeoutId) else {
+            throw WorkflowError.notFound("closeout", closeoutId, field: "closeoutId")
+        }
+        guard let project = state.project(closeout.projectNo) else {
+            throw WorkflowError.notFound("project", closeout.projectNo)
+        }
+        guard admin.role.isAdmin, covers(admin, unitId: project.unitId) else {
+            throw WorkflowError.forbidden("not a reviewer of this project", rule: "R-CHG-5")
+        }
+        guard closeout.status == .pending else {
+            throw WorkflowError.invalidState(
+                "the closeout is not pending (it is \(closeout.status.rawValue))", rule: "R-CLO-4")
+        }
+        let level = try reviewLevel(of: admin, project: project, awaiting: closeout.awaiting)
+        guard level != .national else {
+            throw WorkflowError.invalidState(
+                "the national office concludes closeouts (concludeCloseout)", rule: "R-CLO-7")
+        }
+        if review != .approve, opinion.allSatisfy(\.isWhitespace) {
+            throw WorkflowError.invalidInput("opinion", "is required when not approving")
+        }
+        let record = ReviewRecord(level: level, decision: review, opinion: opinion, by: admin.id, at: time)
+        guard review == .approve else {
+            decision.append(
+                .closeoutReviewed(
+                    ItemReviewed(itemId: closeoutId, projectNo: project.projectNo, record: record, next: nil)))
+            notifyDecided(
+                project: project, itemKind: "closeout", itemId: closeoutId, decision: review.rawValue,
+                level: level.rawValue, opinion: opinion)
+            return
+        }
+        let next: Awaiting
+        if level == .unit {
+            next = .province
+        } else {
+            next = closeout.appraisalMode == .exempt ? .national : .appraisal
+        }
+        decision.append(
+            .closeoutReviewed(
+                ItemReviewed(itemId: closeoutId, projectNo: project.projectNo, record: record, next: next)))
+        if next == .appraisal {
+            let organiser: AdminScope =
+                project.category.appraisedNationally ? .national : scope(.province, of: project)
+            notifyAdmins(
+                organiser, NotificationTemplate.reviewRequested,
+                ["itemKind": "appraisal", "itemId": closeoutId, "projectNo": project.projectNo, "level": "appraisal"])
+        } else {
+            notifyReviewers(next, project: project, itemKind: "closeout", itemId: closeoutId)
+        }
+    }
+
+    /// Whether an avoided-expert entry names this expert: the name and the unit name both match (R-CLO-5).
+    func isAvoided(_ expert: Account, by entries: [AvoidedExpert]) -> Bool {
+        let name = expert.name.trimmingWhitespace
+        let unitName = expert.unitId.flatMap { state.unit($0)?.name }?.trimmingWhitespace ?? ""
+        return entries.contains { $0.name.trimmingWhitespace == name && $0.unit.trimmingWhitespace == unitName }
+    }
+
+    mutating func assignAppraisalExperts(closeoutId: String, experts: [String]) throws(WorkflowError) {
+        let admin = try actor()
+        guard let closeout = state.closeout(closeoutId) else {
+            throw WorkflowError.notFound("closeout", closeoutId, field: "closeoutId")
+        }
+        guard let project = state.project(closeout.projectNo) else {
+            throw WorkflowError.notFound("project", closeout.projectNo)
+        }
+        let organiser: Role = project.category.appraisedNationally ? .nationalOffice : .provincialOffice
+        guard admin.role == organiser, covers(admin, unitId: project.unitId) else {
+            throw WorkflowError.forbidden(
+                "the appraisal of a \(project.category.rawValue) project is organised by the \(organiser.rawValue)",
+                rule: "R-CLO-5")
+        }
+        guard closeout.status == .appraisal, closeout.experts.isEmpty else {
+            throw WorkflowError.invalidState("the closeout is not waiting for experts", rule: "R-CLO-5")
+        }
+        guard experts.count == policy.expertCount, Set(experts).count == experts.count else {
+            throw WorkflowError.invalidInput(
+                "experts", "须指定\(policy.expertCount)位不同的专家 (exactly \(policy.expertCount) distinct experts)",
+                rule: "R-CLO-5")
+        }
+        let memberNumbers = Set(
+            (project.members.map(\.idNumber) + [project.leader.idNumber]).map(IdentityNumber.normalized))
+        for (index, expertId) in experts.enumerated() {
+            let field = "experts[\(index)]"
+            guard let expert = state.account(expertId) else {
+                throw WorkflowError.notFound("account", expertId, field: field)
+            }
+            func conflict(_ why: String) -> WorkflowError {
+                WorkflowError(.expertConflict, rule: "R-CLO-5", field: field, "专家 \(expertId) 不能参加鉴定：\(why)")
+            }
+            guard expert.role == .expert else { throw conflict("not an expert account") }
+            guard expert.enabled, expert.registration == .approved, expert.profileComplete else {
+                throw conflict("not approved, disabled or profile incomplete")
+            }
+            guard !isAvoided(expert, by: closeout.avoidedExperts ?? []) else { throw conflict("申请回避 (avoided)") }
+            guard expert.unitId != project.unitId else { throw conflict("与项目负责人同单位 (same unit as the leader)") }
+            guard !memberNumbers.contains(expert.normalizedIdNumber ?? "") else {
+                throw conflict("课题组成员 (a member of the project)")
+            }
+        }
+        decision.append(
+            .appraisalExpertsAssigned(
+                AppraisalExpertsAssigned(
+                    closeoutId: closeoutId, projectNo: project.projectNo, experts: experts, by: admin.id, at: time)))
+        for expertId in experts {
+            let parameters = ["closeoutId": closeoutId, "projectNo": project.projectNo]
+            decision.notify(expertId, .inbox, NotificationTemplate.appraisalAssigned, parameters)
+            decision.notify(expertId, .sms, NotificationTemplate.appraisalAssigned, parameters)
+        }
+    }
+
+    mutating func submitAppraisal(closeoutId: String, grade: Grade, comments: String) throws(WorkflowError) {
+        let expert = try actor()
+        guard let closeout = state.closeout(closeoutId) else {
+            throw WorkflowError.notFound("closeout", closeoutId, field: "closeoutId")
+        }
+        guard expert.role == .expert, closeout.experts.contains(expert.id) else {
+            throw WorkflowError.forbidden("only the assigned experts appraise", rule: "R-CLO-6")
+        }
+        guard closeout.status == .appraisal else {
+            throw WorkflowError.invalidState("the closeout is not in appraisal", rule: "R-CLO-6")
+        }
+        guard !closeout.appraisals.contains(where: { $0.expertId == expert.id }) else {
+            throw WorkflowError.invalidState("每位专家只能提交一次鉴定意见 (already appraised)", rule: "R-CLO-6")
+        }
+        decision.append(
+            .appraisalSubmitted(
+                AppraisalSubmitted(
+                    closeoutId: closeoutId, projectNo: closeout.projectNo,
+                    appraisal: Appraisal(expertId: expert.id, grade: grade, comments: comments, at: time))))
+        if closeout.appraisals.count + 1 >= closeout.experts.count, let project = state.project(closeout.projectNo) {
+            notifyReviewers(.national, project: project, itemKind: "closeout", itemId: closeoutId)
+        }
+    }
+
+    mutating func concludeCloseout(
+        closeoutId: String, outcome: CloseoutOutcome, grade: Grade?, reason: String?, certificateNo: String?
+    ) throws(WorkflowError) {
+        let admin = try actor(.nationalOffice, rule: "R-CLO-7")
+        guard let closeout = state.closeout(closeoutId) else {
+            throw WorkflowError.notFound("closeout", closeoutId, field: "closeoutId")
+        }
+        guard let project = state.project(closeout.projectNo) else {
+            throw WorkflowError.notFound("project", closeout.projectNo)
+        }
+        guard closeout.status == .pending, closeout.awaiting == .national else {
+            throw WorkflowError.invalidState(
+                "the closeout does not await the national office's conclusion", rule: "R-CLO-7")
+        }
+        let median = Grade.median(closeout.appraisals.map(\.grade))
+        let approved = project.effectiveChangeRequests
+        switch outcome {
+        case .deferred:
+            decision.append(
+                .closeoutConcluded(
+                    CloseoutConcluded(
+                        closeoutId: closeoutId, projectNo: project.projectNo, outcome: .deferred, grade: nil,
+                        medianGrade: median, overrideReason: nil, certificateNo: nil, opinion: reason ?? "",
+                        approvedChangeRequests: approved, by: admin.id, at: time)))
+            notifyDecided(
+                project: project, itemKind: "closeout", itemId: closeoutId, decision: "deferred", level: "national",
+                opinion: reason ?? "")
+        case .completed:
+            let finalGrade = grade ?? median
+            var overrideReason: String?
+            if let grade, let median, grade != median {
+                guard let reason, !reason.allSatisfy(\.isWhitespace) else {
+                    throw WorkflowError.invalidInput(
+                        "reason", "改变专家等级中位数须说明理由 (a written reason is needed to override the median grade)",
+                        rule: "R-CLO-7")
+                }
+                overrideReason = reason
+            }
+            if finalGrade == .fail {
+                throw WorkflowError.invalidState(
+                    "等级为不合格，不能结项 (a failed appraisal cannot complete; defer it)", rule: "R-CLO-7")
+            }
+            guard let certificateNo else {
+                throw WorkflowError.invalidInput("certificateNo", "is required to complete", rule: "R-CLO-7")
+            }
+            guard !state.certificateInUse(certificateNo) else {
+                throw WorkflowError(
+                    .duplicateId, rule: "R-CLO-7", field: "certificateNo", "结项证书号 \(certificateNo) 已使用 (already used)")
+            }
+            decision.append(
+                .closeoutConcluded(
+                    CloseoutConcluded(
+                        closeoutId: closeoutId, projectNo: project.projectNo, outcome: .completed, grade: finalGrade,
+                        medianGrade: median, overrideReason: overrideReason, certificateNo: certificateNo,
+                        opinion: reason ?? "", approvedChangeRequests: approved, by: admin.id, at: time)))
+            decision.append(
+                .projectCompleted(
+                    ProjectCompleted(
+                        projectNo: project.projectNo, closeoutId: closeoutId, grade: finalGrade,
+                        certificateNo: certificateNo)))
+            closeOpenItems(of: project, reason: .completed, exceptCloseout: closeoutId)
+            notifyDecided(
+                project: project, itemKind: "closeout", itemId: closeoutId, decision: "completed", level: "national",
+                opinion: reason ?? "")
+        }
+    }
+}
+
+extension String {
+    /// The string without leading and trailing whitespace.
+    var trimmingWhitespace: String {
+        var characters = Substring(self)
+        while characters.first?.isWhitespace == true { characters.removeFirst() }
+        while characters.last?.isWhitespace == true { characters.removeLast() }
+        return String(characters)
+    }
+}

@@ -1,0 +1,97 @@
+/// Reads values written by ``BinaryWriter``; every malformed input throws, none crashes.
+public struct BinaryReader: Sendable {
+    let buffer: [UInt8]
+    /// The offset of the next byte to read.
+    public private(set) var offset: Int
+
+    /// Reads from `bytes`.
+    public init(_ bytes: [UInt8]) {
+        self.buffer = bytes
+        self.offset = 0
+    }
+
+    /// Whether every byte has been read.
+    public var isAtEnd: Bool { offset == buffer.count }
+
+    /// Throws unless every byte has been read (trailing garbage is an error).
+    public func expectEnd() throws(BinaryDecodingError) {
+        guard isAtEnd else { throw BinaryDecodingError("\(buffer.count - offset) trailing bytes") }
+    }
+
+    /// Reads one byte.
+    public mutating func readByte() throws(BinaryDecodingError) -> UInt8 {
+        guard offset < buffer.count else { throw BinaryDecodingError("unexpected end of payload") }
+        let byte = buffer[offset]
+        offset += 1
+        return byte
+    }
+
+    /// Reads an unsigned LEB128 varint of at most 10 bytes.
+    public mutating func readVarint() throws(BinaryDecodingError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard offset < buffer.count else { throw BinaryDecodingError("unexpected end of payload") }
+            let byte = buffer[offset]
+            offset += 1
+            if shift == 63 && byte > 1 { throw BinaryDecodingError("varint overflow") }
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+            if shift > 63 { throw BinaryDecodingError("varint too long") }
+        }
+    }
+
+    /// Reads a zig-zag signed varint.
+    public mutating func readSigned() throws(BinaryDecodingError) -> Int64 {
+        let raw = try readVarint()
+        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+    }
+
+    /// Reads a count (a varint bounded by the bytes left, so garbage cannot ask for huge allocations).
+    public mutating func readCount(minimumElementSize: Int = 1) throws(BinaryDecodingError) -> Int {
+        let raw = try readVarint()
+        let left = buffer.count - offset
+        guard raw <= UInt64(left / max(minimumElementSize, 1)) else {
+            throw BinaryDecodingError("count \(raw) exceeds the payload")
+        }
+        return Int(raw)
+    }
+
+    /// Reads a length-prefixed byte string.
+    public mutating func readBytes() throws(BinaryDecodingError) -> [UInt8] {
+        let count = try readCount()
+        let result = Array(buffer[offset..<(offset + count)])
+        offset += count
+        return result
+    }
+
+    /// Reads a length-prefixed UTF-8 string; invalid UTF-8 throws.
+    public mutating func readString() throws(BinaryDecodingError) -> String {
+        let count = try readCount()
+        let start = offset
+        offset += count
+        let decoded: String? = buffer.withUnsafeBufferPointer {
+            String(validating: UnsafeBufferPointer(rebasing: $0[start..<(start + count)]), as: UTF8.self)
+        }
+        guard let decoded else { throw BinaryDecodingError("invalid UTF-8 in string") }
+        return decoded
+    }
+
+    /// Reads any binary-codable value.
+    public mutating func read<Value: BinaryCodable>(
+        _ type: Value.Type = Value.self
+    ) throws(BinaryDecodingError) -> Value {
+        try Value(from: &self)
+    }
+}
+
+/// A payload that could not be decoded (truncated, garbage, unknown tag, unknown schema version).
+public struct BinaryDecodingError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public var message: String
+    /// Creates an error.
+    public init(_ message: String) { self.message = message }
+    /// The message.
+    public var description: String { message }
+}

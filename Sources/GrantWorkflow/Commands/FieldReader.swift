@@ -1,0 +1,230 @@
+/// Reads the members of one JSON object with strict validation, naming the field in every error.
+///
+/// Every member must be read: ``finish()`` refuses the ones that were not (unknown fields).
+struct FieldReader {
+    let object: JSONObject
+    let path: String
+    let limits: InputLimits
+    var used: Set<String> = []
+
+    init(_ object: JSONObject, path: String, limits: InputLimits) {
+        self.object = object
+        self.path = path
+        self.limits = limits
+    }
+
+    /// Reads an object-valued JSON value as a reader.
+    static func object(_ value: JSONValue, path: String, limits: InputLimits) throws(WorkflowError) -> FieldReader {
+        guard case .object(let object) = value else {
+            throw WorkflowError.invalidInput(path, "must be an object, not \(value.typeName)")
+        }
+        return FieldReader(object, path: path, limits: limits)
+    }
+
+    func fieldName(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+
+    /// Whether the member is present and not null.
+    func has(_ key: String) -> Bool {
+        if let value = object[key], value != .null { return true }
+        return false
+    }
+
+    mutating func raw(_ key: String) -> JSONValue? {
+        used.insert(key)
+        guard let value = object[key], value != .null else { return nil }
+        return value
+    }
+
+    mutating func required(_ key: String) throws(WorkflowError) -> JSONValue {
+        guard let value = raw(key) else { throw WorkflowError.invalidInput(fieldName(key), "is required") }
+        return value
+    }
+
+    /// Refuses members that were not read.
+    func finish() throws(WorkflowError) {
+        for key in object.keys where !used.contains(key) {
+            throw WorkflowError.invalidInput(fieldName(key), "unknown field")
+        }
+    }
+
+    // MARK: strings
+
+    enum Length {
+        case name
+        case text
+        case unlimited
+    }
+
+    func checkString(
+        _ value: JSONValue, field: String, length: Length, allowEmpty: Bool
+    ) throws(WorkflowError) -> String {
+        guard case .string(let text) = value else {
+            throw WorkflowError.invalidInput(field, "must be a string, not \(value.typeName)")
+        }
+        let maximum: Int
+        switch length {
+        case .name: maximum = limits.maximumNameLength
+        case .text: maximum = limits.maximumTextLength
+        case .unlimited: maximum = Int.max
+        }
+        if maximum != Int.max, text.utf8.count > maximum, text.count > maximum {
+            throw WorkflowError.invalidInput(field, "is longer than \(maximum) characters")
+        }
+        if !allowEmpty, text.allSatisfy({ $0.isWhitespace }) {
+            throw WorkflowError.invalidInput(field, "must not be empty")
+        }
+        return text
+    }
+
+    /// A required non-empty short string (ids, names, titles: ≤ 200 characters).
+    mutating func name(_ key: String) throws(WorkflowError) -> String {
+        try checkString(try required(key), field: fieldName(key), length: .name, allowEmpty: false)
+    }
+
+    /// An optional non-empty short string.
+    mutating func optionalName(_ key: String) throws(WorkflowError) -> String? {
+        guard let value = raw(key) else { return nil }
+        return try checkString(value, field: fieldName(key), length: .name, allowEmpty: false)
+    }
+
+    /// A required free text (≤ 20,000 characters; may be empty).
+    mutating func text(_ key: String) throws(WorkflowError) -> String {
+        try checkString(try required(key), field: fieldName(key), length: .text, allowEmpty: true)
+    }
+
+    /// An optional free text.
+    mutating func optionalText(_ key: String) throws(WorkflowError) -> String? {
+        guard let value = raw(key) else { return nil }
+        return try checkString(value, field: fieldName(key), length: .text, allowEmpty: true)
+    }
+
+    /// A required string with no length limit but the line's (base64 content).
+    mutating func longString(_ key: String) throws(WorkflowError) -> String {
+        try checkString(try required(key), field: fieldName(key), length: .unlimited, allowEmpty: true)
+    }
+
+    // MARK: other scalars
+
+    /// A required boolean.
+    mutating func bool(_ key: String) throws(WorkflowError) -> Bool {
+        let value = try required(key)
+        guard case .bool(let flag) = value else {
+            throw WorkflowError.invalidInput(fieldName(key), "must be a boolean, not \(value.typeName)")
+        }
+        return flag
+    }
+
+    /// Reads an integer number literal exactly; fractions, exponents and out-of-range values are refused.
+    func integer(_ value: JSONValue, field: String, range: ClosedRange<Int64>) throws(WorkflowError) -> Int64 {
+        guard case .number(let literal) = value else {
+            throw WorkflowError.invalidInput(field, "must be an integer, not \(value.typeName)")
+        }
+        if literal.contains(".") || literal.contains("e") || literal.contains("E") {
+            throw WorkflowError.invalidInput(field, "must be an integer (amounts are whole fen), not \(literal)")
+        }
+        guard let number = Int64(literal), range.contains(number) else {
+            throw WorkflowError.invalidInput(field, "is out of range: \(literal)")
+        }
+        return number
+    }
+
+    /// A required amount in fen (|amount| ≤ 10^15; negative amounts are refused later, by the rules).
+    mutating func amount(_ key: String) throws(WorkflowError) -> Fen {
+        try integer(try required(key), field: fieldName(key), range: -limits.maximumAmount...limits.maximumAmount)
+    }
+
+    /// An optional amount in fen.
+    mutating func optionalAmount(_ key: String) throws(WorkflowError) -> Fen? {
+        guard let value = raw(key) else { return nil }
+        return try integer(value, field: fieldName(key), range: -limits.maximumAmount...limits.maximumAmount)
+    }
+
+    /// A required non-negative count.
+    mutating func count(_ key: String) throws(WorkflowError) -> Int {
+        Int(try integer(try required(key), field: fieldName(key), range: 0...1_000_000_000_000))
+    }
+
+    /// A required `YYYY-MM-DD` date.
+    mutating func date(_ key: String) throws(WorkflowError) -> CalendarDate {
+        let text = try checkString(try required(key), field: fieldName(key), length: .name, allowEmpty: false)
+        guard let date = CalendarDate(text) else {
+            throw WorkflowError.invalidInput(fieldName(key), "must be a date YYYY-MM-DD, not '\(text)'")
+        }
+        return date
+    }
+
+    /// A required value of a closed set.
+    mutating func choice<Value: RawRepresentable & CaseIterable>(
+        _ key: String, _ type: Value.Type = Value.self
+    )
+        throws(WorkflowError) -> Value where Value.RawValue == String
+    {
+        try choice(try required(key), field: fieldName(key))
+    }
+
+    /// An optional value of a closed set.
+    mutating func optionalChoice<Value: RawRepresentable & CaseIterable>(
+        _ key: String, _ type: Value.Type = Value.self
+    )
+        throws(WorkflowError) -> Value? where Value.RawValue == String
+    {
+        guard let value = raw(key) else { return nil }
+        return try choice(value, field: fieldName(key))
+    }
+
+    func choice<Value: RawRepresentable & CaseIterable>(
+        _ value: JSONValue, field: String
+    ) throws(WorkflowError) -> Value
+    where Value.RawValue == String {
+        let text = try checkString(value, field: field, length: .name, allowEmpty: false)
+        guard let choice = Value(rawValue: text) else {
+            let allowed = Value.allCases.map(\.rawValue).joined(separator: ", ")
+            throw WorkflowError.invalidInput(field, "must be one of \(allowed), not '\(text)'")
+        }
+        return choice
+    }
+
+    // MARK: containers
+
+    /// A required array (≤ 1,000 items).
+    mutating func array(_ key: String) throws(WorkflowError) -> [JSONValue] {
+        let value = try required(key)
+        guard case .array(let items) = value else {
+            throw WorkflowError.invalidInput(fieldName(key), "must be an array, not \(value.typeName)")
+        }
+        guard items.count <= limits.maximumListCount else {
+            throw WorkflowError.invalidInput(fieldName(key), "has more than \(limits.maximumListCount) items")
+        }
+        return items
+    }
+
+    /// A required array of short strings.
+    mutating func names(_ key: String) throws(WorkflowError) -> [String] {
+        let items = try array(key)
+        var result: [String] = []
+        for (index, item) in items.enumerated() {
+            result.append(try checkString(item, field: "\(fieldName(key))[\(index)]", length: .name, allowEmpty: false))
+        }
+        return result
+    }
+
+    /// A required object, as a nested reader.
+    mutating func object(_ key: String) throws(WorkflowError) -> FieldReader {
+        try FieldReader.object(try required(key), path: fieldName(key), limits: limits)
+    }
+
+    /// A required table from category to amount (≤ 1,000 entries).
+    mutating func amounts(_ key: String) throws(WorkflowError) -> [String: Fen] {
+        var table = try object(key)
+        guard table.object.keys.count <= limits.maximumListCount else {
+            throw WorkflowError.invalidInput(fieldName(key), "has more than \(limits.maximumListCount) entries")
+        }
+        var result: [String: Fen] = [:]
+        for category in table.object.keys {
+            _ = try table.checkString(
+                .string(category), field: table.fieldName(category), length: .name, allowEmpty: false)
+            result[category] = try table.amount(category)
+        }
+        return result
+    }
+}

@@ -1,0 +1,25 @@
+/// The input limits of CLI.md.
+public struct InputLimits: Sendable, Hashable {
+    /// Longest command line in bytes (attachments travel base64 inside it). Default 32 MiB.
+    public var maximumLineBytes: Int
+    /// Longest name, title, id or other short string, in characters. Default 200.
+    public var maximumNameLength: Int
+    /// Longest free text, in characters. Default 20,000.
+    public var maximumTextLength: Int
+    /// Most items in a list (or entries in a table). Default 1,000.
+    public var maximumListCount: Int
+    /// Largest absolute amount in fen (10^15 fen = 10 trillion yuan), so sums of a list never overflow.
+    public var maximumAmount: Int64
+
+    /// The limits of CLI.md.
+    public init() {
+        maximumLineBytes = 32 * 1024 * 1024
+        maximumNameLength = 200
+        maximumTextLength = 20_000
+        maximumListCount = 1_000
+        maximumAmount = 1_000_000_000_000_000
+    }
+
+    /// The limits of CLI.md.
+    public static let standard = InputLimits()
+}

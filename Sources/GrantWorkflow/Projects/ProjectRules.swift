@@ -1,0 +1,130 @@
+/// The rules of projects (DOMAIN.md §2, R-CHG-8, R-NTF-2).
+extension Decider {
+    mutating func registerProject(_ input: RegisterProject) throws(WorkflowError) {
+        let admin = try actor(.nationalOffice)
+        guard state.project(input.projectNo) == nil else {
+            throw WorkflowError(.duplicateId, field: "projectNo", "project \(input.projectNo) already exists")
+        }
+        guard state.unit(input.unitId) != nil else {
+            throw WorkflowError(.unknownUnit, field: "unitId", "unit \(input.unitId) does not exist")
+        }
+        try requireValidIdNumber(input.leader.idNumber, type: input.leader.idType, field: "leader.idNumber")
+        for (index, member) in input.members.enumerated() {
+            try requireValidIdNumber(member.idNumber, type: member.idType, field: "members[\(index)].idNumber")
+        }
+        try validateBudget(input.budget, field: "budget.", rule: "R-BUD-2")
+        let project = Project(
+            projectNo: input.projectNo, title: input.title, category: input.category, discipline: input.discipline,
+            unitId: input.unitId, leader: input.leader, members: input.members, approvedOn: input.approvedOn,
+            plannedEndDate: input.plannedEndDate, deliverableForm: input.deliverableForm, budget: input.budget)
+        decision.append(.projectRegistered(ProjectRegistered(project: project, by: admin.id, at: time)))
+    }
+
+    /// R-BUD-2: no negative amount; each allocation's categories sum to its amount; allocations ≤ direct sum.
+    func validateBudget(_ budget: Budget, field: String, rule: String) throws(WorkflowError) {
+        for (category, amount) in budget.direct where amount < 0 {
+            throw WorkflowError(
+                .invalidAmount, rule: rule, field: "\(field)direct.\(category)", "金额不能为负 (negative amount)")
+        }
+        guard budget.indirect >= 0 else {
+            throw WorkflowError(.invalidAmount, rule: rule, field: "\(field)indirect", "金额不能为负 (negative amount)")
+        }
+        for (index, allocation) in budget.external.enumerated() {
+            let path = "\(field)external[\(index)]"
+            guard allocation.amount >= 0, allocation.byCategory.values.allSatisfy({ $0 >= 0 }) else {
+                throw WorkflowError(.invalidAmount, rule: rule, field: path, "金额不能为负 (negative amount)")
+            }
+            guard allocation.byCategory.values.reduce(0, &+) == allocation.amount else {
+                throw WorkflowError(
+                    .budgetMismatch, rule: rule, field: path + ".byCategory",
+                    "外拨经费分项之和与外拨金额不符 (byCategory does not sum to amount)")
+            }
+        }
+        guard budget.externalTotal <= budget.directTotal else {
+            throw WorkflowError(
+                .budgetMismatch, rule: rule, field: "\(field)external",
+                "外拨经费合计超过直接费用 (external allocations exceed the direct costs)")
+        }
+    }
+
+    mutating func setLeaderIdNumber(projectNo: String, idType: IdType, idNumber: String) throws(WorkflowError) {
+        let admin = try actor()
+        guard let project = state.project(projectNo) else { throw WorkflowError.notFound("project", projectNo) }
+        guard admin.role == .unitAdmin, admin.unitId == project.unitId else {
+            throw WorkflowError.forbidden(
+                "only the unit admin of the project's unit sets the leader ID", rule: "R-PRJ-2")
+        }
+        try requireValidIdNumber(idNumber, type: idType, field: "idNumber")
+        decision.append(
+            .leaderIdNumberSet(
+                LeaderIdNumberSet(
+                    projectNo: projectNo, idType: idType, idNumber: idNumber, previousIdType: project.leader.idType,
+                    previousIdNumber: project.leader.idNumber, by: admin.id, at: time)))
+    }
+
+    /// R-CHG-8: closes every other open change request, budget adjustment and closeout of a project leaving `active`.
+    mutating func closeOpenItems(
+        of project: Project, reason: ProjectStatus, exceptRequest: String? = nil, exceptCloseout: String? = nil
+    ) {
+        let parameters = ["projectNo": project.projectNo, "reason": reason.rawValue]
+        for request in state.changeRequests(ofProject: project.projectNo)
+        where request.status.isOpen && request.id != exceptRequest {
+            decision.append(
+                .changeRequestClosed(
+                    ItemClosed(itemId: request.id, projectNo: project.projectNo, reason: reason.rawValue, at: time)))
+            notifyLeaders(
+                project, NotificationTemplate.itemClosed,
+                parameters.merging(["itemKind": "changeRequest", "itemId": request.id]) { $1 }, channels: [.inbox])
+        }
+        for adjustment in state.budgetAdjustments(ofProject: project.projectNo) where adjustment.status.isOpen {
+            decision.append(
+                .budgetAdjustmentClosed(
+                    ItemClosed(itemId: adjustment.id, projectNo: project.projectNo, reason: reason.rawValue, at: time)))
+            notifyLeaders(
+                project, NotificationTemplate.itemClosed,
+                parameters.merging(["itemKind": "budgetAdjustment", "itemId": adjustment.id]) { $1 },
+                channels: [.inbox])
+        }
+        if let closeout = state.openCloseout(projectNo: project.projectNo), closeout.id != exceptCloseout {
+            decision.append(
+                .closeoutClosed(
+                    ItemClosed(itemId: closeout.id, projectNo: project.projectNo, reason: reason.rawValue, at: time)))
+            notifyLeaders(
+                project, NotificationTemplate.itemClosed,
+                parameters.merging(["itemKind": "closeout", "itemId": closeout.id]) { $1 }, channels: [.inbox])
+        }
+    }
+
+    /// R-NTF-2: reminders before the end date and the overdue list, each sent once.
+    mutating func runDeadlineSweep() throws(WorkflowError) {
+        _ = try actor(.nationalOffice, rule: "R-NTF-2")
+        let thresholds = policy.reminderDays.filter { $0 > 0 }.sorted()
+        var projects: [Project] = []
+        state.forEachActiveProject { projects.append($0) }
+        for project in projects {
+            let end = project.plannedEndDate
+            if today <= end, let days = thresholds.first(where: { today >= end.adding(days: -$0) }) {
+                let alreadySent =
+                    project.lastReminder.map { $0.plannedEndDate == end && $0.daysBefore <= days } ?? false
+                if !alreadySent {
+                    decision.append(
+                        .deadlineReminderSent(
+                            DeadlineReminderSent(
+                                projectNo: project.projectNo, plannedEndDate: end, daysBefore: days, at: time)
+                        ))
+                    notifyLeaders(
+                        project, NotificationTemplate.deadlineReminder,
+                        ["projectNo": project.projectNo, "plannedEndDate": end.description, "daysBefore": String(days)])
+                }
+            }
+            if project.isOverdue(on: today), project.overdueListedFor != end {
+                decision.append(
+                    .projectListedOverdue(
+                        ProjectListedOverdue(projectNo: project.projectNo, plannedEndDate: end, at: time)))
+                notifyAdmins(
+                    .unit(project.unitId), NotificationTemplate.projectOverdue,
+                    ["projectNo": project.projectNo, "plannedEndDate": end.description])
+            }
+        }
+    }
+}

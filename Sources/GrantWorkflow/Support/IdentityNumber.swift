@@ -1,0 +1,48 @@
+/// Checks and masks identity document numbers (R-ACC-2, R-ACC-8).
+public enum IdentityNumber {
+    static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    static let checkCharacters: [Character] = ["1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"]
+
+    /// Whether `number` is a valid 18-character GB 11643 resident ID number.
+    ///
+    /// Seventeen digits (the 7th to 14th a real birth date), then the ISO 7064 MOD 11-2 check
+    /// character (`0`–`9` or `X`, a lower-case `x` accepted).
+    public static func isValidResidentId(_ number: String) -> Bool {
+        let characters = Array(number.utf8)
+        guard characters.count == 18 else { return false }
+        var sum = 0
+        for index in 0..<17 {
+            let byte = characters[index]
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return false }
+            sum += Int(byte - UInt8(ascii: "0")) * weights[index]
+        }
+        guard let year = CalendarDate.digits(characters, 6, 4), let month = CalendarDate.digits(characters, 10, 2),
+            let day = CalendarDate.digits(characters, 12, 2), CalendarDate(year: year, month: month, day: day) != nil
+        else { return false }
+        let last = Character(Unicode.Scalar(characters[17])).uppercased()
+        return String(checkCharacters[sum % 11]) == last
+    }
+
+    /// Validates a number of the given type (R-ACC-2): GB 11643 for resident IDs, 5–32 characters otherwise.
+    public static func isValid(_ number: String, type: IdType) -> Bool {
+        switch type {
+        case .residentId: return isValidResidentId(number)
+        case .passport, .other: return (5...32).contains(number.count)
+        }
+    }
+
+    /// The form used to compare numbers: trimmed, upper-cased (`x` and `X` are the same check character).
+    public static func normalized(_ number: String) -> String {
+        String(number.uppercased().filter { $0 != " " })
+    }
+
+    /// The number with all but its first 4 and last 4 characters replaced by `*` (R-ACC-8).
+    ///
+    /// Numbers of 8 characters or fewer are masked entirely.
+    public static func masked(_ number: String) -> String {
+        let characters = Array(number)
+        guard characters.count > 8 else { return String(repeating: "*", count: characters.count) }
+        return String(characters[0..<4]) + String(repeating: "*", count: characters.count - 8)
+            + String(characters[(characters.count - 4)...])
+    }
+}

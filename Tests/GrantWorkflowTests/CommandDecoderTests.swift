@@ -1,0 +1,175 @@
+import GrantWorkflow
+import Testing
+
+@Suite("Command decoding") struct CommandDecoderTests {
+    func error(_ line: String) -> WorkflowError? {
+        error(Array(line.utf8))
+    }
+
+    func error(_ bytes: [UInt8]) -> WorkflowError? {
+        do {
+            _ = try CommandDecoder.decode(line: bytes)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    let draft =
+        #"{"id":"c-1","type":"draftChangeRequest","actor":"L1","at":"2027-01-05T09:30:00+08:00","requestId":"CR-1","projectNo":"24BZX001","kind":"extension","details":{"newEndDate":"2027-12-31","progress":"p","plan":"q"},"reason":"r"}"#
+
+    @Test("a valid line decodes with its envelope")
+    func valid() throws {
+        let envelope = try CommandDecoder.decode(draft)
+        #expect(envelope.id == "c-1")
+        #expect(envelope.actor == "L1")
+        #expect(envelope.at == Timestamp(iso8601: "2027-01-05T01:30:00Z"))
+        guard case .draftChangeRequest(let requestId, let projectNo, let details, _) = envelope.command else {
+            Issue.record("wrong command")
+            return
+        }
+        #expect(requestId == "CR-1")
+        #expect(projectNo == "24BZX001")
+        #expect(details.kind == .extension)
+    }
+
+    @Test("a missing field is named")
+    func missing() {
+        let e = error(#"{"type":"createProvince","actor":"N0","name":"北京"}"#)
+        #expect(e?.code == .invalidInput)
+        #expect(e?.field == "provinceId")
+    }
+
+    @Test("a wrongly typed field is named")
+    func wrongType() {
+        let e = error(#"{"type":"setAccountEnabled","actor":"N0","accountId":"L1","enabled":"yes"}"#)
+        #expect(e?.code == .invalidInput)
+        #expect(e?.field == "enabled")
+        let nested = error(draft.replacingOccurrences(of: #""newEndDate":"2027-12-31""#, with: #""newEndDate":20271231"#))
+        #expect(nested?.field == "details.newEndDate")
+    }
+
+    @Test("an over-long name, text or list is refused")
+    func overLong() {
+        let longName = String(repeating: "名", count: 201)
+        #expect(error(#"{"type":"createProvince","actor":"N0","provinceId":"P","name":"\#(longName)"}"#)?.field == "name")
+        let okName = String(repeating: "名", count: 200)
+        #expect(error(#"{"type":"createProvince","actor":"N0","provinceId":"P","name":"\#(okName)"}"#) == nil)
+        let longText = String(repeating: "x", count: 20_001)
+        #expect(error(draft.replacingOccurrences(of: #""reason":"r""#, with: #""reason":"\#(longText)""#))?.field == "reason")
+        let experts = (0..<1_001).map { "\"E\($0)\"" }.joined(separator: ",")
+        let list = error(#"{"type":"assignAppraisalExperts","actor":"N0","closeoutId":"C1","experts":[\#(experts)]}"#)
+        #expect(list?.code == .invalidInput)
+        #expect(list?.field == "experts")
+    }
+
+    @Test("a fractional or out-of-range amount is refused")
+    func amounts() {
+        func adjustment(_ amount: String) -> WorkflowError? {
+            error(
+                #"{"type":"draftBudgetAdjustment","actor":"L1","projectNo":"24BZX001","direct":{"equipment":\#(amount)},"indirect":1,"reason":"r"}"#
+            )
+        }
+        #expect(adjustment("100.5")?.field == "direct.equipment")
+        #expect(adjustment("100.0")?.field == "direct.equipment")
+        #expect(adjustment("1e3")?.field == "direct.equipment")
+        #expect(adjustment("99999999999999999999999")?.field == "direct.equipment")
+        #expect(adjustment("1000000000000001")?.field == "direct.equipment")
+        #expect(adjustment("-5") == nil)
+        #expect(adjustment("100") == nil)
+    }
+
+    @Test("more than one change kind is refused (R-CHG-1)")
+    func twoKinds() {
+        let e = error(draft.replacingOccurrences(of: #""kind":"extension""#, with: #""kind":["extension","changeTitle"]"#))
+        #expect(e?.code == .invalidInput)
+        #expect(e?.rule == "R-CHG-1")
+        #expect(e?.field == "kind")
+        let mixed = error(
+            #"{"type":"editChangeRequest","actor":"L1","requestId":"CR-1","details":{"newTitle":"t","newUnitId":"U2"},"reason":"r"}"#)
+        #expect(mixed?.rule == "R-CHG-1")
+        #expect(mixed?.field == "details")
+    }
+
+    @Test("an unknown command is unknownCommand")
+    func unknownCommand() {
+        let e = error(#"{"type":"launchRocket","actor":"N0"}"#)
+        #expect(e?.code == .unknownCommand)
+        #expect(e?.field == "type")
+    }
+
+    @Test("an unknown field is refused")
+    func unknownField() {
+        let e = error(#"{"type":"createProvince","actor":"N0","provinceId":"P","name":"n","colour":"red"}"#)
+        #expect(e?.code == .invalidInput)
+        #expect(e?.field == "colour")
+    }
+
+    @Test("invalid JSON, invalid UTF-8, deep nesting and a missing actor are invalidInput")
+    func malformed() {
+        for line in ["", "{", "nul", "[1,2]", #"{"type":}"#, #"{"type":"bootstrap"} x"#, #"{"a":1,"a":2}"#] {
+            #expect(error(line)?.code == .invalidInput, "\(line)")
+        }
+        #expect(error(#"{"type":"createProvince","provinceId":"P","name":"n"}"#)?.field == "actor")
+        let utf8 = error([0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x3A, 0x31, 0x7D])
+        #expect(utf8?.code == .invalidInput)
+        #expect(utf8?.field == "$")
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(error(deep)?.code == .invalidInput)
+        #expect(error(#"{"type":"login","role":"leader","username":"u","password":"p\ud800"}"#)?.code == .invalidInput)
+        #expect(error(#"{"type":"createProvince","actor":"N0","at":"yesterday","provinceId":"P","name":"n"}"#)?.field == "at")
+    }
+
+    @Test("dates are strict calendar dates")
+    func dates() {
+        #expect(CalendarDate("2027-02-29") == nil)
+        #expect(CalendarDate("2028-02-29") != nil)
+        #expect(CalendarDate("2027-2-28") == nil)
+        #expect(CalendarDate("2027-12-31")?.adding(months: 2) == CalendarDate("2028-02-29"))
+        #expect(Timestamp(iso8601: "2027-01-01T00:30:00+08:00")?.chinaDate == CalendarDate("2027-01-01"))
+        #expect(Timestamp(iso8601: "2026-12-31T16:30:00Z")?.chinaDate == CalendarDate("2027-01-01"))
+        #expect(Timestamp(iso8601: "2027-01-05T09:30:00+08:00")?.description == "2027-01-05T09:30:00+08:00")
+    }
+
+    @Test("a fuzz loop over mutated valid lines never crashes")
+    func fuzz() {
+        var generator = SplitMix(seed: 42)
+        let seeds = [
+            draft,
+            #"{"type":"registerAccount","accountId":"L1","role":"leader","username":"13800000001","email":"a@b.cn","name":"n","idType":"residentId","idNumber":"110108198001010015","unitId":"U1","password":"Secret123","agreedToTerms":true}"#,
+            #"{"type":"saveCloseoutSection","actor":"L1","closeoutId":"C1","section":"finalAccounts","data":{"direct":{"equipment":{"approved":1,"spent":1,"balance":0}},"indirect":{"approved":1,"spent":1,"balance":0}}}"#,
+            #"{"type":"attachFile","actor":"L1","closeoutId":"C1","purpose":"ledger","filename":"a.pdf","mediaType":"application/pdf","contentBase64":"YWJj"}"#,
+        ]
+        var decoded = 0
+        for round in 0..<4_000 {
+            var bytes = Array(seeds[round % seeds.count].utf8)
+            for _ in 0..<(1 + Int(generator.next() % 4)) {
+                guard !bytes.isEmpty else { break }
+                let index = Int(generator.next() % UInt64(bytes.count))
+                switch generator.next() % 4 {
+                case 0: bytes[index] = UInt8(truncatingIfNeeded: generator.next())
+                case 1: bytes.remove(at: index)
+                case 2:
+                    let alphabet = Array(#"{}[]":,\0-.e9"#.utf8)
+                    bytes.insert(alphabet[Int(generator.next() % UInt64(alphabet.count))], at: index)
+                default: bytes.insert(contentsOf: bytes[index...].prefix(8), at: index)
+                }
+            }
+            if (try? CommandDecoder.decode(line: bytes)) != nil { decoded += 1 }
+        }
+        #expect(decoded >= 0)
+    }
+}
+
+/// A tiny deterministic random generator for fuzzing.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,270 @@
+import Foundation
+import GrantWorkflow
+import Testing
+
+/// A world that has been through every workflow, so its log holds nearly every event type.
+func busyWorld() -> World {
+    var w = World.standard()
+    w.given("setLeaderIdNumber", ["projectNo": "24BZX001", "idType": "residentId", "idNumber": IDs.leader], by: "UA1")
+    w.given("registerAccount", World.registration("R1", phone: "13700000001", idNumber: IDs.otherLeader, unit: "U1"))
+    w.given("reviewRegistration", ["accountId": "R1", "decision": "reject", "reason": "信息有误"], by: "UA1")
+    w.given("resubmitRegistration", ["accountId": "R1", "password": password, "name": "改名"])
+    w.given("setAccountEnabled", ["accountId": "R1", "enabled": false], by: "UA1")
+    let reset = w.given("requestPasswordReset", ["role": "leader", "username": "13800000001"])
+    w.given("resetPassword", ["token": reset.notifications[0].parameters["token"] ?? "", "newPassword": "Another123"])
+    w.submitted("CR-1", kind: "extension", details: extensionDetails)
+    w.approveAll("CR-1")
+    w.submitted("CR-2", kind: "changeTitle", details: ["newTitle": "新题目"])
+    w.given("recallChangeRequest", ["requestId": "CR-2"], by: "L1")
+    w.given("editChangeRequest", ["requestId": "CR-2", "details": ["newTitle": "新题目二"], "reason": "r"], by: "L1")
+    w.given("submitChangeRequest", ["requestId": "CR-2"], by: "L1")
+    w.given("reviewChangeRequest", ["requestId": "CR-2", "decision": "reject", "opinion": "否"], by: "UA1")
+    w.given("cancelChangeRequest", ["requestId": "CR-2"], by: "L1")
+    for (id, kind, details) in [
+        ("CR-3", "changeDeliverableForm", ["newForm": "papers"] as [String: Any]),
+        ("CR-4", "majorContentAdjustment", ["original": "a", "adjusted": "b", "impact": "c"]),
+        ("CR-5", "changeLeader", ["newLeader": ["name": "陈十", "idType": "residentId", "idNumber": IDs.newLeader]]),
+    ] {
+        w.submitted(id, kind: kind, details: details)
+        w.approveAll(id)
+    }
+    w.approvedAccount("L3", phone: "13800000003", idNumber: IDs.newLeader, unit: "U1")
+    func leader(_ type: String, _ fields: [String: Any]) { w.given(type, fields, by: "L3") }
+    leader("draftChangeRequest", ["requestId": "CR-6", "projectNo": "24BZX001", "kind": "changeUnit", "details": ["newUnitId": "U2"], "reason": "r"])
+    leader("submitChangeRequest", ["requestId": "CR-6"])
+    w.approveAll("CR-6")
+    leader("draftChangeRequest", ["requestId": "CR-7", "projectNo": "24BZX001", "kind": "changeMembers", "details": ["remove": [IDs.member]], "reason": "r"])
+    leader("submitChangeRequest", ["requestId": "CR-7"])
+    w.approveAll("CR-7", levels: ["UA2"])
+    leader("draftBudgetAdjustment", World.adjustmentFields("B1"))
+    leader("submitBudgetAdjustment", ["adjustmentId": "B1"])
+    leader("recallBudgetAdjustment", ["adjustmentId": "B1"])
+    leader("editBudgetAdjustment", World.adjustmentFields("B1", direct: ["equipment": 60_000, "business": 340_000, "labor": 100_000]))
+    leader("attachFile", World.attachment("adjustmentId", "B1", purpose: "other"))
+    leader("submitBudgetAdjustment", ["adjustmentId": "B1"])
+    w.given("reviewBudgetAdjustment", ["adjustmentId": "B1", "decision": "approve", "opinion": "同意"], by: "UA2")
+    leader("draftBudgetAdjustment", World.adjustmentFields("B2"))
+    leader("cancelBudgetAdjustment", ["adjustmentId": "B2"])
+    leader("draftBudgetAdjustment", World.adjustmentFields("B3"))
+    w.on("2028-04-01")
+    w.given("runDeadlineSweep", by: "N0")
+    w.on("2028-07-05")
+    w.given("runDeadlineSweep", by: "N0")
+    leader("openCloseout", ["closeoutId": "C1", "projectNo": "24BZX001"])
+    for (section, data) in World.sections() {
+        leader("saveCloseoutSection", ["closeoutId": "C1", "section": section, "data": data])
+    }
+    leader("attachFile", World.attachment("closeoutId", "C1", purpose: "ledger"))
+    leader("submitCloseout", ["closeoutId": "C1"])
+    leader("recallCloseout", ["closeoutId": "C1"])
+    leader("submitCloseout", ["closeoutId": "C1"])
+    w.given("reviewCloseout", ["closeoutId": "C1", "decision": "approve", "opinion": "同意"], by: "UA2")
+    w.given("reviewCloseout", ["closeoutId": "C1", "decision": "approve", "opinion": "同意"], by: "PO1")
+    w.given("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E2", "E4", "E5"]], by: "PO1")
+    w.appraise([("E2", "good"), ("E4", "good"), ("E5", "pass")])
+    w.given("concludeCloseout", ["closeoutId": "C1", "outcome": "deferred", "reason": "修改"], by: "N0")
+    leader("attachFile", World.attachment("closeoutId", "C1", purpose: "revisionNotes"))
+    leader("submitCloseout", ["closeoutId": "C1"])
+    w.given("reviewCloseout", ["closeoutId": "C1", "decision": "approve", "opinion": "同意"], by: "UA2")
+    w.given("reviewCloseout", ["closeoutId": "C1", "decision": "approve", "opinion": "同意"], by: "PO1")
+    w.given("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E2", "E4", "E5"]], by: "PO1")
+    w.appraise([("E2", "good"), ("E4", "good"), ("E5", "good")])
+    w.given("concludeCloseout", ["closeoutId": "C1", "outcome": "completed", "certificateNo": "2028001"], by: "N0")
+    w.given("registerProject", World.projectFields("24BZX002"), by: "N0")
+    w.given("draftChangeRequest", ["requestId": "CR-9", "projectNo": "24BZX002", "kind": "changeTitle", "details": ["newTitle": "t"], "reason": "r"], by: "L1")
+    w.given("openCloseout", ["closeoutId": "C2", "projectNo": "24BZX002"], by: "L1")
+    w.given("draftChangeRequest", ["requestId": "CR-8", "projectNo": "24BZX002", "kind": "selfTermination", "details": ["reason": "r", "fundsUsed": 1], "reason": "r"], by: "L1")
+    w.given("submitChangeRequest", ["requestId": "CR-8"], by: "L1")
+    w.approveAll("CR-8", levels: ["UA1"])
+    w.given("registerProject", World.projectFields("24BZX003"), by: "N0")
+    for (id, kind, details) in [
+        ("CR-10", "changeTitle", ["newTitle": "新题目三"] as [String: Any]),
+        ("CR-11", "withdrawal", ["reason": "r", "fundsReceived": 0]),
+    ] {
+        w.given("draftChangeRequest", ["requestId": id, "projectNo": "24BZX003", "kind": kind, "details": details, "reason": "r"], by: "L1")
+        w.given("submitChangeRequest", ["requestId": id], by: "L1")
+    }
+    w.approveAll("CR-10")
+    w.approveAll("CR-11", levels: ["UA1"])
+    return w
+}
+
+@Suite("Event codec") struct EventCodecTests {
+    @Test("every event round-trips through the binary payload, and replay through the codec gives the same state")
+    func roundTrip() throws {
+        let w = busyWorld()
+        var decoded: [DomainEvent] = []
+        for event in w.log {
+            let copy = try DomainEvent.decode(
+                typeName: event.typeName, schemaVersion: event.schemaVersion, payload: event.payload)
+            #expect(copy == event)
+            decoded.append(copy)
+        }
+        #expect(Workflow.replay(decoded) == w.stateWithoutCredentials)
+        let types = Set(w.log.map(\.type))
+        let missing = Set(EventType.allCases).subtracting(types)
+        #expect(missing.isEmpty, "event types never produced: \(missing)")
+    }
+
+    @Test("a stored AccountRegistered v1 (no idType) is upcast to v2 with idType residentId")
+    func upcastVersion1() throws {
+        #expect(EventType.accountRegistered.schemaVersion == 2)
+        // Bytes as a v1 writer stored them: accountId, role, username, email, name, idNumber, unitId, at.
+        let stored: [UInt8] = [
+            0x02, 0x4C, 0x31, 0x06, 0x6C, 0x65, 0x61, 0x64, 0x65, 0x72, 0x0B, 0x31, 0x33, 0x38, 0x30, 0x30, 0x30, 0x30,
+            0x30, 0x30, 0x30, 0x31, 0x06, 0x61, 0x40, 0x62, 0x2E, 0x63, 0x6E, 0x03, 0xE5, 0xBC, 0xA0, 0x12, 0x31, 0x31,
+            0x30, 0x31, 0x30, 0x38, 0x31, 0x39, 0x38, 0x30, 0x30, 0x31, 0x30, 0x31, 0x30, 0x30, 0x31, 0x35, 0x02, 0x55,
+            0x31, 0x80, 0x80, 0xA0, 0xF6, 0xCE, 0x64,
+        ]
+        let event = try DomainEvent.decode(typeName: "AccountRegistered", schemaVersion: 1, payload: stored)
+        guard case .accountRegistered(let registered) = event else {
+            Issue.record("wrong event")
+            return
+        }
+        #expect(registered.accountId == "L1")
+        #expect(registered.name == "张")
+        #expect(registered.idType == .residentId)
+        #expect(registered.idNumber == "110108198001010015")
+        #expect(registered.unitId == "U1")
+        #expect(event.schemaVersion == 2)
+        var writer = BinaryWriter()
+        registered.encodeVersion1(to: &writer)
+        #expect(writer.bytes == stored)
+        let state = Workflow.replay([event])
+        #expect(state.account("L1")?.idType == .residentId)
+        #expect(throws: BinaryDecodingError.self) {
+            try DomainEvent.decode(typeName: "AccountRegistered", schemaVersion: 3, payload: stored)
+        }
+    }
+
+    @Test("garbage payloads throw, never crash")
+    func garbage() {
+        let w = busyWorld()
+        var generator = SplitMix(seed: 7)
+        var thrown = 0
+        for (index, event) in w.log.enumerated() {
+            var bytes = event.payload
+            switch index % 4 {
+            case 0: bytes = Array(bytes.dropLast())
+            case 1: bytes.append(0)
+            case 2: if !bytes.isEmpty { bytes[Int(generator.next() % UInt64(bytes.count))] ^= 0xFF }
+            default: bytes = (0..<Int(generator.next() % 64)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            }
+            do {
+                _ = try DomainEvent.decode(typeName: event.typeName, schemaVersion: event.schemaVersion, payload: bytes)
+            } catch {
+                thrown += 1
+            }
+        }
+        #expect(thrown > w.log.count / 2)
+        #expect(throws: BinaryDecodingError.self) { try DomainEvent.decode(typeName: "Nope", schemaVersion: 1, payload: []) }
+        #expect(throws: BinaryDecodingError.self) {
+            try DomainEvent.decode(typeName: "ProjectRegistered", schemaVersion: 1, payload: [0xFF, 0xFF, 0xFF, 0xFF, 0x0F])
+        }
+    }
+
+    @Test("events render as JSON for auditors")
+    func json() throws {
+        let w = busyWorld()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(w.log.first(where: { $0.type == .changeRequestDrafted }))
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains(#""type":"ChangeRequestDrafted""#))
+        #expect(text.contains(#""schemaVersion":1"#))
+        #expect(text.contains(#""newEndDate":"2028-06-30""#))
+        for event in w.log { _ = try encoder.encode(event) }
+    }
+
+    @Test("entities round-trip through their binary form")
+    func entities() throws {
+        let w = busyWorld()
+        for account in w.state.accounts.values { #expect(try Account(binaryEncoded: account.binaryEncoded) == account) }
+        for project in w.state.projects.values { #expect(try Project(binaryEncoded: project.binaryEncoded) == project) }
+        for request in w.state.changeRequests.values {
+            #expect(try ChangeRequest(binaryEncoded: request.binaryEncoded) == request)
+        }
+        for closeout in w.state.closeouts.values { #expect(try Closeout(binaryEncoded: closeout.binaryEncoded) == closeout) }
+        for item in w.state.budgetAdjustments.values {
+            #expect(try BudgetAdjustment(binaryEncoded: item.binaryEncoded) == item)
+        }
+    }
+
+    @Test("project events go to the project's stream, account events to the account's")
+    func streams() {
+        let w = busyWorld()
+        for event in w.log {
+            if let projectNo = event.projectNo {
+                #expect(event.streamId == "project-" + projectNo)
+            } else {
+                #expect(event.streamId.hasPrefix("account-") || event.streamId.hasPrefix("province-") || event.streamId.hasPrefix("unit-"))
+            }
+        }
+    }
+}
+
+@Suite("The event log (R-LOG)") struct LogTests {
+    @Test("R-LOG-3 deciding the same command on the same state twice gives the same decision")
+    func sameDecision() throws {
+        let w = World.standard()
+        let envelope = try CommandDecoder.decode(
+            #"{"id":"c-1","type":"draftChangeRequest","actor":"L1","requestId":"CR-1","projectNo":"24BZX001","kind":"changeTitle","details":{"newTitle":"新"},"reason":"r"}"#
+        )
+        let context = DecisionContext(time: w.now)
+        let first = Workflow.decide(envelope, state: w.state, context: context)
+        let second = Workflow.decide(envelope, state: w.state, context: context)
+        #expect(first == second)
+        #expect(first.decision?.result == ["requestId": "CR-1"])
+        var applied = w.state
+        _ = Workflow.execute(envelope.command, actor: "L1", state: &applied, context: context)
+        #expect(Workflow.decide(envelope, state: applied, context: context).error?.code == .duplicateId)
+    }
+
+    @Test("R-LOG-4 decisions read no clock: the time comes with the context, and replay reproduces the state")
+    func noClock() throws {
+        var w = World.standard()
+        let envelope = try CommandDecoder.decode(#"{"type":"runDeadlineSweep","actor":"N0"}"#)
+        let early = Workflow.decide(envelope, state: w.state, context: DecisionContext(time: Timestamp(iso8601: "2027-01-01T00:00:00Z")!))
+        let late = Workflow.decide(envelope, state: w.state, context: DecisionContext(time: Timestamp(iso8601: "2028-01-02T00:00:00Z")!))
+        #expect(early.decision?.events.isEmpty == true)
+        #expect(late.decision?.domainEvents.map(\.typeName) == ["ProjectListedOverdue"])
+        w.submitted("CR-1", kind: "changeTitle", details: ["newTitle": "新"])
+        #expect(Workflow.replay(w.log) == w.stateWithoutCredentials)
+    }
+
+    @Test("R-LOG-1 a rejected command produces no events and changes nothing")
+    func rejectedChangesNothing() {
+        var w = World.standard()
+        let before = w.state
+        w.when("openCloseout", ["projectNo": "24BZX999"], by: "L1").thenError(.notFound)
+        #expect(w.state == before)
+    }
+}
+
+@Suite("Labels and identity numbers") struct LabelTests {
+    @Test("Chinese and English labels for statuses, kinds, levels and roles")
+    func labels() {
+        #expect(ProjectStatus.active.label(.zh) == "在研")
+        #expect(ProjectStatus.completed.label(.zh) == "结项")
+        #expect(ProjectStatus.terminated.label(.zh) == "终止")
+        #expect(ProjectStatus.withdrawn.label(.zh) == "撤项")
+        #expect(statusLabel(.pending, awaiting: .unit, .zh) == "待单位审核")
+        #expect(statusLabel(.pending, awaiting: .province, .zh) == "待省级审核")
+        #expect(statusLabel(.pending, awaiting: .national, .zh) == "待全国社科工作办审核")
+        #expect(statusLabel(.effective, awaiting: nil, .zh) == "已生效")
+        #expect(statusLabel(.returned, awaiting: nil, .zh) == "退回修改")
+        #expect(ChangeKind.extension.label(.zh) == "延期")
+        #expect(Role.nationalOffice.label(.zh) == "全国社科工作办")
+        for kind in ChangeKind.allCases { #expect(!kind.label(.en).isEmpty) }
+    }
+
+    @Test("GB 11643 check characters")
+    func residentIds() {
+        #expect(IdentityNumber.isValidResidentId("11010519491231002X"))
+        #expect(IdentityNumber.isValidResidentId("11010519491231002x"))
+        #expect(!IdentityNumber.isValidResidentId("110105194912310021"))
+        #expect(!IdentityNumber.isValidResidentId("11010519491331002X"))
+        #expect(!IdentityNumber.isValidResidentId("1101051949123100"))
+        #expect(IdentityNumber.isValidResidentId(IDs.leader))
+    }
+}

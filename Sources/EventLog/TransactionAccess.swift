@@ -1,0 +1,86 @@
+internal import CLMDB
+
+/// Copyable access to the named databases of an open transaction, for a layer above that must hand
+/// the transaction to code it does not own (a protocol-based state view, say).
+///
+/// ``WriteTransaction`` and ``ReadTransaction`` are `~Copyable` so that they can never escape their
+/// closure or cross an `await`. This value gives up that guarantee for the duration of
+/// ``WriteTransaction/withUnsafeAccess(_:)``: it is valid only inside that closure, on that thread.
+/// Using it afterwards is a programming error (LMDB would see a finished transaction).
+public struct TransactionAccess {
+    let reader: LogReader
+    let context: WriterContext?
+
+    /// Whether writes are allowed (false for a read transaction).
+    public var isWritable: Bool { context != nil }
+
+    /// The value stored under `key`, copied out.
+    public func get(_ db: Database, _ key: some Collection<UInt8>) throws(EventLogError) -> [UInt8]? {
+        try reader.get(db.dbi, key)
+    }
+
+    /// Calls `body` with the stored bytes of `key` (nil when absent), valid only inside `body`.
+    public func withValue<R>(
+        _ db: Database, _ key: some Collection<UInt8>, _ body: (UnsafeRawBufferPointer?) throws -> R
+    ) throws -> R {
+        try body(reader.lookup(db.dbi, key))
+    }
+
+    /// Visits the pairs whose key starts with `prefix`, in key order, until `body` returns false.
+    public func scan(
+        _ db: Database, prefix: some Collection<UInt8> = [UInt8](),
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        try reader.scan(db.dbi, prefix: prefix, body)
+    }
+
+    /// Stores `value` under `key` (write transactions only).
+    public func put(
+        _ db: Database, _ key: some Collection<UInt8>, _ value: some Collection<UInt8>
+    ) throws(EventLogError) {
+        guard let context else { throw .invalid("put in a read transaction") }
+        let txn = reader.txn
+        let rc = withContiguousBytes(key) { keyBytes in
+            withContiguousBytes(value) { valueBytes in
+                var key = MDB_val(keyBytes)
+                var value = MDB_val(valueBytes)
+                return mdb_put(txn, db.dbi, &key, &value, 0)
+            }
+        }
+        guard rc == 0 else {
+            if rc == MDB_BAD_VALSIZE { throw .invalid("a key must be 1 to 511 bytes") }
+            throw context.writeFailed(rc, "mdb_put")
+        }
+    }
+
+    /// Removes `key`; returns whether it was present (write transactions only).
+    @discardableResult
+    public func delete(_ db: Database, _ key: some Collection<UInt8>) throws(EventLogError) -> Bool {
+        guard let context else { throw .invalid("delete in a read transaction") }
+        let txn = reader.txn
+        let rc = withContiguousBytes(key) { keyBytes in
+            var key = MDB_val(keyBytes)
+            return mdb_del(txn, db.dbi, &key, nil)
+        }
+        if rc == MDB_NOTFOUND { return false }
+        guard rc == 0 else {
+            if rc == MDB_BAD_VALSIZE { throw .invalid("a key must be 1 to 511 bytes") }
+            throw context.writeFailed(rc, "mdb_del")
+        }
+        return true
+    }
+}
+
+extension WriteTransaction {
+    /// Runs `body` with a copyable ``TransactionAccess`` to this transaction; see its caveats.
+    public func withUnsafeAccess<R>(_ body: (TransactionAccess) throws -> R) rethrows -> R {
+        try body(TransactionAccess(reader: reader, context: context))
+    }
+}
+
+extension ReadTransaction {
+    /// Runs `body` with a read-only ``TransactionAccess`` to this transaction; see its caveats.
+    public func withUnsafeAccess<R>(_ body: (TransactionAccess) throws -> R) rethrows -> R {
+        try body(TransactionAccess(reader: reader, context: nil))
+    }
+}

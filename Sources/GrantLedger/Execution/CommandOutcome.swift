@@ -1,0 +1,83 @@
+public import GrantWorkflow
+
+/// The answer to one command: accepted with where its events landed, or rejected with a coded error.
+///
+/// ``json`` is the result line of CLI.md:
+/// `{"id": "c-0001", "ok": true, "position": 418, "events": ["ChangeRequestDrafted"], "result": {"requestId": "CR-1"}}`
+/// or `{"id": "c-0002", "ok": false, "error": {"code": "duplicatePendingChange", "rule": "R-CHG-3", "message": "…"}}`.
+public struct CommandOutcome: Sendable, Hashable {
+    /// The command id from the envelope, if any.
+    public var commandId: String?
+    /// The log position of the command's last event; the head position when it appended none.
+    public var position: UInt64
+    /// The type names of the appended events, in order.
+    public var events: [String]
+    /// Result fields (`requestId`, `accountId` …).
+    public var result: [String: String]
+    /// The error of a rejected command.
+    public var error: LedgerError?
+    /// Whether this is the stored answer of an earlier run of the same command id (R-LOG-3).
+    public var deduplicated: Bool
+
+    /// Whether the command was accepted.
+    public var isAccepted: Bool { error == nil }
+
+    /// An accepted outcome.
+    public init(
+        commandId: String?, position: UInt64, events: [String], result: [String: String], deduplicated: Bool = false
+    ) {
+        self.commandId = commandId
+        self.position = position
+        self.events = events
+        self.result = result
+        self.error = nil
+        self.deduplicated = deduplicated
+    }
+
+    /// A rejected outcome.
+    public init(commandId: String?, error: LedgerError) {
+        self.commandId = commandId
+        self.position = 0
+        self.events = []
+        self.result = [:]
+        self.error = error
+        self.deduplicated = false
+    }
+
+    /// The result line as a JSON value.
+    public var json: JSONValue {
+        if let error {
+            return .object([("id", .optional(commandId)), ("ok", .bool(false)), ("error", error.json)])
+        }
+        return .object([
+            ("id", .optional(commandId)), ("ok", .bool(true)), ("position", .int(position)),
+            ("events", .strings(events)), ("result", .stringMap(result)),
+        ])
+    }
+
+    /// The result line as compact JSON text (no newline).
+    public var jsonLine: String { json.serialized() }
+
+    /// The bytes kept under the command id for idempotent retries.
+    var storedForm: [UInt8] {
+        var writer = BinaryWriter(capacity: 64)
+        writer.writeVarint(position)
+        writer.write(events)
+        writer.write(result)
+        return writer.bytes
+    }
+
+    /// An outcome from its stored form; nil when the bytes are not one.
+    init?(storedForm bytes: [UInt8], commandId: String) {
+        var reader = BinaryReader(bytes)
+        do throws(BinaryDecodingError) {
+            let position = try reader.readVarint()
+            let events: [String] = try reader.read()
+            let result: [String: String] = try reader.read()
+            try reader.expectEnd()
+            self.init(commandId: commandId, position: position, events: events, result: result, deduplicated: true)
+        } catch {
+            return nil
+        }
+    }
+}

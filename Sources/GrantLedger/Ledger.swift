@@ -1,0 +1,165 @@
+public import EventLog
+public import GrantWorkflow
+
+/// The GrantLedger engine: an NSSF project-management store a host application embeds.
+///
+/// A `Ledger` opens (or creates) a store folder holding one LMDB environment: the hash-chained event
+/// log, the read models, the outbox, the credentials and the attachments. ``execute(_:)`` decides a
+/// command against the state read inside the write transaction, appends its events and updates every
+/// read model, the outbox and the credentials in one atomic commit, and answers only once that commit
+/// is durable. Concurrent callers share commits (group commit); several processes may open the same
+/// store, and every rule still holds between them because LMDB serialises their writers.
+///
+/// ```swift
+/// let ledger = try Ledger(path: "grants.store")
+/// let outcome = await ledger.execute(line: #"{"type":"bootstrap","username":"admin","password":"s3cret-pass","name":"全国社科工作办"}"#)
+/// print(outcome.jsonLine)
+/// ```
+public final class Ledger: Sendable {
+    /// The event log underneath.
+    public let store: EventStore
+    /// The options the ledger was opened with.
+    public let options: LedgerOptions
+    let dbs: LedgerDatabases
+
+    /// The read-model format. Bump it whenever entity encodings or the key layout change: a store
+    /// whose models have another format is rebuilt from its log when opened.
+    static let modelFormat: UInt64 = 1
+
+    /// Opens the store at `path`, creating the folder when missing.
+    ///
+    /// Opening does not replay the log: the read models are persistent. Only when they lag the log
+    /// (written by an older version, or by a plain ``EventStore``) are they brought up to date first.
+    public init(path: String, options: LedgerOptions = .init()) throws(LedgerError) {
+        var storeOptions = EventStoreOptions()
+        storeOptions.mapSize = options.mapSize
+        storeOptions.durability = options.durability
+        storeOptions.maxBatch = options.maxBatch
+        storeOptions.extraDatabases = LedgerDatabases.names
+        do {
+            store = try EventStore(path: path, options: storeOptions)
+            dbs = try LedgerDatabases(store: store)
+        } catch {
+            throw LedgerError(error)
+        }
+        self.options = options
+        do {
+            try bringModelsUpToDate()
+        } catch {
+            store.close()
+            throw error
+        }
+    }
+
+    /// Closes the store; later calls fail with a storage error.
+    public func close() { store.close() }
+
+    /// The log's head: position (0 when empty), digest and time of the newest event.
+    public func head() throws(LedgerError) -> Head {
+        do { return try store.head() } catch { throw LedgerError(error) }
+    }
+
+    // MARK: Executing commands
+
+    /// Decodes one JSON command line (CLI.md) and executes it; a malformed line is answered with
+    /// `invalidInput` naming the field, and writes nothing.
+    public func execute(line: [UInt8]) async -> CommandOutcome {
+        let envelope: CommandEnvelope
+        do {
+            envelope = try CommandDecoder.decode(line: line, limits: options.inputLimits)
+        } catch {
+            return CommandOutcome(commandId: Self.bestEffortId(line), error: LedgerError(error))
+        }
+        return await execute(envelope)
+    }
+
+    /// ``execute(line:)`` for a string.
+    public func execute(line: String) async -> CommandOutcome {
+        await execute(line: Array(line.utf8))
+    }
+
+    /// Executes a decoded command and answers once its commit is durable.
+    public func execute(_ envelope: CommandEnvelope) async -> CommandOutcome {
+        for _ in 0..<Self.maximumAttempts {
+            let prepared: PreparedCommand
+            do {
+                prepared = try prepare(envelope)
+            } catch {
+                return CommandOutcome(commandId: envelope.id, error: error)
+            }
+            let runner = CommandRunner(dbs: dbs, policy: options.policy)
+            do {
+                let applied = try await store.write { txn in try runner.run(prepared, in: txn) }
+                return applied.outcome(commandId: envelope.id)
+            } catch {
+                if error is StaleCredential { continue }
+                return CommandOutcome(commandId: envelope.id, error: Self.ledgerError(error))
+            }
+        }
+        return CommandOutcome(
+            commandId: envelope.id, error: LedgerError(.retryLimit, "the account's credential kept changing; try again"))
+    }
+
+    /// Queues a command line for the writer without waiting, for ordered streaming (the CLI's
+    /// `apply`): lines queued from one thread run in that order, each seeing the ones before, and
+    /// share commits. `completion` receives the answer after the commit is durable, on the writer
+    /// thread; it must be quick and must not write.
+    ///
+    /// Decoding and preparing (password hashing) run on the calling thread before the line is queued.
+    public func submit(line: [UInt8], completion: @escaping @Sendable (CommandOutcome) -> Void) {
+        let envelope: CommandEnvelope
+        do {
+            envelope = try CommandDecoder.decode(line: line, limits: options.inputLimits)
+        } catch {
+            completion(CommandOutcome(commandId: Self.bestEffortId(line), error: LedgerError(error)))
+            return
+        }
+        submit(envelope, attempt: 1, completion: completion)
+    }
+
+    private func submit(
+        _ envelope: CommandEnvelope, attempt: Int, completion: @escaping @Sendable (CommandOutcome) -> Void
+    ) {
+        let prepared: PreparedCommand
+        do {
+            prepared = try prepare(envelope)
+        } catch {
+            completion(CommandOutcome(commandId: envelope.id, error: error))
+            return
+        }
+        let runner = CommandRunner(dbs: dbs, policy: options.policy)
+        store.enqueueWrite({ txn in try runner.run(prepared, in: txn) }) { result in
+            switch result {
+            case .success(let applied):
+                completion(applied.outcome(commandId: envelope.id))
+            case .failure(let error) where error is StaleCredential && attempt < Self.maximumAttempts:
+                // Rare: the credential changed between hashing and the transaction. Hash again off the
+                // writer thread, then queue again.
+                Task.detached { self.submit(envelope, attempt: attempt + 1, completion: completion) }
+            case .failure(let error):
+                completion(CommandOutcome(commandId: envelope.id, error: Self.ledgerError(error)))
+            }
+        }
+    }
+
+    static let maximumAttempts = 3
+
+    static func ledgerError(_ error: any Error) -> LedgerError {
+        switch error {
+        case let rejected as RejectedCommand: return rejected.error
+        case let error as LedgerError: return error
+        case let error as EventLogError: return LedgerError(error)
+        case let error as WorkflowError: return LedgerError(error)
+        case is StaleCredential: return LedgerError(.retryLimit, "the account's credential kept changing; try again")
+        default: return LedgerError(.storage, "\(error)")
+        }
+    }
+
+    /// The `id` of a line that failed to decode, when it is at least a JSON object with a string id.
+    static func bestEffortId(_ line: [UInt8]) -> String? {
+        guard line.count <= 1 << 20, let value = try? JSONParser.parse(line),
+            case .string(let id)? = value[member: "id"]
+        else { return nil }
+        return id
+    }
+}

@@ -1,0 +1,57 @@
+public import EventLog
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+public import GrantWorkflow
+
+/// How a ``Ledger`` opens its store and runs commands.
+public struct LedgerOptions: Sendable {
+    /// The workflow's policy settings (approval chains, extension limits, lockout …).
+    public var policy: WorkflowPolicy
+    /// `durable` (default): every answered command is on disk. `relaxed`: see ``Durability``.
+    public var durability: Durability
+    /// The initial LMDB map size in bytes (address space; grows by itself).
+    public var mapSize: Int
+    /// Most commands committed together by group commit.
+    public var maxBatch: Int
+    /// The time of commands that carry none (`at` absent).
+    public var clock: @Sendable () -> Timestamp
+    /// The source of salts, reset tokens and generated ids.
+    public var randomBytes: @Sendable (Int) -> [UInt8]
+    /// Input limits of the command decoder (CLI.md).
+    public var inputLimits: InputLimits
+
+    /// Options with the spec's defaults.
+    public init(
+        policy: WorkflowPolicy = .standard,
+        durability: Durability = .durable,
+        mapSize: Int = 64 << 30,
+        maxBatch: Int = 1024,
+        clock: @escaping @Sendable () -> Timestamp = LedgerOptions.systemClock,
+        randomBytes: @escaping @Sendable (Int) -> [UInt8] = LedgerOptions.systemRandomBytes,
+        inputLimits: InputLimits = .standard
+    ) {
+        self.policy = policy
+        self.durability = durability
+        self.mapSize = mapSize
+        self.maxBatch = maxBatch
+        self.clock = clock
+        self.randomBytes = randomBytes
+        self.inputLimits = inputLimits
+    }
+
+    /// The system's wall clock, to the millisecond.
+    public static let systemClock: @Sendable () -> Timestamp = {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Timestamp(epochMilliseconds: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
+    }
+
+    /// Cryptographically secure random bytes from the system.
+    public static let systemRandomBytes: @Sendable (Int) -> [UInt8] = { count in
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+}

@@ -1,0 +1,109 @@
+internal import GrantWorkflow
+
+/// The read models as key-value records: the engine's own indexes derived from an entity, and the
+/// whole `models` database as it should be for an in-memory ``WorkflowState`` (a rebuild).
+///
+/// The live path (``ModelStore``) and the rebuild both go through these functions and the entities'
+/// binary encoding, so a rebuild equals the live models byte for byte (R-LOG-5).
+enum ModelRecords {
+    /// Item kinds in the awaiting and filing indexes.
+    enum ItemKind: String, CaseIterable {
+        case change
+        case closeout
+        case adjustment
+    }
+
+    /// Engine index keys of an account: a pending registration waits for its unit's admins.
+    static func derivedKeys(of account: Account?) -> [[UInt8]] {
+        guard let account, account.registration == .pending, account.role.isPersonal else { return [] }
+        return [ModelKey.make(.pendingRegistration, account.unitId ?? "", account.id)]
+    }
+
+    /// Engine index keys of a change request: awaiting a reviewer; filed (备案).
+    static func derivedKeys(of request: ChangeRequest?) -> [[UInt8]] {
+        guard let request else { return [] }
+        var keys: [[UInt8]] = []
+        if request.status == .pending, request.awaiting != nil {
+            keys.append(ModelKey.make(.awaiting, ItemKind.change.rawValue, request.id))
+        }
+        if request.filed { keys.append(ModelKey.make(.filing, ItemKind.change.rawValue, request.id)) }
+        return keys
+    }
+
+    /// Engine index keys of a closeout: awaiting a reviewer, the appraisal or the conclusion.
+    static func derivedKeys(of closeout: Closeout?) -> [[UInt8]] {
+        guard let closeout, closeout.awaiting != nil else { return [] }
+        return [ModelKey.make(.awaiting, ItemKind.closeout.rawValue, closeout.id)]
+    }
+
+    /// Engine index keys of a budget adjustment: awaiting a reviewer; filed (备案).
+    static func derivedKeys(of adjustment: BudgetAdjustment?) -> [[UInt8]] {
+        guard let adjustment else { return [] }
+        var keys: [[UInt8]] = []
+        if adjustment.status == .pending, adjustment.awaiting != nil {
+            keys.append(ModelKey.make(.awaiting, ItemKind.adjustment.rawValue, adjustment.id))
+        }
+        if adjustment.filed { keys.append(ModelKey.make(.filing, ItemKind.adjustment.rawValue, adjustment.id)) }
+        return keys
+    }
+
+    /// Every record of the `models` database for `state`, sorted by key.
+    static func records(of state: WorkflowState) -> [(key: [UInt8], value: [UInt8])] {
+        var records: [(key: [UInt8], value: [UInt8])] = []
+        func add(_ key: [UInt8], _ value: [UInt8]) { records.append((key, value)) }
+        for account in state.accounts.values {
+            add(ModelKey.make(.account, account.id), account.binaryEncoded)
+            for key in derivedKeys(of: account) { add(key, []) }
+        }
+        for (role, byName) in state.accountIdsByUsername {
+            for (username, id) in byName { add(ModelKey.make(.username, role.rawValue, username), Array(id.utf8)) }
+        }
+        for (idNumber, ids) in state.leaderAccountIdsByIdNumber {
+            for id in Set(ids) { add(ModelKey.make(.leaderById, idNumber, id), []) }
+        }
+        for (scope, ids) in state.adminAccountIdsByScope {
+            for id in Set(ids) { add(ModelKey.make(.adminScope, ModelKey.scopeComponent(scope), id), []) }
+        }
+        for province in state.provinces.values {
+            add(ModelKey.make(.province, province.id), province.binaryEncoded)
+        }
+        for unit in state.units.values { add(ModelKey.make(.unit, unit.id), unit.binaryEncoded) }
+        for project in state.projects.values {
+            add(ModelKey.make(.project, project.projectNo), project.binaryEncoded)
+        }
+        for projectNo in state.activeProjects { add(ModelKey.make(.activeProject, projectNo), []) }
+        for request in state.changeRequests.values {
+            add(ModelKey.make(.change, request.id), request.binaryEncoded)
+            for key in derivedKeys(of: request) { add(key, []) }
+        }
+        for (projectNo, byKind) in state.openChangeRequestIds {
+            for (kind, id) in byKind { add(ModelKey.make(.openChange, projectNo, kind.rawValue), Array(id.utf8)) }
+        }
+        for (projectNo, ids) in state.changeRequestIdsByProject {
+            add(ModelKey.make(.changesOfProject, projectNo), ids.binaryEncoded)
+        }
+        for closeout in state.closeouts.values {
+            add(ModelKey.make(.closeout, closeout.id), closeout.binaryEncoded)
+            for key in derivedKeys(of: closeout) { add(key, []) }
+        }
+        for (projectNo, id) in state.openCloseoutIds { add(ModelKey.make(.openCloseout, projectNo), Array(id.utf8)) }
+        for (projectNo, ids) in state.closeoutIdsByProject {
+            add(ModelKey.make(.closeoutsOfProject, projectNo), ids.binaryEncoded)
+        }
+        for (certificateNo, id) in state.certificates {
+            add(ModelKey.make(.certificate, certificateNo), Array(id.utf8))
+        }
+        for adjustment in state.budgetAdjustments.values {
+            add(ModelKey.make(.adjustment, adjustment.id), adjustment.binaryEncoded)
+            for key in derivedKeys(of: adjustment) { add(key, []) }
+        }
+        for (projectNo, id) in state.openBudgetAdjustmentIds {
+            add(ModelKey.make(.openAdjustment, projectNo), Array(id.utf8))
+        }
+        for (projectNo, ids) in state.budgetAdjustmentIdsByProject {
+            add(ModelKey.make(.adjustmentsOfProject, projectNo), ids.binaryEncoded)
+        }
+        records.sort { $0.key.lexicographicallyPrecedes($1.key) }
+        return records
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+
+/// GB 11643 resident ID numbers with a valid check character.
+func residentId(_ first17: String) -> String {
+    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    let checks = Array("10X98765432")
+    let sum = zip(first17.compactMap { $0.wholeNumberValue }, weights).reduce(0) { $0 + $1.0 * $1.1 }
+    return first17 + String(checks[sum % 11])
+}
+
+enum IDs {
+    static let leader = residentId("11010819800101001")
+    static let otherLeader = residentId("11010819810202002")
+    static let newLeader = residentId("31010419750505003")
+    static let member = residentId("11010819900303004")
+    static let expert1 = residentId("11010819700404005")
+    static let expert2 = residentId("31010419710606006")
+    static let expert3 = residentId("11010819720707007")
+}
+
+let password = "Secret123"
+
+/// Command lines for a standard world: national office N0, provinces P1 and P2, units U1–U3 with
+/// admins UA1–UA3, provincial offices PO1 and PO2, leader L1 of U1 and project 24BZX001.
+enum Scenario {
+    static var organisation: [String] {
+        [
+            line("bootstrap", ["accountId": "N0", "username": "national", "password": password, "name": "全国社科工作办"]),
+            line("createProvince", ["provinceId": "P1", "name": "北京市"], by: "N0"),
+            line("createProvince", ["provinceId": "P2", "name": "上海市"], by: "N0"),
+            line("createUnit", ["unitId": "U1", "name": "北京大学", "provinceId": "P1"], by: "N0"),
+            line("createUnit", ["unitId": "U2", "name": "清华大学", "provinceId": "P1"], by: "N0"),
+            line("createUnit", ["unitId": "U3", "name": "复旦大学", "provinceId": "P2"], by: "N0"),
+            line(
+                "createAdminAccount",
+                [
+                    "accountId": "PO1", "role": "provincialOffice", "provinceId": "P1", "username": "po1",
+                    "password": password, "name": "北京市社科规划办",
+                ], by: "N0"),
+            line(
+                "createAdminAccount",
+                [
+                    "accountId": "PO2", "role": "provincialOffice", "provinceId": "P2", "username": "po2",
+                    "password": password, "name": "上海市社科规划办",
+                ], by: "N0"),
+        ]
+            + [("UA1", "U1", "PO1"), ("UA2", "U2", "PO1"), ("UA3", "U3", "PO2")].map { id, unit, by in
+                line(
+                    "createAdminAccount",
+                    [
+                        "accountId": id, "role": "unitAdmin", "unitId": unit, "username": id.lowercased(),
+                        "password": password, "name": "\(unit)科研处",
+                    ], by: by)
+            }
+    }
+
+    static func account(
+        _ id: String, role: String = "leader", phone: String, idNumber: String, unit: String, name: String = "张三"
+    ) -> [String] {
+        [
+            line(
+                "registerAccount",
+                [
+                    "accountId": id, "role": role, "username": phone, "email": "\(id.lowercased())@example.cn",
+                    "name": name, "idType": "residentId", "idNumber": idNumber, "unitId": unit, "password": password,
+                    "agreedToTerms": true,
+                ]),
+            line("reviewRegistration", ["accountId": id, "decision": "approve"], by: "UA" + unit.dropFirst()),
+            line(
+                "completeProfile",
+                [
+                    "profile": [
+                        "gender": "男", "birthDate": "1980-01-01", "title": "教授", "degree": "博士", "researchArea": "哲学",
+                    ]
+                ], by: id),
+        ]
+    }
+
+    static func project(
+        _ no: String = "24BZX001", category: String = "general", leader: String = IDs.leader, unit: String = "U1",
+        end: String = "2027-12-31"
+    ) -> String {
+        line(
+            "registerProject",
+            [
+                "projectNo": no, "title": "中国哲学史研究", "category": category, "discipline": "哲学", "unitId": unit,
+                "leader": ["name": "张三", "idType": "residentId", "idNumber": leader],
+                "members": [
+                    [
+                        "name": "李四", "idType": "residentId", "idNumber": IDs.member, "unit": "北京大学", "title": "副教授",
+                        "role": "成员",
+                    ]
+                ],
+                "approvedOn": "2024-06-01", "plannedEndDate": end, "deliverableForm": "monograph",
+                "budget": [
+                    "direct": ["equipment": 100_000, "business": 300_000, "labor": 100_000], "indirect": 100_000,
+                    "external": [] as [Any],
+                ],
+            ], by: "N0")
+    }
+
+    /// The organisation, leader L1 (U1), experts E1–E3, and project 24BZX001.
+    static var standard: [String] {
+        organisation + account("L1", phone: "13800000001", idNumber: IDs.leader, unit: "U1")
+            + account("E1", role: "expert", phone: "13900000001", idNumber: IDs.expert1, unit: "U2", name: "王五")
+            + account("E2", role: "expert", phone: "13900000002", idNumber: IDs.expert2, unit: "U3", name: "赵六")
+            + account("E3", role: "expert", phone: "13900000003", idNumber: IDs.expert3, unit: "U2", name: "钱七")
+            + [project()]
+    }
+
+    static func extension_(_ id: String = "CR-1", newEnd: String = "2028-06-30") -> String {
+        line(
+            "draftChangeRequest",
+            [
+                "requestId": id, "projectNo": "24BZX001", "kind": "extension",
+                "details": ["newEndDate": newEnd, "progress": "已完成主体部分", "plan": "补充史料"], "reason": "资料收集需要更多时间",
+            ], by: "L1")
+    }
+
+    static func review(_ id: String, _ decision: String = "approve", by actor: String) -> String {
+        line("reviewChangeRequest", ["requestId": id, "decision": decision, "opinion": "同意"], by: actor)
+    }
+}

@@ -1,0 +1,68 @@
+import EventLog
+import Foundation
+import GrantLedger
+import GrantWorkflow
+import Testing
+
+/// A temporary store folder, removed when the value is dropped.
+final class TemporaryDirectory: Sendable {
+    let path: String
+
+    init() {
+        let base = FileManager.default.temporaryDirectory.path
+        path = base + "/grantledger-test-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func child(_ name: String) -> String { path + "/" + name }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// The policy for tests: the standard one with a cheap PBKDF2 (tests hash many passwords).
+let testPolicy: WorkflowPolicy = {
+    var policy = WorkflowPolicy.standard
+    policy.passwordIterations = 1_000
+    return policy
+}()
+
+/// Opens a ledger for tests with a fixed clock.
+func openTestLedger(_ path: String, now: String = "2026-01-05T09:00:00+08:00") throws -> Ledger {
+    let time = Timestamp(iso8601: now)!
+    return try Ledger(path: path, options: LedgerOptions(policy: testPolicy, clock: { time }))
+}
+
+/// A JSON command line from a type and fields.
+func line(_ type: String, _ fields: [String: Any] = [:], by actor: String? = nil, id: String? = nil, at: String? = nil)
+    -> String
+{
+    var object = fields
+    object["type"] = type
+    if let actor { object["actor"] = actor }
+    if let id { object["id"] = id }
+    if let at { object["at"] = at }
+    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+    return String(decoding: data, as: UTF8.self)
+}
+
+extension Ledger {
+    /// Executes a command that must be accepted; records an issue otherwise.
+    @discardableResult
+    func expectAccepted(
+        _ text: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) async -> CommandOutcome {
+        let outcome = await execute(line: text)
+        #expect(outcome.isAccepted, "\(outcome.jsonLine) for \(text)", sourceLocation: sourceLocation)
+        return outcome
+    }
+
+    /// Executes a command that must be rejected with `code`.
+    @discardableResult
+    func expectRejected(
+        _ text: String, _ code: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) async -> CommandOutcome {
+        let outcome = await execute(line: text)
+        #expect(outcome.error?.code.rawValue == code, "\(outcome.jsonLine) for \(text)", sourceLocation: sourceLocation)
+        return outcome
+    }
+}

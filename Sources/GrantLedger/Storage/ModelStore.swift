@@ -12,7 +12,7 @@ internal import GrantWorkflow
 struct ModelStore: WorkflowStateWriter {
     let access: TransactionAccess
     let dbs: LedgerDatabases
-    private let faults: FaultBox
+    fileprivate let faults: FaultBox
 
     init(access: TransactionAccess, dbs: LedgerDatabases) {
         self.access = access
@@ -272,4 +272,7 @@ final class FaultBox {
     func record(_ text: String) {
         if message == nil { message = text }
     }
+
+    /// Records a failure met by code outside the store's own file.
+    static func note(_ store: ModelStore, _ text: String) { store.faults.record(text) }
 }

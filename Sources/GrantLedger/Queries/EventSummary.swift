@@ -1,0 +1,59 @@
+internal import Foundation
+internal import GrantWorkflow
+
+/// Events as JSON for auditors, and one-line summaries for `query history`.
+enum EventSummary {
+    /// `{"type", "schemaVersion", "data"}` of an event (its Encodable form).
+    static func json(_ event: DomainEvent) -> JSONValue {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(event), let value = try? JSONParser.parse(Array(data)) else {
+            return .object([("type", .string(event.typeName)), ("schemaVersion", .int(event.schemaVersion))])
+        }
+        return value
+    }
+
+    /// Whether the event names appraisal experts (hidden from leaders, R-CLO-5).
+    static func isAppraisal(_ event: DomainEvent) -> Bool {
+        switch event {
+        case .appraisalExpertsAssigned, .appraisalSubmitted: return true
+        default: return false
+        }
+    }
+
+    /// Fields worth a place in a one-line summary, in this order.
+    static let summaryKeys = [
+        "requestId", "closeoutId", "adjustmentId", "kind", "section", "level", "decision", "outcome", "grade",
+        "certificateNo", "newEndDate", "plannedEndDate", "status", "reason", "filename", "purpose", "daysBefore",
+        "experts", "expertId",
+    ]
+
+    /// `requestId=CR-1 kind=extension decision=approve …`: the short scalar fields of the event.
+    static func describe(_ event: DomainEvent, showExperts: Bool) -> String {
+        guard case .object(let root)? = Optional(json(event)), case .object(let data)? = root["data"] else {
+            return event.typeName
+        }
+        var parts: [String] = []
+        for key in summaryKeys {
+            if !showExperts && (key == "experts" || key == "expertId") { continue }
+            guard let value = data[key], let text = scalarText(value) else { continue }
+            parts.append("\(key)=\(text)")
+        }
+        return parts.joined(separator: " ")
+    }
+
+    private static func scalarText(_ value: JSONValue) -> String? {
+        switch value {
+        case .string(let text): return text.count <= 40 ? text : String(text.prefix(37)) + "…"
+        case .number(let text): return text
+        case .bool(let flag): return flag ? "true" : "false"
+        case .array(let values):
+            let texts = values.compactMap { value -> String? in
+                if case .string(let text) = value { return text }
+                return nil
+            }
+            return texts.count == values.count && !texts.isEmpty ? texts.joined(separator: ",") : nil
+        case .null, .object: return nil
+        }
+    }
+}

@@ -1,0 +1,299 @@
+internal import EventLog
+public import GrantWorkflow
+
+/// Filters of `query projects`.
+public struct ProjectFilter: Sendable, Hashable {
+    /// Only projects led by this leader account (by ID number, R-PRJ-2).
+    public var leader: String?
+    /// Only projects of this unit.
+    public var unit: String?
+    /// Only projects of units of this province.
+    public var province: String?
+    /// Only projects with this status.
+    public var status: ProjectStatus?
+    /// Only overdue projects (R-PRJ-3).
+    public var overdueOnly: Bool
+
+    /// A filter; every criterion optional.
+    public init(
+        leader: String? = nil, unit: String? = nil, province: String? = nil, status: ProjectStatus? = nil,
+        overdueOnly: Bool = false
+    ) {
+        self.leader = leader
+        self.unit = unit
+        self.province = province
+        self.status = status
+        self.overdueOnly = overdueOnly
+    }
+}
+
+/// Filters of `query changes`.
+public struct ChangeFilter: Sendable, Hashable {
+    /// Only requests of this project.
+    public var project: String?
+    /// Only requests with this status.
+    public var status: ItemStatus?
+    /// Only requests of this kind.
+    public var kind: ChangeKind?
+
+    /// A filter; every criterion optional.
+    public init(project: String? = nil, status: ItemStatus? = nil, kind: ChangeKind? = nil) {
+        self.project = project
+        self.status = status
+        self.kind = kind
+    }
+}
+
+extension Ledger {
+    // MARK: Reading
+
+    /// Runs `body` against the live read models in one read transaction.
+    func withModels<R>(_ body: (ModelStore, borrowing ReadTransaction) throws -> R) throws(LedgerError) -> R {
+        let dbs = dbs
+        do {
+            return try store.read { txn in
+                try txn.withUnsafeAccess { access in
+                    let models = ModelStore(access: access, dbs: dbs)
+                    let result = try body(models, txn)
+                    if let fault = models.fault { throw LedgerError(.corrupted, fault) }
+                    return result
+                }
+            }
+        } catch {
+            throw Self.ledgerError(error)
+        }
+    }
+
+    /// The workflow state of one project's stream replayed up to `asOf` (R-PRJ-4), and the time of
+    /// the last event included.
+    func projectState(_ projectNo: String, asOf: AsOf, txn: borrowing ReadTransaction) throws -> (WorkflowState, Int64?) {
+        var state = WorkflowState()
+        var lastTime: Int64?
+        try txn.scanStream(StreamID.project(projectNo)) { view in
+            guard asOf.includes(position: view.position, time: view.time) else { return false }
+            Workflow.evolve(try ModelMaintenance.decode(view), into: &state)
+            lastTime = view.time
+            return true
+        }
+        return (state, lastTime)
+    }
+
+    /// The whole log replayed in memory up to `asOf`.
+    func stateAsOf(_ asOf: AsOf, txn: borrowing ReadTransaction) throws -> (WorkflowState, Int64?) {
+        var state = WorkflowState()
+        var lastTime: Int64?
+        try txn.scan(from: 1) { view in
+            guard asOf.includes(position: view.position, time: view.time) else { return false }
+            Workflow.evolve(try ModelMaintenance.decode(view), into: &state)
+            lastTime = view.time
+            return true
+        }
+        return (state, lastTime)
+    }
+
+    /// "Today" for overdue checks: the as-of moment, or the clock.
+    func today(asOf: AsOf?, lastEventTime: Int64?) -> CalendarDate {
+        switch asOf {
+        case .time(let time): return time.chinaDate
+        case .position: return Timestamp(epochMilliseconds: lastEventTime ?? options.clock().epochMilliseconds).chinaDate
+        case nil: return options.clock().chinaDate
+        }
+    }
+
+    // MARK: Project queries
+
+    /// `query project NO` (and `replay state NO --as-of`): the project as `viewer` may see it, now or
+    /// as of an earlier moment (replaying only that project's stream).
+    public func project(_ projectNo: String, as viewer: Viewer = .everything, asOf: AsOf? = nil) throws(LedgerError)
+        -> JSONValue
+    {
+        try withModels { models, txn in
+            let visibility = try Visibility(viewer, directory: models)
+            var project = models.project(projectNo)
+            var lastTime: Int64?
+            if let asOf {
+                let (state, time) = try projectState(projectNo, asOf: asOf, txn: txn)
+                project = state.project(projectNo)
+                lastTime = time
+            }
+            guard let project else { throw LedgerError(.notFound, "no project '\(projectNo)'") }
+            let appraises = Self.appraises(visibility, projectNo: projectNo, in: models)
+            guard visibility.sees(project, appraises: appraises) else { throw Visibility.forbidden("project \(projectNo)") }
+            return Views.project(project, visibility: visibility, today: today(asOf: asOf, lastEventTime: lastTime))
+        }
+    }
+
+    static func appraises(_ visibility: Visibility, projectNo: String, in source: some WorkflowStateReader) -> Bool {
+        guard let account = visibility.account, account.role == .expert else { return false }
+        return source.closeouts(ofProject: projectNo).contains { $0.experts.contains(account.id) }
+    }
+
+    /// `query projects`: the projects `viewer` may see that match `filter`, in project-number order.
+    public func projects(
+        _ filter: ProjectFilter = ProjectFilter(), as viewer: Viewer = .everything, asOf: AsOf? = nil
+    ) throws(LedgerError) -> JSONValue {
+        try withModels { models, txn in
+            let visibility = try Visibility(viewer, directory: models)
+            var leaderId: String?
+            if let leader = filter.leader {
+                guard let account = models.account(leader) else { throw LedgerError(.notFound, "no account '\(leader)'") }
+                leaderId = account.normalizedIdNumber ?? ""
+            }
+            func run(_ source: some QuerySource, today: CalendarDate) -> JSONValue {
+                var rows: [JSONValue] = []
+                source.forEachProject { project in
+                    if let unit = filter.unit, project.unitId != unit { return }
+                    if let province = filter.province, visibility.provinceId(ofUnit: project.unitId) != province { return }
+                    if let status = filter.status, project.status != status { return }
+                    if let leaderId, IdentityNumber.normalized(project.leader.idNumber) != leaderId { return }
+                    if filter.overdueOnly && !project.isOverdue(on: today) { return }
+                    guard visibility.sees(project, appraises: Self.appraises(visibility, projectNo: project.projectNo, in: source))
+                    else { return }
+                    rows.append(Views.projectSummary(project, today: today))
+                }
+                return .array(rows)
+            }
+            if let asOf {
+                let (state, time) = try stateAsOf(asOf, txn: txn)
+                return run(state, today: today(asOf: asOf, lastEventTime: time))
+            }
+            return run(models, today: today(asOf: nil, lastEventTime: nil))
+        }
+    }
+
+    // MARK: Items
+
+    /// `query change ID`.
+    public func change(_ requestId: String, as viewer: Viewer = .everything, asOf: AsOf? = nil) throws(LedgerError)
+        -> JSONValue
+    {
+        try item(
+            requestId, what: "change request", viewer: viewer, asOf: asOf,
+            find: { $0.changeRequest(requestId).map { ($0.projectNo, $0) } },
+            render: { request, project, visibility in Views.change(request, project: project, visibility: visibility) })
+    }
+
+    /// `query closeout ID`: never the experts' identities for a leader (R-CLO-5).
+    public func closeout(_ closeoutId: String, as viewer: Viewer = .everything, asOf: AsOf? = nil) throws(LedgerError)
+        -> JSONValue
+    {
+        try item(
+            closeoutId, what: "closeout", viewer: viewer, asOf: asOf,
+            find: { $0.closeout(closeoutId).map { ($0.projectNo, $0) } },
+            render: { closeout, project, visibility in
+                Views.closeout(closeout, project: project, visibility: visibility)
+            })
+    }
+
+    /// `query adjustment ID`.
+    public func adjustment(_ adjustmentId: String, as viewer: Viewer = .everything, asOf: AsOf? = nil)
+        throws(LedgerError) -> JSONValue
+    {
+        try item(
+            adjustmentId, what: "budget adjustment", viewer: viewer, asOf: asOf,
+            find: { $0.budgetAdjustment(adjustmentId).map { ($0.projectNo, $0) } },
+            render: { adjustment, project, visibility in
+                Views.adjustment(adjustment, project: project, visibility: visibility)
+            })
+    }
+
+    private func item<Item>(
+        _ id: String, what: String, viewer: Viewer, asOf: AsOf?,
+        find: (any WorkflowStateReader) -> (String, Item)?,
+        render: (Item, Project?, Visibility) -> JSONValue
+    ) throws(LedgerError) -> JSONValue {
+        try withModels { models, txn in
+            let visibility = try Visibility(viewer, directory: models)
+            guard var (projectNo, item) = find(models) else { throw LedgerError(.notFound, "no \(what) '\(id)'") }
+            var project = models.project(projectNo)
+            if let asOf {
+                let (state, _) = try projectState(projectNo, asOf: asOf, txn: txn)
+                guard let found = find(state) else { throw LedgerError(.notFound, "no \(what) '\(id)' at that moment") }
+                (projectNo, item) = found
+                project = state.project(projectNo) ?? project
+            }
+            if let project {
+                let appraises = Self.appraises(visibility, projectNo: projectNo, in: models)
+                guard visibility.sees(project, appraises: appraises) else { throw Visibility.forbidden("\(what) \(id)") }
+            } else if !visibility.isOperator {
+                throw Visibility.forbidden("\(what) \(id)")
+            }
+            return render(item, project, visibility)
+        }
+    }
+
+    /// `query changes`: the change requests `viewer` may see that match `filter`.
+    public func changes(_ filter: ChangeFilter = ChangeFilter(), as viewer: Viewer = .everything, asOf: AsOf? = nil)
+        throws(LedgerError) -> JSONValue
+    {
+        try withModels { models, txn in
+            let visibility = try Visibility(viewer, directory: models)
+            func run(_ source: some QuerySource) -> JSONValue {
+                var rows: [JSONValue] = []
+                var seen: [String: Bool] = [:]
+                func visit(_ request: ChangeRequest) {
+                    if let status = filter.status, request.status != status { return }
+                    if let kind = filter.kind, request.kind != kind { return }
+                    let visible =
+                        seen[request.projectNo]
+                        ?? {
+                            let allowed = source.project(request.projectNo).map { visibility.sees($0) } ?? visibility.isOperator
+                            seen[request.projectNo] = allowed
+                            return allowed
+                        }()
+                    if visible { rows.append(Views.changeSummary(request)) }
+                }
+                if let project = filter.project {
+                    source.changeRequests(ofProject: project).forEach(visit)
+                } else {
+                    source.forEachChangeRequest(visit)
+                }
+                return .array(rows)
+            }
+            if let asOf { return run(try stateAsOf(asOf, txn: txn).0) }
+            return run(models)
+        }
+    }
+
+    // MARK: Accounts
+
+    /// `query account ID`.
+    public func account(_ accountId: String, as viewer: Viewer = .everything) throws(LedgerError) -> JSONValue {
+        let now = options.clock()
+        return try withModels { models, _ in
+            let visibility = try Visibility(viewer, directory: models)
+            guard let account = models.account(accountId) else { throw LedgerError(.notFound, "no account '\(accountId)'") }
+            guard visibility.sees(account) else { throw Visibility.forbidden("account \(accountId)") }
+            return Views.account(account, credential: models.credential(accountId), visibility: visibility, now: now)
+        }
+    }
+
+    // MARK: History
+
+    /// `query history NO`: every event touching the project, oldest first. A leader's view hides who
+    /// appraised (R-CLO-5).
+    public func history(_ projectNo: String, as viewer: Viewer = .everything) throws(LedgerError) -> JSONValue {
+        try withModels { models, txn in
+            let visibility = try Visibility(viewer, directory: models)
+            guard let project = models.project(projectNo) else { throw LedgerError(.notFound, "no project '\(projectNo)'") }
+            let appraises = Self.appraises(visibility, projectNo: projectNo, in: models)
+            guard visibility.sees(project, appraises: appraises) else { throw Visibility.forbidden("project \(projectNo)") }
+            let showExperts = visibility.seesExperts(of: project)
+            var rows: [JSONValue] = []
+            try txn.scanStream(StreamID.project(projectNo)) { view in
+                let event = try ModelMaintenance.decode(view)
+                let hidesActor = !showExperts && EventSummary.isAppraisal(event)
+                rows.append(
+                    .object([
+                        ("position", .int(view.position)),
+                        ("at", .string(Timestamp(epochMilliseconds: view.time).description)),
+                        ("type", .string(view.type)),
+                        ("actor", hidesActor ? .null : .optional(view.actor)),
+                        ("summary", .string(EventSummary.describe(event, showExperts: showExperts))),
+                    ]))
+                return true
+            }
+            return .array(rows)
+        }
+    }
+}

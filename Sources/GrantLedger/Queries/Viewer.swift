@@ -1,0 +1,95 @@
+internal import GrantWorkflow
+
+/// Who is asking: the operator (everything, as the CLI shows without `--as`) or one account, who
+/// sees exactly what its role and scope allow.
+public enum Viewer: Sendable, Hashable {
+    /// The operator of the store: everything, ID numbers in full.
+    case everything
+    /// An account: a leader its own projects (never their appraisers), a unit admin its unit, a
+    /// provincial office its province, the national office everything, an expert what it appraises.
+    case account(String)
+}
+
+/// A viewer resolved against the directory (accounts, units): the rules of who sees what.
+struct Visibility {
+    /// The viewing account; nil for the operator.
+    let account: Account?
+    let directory: any WorkflowStateReader
+
+    init(_ viewer: Viewer, directory: any WorkflowStateReader) throws(LedgerError) {
+        self.directory = directory
+        switch viewer {
+        case .everything:
+            account = nil
+        case .account(let id):
+            guard let account = directory.account(id) else {
+                throw LedgerError(.notFound, "no account '\(id)'")
+            }
+            self.account = account
+        }
+    }
+
+    var isOperator: Bool { account == nil }
+
+    /// The province of a unit, from the directory.
+    func provinceId(ofUnit unitId: String) -> String? { directory.unit(unitId)?.provinceId }
+
+    /// Whether the viewer administers `unitId`: operator, national office, the unit's provincial
+    /// office or the unit's admin.
+    func administers(unitId: String) -> Bool {
+        guard let account else { return true }
+        switch account.role {
+        case .nationalOffice: return true
+        case .provincialOffice: return account.provinceId != nil && provinceId(ofUnit: unitId) == account.provinceId
+        case .unitAdmin: return account.unitId == unitId
+        case .leader, .expert: return false
+        }
+    }
+
+    /// Whether the viewer leads `project` (R-PRJ-2: same ID number).
+    func leads(_ project: Project) -> Bool {
+        guard let account, account.role == .leader, let own = account.normalizedIdNumber else { return false }
+        return IdentityNumber.normalized(project.leader.idNumber) == own
+    }
+
+    /// Whether the viewer may see `project` at all; `appraises` says whether the viewer is an expert
+    /// assigned to one of its closeouts.
+    func sees(_ project: Project, appraises: Bool = false) -> Bool {
+        if administers(unitId: project.unitId) || leads(project) { return true }
+        return account?.role == .expert && appraises
+    }
+
+    /// Whether ID numbers of `project` show in full (the person's own view or an admin's in scope).
+    func seesFullIdNumbers(of project: Project) -> Bool {
+        administers(unitId: project.unitId) || leads(project)
+    }
+
+    /// Whether the viewer may know who appraised (blind appraisal, R-CLO-5): offices and the operator only.
+    func seesExperts(of project: Project) -> Bool {
+        guard let account else { return true }
+        switch account.role {
+        case .nationalOffice: return true
+        case .provincialOffice: return administers(unitId: project.unitId)
+        case .unitAdmin, .leader, .expert: return false
+        }
+    }
+
+    /// Whether the viewer may see an account: its own, or an admin's in scope.
+    func sees(_ other: Account) -> Bool {
+        guard let account else { return true }
+        if account.id == other.id { return true }
+        switch account.role {
+        case .nationalOffice: return true
+        case .provincialOffice:
+            if let unitId = other.unitId { return administers(unitId: unitId) }
+            return other.provinceId != nil && other.provinceId == account.provinceId
+        case .unitAdmin: return other.unitId != nil && other.unitId == account.unitId
+        case .leader, .expert: return false
+        }
+    }
+
+    /// The forbidden error of a query outside the view.
+    static func forbidden(_ what: String) -> LedgerError {
+        LedgerError(.forbidden, "\(what) is outside this account's view")
+    }
+}

@@ -66,6 +66,8 @@ let package = Package(
             name: "GrantLedgerCLI",
             dependencies: [
                 "GrantLedger",
+                "GrantWorkflow",
+                "EventLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -1,3 +1,3 @@
 import GrantLedgerCLI
 
-print("grantledger")
+GrantLedgerCommand.main()

@@ -1,0 +1,190 @@
+internal import ArgumentParser
+internal import Dispatch
+internal import GrantLedger
+internal import GrantWorkflow
+internal import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `grantledger apply [FILE|-] [--stop-on-error]`: JSON Lines in, one result line out per command,
+/// each printed only after its commit is durable.
+struct ApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Execute JSON Lines commands and print one JSON result line per command.",
+        discussion: """
+            Exit status: 0 when every command was accepted, 1 when at least one was rejected, 2 when \
+            the input could not be read or the store could not be opened. Blank lines are skipped.
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Argument(help: "A JSON Lines file, or - (the default) for standard input.")
+    var file: String = "-"
+
+    @Flag(name: .long, help: "Stop at the first rejected command; later lines are not run.")
+    var stopOnError = false
+
+    func run() throws {
+        let fd: Int32
+        var total: UInt64?
+        if file == "-" {
+            fd = 0
+        } else {
+            fd = open(file, O_RDONLY)
+            guard fd >= 0 else {
+                Terminal.err("grantledger: cannot read \(file): \(String(cString: strerror(errno)))")
+                throw ExitStatus.unusable
+            }
+            var info = stat()
+            if fstat(fd, &info) == 0 { total = UInt64(info.st_size) }
+        }
+        defer { if fd > 0 { close(fd) } }
+        let ledger: Ledger
+        do {
+            ledger = try Ledger(path: storeOptions.path)
+        } catch {
+            Terminal.err("grantledger: cannot open the store \(storeOptions.path): \(error.message)")
+            throw ExitStatus.unusable
+        }
+        defer { ledger.close() }
+        let runner = ApplyRunner(ledger: ledger, stopOnError: stopOnError)
+        let progress = ProgressReporter(label: "apply", total: total)
+        let summary: ApplyRunner.Summary
+        do {
+            summary = try runner.run(reading: fd, progress: progress)
+        } catch let failure as ReadFailure {
+            progress.finish()
+            Terminal.flush()
+            Terminal.err("grantledger: cannot read the input: \(failure.message)")
+            throw ExitStatus.unusable
+        }
+        progress.finish()
+        Terminal.flush()
+        if summary.rejected > 0 { throw ExitStatus.rejected }
+    }
+}
+
+/// Streams lines into the ledger's group commit and prints the answers in input order.
+///
+/// Lines are decoded and queued as fast as they are read (up to a window), so consecutive commands
+/// share commits; each answer is printed only once its commit is durable, in the order of the
+/// input. With `stopOnError` every command waits for the one before, so nothing runs after the
+/// first rejection.
+final class ApplyRunner: Sendable {
+    struct Summary {
+        var accepted = 0
+        var rejected = 0
+    }
+
+    private struct Pending {
+        var outcomes: [Int: CommandOutcome] = [:]
+        var nextToPrint = 0
+        var submitted = 0
+        var inFlightBytes = 0
+        var accepted = 0
+        var rejected = 0
+        var sizes: [Int: Int] = [:]
+    }
+
+    private let ledger: Ledger
+    private let stopOnError: Bool
+    private let state = Mutex(Pending())
+    private let changed = DispatchSemaphore(value: 0)
+
+    /// Most lines in flight at once, and most bytes (attachments travel inside lines).
+    static let window = 4096
+    static let byteWindow = 256 << 20
+
+    init(ledger: Ledger, stopOnError: Bool) {
+        self.ledger = ledger
+        self.stopOnError = stopOnError
+    }
+
+    func run(reading fd: Int32, progress: ProgressReporter) throws -> Summary {
+        var reader = LineReader(fd: fd, maximumLength: ledger.options.inputLimits.maximumLineBytes)
+        var index = 0
+        while let line = try reader.next() {
+            progress.update(reader.bytesRead)
+            let size: Int
+            switch line {
+            case .bytes(let bytes):
+                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                size = bytes.count
+                waitForRoom(size: size)
+                let sequence = index
+                state.withLock {
+                    $0.submitted += 1
+                    $0.inFlightBytes += size
+                    $0.sizes[sequence] = size
+                }
+                ledger.submit(line: bytes) { outcome in self.finished(sequence, outcome) }
+            case .tooLong(let length):
+                size = 0
+                let sequence = index
+                state.withLock {
+                    $0.submitted += 1
+                    $0.sizes[sequence] = 0
+                }
+                let error = LedgerError(
+                    .invalidInput, field: "$",
+                    "line of \(length) bytes is longer than \(ledger.options.inputLimits.maximumLineBytes) bytes")
+                finished(sequence, CommandOutcome(commandId: nil, error: error))
+            }
+            index += 1
+            printReady()
+            if stopOnError {
+                waitUntilPrinted(index)
+                if state.withLock({ $0.rejected }) > 0 { break }
+            }
+        }
+        waitUntilPrinted(index)
+        return state.withLock { Summary(accepted: $0.accepted, rejected: $0.rejected) }
+    }
+
+    private func finished(_ sequence: Int, _ outcome: CommandOutcome) {
+        state.withLock { $0.outcomes[sequence] = outcome }
+        changed.signal()
+    }
+
+    /// Prints every answer whose turn has come.
+    private func printReady() {
+        var lines: [String] = []
+        state.withLock { pending in
+            while let outcome = pending.outcomes.removeValue(forKey: pending.nextToPrint) {
+                pending.inFlightBytes -= pending.sizes.removeValue(forKey: pending.nextToPrint) ?? 0
+                pending.nextToPrint += 1
+                if outcome.isAccepted { pending.accepted += 1 } else { pending.rejected += 1 }
+                lines.append(outcome.jsonLine)
+            }
+        }
+        guard !lines.isEmpty else { return }
+        for line in lines { Terminal.outLine(line) }
+        Terminal.flush()
+    }
+
+    private func waitForRoom(size: Int) {
+        while true {
+            printReady()
+            let full = state.withLock { pending in
+                let inFlight = pending.submitted - pending.nextToPrint
+                return inFlight >= Self.window
+                    || (inFlight > 0 && pending.inFlightBytes + size > Self.byteWindow)
+            }
+            if !full { return }
+            changed.wait()
+        }
+    }
+
+    private func waitUntilPrinted(_ count: Int) {
+        while true {
+            printReady()
+            if state.withLock({ $0.nextToPrint >= count }) { return }
+            changed.wait()
+        }
+    }
+}

@@ -1,0 +1,40 @@
+internal import ArgumentParser
+internal import GrantLedger
+
+/// `grantledger form change-approval ID [--out FILE]`.
+struct FormCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "form", abstract: "Printable forms.", subcommands: [ChangeApprovalFormCommand.self])
+}
+
+struct ChangeApprovalFormCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "change-approval",
+        abstract: "The 重要事项变更审批表 of an effective change request, as one self-contained HTML page (A4).")
+    @Argument(help: "The change request id.") var requestId: String
+    @Option(help: "Write the page to this file instead of standard output.") var out: String?
+    @Option(name: .customLong("as"), help: "Print as this account (its leader or an admin in scope).")
+    var account: String?
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+        let ledger = try CLIStore.open(storeOptions, mustExist: true)
+        defer { ledger.close() }
+        let html: String
+        do {
+            html = try ledger.approvalForm(requestId, as: account.map(Viewer.account) ?? .everything).html()
+        } catch {
+            Terminal.err(error.errorLine)
+            throw ExitStatus.rejected
+        }
+        if let out {
+            if let failure = FileSystem.write(html, to: out) {
+                Terminal.err("grantledger: cannot write \(out): \(failure)")
+                throw ExitStatus.unusable
+            }
+        } else {
+            Terminal.out(html)
+            Terminal.flush()
+        }
+    }
+}

@@ -1,0 +1,32 @@
+public import ArgumentParser
+
+/// `grantledger`: the command line of CLI.md. Commands go in as JSON Lines (`apply`), projections
+/// come out as tables, JSON or CSV (`query`), auditors replay and verify the log (`replay`), and the
+/// approval form prints (`form`).
+public struct GrantLedgerCommand: ParsableCommand {
+    /// The command's configuration: its subcommands.
+    public static let configuration = CommandConfiguration(
+        commandName: "grantledger",
+        abstract: "An event-sourced ledger for NSSF project management (国家社科基金项目中后期管理).",
+        subcommands: [
+            ApplyCommand.self, QueryCommand.self, ReplayCommand.self, FormCommand.self,
+        ])
+
+    /// Creates the command (argument parser).
+    public init() {}
+}
+
+/// `--store PATH`: the store folder; `$GRANTLEDGER_STORE`, else `./grantledger.store`.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "The store folder (default: $GRANTLEDGER_STORE, else ./grantledger.store).")
+    var store: String?
+
+    /// The path to open.
+    var path: String {
+        if let store { return store }
+        if let fromEnvironment = Environment.value("GRANTLEDGER_STORE"), !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
+        return "./grantledger.store"
+    }
+}

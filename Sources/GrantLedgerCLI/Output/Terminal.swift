@@ -1,0 +1,62 @@
+internal import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writing to standard output and error with explicit flushing, without Foundation or C stdio.
+enum Terminal {
+    private static let buffer = Mutex<[UInt8]>([])
+
+    /// Appends `text` to standard output's buffer (see ``flush()``); flushes past 64 KiB.
+    static func out(_ text: String) {
+        let full = buffer.withLock { bytes in
+            bytes.append(contentsOf: text.utf8)
+            return bytes.count >= 1 << 16
+        }
+        if full { flush() }
+    }
+
+    /// Appends `text` and a newline to standard output's buffer.
+    static func outLine(_ text: String) { out(text + "\n") }
+
+    /// Writes `text` and a newline to standard error at once.
+    static func err(_ text: String) {
+        writeAll(2, Array((text + "\n").utf8))
+    }
+
+    /// Writes the buffered standard output.
+    static func flush() {
+        let bytes = buffer.withLock { bytes in
+            let taken = bytes
+            bytes.removeAll(keepingCapacity: true)
+            return taken
+        }
+        writeAll(1, bytes)
+    }
+
+    /// Writes every byte, retrying on interruption and short writes.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+}
+
+/// The process environment.
+enum Environment {
+    static func value(_ name: String) -> String? {
+        guard let raw = getenv(name) else { return nil }
+        return String(cString: raw)
+    }
+}

@@ -1,0 +1,275 @@
+internal import ArgumentParser
+internal import GrantLedger
+internal import GrantWorkflow
+
+/// `grantledger query WHAT …`: projections out, scoped by `--as`.
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Query the read models (table, JSON or CSV), as the operator or as one account.",
+        subcommands: [
+            ProjectQuery.self, ProjectsQuery.self, ChangeQuery.self, ChangesQuery.self, CloseoutQuery.self,
+            AdjustmentQuery.self, InboxQuery.self, AccountQuery.self, HistoryQuery.self, OutboxQuery.self,
+            StatsQuery.self,
+        ])
+}
+
+/// The options every query takes.
+struct QueryOptions: ParsableArguments {
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: "table (default), json or csv.")
+    var format: OutputFormat = .table
+
+    @Option(name: .customLong("as-of"), help: "A log position or an ISO 8601 time: the state as it was then.")
+    var asOf: String?
+
+    @Option(help: "Labels in en (default) or zh (在研, 待单位审核 …).")
+    var lang: OutputLanguage = .en
+
+    @Option(name: .customLong("as"), help: "Show only what this account may see.")
+    var account: String?
+
+    var viewer: Viewer { account.map(Viewer.account) ?? .everything }
+
+    var renderer: QueryRenderer { QueryRenderer(format: format, language: lang.language) }
+
+    func moment() throws -> AsOf? {
+        guard let asOf else { return nil }
+        guard let moment = AsOf(asOf) else {
+            throw ValidationError("--as-of takes a log position or an ISO 8601 time, not '\(asOf)'")
+        }
+        return moment
+    }
+
+    /// Opens the store, runs the query and prints its rendering; a refusal prints the coded error on
+    /// standard error and exits 1.
+    func run(_ body: (Ledger, AsOf?) throws(LedgerError) -> String) throws {
+        let moment = try moment()
+        let ledger = try CLIStore.open(storeOptions, mustExist: true)
+        defer { ledger.close() }
+        do {
+            Terminal.out(try body(ledger, moment))
+            Terminal.flush()
+        } catch {
+            Terminal.err(error.errorLine)
+            throw ExitStatus.rejected
+        }
+    }
+
+    /// Refuses `--as-of` for queries that have no history.
+    func noHistory(_ what: String) throws {
+        if asOf != nil { throw ValidationError("\(what) does not take --as-of") }
+    }
+}
+
+/// Opening the store from the command line.
+enum CLIStore {
+    static func open(_ options: StoreOptions, mustExist: Bool) throws -> Ledger {
+        let path = options.path
+        if mustExist && !FileSystem.isDirectory(path) {
+            Terminal.err("grantledger: no store at \(path) (set --store or GRANTLEDGER_STORE)")
+            throw ExitStatus.unusable
+        }
+        do {
+            return try Ledger(path: path, options: ledgerOptions())
+        } catch {
+            Terminal.err("grantledger: cannot open the store \(path): \(error.message)")
+            throw ExitStatus.unusable
+        }
+    }
+
+    /// The options the command line uses: the standard policy; `GRANTLEDGER_NOW` (an ISO 8601 time)
+    /// fixes the clock for commands without `at` and for overdue checks, for scripts and tests.
+    static func ledgerOptions() -> LedgerOptions {
+        var options = LedgerOptions()
+        if let now = Environment.value("GRANTLEDGER_NOW"), let time = Timestamp(iso8601: now) {
+            options.clock = { time }
+        }
+        return options
+    }
+}
+
+struct ProjectQuery: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "project", abstract: "One project.")
+    @Argument(help: "The project number (项目批准号).") var projectNo: String
+    @OptionGroup var options: QueryOptions
+
+    func run() throws {
+        let renderer = options.renderer
+        try options.run { ledger, asOf throws(LedgerError) in
+            let value = try ledger.project(projectNo, as: options.viewer, asOf: asOf)
+            return renderer.record(value, sections: Sections.project)
+        }
+    }
+}
+
+struct ProjectsQuery: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "projects", abstract: "Projects, filtered.")
+    @Option(help: "Only projects led by this leader account.") var leader: String?
+    @Option(help: "Only projects of this unit.") var unit: String?
+    @Option(help: "Only projects of units of this province.") var province: String?
+    @Option(help: "Only projects with this status (active, completed, terminated, withdrawn).") var status: String?
+    @Flag(help: "Only overdue projects.") var overdue = false
+    @OptionGroup var options: QueryOptions
+
+    func run() throws {
+        var filter = ProjectFilter(leader: leader, unit: unit, province: province, overdueOnly: overdue)
+        if let status {
+            guard let parsed = ProjectStatus(rawValue: status) else {
+                throw ValidationError("--status takes active, completed, terminated or withdrawn")
+            }
+            filter.status = parsed
+        }
+        let renderer = options.renderer
+        try options.run { ledger, asOf throws(LedgerError) in
+            renderer.list(
+                try ledger.projects(filter, as: options.viewer, asOf: asOf),
+                columns: ["projectNo", "title", "status", "unitId", "plannedEndDate", "overdue"])
+        }
+    }
+}
+
+struct ChangeQuery: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "change", abstract: "One change request.")
+    @Argument(help: "The request id.") var requestId: String
+    @OptionGroup var options: QueryOptions
+
+    func run() throws {
+        let renderer = options.renderer
+        try options.run { ledger, asOf throws(LedgerError) in
+            renderer.record(try ledger.change(requestId, as: options.viewer, asOf: asOf), sections: Sections.change)
+        }
+    }
+}
+
+struct ChangesQuery: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "changes", abstract: "Change requests, filtered.")
+    @Option(help: "Only requests of this project.") var project: String?
+    @Option(help: "Only requests with this status.") var status: String?
+    @Option(help: "Only requests of this kind.") var kind: String?
+    @OptionGroup var options: QueryOptions
+
+    func run() throws {
+        var filter = ChangeFilter(project: project)
+        if let status {
+            guard let parsed = ItemStatus(rawValue: status) else {
+                throw ValidationError("--status takes \(ItemStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            filter.status = parsed
+        }
+        if let kind {
+            guard let parsed = ChangeKind(rawValue: kind) else {
+                throw ValidationError("--kind takes \(ChangeKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            filter.kind = parsed
+        }
+        let renderer = options.renderer
+        try options.run { ledger, asOf throws(LedgerError) in
+            renderer.list(
+                try ledger.changes(filter, as: options.viewer, asOf: asOf),
+                columns: ["requestId", "projectNo", "kind", "status", "awaiting"])
+        }
+    }
+}
+
+struct CloseoutQuery: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "closeout", abstract: "One closeout (结项).")
+    @Argument(help: "The closeout id.") var closeoutId: String
+    @OptionGroup var options: QueryOptions
+
+    func run() throws {
+        let renderer = options.renderer
+        try options.run { ledger, asOf throws(LedgerError) in
+            renderer.record(try ledger.closeout(closeoutId, as: options.viewer, asOf: asOf), sections: Sections.closeout)
+        }
+    }
+}
+
+struct AdjustmentQuery: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "adjustment", abstract: "One budget adjustment.")
+    @Argument(help: "The adjustment id.") var adjustmentId: String
+    @OptionGroup var options: QueryOptions
+
+    func run() throws {
+        let renderer = options.renderer
+        try options.run { ledger, asOf throws(LedgerError) in
+            let value = try ledger.adjustment(adjustmentId, as: options.viewer, asOf: asOf)
+            return renderer.record(value, sections: Sections.adjustment)
+        }
+    }
+}
+
+struct InboxQuery: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "inbox", abstract: "What waits for an account.")
+    @Argument(help: "The account id.") var accountId: String
+    @OptionGroup var options: QueryOptions
+
+    func run() throws {
+        try options.noHistory("inbox")
+        let renderer = options.renderer
+        try options.run { ledger, _ throws(LedgerError) in
+            renderer.list(
+                try ledger.inbox(accountId, as: options.viewer), columns: ["kind", "id", "projectNo", "since", "action"])
+        }
+    }
+}
+
+struct AccountQuery: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "account", abstract: "One account.")
+    @Argument(help: "The account id.") var accountId: String
+    @OptionGroup var options: QueryOptions
+
+    func run() throws {
+        try options.noHistory("account")
+        let renderer = options.renderer
+        try options.run { ledger, _ throws(LedgerError) in
+            renderer.record(try ledger.account(accountId, as: options.viewer), sections: [])
+        }
+    }
+}
+
+struct HistoryQuery: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "Every event touching a project (R-PRJ-4).")
+    @Argument(help: "The project number.") var projectNo: String
+    @OptionGroup var options: QueryOptions
+
+    func run() throws {
+        try options.noHistory("history")
+        let renderer = options.renderer
+        try options.run { ledger, _ throws(LedgerError) in
+            renderer.list(
+                try ledger.history(projectNo, as: options.viewer), columns: ["position", "at", "type", "actor", "summary"])
+        }
+    }
+}
+
+struct OutboxQuery: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "outbox", abstract: "Notifications to deliver.")
+    @Flag(help: "Only notifications not yet delivered.") var undelivered = false
+    @OptionGroup var options: QueryOptions
+
+    func run() throws {
+        try options.noHistory("outbox")
+        let renderer = options.renderer
+        try options.run { ledger, _ throws(LedgerError) in
+            renderer.list(
+                try ledger.outbox(undeliveredOnly: undelivered, as: options.viewer),
+                columns: ["id", "recipient", "channel", "template", "params", "delivered"])
+        }
+    }
+}
+
+struct StatsQuery: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Counts and review times.")
+    @OptionGroup var options: QueryOptions
+
+    func run() throws {
+        let renderer = options.renderer
+        try options.run { ledger, asOf throws(LedgerError) in
+            let value = try ledger.stats(as: options.viewer, asOf: asOf)
+            return renderer.record(value, sections: Sections.stats(value))
+        }
+    }
+}

@@ -44,13 +44,7 @@ struct ApplyCommand: ParsableCommand {
             if fstat(fd, &info) == 0 { total = UInt64(info.st_size) }
         }
         defer { if fd > 0 { close(fd) } }
-        let ledger: Ledger
-        do {
-            ledger = try Ledger(path: storeOptions.path)
-        } catch {
-            Terminal.err("grantledger: cannot open the store \(storeOptions.path): \(error.message)")
-            throw ExitStatus.unusable
-        }
+        let ledger = try CLIStore.open(storeOptions, mustExist: false)
         defer { ledger.close() }
         let runner = ApplyRunner(ledger: ledger, stopOnError: stopOnError)
         let progress = ProgressReporter(label: "apply", total: total)

@@ -79,12 +79,19 @@ enum CLIStore {
         }
     }
 
-    /// The options the command line uses: the standard policy; `GRANTLEDGER_NOW` (an ISO 8601 time)
-    /// fixes the clock for commands without `at` and for overdue checks, for scripts and tests.
+    /// The options the command line uses: the standard policy, with two settings from the
+    /// environment for scripts, tests and demonstrations (docs/operations.md):
+    /// - `GRANTLEDGER_NOW` (an ISO 8601 time) fixes the clock for commands without `at` and for
+    ///   overdue checks;
+    /// - `GRANTLEDGER_PBKDF2_ITERATIONS` (at least 1,000) sets the cost of new password hashes; the
+    ///   policy's default is 100,000 (R-ACC-6). Stored hashes keep their own count.
     static func ledgerOptions() -> LedgerOptions {
         var options = LedgerOptions()
         if let now = Environment.value("GRANTLEDGER_NOW"), let time = Timestamp(iso8601: now) {
             options.clock = { time }
+        }
+        if let text = Environment.value("GRANTLEDGER_PBKDF2_ITERATIONS"), let iterations = Int(text), iterations >= 1_000 {
+            options.policy.passwordIterations = iterations
         }
         return options
     }

@@ -103,7 +103,8 @@ import Testing
     @Test("R-ACC-5 until the profile is complete every command but completeProfile and login fails")
     func profileGate() {
         var w = World.standard()
-        w.given("registerAccount", World.registration("L2", phone: "13800000002", idNumber: IDs.otherLeader, unit: "U1"))
+        w.given(
+            "registerAccount", World.registration("L2", phone: "13800000002", idNumber: IDs.otherLeader, unit: "U1"))
         w.given("reviewRegistration", ["accountId": "L2", "decision": "approve"], by: "UA1")
         w.when("login", ["role": "leader", "username": "13800000002", "password": password]).accepted()
         w.when("openCloseout", ["projectNo": "24BZX001"], by: "L2").thenError(.profileIncomplete, rule: "R-ACC-5")
@@ -163,7 +164,8 @@ import Testing
             return
         }
         #expect(rejection.error.code == .invalidCredentials)
-        #expect(rejection.credentialChanges == [.recordFailedLogin(accountId: "L1", failedAttempts: 1, lockedUntil: nil)])
+        #expect(
+            rejection.credentialChanges == [.recordFailedLogin(accountId: "L1", failedAttempts: 1, lockedUntil: nil)])
     }
 
     @Test("R-ACC-7 a reset token goes to phone and e-mail, is single-use and expires after 30 minutes")
@@ -174,7 +176,8 @@ import Testing
         #expect(decision.notifications.map(\.channel).sorted { $0.rawValue < $1.rawValue } == [.email, .sms])
         let token = decision.notifications.first?.parameters["token"] ?? ""
         #expect(decision.notifications.allSatisfy { $0.template == "passwordReset" && $0.parameters["token"] == token })
-        w.when("resetPassword", ["token": "nonsense", "newPassword": "NewPass123"]).thenError(.tokenInvalid, rule: "R-ACC-7")
+        w.when("resetPassword", ["token": "nonsense", "newPassword": "NewPass123"]).thenError(
+            .tokenInvalid, rule: "R-ACC-7")
         w.when("resetPassword", ["token": token, "newPassword": "weak"]).thenError(.weakPassword)
         w.when("resetPassword", ["token": token, "newPassword": "NewPass123"]).thenEvents(["PasswordChanged"])
         w.when("resetPassword", ["token": token, "newPassword": "NewPass456"]).thenError(.tokenInvalid, rule: "R-ACC-7")
@@ -182,7 +185,8 @@ import Testing
         let second = w.when("requestPasswordReset", ["role": "leader", "username": "13800000001"]).accepted()
         let token2 = second.notifications.first?.parameters["token"] ?? ""
         w.now = w.now.adding(minutes: 30)
-        w.when("resetPassword", ["token": token2, "newPassword": "NewPass789"]).thenError(.tokenInvalid, rule: "R-ACC-7")
+        w.when("resetPassword", ["token": token2, "newPassword": "NewPass789"]).thenError(
+            .tokenInvalid, rule: "R-ACC-7")
     }
 
     @Test("R-ACC-7 the answer to a reset request never reveals whether the username exists")
@@ -212,7 +216,8 @@ import Testing
     @Test("R-ACC-9 an admin in scope disables and re-enables an account; a disabled account cannot act")
     func disable() {
         var w = World.standard()
-        w.when("setAccountEnabled", ["accountId": "L1", "enabled": false], by: "UA2").thenError(.forbidden, rule: "R-ACC-9")
+        w.when("setAccountEnabled", ["accountId": "L1", "enabled": false], by: "UA2").thenError(
+            .forbidden, rule: "R-ACC-9")
         w.when("setAccountEnabled", ["accountId": "L1", "enabled": false], by: "UA1").thenEvents(["AccountEnabledSet"])
         #expect(w.state.account("L1")?.status == .disabled)
         w.when("openCloseout", ["projectNo": "24BZX001"], by: "L1").thenError(.accountDisabled, rule: "R-ACC-9")
@@ -248,7 +253,9 @@ import Testing
             by: "PO1"
         ).thenError(.forbidden)
         w.when("createUnit", ["unitId": "U4", "name": "上海交通大学", "provinceId": "P2"], by: "PO1").thenError(.forbidden)
-        w.when("createUnit", ["unitId": "U4", "name": "上海交通大学", "provinceId": "P2"], by: "PO2").thenEvents(["UnitCreated"])
+        w.when("createUnit", ["unitId": "U4", "name": "上海交通大学", "provinceId": "P2"], by: "PO2").thenEvents([
+            "UnitCreated"
+        ])
         w.when("createUnit", ["unitId": "U4", "name": "x", "provinceId": "P2"], by: "N0").thenError(.duplicateId)
         let created = w.when(
             "createAdminAccount",

@@ -15,7 +15,9 @@ import Testing
     @Test("R-BUD-2 on submit: no negative amount, the new total adds up, allocations add up and fit")
     func submitValidation() {
         var w = World.standard()
-        w.given("draftBudgetAdjustment", World.adjustmentFields("B1", direct: ["equipment": -1, "business": 500_001]), by: "L1")
+        w.given(
+            "draftBudgetAdjustment", World.adjustmentFields("B1", direct: ["equipment": -1, "business": 500_001]),
+            by: "L1")
         w.when("submitBudgetAdjustment", ["adjustmentId": "B1"], by: "L1").thenError(.invalidAmount, rule: "R-BUD-2")
         w.given("editBudgetAdjustment", World.adjustmentFields("B1", newTotal: 700_000), by: "L1")
         w.when("submitBudgetAdjustment", ["adjustmentId": "B1"], by: "L1")
@@ -36,14 +38,17 @@ import Testing
         w.when("submitBudgetAdjustment", ["adjustmentId": "B1"], by: "L1").thenEvents(["BudgetAdjustmentSubmitted"])
     }
 
-    @Test("R-BUD-3 an adjustment within the total takes effect at the unit, with a filing record for the national office")
+    @Test(
+        "R-BUD-3 an adjustment within the total takes effect at the unit, with a filing record for the national office")
     func unitRoute() {
         var w = World.standard()
         w.given("draftBudgetAdjustment", World.adjustmentFields("B1"), by: "L1")
         w.given("submitBudgetAdjustment", ["adjustmentId": "B1"], by: "L1")
         #expect(w.state.budgetAdjustment("B1")?.needsNational == false)
-        let decision = w.when("reviewBudgetAdjustment", ["adjustmentId": "B1", "decision": "approve", "opinion": "同意"], by: "UA1")
-            .thenEvents(["BudgetAdjustmentReviewed", "BudgetAdjustmentTookEffect", "ProjectBudgetAdjusted"])
+        let decision = w.when(
+            "reviewBudgetAdjustment", ["adjustmentId": "B1", "decision": "approve", "opinion": "同意"], by: "UA1"
+        )
+        .thenEvents(["BudgetAdjustmentReviewed", "BudgetAdjustmentTookEffect", "ProjectBudgetAdjusted"])
         #expect(w.project.budget.direct["equipment"] == 50_000)
         #expect(w.project.budget.total == 600_000)
         #expect(decision.notifications.contains { $0.template == "filingRecord" && $0.recipient == "N0" })
@@ -52,12 +57,18 @@ import Testing
     @Test("R-BUD-3 changing the total or adding a partner needs unit, province and national approval")
     func nationalRoute() {
         var w = World.standard()
-        w.given("draftBudgetAdjustment", World.adjustmentFields("B1", direct: ["equipment": 200_000, "business": 300_000, "labor": 100_000], newTotal: 700_000), by: "L1")
+        w.given(
+            "draftBudgetAdjustment",
+            World.adjustmentFields(
+                "B1", direct: ["equipment": 200_000, "business": 300_000, "labor": 100_000], newTotal: 700_000),
+            by: "L1")
         w.given("submitBudgetAdjustment", ["adjustmentId": "B1"], by: "L1")
         #expect(w.state.budgetAdjustment("B1")?.needsNational == true)
         for reviewer in ["UA1", "PO1"] {
-            w.when("reviewBudgetAdjustment", ["adjustmentId": "B1", "decision": "approve", "opinion": "同意"], by: reviewer)
-                .thenEvents(["BudgetAdjustmentReviewed"])
+            w.when(
+                "reviewBudgetAdjustment", ["adjustmentId": "B1", "decision": "approve", "opinion": "同意"], by: reviewer
+            )
+            .thenEvents(["BudgetAdjustmentReviewed"])
         }
         w.when("reviewBudgetAdjustment", ["adjustmentId": "B1", "decision": "approve", "opinion": "同意"], by: "N0")
             .thenEvents(["BudgetAdjustmentReviewed", "BudgetAdjustmentTookEffect", "ProjectBudgetAdjusted"])
@@ -65,7 +76,11 @@ import Testing
         let partner: [String: Any] = [
             "partner": "某研究所", "creditCode": "12100000400000000X", "amount": 50_000, "byCategory": ["business": 50_000],
         ]
-        w.given("draftBudgetAdjustment", World.adjustmentFields("B2", direct: ["equipment": 200_000, "business": 300_000, "labor": 100_000], external: [partner]), by: "L1")
+        w.given(
+            "draftBudgetAdjustment",
+            World.adjustmentFields(
+                "B2", direct: ["equipment": 200_000, "business": 300_000, "labor": 100_000], external: [partner]),
+            by: "L1")
         w.given("submitBudgetAdjustment", ["adjustmentId": "B2"], by: "L1")
         #expect(w.state.budgetAdjustment("B2")?.needsNational == true)
     }
@@ -74,7 +89,8 @@ import Testing
     func lifecycle() {
         var w = World.standard()
         w.given("draftBudgetAdjustment", World.adjustmentFields("B1"), by: "L1")
-        w.when("draftBudgetAdjustment", World.adjustmentFields("B2"), by: "L1").thenError(.duplicatePendingChange, rule: "R-BUD-4")
+        w.when("draftBudgetAdjustment", World.adjustmentFields("B2"), by: "L1").thenError(
+            .duplicatePendingChange, rule: "R-BUD-4")
         w.when("draftBudgetAdjustment", World.adjustmentFields("B2"), by: "UA1").thenError(.forbidden)
         w.given("submitBudgetAdjustment", ["adjustmentId": "B1"], by: "L1")
         w.when("recallBudgetAdjustment", ["adjustmentId": "B1"], by: "L1").thenEvents(["BudgetAdjustmentRecalled"])
@@ -97,8 +113,11 @@ import Testing
         w.submitted("W1", kind: "withdrawal", details: ["reason": "r", "fundsReceived": 0])
         w.approveAll("W1", levels: ["UA1"])
         #expect(w.project.status == .withdrawn)
-        w.when("draftChangeRequest", ["projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "x"], "reason": "r"], by: "L1")
-            .thenError(.projectNotActive)
+        w.when(
+            "draftChangeRequest",
+            ["projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "x"], "reason": "r"], by: "L1"
+        )
+        .thenError(.projectNotActive)
         w.when("draftBudgetAdjustment", World.adjustmentFields("B1"), by: "L1").thenError(.projectNotActive)
     }
 
@@ -106,14 +125,20 @@ import Testing
     func leaderIdNumber() {
         var w = World.standard()
         w.given("registerProject", World.projectFields("24BZX002", leader: IDs.otherLeader), by: "N0")
-        let draft: [String: Any] = ["projectNo": "24BZX002", "kind": "changeTitle", "details": ["newTitle": "x"], "reason": "r"]
+        let draft: [String: Any] = [
+            "projectNo": "24BZX002", "kind": "changeTitle", "details": ["newTitle": "x"], "reason": "r",
+        ]
         w.when("draftChangeRequest", draft, by: "L1").thenError(.forbidden, rule: "R-CHG-4")
-        w.when("setLeaderIdNumber", ["projectNo": "24BZX002", "idType": "residentId", "idNumber": IDs.leader], by: "UA2")
-            .thenError(.forbidden, rule: "R-PRJ-2")
+        w.when(
+            "setLeaderIdNumber", ["projectNo": "24BZX002", "idType": "residentId", "idNumber": IDs.leader], by: "UA2"
+        )
+        .thenError(.forbidden, rule: "R-PRJ-2")
         w.when("setLeaderIdNumber", ["projectNo": "24BZX002", "idType": "residentId", "idNumber": "123"], by: "UA1")
             .thenError(.invalidIdNumber)
-        w.when("setLeaderIdNumber", ["projectNo": "24BZX002", "idType": "residentId", "idNumber": IDs.leader], by: "UA1")
-            .thenEvents(["LeaderIdNumberSet"])
+        w.when(
+            "setLeaderIdNumber", ["projectNo": "24BZX002", "idType": "residentId", "idNumber": IDs.leader], by: "UA1"
+        )
+        .thenEvents(["LeaderIdNumberSet"])
         w.when("draftChangeRequest", draft, by: "L1").thenEvents(["ChangeRequestDrafted"])
     }
 
@@ -163,14 +188,24 @@ import Testing
     @Test("R-NTF-1 an item waiting for a reviewer and a decided item notify the people concerned")
     func reviewNotifications() {
         var w = World.standard()
-        w.given("draftChangeRequest", ["requestId": "CR-1", "projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "新"], "reason": "r"], by: "L1")
+        w.given(
+            "draftChangeRequest",
+            [
+                "requestId": "CR-1", "projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "新"],
+                "reason": "r",
+            ], by: "L1")
         let submitted = w.when("submitChangeRequest", ["requestId": "CR-1"], by: "L1").accepted()
         #expect(submitted.notifications.map(\.recipient) == ["UA1"])
         #expect(submitted.notifications.first?.template == "reviewRequested")
-        let returned = w.when("reviewChangeRequest", ["requestId": "CR-1", "decision": "return", "opinion": "补充"], by: "UA1").accepted()
+        let returned = w.when(
+            "reviewChangeRequest", ["requestId": "CR-1", "decision": "return", "opinion": "补充"], by: "UA1"
+        ).accepted()
         #expect(Set(returned.notifications.map(\.recipient)) == ["L1"])
-        #expect(returned.notifications.allSatisfy { $0.template == "itemDecided" && $0.parameters["decision"] == "return" })
-        let draft = w.when("editChangeRequest", ["requestId": "CR-1", "details": ["newTitle": "新二"], "reason": "r"], by: "L1").accepted()
+        #expect(
+            returned.notifications.allSatisfy { $0.template == "itemDecided" && $0.parameters["decision"] == "return" })
+        let draft = w.when(
+            "editChangeRequest", ["requestId": "CR-1", "details": ["newTitle": "新二"], "reason": "r"], by: "L1"
+        ).accepted()
         #expect(draft.notifications.isEmpty)
     }
 

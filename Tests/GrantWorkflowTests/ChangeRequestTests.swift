@@ -6,7 +6,8 @@ extension World {
     @discardableResult
     mutating func submitted(_ id: String, kind: String, details: [String: Any], reason: String = "理由") -> String {
         given(
-            "draftChangeRequest", ["requestId": id, "projectNo": "24BZX001", "kind": kind, "details": details, "reason": reason],
+            "draftChangeRequest",
+            ["requestId": id, "projectNo": "24BZX001", "kind": kind, "details": details, "reason": reason],
             by: "L1")
         given("submitChangeRequest", ["requestId": id], by: "L1")
         return id
@@ -30,15 +31,22 @@ var extensionDetails: [String: Any] { ["newEndDate": "2028-06-30", "progress": "
         var w = World.standard()
         w.when(
             "draftChangeRequest",
-            ["projectNo": "24BZX001", "kind": ["extension", "changeTitle"], "details": extensionDetails, "reason": "r"],
+            [
+                "projectNo": "24BZX001", "kind": ["extension", "changeTitle"], "details": extensionDetails,
+                "reason": "r",
+            ],
             by: "L1"
         ).thenError(.invalidInput, rule: "R-CHG-1", field: "kind")
         var mixed = extensionDetails
         mixed["newTitle"] = "新题目"
-        w.when("draftChangeRequest", ["projectNo": "24BZX001", "kind": "extension", "details": mixed, "reason": "r"], by: "L1")
-            .thenError(.invalidInput, rule: "R-CHG-1", field: "details.newTitle")
         w.when(
-            "draftChangeRequest", ["projectNo": "24BZX001", "kind": "extension", "details": extensionDetails, "reason": "r"],
+            "draftChangeRequest", ["projectNo": "24BZX001", "kind": "extension", "details": mixed, "reason": "r"],
+            by: "L1"
+        )
+        .thenError(.invalidInput, rule: "R-CHG-1", field: "details.newTitle")
+        w.when(
+            "draftChangeRequest",
+            ["projectNo": "24BZX001", "kind": "extension", "details": extensionDetails, "reason": "r"],
             by: "L1"
         ).thenEvents(["ChangeRequestDrafted"])
     }
@@ -56,14 +64,37 @@ var extensionDetails: [String: Any] { ["newEndDate": "2028-06-30", "progress": "
     @Test("R-CHG-3 a second open request of the same kind is refused")
     func duplicateKind() {
         var w = World.standard()
-        w.given("draftChangeRequest", ["requestId": "CR-1", "projectNo": "24BZX001", "kind": "extension", "details": extensionDetails, "reason": "r"], by: "L1")
-        w.when("draftChangeRequest", ["requestId": "CR-2", "projectNo": "24BZX001", "kind": "extension", "details": extensionDetails, "reason": "r"], by: "L1")
-            .thenError(.duplicatePendingChange, rule: "R-CHG-3")
+        w.given(
+            "draftChangeRequest",
+            [
+                "requestId": "CR-1", "projectNo": "24BZX001", "kind": "extension", "details": extensionDetails,
+                "reason": "r",
+            ], by: "L1")
+        w.when(
+            "draftChangeRequest",
+            [
+                "requestId": "CR-2", "projectNo": "24BZX001", "kind": "extension", "details": extensionDetails,
+                "reason": "r",
+            ], by: "L1"
+        )
+        .thenError(.duplicatePendingChange, rule: "R-CHG-3")
         w.given("cancelChangeRequest", ["requestId": "CR-1"], by: "L1")
-        w.when("draftChangeRequest", ["requestId": "CR-2", "projectNo": "24BZX001", "kind": "extension", "details": extensionDetails, "reason": "r"], by: "L1")
-            .thenEvents(["ChangeRequestDrafted"])
-        w.when("draftChangeRequest", ["requestId": "CR-2", "projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "x"], "reason": "r"], by: "L1")
-            .thenError(.duplicateId)
+        w.when(
+            "draftChangeRequest",
+            [
+                "requestId": "CR-2", "projectNo": "24BZX001", "kind": "extension", "details": extensionDetails,
+                "reason": "r",
+            ], by: "L1"
+        )
+        .thenEvents(["ChangeRequestDrafted"])
+        w.when(
+            "draftChangeRequest",
+            [
+                "requestId": "CR-2", "projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "x"],
+                "reason": "r",
+            ], by: "L1"
+        )
+        .thenError(.duplicateId)
     }
 
     @Test("R-CHG-3 a request becoming effective frees the kind")
@@ -71,15 +102,24 @@ var extensionDetails: [String: Any] { ["newEndDate": "2028-06-30", "progress": "
         var w = World.standard()
         w.submitted("CR-1", kind: "changeTitle", details: ["newTitle": "新题目"])
         w.approveAll("CR-1")
-        w.when("draftChangeRequest", ["requestId": "CR-2", "projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "再改"], "reason": "r"], by: "L1")
-            .thenEvents(["ChangeRequestDrafted"])
+        w.when(
+            "draftChangeRequest",
+            [
+                "requestId": "CR-2", "projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "再改"],
+                "reason": "r",
+            ], by: "L1"
+        )
+        .thenEvents(["ChangeRequestDrafted"])
     }
 
-    @Test("R-CHG-4 only the project's leader drafts, and only while the project is active with no closeout under review")
+    @Test(
+        "R-CHG-4 only the project's leader drafts, and only while the project is active with no closeout under review")
     func leaderOnly() {
         var w = World.standard()
         w.approvedAccount("L2", phone: "13800000002", idNumber: IDs.otherLeader, unit: "U1")
-        let draft: [String: Any] = ["projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "新"], "reason": "r"]
+        let draft: [String: Any] = [
+            "projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "新"], "reason": "r",
+        ]
         w.when("draftChangeRequest", draft, by: "L2").thenError(.forbidden, rule: "R-CHG-4")
         w.when("draftChangeRequest", draft, by: "UA1").thenError(.forbidden)
         w.closeoutUnderReview()
@@ -112,10 +152,19 @@ var extensionDetails: [String: Any] { ["newEndDate": "2028-06-30", "progress": "
         var w = World.standard()
         w.submitted(
             "CR-1", kind: "changeMembers",
-            details: ["add": [["name": "王二", "idType": "passport", "idNumber": "P1234567", "unit": "北大", "title": "讲师", "role": "成员"]],
-                      "remove": [IDs.member]])
-        let decision = w.when("reviewChangeRequest", ["requestId": "CR-1", "decision": "approve", "opinion": "同意"], by: "UA1")
-            .thenEvents(["ChangeRequestReviewed", "ChangeRequestTookEffect", "ProjectMembersChanged"])
+            details: [
+                "add": [
+                    [
+                        "name": "王二", "idType": "passport", "idNumber": "P1234567", "unit": "北大", "title": "讲师",
+                        "role": "成员",
+                    ]
+                ],
+                "remove": [IDs.member],
+            ])
+        let decision = w.when(
+            "reviewChangeRequest", ["requestId": "CR-1", "decision": "approve", "opinion": "同意"], by: "UA1"
+        )
+        .thenEvents(["ChangeRequestReviewed", "ChangeRequestTookEffect", "ProjectMembersChanged"])
         #expect(w.project.members.map(\.name) == ["王二"])
         #expect(w.request("CR-1").filed)
         let filings = decision.notifications.filter { $0.template == "filingRecord" }.map(\.recipient)
@@ -143,15 +192,25 @@ var extensionDetails: [String: Any] { ["newEndDate": "2028-06-30", "progress": "
         w.approveAll("K4", levels: ["UA2", "PO1", "N0"])
         #expect(w.project.contentAdjustments.map(\.adjusted) == ["新"])
         w.submitted(
-            "K5", kind: "changeLeader", details: ["newLeader": ["name": "陈十", "idType": "residentId", "idNumber": IDs.newLeader]])
+            "K5", kind: "changeLeader",
+            details: ["newLeader": ["name": "陈十", "idType": "residentId", "idNumber": IDs.newLeader]])
         w.approveAll("K5", levels: ["UA2", "PO1", "N0"])
         #expect(w.project.leader.idNumber == IDs.newLeader)
         #expect(w.request("K5").changes.map(\.field) == ["leader"])
-        w.when("draftChangeRequest", ["projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "x"], "reason": "r"], by: "L1")
-            .thenError(.forbidden)
+        w.when(
+            "draftChangeRequest",
+            ["projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "x"], "reason": "r"], by: "L1"
+        )
+        .thenError(.forbidden)
         w.approvedAccount("L3", phone: "13800000003", idNumber: IDs.newLeader, unit: "U2")
-        w.when("draftChangeRequest", ["requestId": "K6", "projectNo": "24BZX001", "kind": "withdrawal", "details": ["reason": "无法完成", "fundsReceived": 200_000], "reason": "r"], by: "L3")
-            .thenEvents(["ChangeRequestDrafted"])
+        w.when(
+            "draftChangeRequest",
+            [
+                "requestId": "K6", "projectNo": "24BZX001", "kind": "withdrawal",
+                "details": ["reason": "无法完成", "fundsReceived": 200_000], "reason": "r",
+            ], by: "L3"
+        )
+        .thenEvents(["ChangeRequestDrafted"])
         w.given("submitChangeRequest", ["requestId": "K6"], by: "L3")
         w.when("reviewChangeRequest", ["requestId": "K6", "decision": "approve", "opinion": "同意"], by: "UA2")
             .thenEvents(["ChangeRequestReviewed", "ChangeRequestTookEffect", "ProjectWithdrawn"])
@@ -172,7 +231,12 @@ var extensionDetails: [String: Any] { ["newEndDate": "2028-06-30", "progress": "
     @Test("R-CHG-8 when a project leaves active, its other open items are closed, each with an event")
     func closesOpenItems() {
         var w = World.standard()
-        w.given("draftChangeRequest", ["requestId": "T1", "projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "新"], "reason": "r"], by: "L1")
+        w.given(
+            "draftChangeRequest",
+            [
+                "requestId": "T1", "projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "新"],
+                "reason": "r",
+            ], by: "L1")
         w.submitted("E1", kind: "extension", details: extensionDetails)
         w.given("draftBudgetAdjustment", World.adjustmentFields("B1"), by: "L1")
         w.given("openCloseout", ["closeoutId": "C1", "projectNo": "24BZX001"], by: "L1")
@@ -192,7 +256,12 @@ var extensionDetails: [String: Any] { ["newEndDate": "2028-06-30", "progress": "
     @Test("R-CHG-8 a project that stays active closes nothing")
     func activeClosesNothing() {
         var w = World.standard()
-        w.given("draftChangeRequest", ["requestId": "T1", "projectNo": "24BZX001", "kind": "extension", "details": extensionDetails, "reason": "r"], by: "L1")
+        w.given(
+            "draftChangeRequest",
+            [
+                "requestId": "T1", "projectNo": "24BZX001", "kind": "extension", "details": extensionDetails,
+                "reason": "r",
+            ], by: "L1")
         w.submitted("M1", kind: "changeMembers", details: ["remove": [IDs.member]])
         w.when("reviewChangeRequest", ["requestId": "M1", "decision": "approve", "opinion": "同意"], by: "UA1")
             .thenEvents(["ChangeRequestReviewed", "ChangeRequestTookEffect", "ProjectMembersChanged"])
@@ -202,8 +271,14 @@ var extensionDetails: [String: Any] { ["newEndDate": "2028-06-30", "progress": "
     @Test("R-CHG-9 the new end date must be later than the current one")
     func extensionNotLater() {
         var w = World.standard()
-        w.when("draftChangeRequest", ["projectNo": "24BZX001", "kind": "extension", "details": ["newEndDate": "2027-12-31", "progress": "", "plan": ""], "reason": "r"], by: "L1")
-            .thenError(.extensionNotLater, rule: "R-CHG-9")
+        w.when(
+            "draftChangeRequest",
+            [
+                "projectNo": "24BZX001", "kind": "extension",
+                "details": ["newEndDate": "2027-12-31", "progress": "", "plan": ""], "reason": "r",
+            ], by: "L1"
+        )
+        .thenError(.extensionNotLater, rule: "R-CHG-9")
     }
 
     @Test("R-CHG-9 each extension is at most 12 months, and general projects never pass approval + 5 years")
@@ -212,15 +287,20 @@ var extensionDetails: [String: Any] { ["newEndDate": "2028-06-30", "progress": "
         func draft(_ no: String, _ date: String) -> Then {
             w.when(
                 "draftChangeRequest",
-                ["projectNo": no, "kind": "extension", "details": ["newEndDate": date, "progress": "", "plan": ""], "reason": "r"],
+                [
+                    "projectNo": no, "kind": "extension", "details": ["newEndDate": date, "progress": "", "plan": ""],
+                    "reason": "r",
+                ],
                 by: "L1")
         }
         draft("24BZX001", "2029-01-01").thenError(.exceedsMaximumPeriod, rule: "R-CHG-9")
-        w.given("registerProject", World.projectFields("24BZX002", approvedOn: "2023-01-01", end: "2027-06-30"), by: "N0")
+        w.given(
+            "registerProject", World.projectFields("24BZX002", approvedOn: "2023-01-01", end: "2027-06-30"), by: "N0")
         draft("24BZX002", "2028-03-01").thenError(.exceedsMaximumPeriod, rule: "R-CHG-9")
         draft("24BZX002", "2027-12-31").thenEvents(["ChangeRequestDrafted"])
         w.given(
-            "registerProject", World.projectFields("24AZX003", category: "key", approvedOn: "2023-01-01", end: "2027-06-30"),
+            "registerProject",
+            World.projectFields("24AZX003", category: "key", approvedOn: "2023-01-01", end: "2027-06-30"),
             by: "N0")
         draft("24AZX003", "2028-03-01").thenEvents(["ChangeRequestDrafted"])
         draft("24BZX001", "2028-12-31").thenEvents(["ChangeRequestDrafted"])
@@ -229,9 +309,16 @@ var extensionDetails: [String: Any] { ["newEndDate": "2028-06-30", "progress": "
     @Test("R-CHG-9 at most 2 extensions, each submitted at least 90 days before the end date")
     func extensionLimitsAndTiming() {
         var w = World.standard()
-        w.given("registerProject", World.projectFields("24AZX002", category: "key", approvedOn: "2020-01-01", end: "2026-12-31"), by: "N0")
+        w.given(
+            "registerProject",
+            World.projectFields("24AZX002", category: "key", approvedOn: "2020-01-01", end: "2026-12-31"), by: "N0")
         func extend(_ id: String, to date: String) -> Then {
-            w.given("draftChangeRequest", ["requestId": id, "projectNo": "24AZX002", "kind": "extension", "details": ["newEndDate": date, "progress": "", "plan": ""], "reason": "r"], by: "L1")
+            w.given(
+                "draftChangeRequest",
+                [
+                    "requestId": id, "projectNo": "24AZX002", "kind": "extension",
+                    "details": ["newEndDate": date, "progress": "", "plan": ""], "reason": "r",
+                ], by: "L1")
             return w.when("submitChangeRequest", ["requestId": id], by: "L1")
         }
         w.on("2026-10-03")
@@ -242,8 +329,14 @@ var extensionDetails: [String: Any] { ["newEndDate": "2028-06-30", "progress": "
         w.on("2027-01-01")
         extend("X2", to: "2027-12-31").thenEvents(["ChangeRequestSubmitted"])
         w.approveAll("X2")
-        w.when("draftChangeRequest", ["projectNo": "24AZX002", "kind": "extension", "details": ["newEndDate": "2028-06-30", "progress": "", "plan": ""], "reason": "r"], by: "L1")
-            .thenError(.extensionLimitReached, rule: "R-CHG-9")
+        w.when(
+            "draftChangeRequest",
+            [
+                "projectNo": "24AZX002", "kind": "extension",
+                "details": ["newEndDate": "2028-06-30", "progress": "", "plan": ""], "reason": "r",
+            ], by: "L1"
+        )
+        .thenError(.extensionLimitReached, rule: "R-CHG-9")
         #expect(w.state.project("24AZX002")?.extensionCount == 2)
     }
 
@@ -277,8 +370,10 @@ var extensionDetails: [String: Any] { ["newEndDate": "2028-06-30", "progress": "
             w.when("reviewChangeRequest", ["requestId": "CR-1", "decision": decision, "opinion": "请修改"], by: "PO1")
                 .thenEvents(["ChangeRequestReviewed"])
             #expect(w.request("CR-1").status == .returned)
-            w.when("editChangeRequest", ["requestId": "CR-1", "details": ["newTitle": "新题目二"], "reason": "补充"], by: "L1")
-                .thenEvents(["ChangeRequestEdited"])
+            w.when(
+                "editChangeRequest", ["requestId": "CR-1", "details": ["newTitle": "新题目二"], "reason": "补充"], by: "L1"
+            )
+            .thenEvents(["ChangeRequestEdited"])
             w.when("editChangeRequest", ["requestId": "CR-1", "details": extensionDetails, "reason": "x"], by: "L1")
                 .thenError(.invalidInput, rule: "R-CHG-1", field: "details")
             w.given("submitChangeRequest", ["requestId": "CR-1"], by: "L1")

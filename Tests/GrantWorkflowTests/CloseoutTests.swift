@@ -25,7 +25,8 @@ extension World {
     func submissionChecks() {
         var w = World.standard()
         w.given("openCloseout", ["closeoutId": "C1", "projectNo": "24BZX001"], by: "L1")
-        let error = w.when("submitCloseout", ["closeoutId": "C1"], by: "L1").thenError(.incompleteCloseout, rule: "R-CLO-2")
+        let error = w.when("submitCloseout", ["closeoutId": "C1"], by: "L1").thenError(
+            .incompleteCloseout, rule: "R-CLO-2")
         #expect(error?.message.contains("basicInfo") == true)
         #expect(error?.message.contains("avoidedExperts") == true)
         for (section, data) in World.sections(mode: "exempt", ground: "award") {
@@ -79,7 +80,8 @@ extension World {
             w.when("reviewCloseout", ["closeoutId": "C1", "decision": decision, "opinion": "请修改"], by: "PO1")
                 .thenEvents(["CloseoutReviewed"])
             #expect(w.closeout().status == .returned)
-            w.given("saveCloseoutSection", ["closeoutId": "C1", "section": "interimOutputs", "data": [] as [Any]], by: "L1")
+            w.given(
+                "saveCloseoutSection", ["closeoutId": "C1", "section": "interimOutputs", "data": [] as [Any]], by: "L1")
             w.given("submitCloseout", ["closeoutId": "C1"], by: "L1")
             w.given("reviewCloseout", ["closeoutId": "C1", "decision": "approve", "opinion": "同意"], by: "UA1")
         }
@@ -151,8 +153,11 @@ extension World {
         w.appraise([("E1", "good"), ("E2", "excellent"), ("E5", "pass")])
         w.when("concludeCloseout", ["closeoutId": "C1", "outcome": "completed"], by: "N0")
             .thenError(.invalidInput, rule: "R-CLO-7", field: "certificateNo")
-        w.when("concludeCloseout", ["closeoutId": "C1", "outcome": "completed", "grade": "excellent", "certificateNo": "2027001"], by: "N0")
-            .thenError(.invalidInput, rule: "R-CLO-7", field: "reason")
+        w.when(
+            "concludeCloseout",
+            ["closeoutId": "C1", "outcome": "completed", "grade": "excellent", "certificateNo": "2027001"], by: "N0"
+        )
+        .thenError(.invalidInput, rule: "R-CLO-7", field: "reason")
         w.when("concludeCloseout", ["closeoutId": "C1", "outcome": "completed", "certificateNo": "2027001"], by: "PO1")
             .thenError(.forbidden, rule: "R-CLO-7")
         w.when("concludeCloseout", ["closeoutId": "C1", "outcome": "completed", "certificateNo": "2027001"], by: "N0")
@@ -181,7 +186,8 @@ extension World {
             #expect(w.state.closeout(closeout)?.awaiting == .national)
             let then = w.when(
                 "concludeCloseout",
-                ["closeoutId": closeout, "outcome": "completed", "grade": "excellent", "certificateNo": certificate], by: "N0")
+                ["closeoutId": closeout, "outcome": "completed", "grade": "excellent", "certificateNo": certificate],
+                by: "N0")
             if no == "24BZX002" {
                 then.thenEvents(["CloseoutConcluded", "ProjectCompleted"])
             } else {
@@ -191,8 +197,14 @@ extension World {
         var v = World.standard()
         v.closeoutInAppraisal()
         v.appraise([("E1", "good"), ("E2", "good"), ("E5", "pass")])
-        v.when("concludeCloseout", ["closeoutId": "C1", "outcome": "completed", "grade": "excellent", "reason": "获省部级奖", "certificateNo": "2027009"], by: "N0")
-            .thenEvents(["CloseoutConcluded", "ProjectCompleted"])
+        v.when(
+            "concludeCloseout",
+            [
+                "closeoutId": "C1", "outcome": "completed", "grade": "excellent", "reason": "获省部级奖",
+                "certificateNo": "2027009",
+            ], by: "N0"
+        )
+        .thenEvents(["CloseoutConcluded", "ProjectCompleted"])
         #expect(v.closeout().grade == .excellent)
         #expect(v.closeout().gradeOverrideReason == "获省部级奖")
     }
@@ -232,8 +244,10 @@ extension World {
     func attachmentsByDigest() {
         var w = World.standard()
         w.given("openCloseout", ["closeoutId": "C1", "projectNo": "24BZX001"], by: "L1")
-        let decision = w.when("attachFile", World.attachment("closeoutId", "C1", purpose: "ledger", content: "abc"), by: "L1")
-            .thenEvents(["AttachmentAdded"])
+        let decision = w.when(
+            "attachFile", World.attachment("closeoutId", "C1", purpose: "ledger", content: "abc"), by: "L1"
+        )
+        .thenEvents(["AttachmentAdded"])
         let digest = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         #expect(decision.attachments == [AttachmentBlob(digest: digest, bytes: Array("abc".utf8))])
         #expect(w.closeout().attachments.first?.digest == digest)
@@ -257,7 +271,9 @@ extension World {
         w.when("attachFile", World.attachment("requestId", "CR-1", purpose: "other"), by: "L1")
             .thenError(.invalidState, rule: "R-ATT-2")
         w.given("recallChangeRequest", ["requestId": "CR-1"], by: "L1")
-        w.when("attachFile", World.attachment("requestId", "CR-1", purpose: "other"), by: "L1").thenEvents(["AttachmentAdded"])
+        w.when("attachFile", World.attachment("requestId", "CR-1", purpose: "other"), by: "L1").thenEvents([
+            "AttachmentAdded"
+        ])
     }
 
     @Test("an exempt closeout skips appraisal and goes from the province to the national office")
@@ -271,7 +287,10 @@ extension World {
         w.given("reviewCloseout", ["closeoutId": "C1", "decision": "approve", "opinion": "同意"], by: "PO1")
         #expect(w.closeout().status == .pending)
         #expect(w.closeout().awaiting == .national)
-        w.when("concludeCloseout", ["closeoutId": "C1", "outcome": "completed", "grade": "good", "certificateNo": "2027003"], by: "N0")
-            .thenEvents(["CloseoutConcluded", "ProjectCompleted"])
+        w.when(
+            "concludeCloseout",
+            ["closeoutId": "C1", "outcome": "completed", "grade": "good", "certificateNo": "2027003"], by: "N0"
+        )
+        .thenEvents(["CloseoutConcluded", "ProjectCompleted"])
     }
 }

@@ -45,18 +45,22 @@ import Testing
         let e = error(#"{"type":"setAccountEnabled","actor":"N0","accountId":"L1","enabled":"yes"}"#)
         #expect(e?.code == .invalidInput)
         #expect(e?.field == "enabled")
-        let nested = error(draft.replacingOccurrences(of: #""newEndDate":"2027-12-31""#, with: #""newEndDate":20271231"#))
+        let nested = error(
+            draft.replacingOccurrences(of: #""newEndDate":"2027-12-31""#, with: #""newEndDate":20271231"#))
         #expect(nested?.field == "details.newEndDate")
     }
 
     @Test("an over-long name, text or list is refused")
     func overLong() {
         let longName = String(repeating: "名", count: 201)
-        #expect(error(#"{"type":"createProvince","actor":"N0","provinceId":"P","name":"\#(longName)"}"#)?.field == "name")
+        #expect(
+            error(#"{"type":"createProvince","actor":"N0","provinceId":"P","name":"\#(longName)"}"#)?.field == "name")
         let okName = String(repeating: "名", count: 200)
         #expect(error(#"{"type":"createProvince","actor":"N0","provinceId":"P","name":"\#(okName)"}"#) == nil)
         let longText = String(repeating: "x", count: 20_001)
-        #expect(error(draft.replacingOccurrences(of: #""reason":"r""#, with: #""reason":"\#(longText)""#))?.field == "reason")
+        #expect(
+            error(draft.replacingOccurrences(of: #""reason":"r""#, with: #""reason":"\#(longText)""#))?.field
+                == "reason")
         let experts = (0..<1_001).map { "\"E\($0)\"" }.joined(separator: ",")
         let list = error(#"{"type":"assignAppraisalExperts","actor":"N0","closeoutId":"C1","experts":[\#(experts)]}"#)
         #expect(list?.code == .invalidInput)
@@ -81,12 +85,14 @@ import Testing
 
     @Test("more than one change kind is refused (R-CHG-1)")
     func twoKinds() {
-        let e = error(draft.replacingOccurrences(of: #""kind":"extension""#, with: #""kind":["extension","changeTitle"]"#))
+        let e = error(
+            draft.replacingOccurrences(of: #""kind":"extension""#, with: #""kind":["extension","changeTitle"]"#))
         #expect(e?.code == .invalidInput)
         #expect(e?.rule == "R-CHG-1")
         #expect(e?.field == "kind")
         let mixed = error(
-            #"{"type":"editChangeRequest","actor":"L1","requestId":"CR-1","details":{"newTitle":"t","newUnitId":"U2"},"reason":"r"}"#)
+            #"{"type":"editChangeRequest","actor":"L1","requestId":"CR-1","details":{"newTitle":"t","newUnitId":"U2"},"reason":"r"}"#
+        )
         #expect(mixed?.rule == "R-CHG-1")
         #expect(mixed?.field == "details")
     }
@@ -117,7 +123,9 @@ import Testing
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect(error(deep)?.code == .invalidInput)
         #expect(error(#"{"type":"login","role":"leader","username":"u","password":"p\ud800"}"#)?.code == .invalidInput)
-        #expect(error(#"{"type":"createProvince","actor":"N0","at":"yesterday","provinceId":"P","name":"n"}"#)?.field == "at")
+        #expect(
+            error(#"{"type":"createProvince","actor":"N0","at":"yesterday","provinceId":"P","name":"n"}"#)?.field
+                == "at")
     }
 
     @Test("dates are strict calendar dates")

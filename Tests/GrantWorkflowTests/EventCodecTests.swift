@@ -30,16 +30,28 @@ func busyWorld() -> World {
     }
     w.approvedAccount("L3", phone: "13800000003", idNumber: IDs.newLeader, unit: "U1")
     func leader(_ type: String, _ fields: [String: Any]) { w.given(type, fields, by: "L3") }
-    leader("draftChangeRequest", ["requestId": "CR-6", "projectNo": "24BZX001", "kind": "changeUnit", "details": ["newUnitId": "U2"], "reason": "r"])
+    leader(
+        "draftChangeRequest",
+        [
+            "requestId": "CR-6", "projectNo": "24BZX001", "kind": "changeUnit", "details": ["newUnitId": "U2"],
+            "reason": "r",
+        ])
     leader("submitChangeRequest", ["requestId": "CR-6"])
     w.approveAll("CR-6")
-    leader("draftChangeRequest", ["requestId": "CR-7", "projectNo": "24BZX001", "kind": "changeMembers", "details": ["remove": [IDs.member]], "reason": "r"])
+    leader(
+        "draftChangeRequest",
+        [
+            "requestId": "CR-7", "projectNo": "24BZX001", "kind": "changeMembers", "details": ["remove": [IDs.member]],
+            "reason": "r",
+        ])
     leader("submitChangeRequest", ["requestId": "CR-7"])
     w.approveAll("CR-7", levels: ["UA2"])
     leader("draftBudgetAdjustment", World.adjustmentFields("B1"))
     leader("submitBudgetAdjustment", ["adjustmentId": "B1"])
     leader("recallBudgetAdjustment", ["adjustmentId": "B1"])
-    leader("editBudgetAdjustment", World.adjustmentFields("B1", direct: ["equipment": 60_000, "business": 340_000, "labor": 100_000]))
+    leader(
+        "editBudgetAdjustment",
+        World.adjustmentFields("B1", direct: ["equipment": 60_000, "business": 340_000, "labor": 100_000]))
     leader("attachFile", World.attachment("adjustmentId", "B1", purpose: "other"))
     leader("submitBudgetAdjustment", ["adjustmentId": "B1"])
     w.given("reviewBudgetAdjustment", ["adjustmentId": "B1", "decision": "approve", "opinion": "同意"], by: "UA2")
@@ -71,9 +83,19 @@ func busyWorld() -> World {
     w.appraise([("E2", "good"), ("E4", "good"), ("E5", "good")])
     w.given("concludeCloseout", ["closeoutId": "C1", "outcome": "completed", "certificateNo": "2028001"], by: "N0")
     w.given("registerProject", World.projectFields("24BZX002"), by: "N0")
-    w.given("draftChangeRequest", ["requestId": "CR-9", "projectNo": "24BZX002", "kind": "changeTitle", "details": ["newTitle": "t"], "reason": "r"], by: "L1")
+    w.given(
+        "draftChangeRequest",
+        [
+            "requestId": "CR-9", "projectNo": "24BZX002", "kind": "changeTitle", "details": ["newTitle": "t"],
+            "reason": "r",
+        ], by: "L1")
     w.given("openCloseout", ["closeoutId": "C2", "projectNo": "24BZX002"], by: "L1")
-    w.given("draftChangeRequest", ["requestId": "CR-8", "projectNo": "24BZX002", "kind": "selfTermination", "details": ["reason": "r", "fundsUsed": 1], "reason": "r"], by: "L1")
+    w.given(
+        "draftChangeRequest",
+        [
+            "requestId": "CR-8", "projectNo": "24BZX002", "kind": "selfTermination",
+            "details": ["reason": "r", "fundsUsed": 1], "reason": "r",
+        ], by: "L1")
     w.given("submitChangeRequest", ["requestId": "CR-8"], by: "L1")
     w.approveAll("CR-8", levels: ["UA1"])
     w.given("registerProject", World.projectFields("24BZX003"), by: "N0")
@@ -81,7 +103,9 @@ func busyWorld() -> World {
         ("CR-10", "changeTitle", ["newTitle": "新题目三"] as [String: Any]),
         ("CR-11", "withdrawal", ["reason": "r", "fundsReceived": 0]),
     ] {
-        w.given("draftChangeRequest", ["requestId": id, "projectNo": "24BZX003", "kind": kind, "details": details, "reason": "r"], by: "L1")
+        w.given(
+            "draftChangeRequest",
+            ["requestId": id, "projectNo": "24BZX003", "kind": kind, "details": details, "reason": "r"], by: "L1")
         w.given("submitChangeRequest", ["requestId": id], by: "L1")
     }
     w.approveAll("CR-10")
@@ -157,9 +181,12 @@ func busyWorld() -> World {
             }
         }
         #expect(thrown > w.log.count / 2)
-        #expect(throws: BinaryDecodingError.self) { try DomainEvent.decode(typeName: "Nope", schemaVersion: 1, payload: []) }
         #expect(throws: BinaryDecodingError.self) {
-            try DomainEvent.decode(typeName: "ProjectRegistered", schemaVersion: 1, payload: [0xFF, 0xFF, 0xFF, 0xFF, 0x0F])
+            try DomainEvent.decode(typeName: "Nope", schemaVersion: 1, payload: [])
+        }
+        #expect(throws: BinaryDecodingError.self) {
+            try DomainEvent.decode(
+                typeName: "ProjectRegistered", schemaVersion: 1, payload: [0xFF, 0xFF, 0xFF, 0xFF, 0x0F])
         }
     }
 
@@ -184,7 +211,9 @@ func busyWorld() -> World {
         for request in w.state.changeRequests.values {
             #expect(try ChangeRequest(binaryEncoded: request.binaryEncoded) == request)
         }
-        for closeout in w.state.closeouts.values { #expect(try Closeout(binaryEncoded: closeout.binaryEncoded) == closeout) }
+        for closeout in w.state.closeouts.values {
+            #expect(try Closeout(binaryEncoded: closeout.binaryEncoded) == closeout)
+        }
         for item in w.state.budgetAdjustments.values {
             #expect(try BudgetAdjustment(binaryEncoded: item.binaryEncoded) == item)
         }
@@ -197,7 +226,9 @@ func busyWorld() -> World {
             if let projectNo = event.projectNo {
                 #expect(event.streamId == "project-" + projectNo)
             } else {
-                #expect(event.streamId.hasPrefix("account-") || event.streamId.hasPrefix("province-") || event.streamId.hasPrefix("unit-"))
+                #expect(
+                    event.streamId.hasPrefix("account-") || event.streamId.hasPrefix("province-")
+                        || event.streamId.hasPrefix("unit-"))
             }
         }
     }
@@ -224,8 +255,10 @@ func busyWorld() -> World {
     func noClock() throws {
         var w = World.standard()
         let envelope = try CommandDecoder.decode(#"{"type":"runDeadlineSweep","actor":"N0"}"#)
-        let early = Workflow.decide(envelope, state: w.state, context: DecisionContext(time: Timestamp(iso8601: "2027-01-01T00:00:00Z")!))
-        let late = Workflow.decide(envelope, state: w.state, context: DecisionContext(time: Timestamp(iso8601: "2028-01-02T00:00:00Z")!))
+        let early = Workflow.decide(
+            envelope, state: w.state, context: DecisionContext(time: Timestamp(iso8601: "2027-01-01T00:00:00Z")!))
+        let late = Workflow.decide(
+            envelope, state: w.state, context: DecisionContext(time: Timestamp(iso8601: "2028-01-02T00:00:00Z")!))
         #expect(early.decision?.events.isEmpty == true)
         #expect(late.decision?.domainEvents.map(\.typeName) == ["ProjectListedOverdue"])
         w.submitted("CR-1", kind: "changeTitle", details: ["newTitle": "新"])

@@ -222,7 +222,7 @@ extension Decider {
         let credential = state.credential(account.id)
         guard context.secrets.passwordMatches == true, let credential else {
             if let credential, !credential.isLocked(at: time) {
-                let attempts = credential.failedAttempts + 1
+                let attempts = credential.failedAttempts &+ 1
                 if attempts >= policy.lockoutThreshold {
                     rejectionCredentialChanges.append(
                         .recordFailedLogin(

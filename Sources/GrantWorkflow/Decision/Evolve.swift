@@ -116,7 +116,7 @@ extension Workflow {
         case .projectEndDateExtended(let e):
             updateProject(e.projectNo, in: &state) {
                 $0.plannedEndDate = e.to
-                $0.extensionCount += 1
+                $0.extensionCount &+= 1
             }
             recordChange(
                 e.requestId, FieldChange(field: "plannedEndDate", before: "\(e.from)", after: "\(e.to)"), in: &state)

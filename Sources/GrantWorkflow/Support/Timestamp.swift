@@ -13,10 +13,14 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
     /// Creates an instant.
     public init(epochMilliseconds: Int64) { self.epochMilliseconds = epochMilliseconds }
 
-    /// Creates an instant from seconds since the epoch (e.g. `Date().timeIntervalSince1970`).
+    /// Creates an instant from seconds since the epoch (e.g. `Date().timeIntervalSince1970`);
+    /// a non-finite or out-of-range value gives the epoch.
     public init(secondsSince1970 seconds: Double) {
-        self.epochMilliseconds = Int64((seconds * 1000).rounded(.down))
+        self.epochMilliseconds = Int64(exactly: (seconds * 1000).rounded(.down)) ?? 0
     }
+
+    /// Seconds since the epoch (for `Date(timeIntervalSince1970:)`).
+    public var secondsSince1970: Double { Double(epochMilliseconds) / 1000 }
 
     /// The instant at 00:00 China Standard Time of `date`.
     public init(startOf date: CalendarDate) {
@@ -67,21 +71,21 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// The calendar date of this instant in China Standard Time.
     public var chinaDate: CalendarDate {
-        let shifted = epochMilliseconds + Self.chinaOffsetMilliseconds
+        let shifted = epochMilliseconds &+ Self.chinaOffsetMilliseconds
         let day = shifted >= 0 ? shifted / Self.millisecondsPerDay : (shifted + 1) / Self.millisecondsPerDay - 1
         return CalendarDate(daysSinceEpoch: Int(day))
     }
 
     /// The instant `minutes` later.
     public func adding(minutes: Int) -> Timestamp {
-        Timestamp(epochMilliseconds: epochMilliseconds + Int64(minutes) * 60_000)
+        Timestamp(epochMilliseconds: epochMilliseconds &+ Int64(minutes) &* 60_000)
     }
 
     /// ISO 8601 in China Standard Time, e.g. `2027-01-05T09:30:00+08:00` (milliseconds when non-zero).
     public var description: String {
-        let shifted = epochMilliseconds + Self.chinaOffsetMilliseconds
+        let shifted = epochMilliseconds &+ Self.chinaOffsetMilliseconds
         let date = chinaDate
-        let inDay = shifted - Int64(date.daysSinceEpoch) * Self.millisecondsPerDay
+        let inDay = shifted &- Int64(date.daysSinceEpoch) &* Self.millisecondsPerDay
         let millis = Int(inDay % 1000)
         let totalSeconds = Int(inDay / 1000)
         var text = date.description + "T" + CalendarDate.pad(totalSeconds / 3600, 2) + ":"

@@ -35,17 +35,26 @@ extension World {
         w.given("createUnit", ["unitId": "U3", "name": "复旦大学", "provinceId": "P2"], by: "N0")
         w.given(
             "createAdminAccount",
-            ["accountId": "PO1", "role": "provincialOffice", "provinceId": "P1", "username": "po1", "password": password,
-             "name": "北京市社科规划办"], by: "N0")
+            [
+                "accountId": "PO1", "role": "provincialOffice", "provinceId": "P1", "username": "po1",
+                "password": password,
+                "name": "北京市社科规划办",
+            ], by: "N0")
         w.given(
             "createAdminAccount",
-            ["accountId": "PO2", "role": "provincialOffice", "provinceId": "P2", "username": "po2", "password": password,
-             "name": "上海市社科规划办"], by: "N0")
+            [
+                "accountId": "PO2", "role": "provincialOffice", "provinceId": "P2", "username": "po2",
+                "password": password,
+                "name": "上海市社科规划办",
+            ], by: "N0")
         for (id, unit) in [("UA1", "U1"), ("UA2", "U2"), ("UA3", "U3")] {
             w.given(
                 "createAdminAccount",
-                ["accountId": id, "role": "unitAdmin", "unitId": unit, "username": id.lowercased(), "password": password,
-                 "name": "\(unit)科研处"], by: id == "UA3" ? "PO2" : "PO1")
+                [
+                    "accountId": id, "role": "unitAdmin", "unitId": unit, "username": id.lowercased(),
+                    "password": password,
+                    "name": "\(unit)科研处",
+                ], by: id == "UA3" ? "PO2" : "PO1")
         }
         return w
     }
@@ -70,7 +79,9 @@ extension World {
     mutating func approvedAccount(
         _ id: String, role: String = "leader", phone: String, idNumber: String, unit: String, name: String = "张三"
     ) {
-        given("registerAccount", World.registration(id, role: role, phone: phone, idNumber: idNumber, unit: unit, name: name))
+        given(
+            "registerAccount",
+            World.registration(id, role: role, phone: phone, idNumber: idNumber, unit: unit, name: name))
         given("reviewRegistration", ["accountId": id, "decision": "approve"], by: "UA" + unit.dropFirst())
         given("completeProfile", ["profile": World.profile], by: id)
     }
@@ -83,7 +94,10 @@ extension World {
             "projectNo": no, "title": "中国哲学史研究", "category": category, "discipline": "哲学", "unitId": "U1",
             "leader": ["name": "张三", "idType": "residentId", "idNumber": leader],
             "members": [
-                ["name": "李四", "idType": "residentId", "idNumber": IDs.member, "unit": "北京大学", "title": "副教授", "role": "成员"]
+                [
+                    "name": "李四", "idType": "residentId", "idNumber": IDs.member, "unit": "北京大学", "title": "副教授",
+                    "role": "成员",
+                ]
             ],
             "approvedOn": approvedOn, "plannedEndDate": end, "deliverableForm": "monograph",
             "budget": [
@@ -146,7 +160,8 @@ extension World {
         ]
     }
 
-    static func attachment(_ owner: String, _ id: String, purpose: String, content: String = "ledger") -> [String: Any] {
+    static func attachment(_ owner: String, _ id: String, purpose: String, content: String = "ledger") -> [String: Any]
+    {
         [
             owner: id, "purpose": purpose, "filename": "\(purpose).pdf", "mediaType": "application/pdf",
             "contentBase64": Base64.encode(Array(content.utf8)),
@@ -161,7 +176,8 @@ extension World {
         }
         given("attachFile", World.attachment("closeoutId", id, purpose: "ledger"), by: "L1")
         if mode == "exempt" {
-            given("attachFile", World.attachment("closeoutId", id, purpose: "exemptionProof", content: "award"), by: "L1")
+            given(
+                "attachFile", World.attachment("closeoutId", id, purpose: "exemptionProof", content: "award"), by: "L1")
         }
     }
 

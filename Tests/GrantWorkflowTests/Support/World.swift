@@ -41,7 +41,8 @@ struct World {
             case .account(let id): accountId = id
             }
             if let accountId, let credential = state.credential(accountId) {
-                secrets.passwordMatches = PasswordHasher.verify(password: check.password, against: credential.passwordHash)
+                secrets.passwordMatches = PasswordHasher.verify(
+                    password: check.password, against: credential.passwordHash)
             } else {
                 secrets.passwordMatches = false
             }
@@ -135,7 +136,9 @@ struct Then {
         case .rejected(let rejection):
             #expect(rejection.error.code == code, "\(rejection.error)", sourceLocation: sourceLocation)
             if let rule { #expect(rejection.error.rule == rule, "\(rejection.error)", sourceLocation: sourceLocation) }
-            if let field { #expect(rejection.error.field == field, "\(rejection.error)", sourceLocation: sourceLocation) }
+            if let field {
+                #expect(rejection.error.field == field, "\(rejection.error)", sourceLocation: sourceLocation)
+            }
             return rejection.error
         }
     }

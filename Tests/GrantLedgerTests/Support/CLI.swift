@@ -30,7 +30,7 @@ struct CLIResult {
     var stdout: String
     var stderr: String
 
-    var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
+    var lines: [String] { stdout.split(whereSeparator: \.isNewline).map(String.init) }
 
     /// The result lines of `apply` as JSON objects.
     var results: [[String: Any]] {

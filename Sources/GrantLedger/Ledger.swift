@@ -80,24 +80,19 @@ public final class Ledger: Sendable {
 
     /// Executes a decoded command and answers once its commit is durable.
     public func execute(_ envelope: CommandEnvelope) async -> CommandOutcome {
-        for _ in 0..<Self.maximumAttempts {
-            let prepared: PreparedCommand
-            do {
-                prepared = try prepare(envelope)
-            } catch {
-                return CommandOutcome(commandId: envelope.id, error: error)
-            }
-            let runner = CommandRunner(dbs: dbs, policy: options.policy)
-            do {
-                let applied = try await store.write { txn in try runner.run(prepared, in: txn) }
-                return applied.outcome(commandId: envelope.id)
-            } catch {
-                if error is StaleCredential { continue }
-                return CommandOutcome(commandId: envelope.id, error: Self.ledgerError(error))
-            }
+        let prepared: PreparedCommand
+        do {
+            prepared = try prepare(envelope)
+        } catch {
+            return CommandOutcome(commandId: envelope.id, error: error)
         }
-        return CommandOutcome(
-            commandId: envelope.id, error: LedgerError(.retryLimit, "the account's credential kept changing; try again"))
+        let runner = CommandRunner(dbs: dbs, policy: options.policy)
+        do {
+            let applied = try await store.write { txn in try runner.run(prepared, in: txn) }
+            return applied.outcome(commandId: envelope.id)
+        } catch {
+            return CommandOutcome(commandId: envelope.id, error: Self.ledgerError(error))
+        }
     }
 
     /// Queues a command line for the writer without waiting, for ordered streaming (the CLI's
@@ -114,12 +109,6 @@ public final class Ledger: Sendable {
             completion(CommandOutcome(commandId: Self.bestEffortId(line), error: LedgerError(error)))
             return
         }
-        submit(envelope, attempt: 1, completion: completion)
-    }
-
-    private func submit(
-        _ envelope: CommandEnvelope, attempt: Int, completion: @escaping @Sendable (CommandOutcome) -> Void
-    ) {
         let prepared: PreparedCommand
         do {
             prepared = try prepare(envelope)
@@ -130,19 +119,11 @@ public final class Ledger: Sendable {
         let runner = CommandRunner(dbs: dbs, policy: options.policy)
         store.enqueueWrite({ txn in try runner.run(prepared, in: txn) }) { result in
             switch result {
-            case .success(let applied):
-                completion(applied.outcome(commandId: envelope.id))
-            case .failure(let error) where error is StaleCredential && attempt < Self.maximumAttempts:
-                // Rare: the credential changed between hashing and the transaction. Hash again off the
-                // writer thread, then queue again.
-                Task.detached { self.submit(envelope, attempt: attempt + 1, completion: completion) }
-            case .failure(let error):
-                completion(CommandOutcome(commandId: envelope.id, error: Self.ledgerError(error)))
+            case .success(let applied): completion(applied.outcome(commandId: envelope.id))
+            case .failure(let error): completion(CommandOutcome(commandId: envelope.id, error: Self.ledgerError(error)))
             }
         }
     }
-
-    static let maximumAttempts = 3
 
     static func ledgerError(_ error: any Error) -> LedgerError {
         switch error {
@@ -150,7 +131,6 @@ public final class Ledger: Sendable {
         case let error as LedgerError: return error
         case let error as EventLogError: return LedgerError(error)
         case let error as WorkflowError: return LedgerError(error)
-        case is StaleCredential: return LedgerError(.retryLimit, "the account's credential kept changing; try again")
         default: return LedgerError(.storage, "\(error)")
         }
     }

@@ -5,7 +5,7 @@ public import GrantWorkflow
 /// and the offending input field for `invalidInput`.
 ///
 /// Codes are those of CLI.md (`duplicatePendingChange`, `invalidInput` …) plus the engine's own
-/// (`storage`, `corrupted`, `retryLimit`). ``Code`` is an extensible struct: new codes never break a
+/// (`storage`, `corrupted`). ``Code`` is an extensible struct: new codes never break a
 /// `switch` of a caller, who compares with the static members.
 public struct LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A stable error code.
@@ -31,8 +31,6 @@ public struct LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let storage = Code(rawValue: "storage")
         /// A stored record could not be decoded or the log's chain is broken.
         public static let corrupted = Code(rawValue: "corrupted")
-        /// The state kept changing under a command that needed a stable credential.
-        public static let retryLimit = Code(rawValue: "retryLimit")
     }
 
     /// The code.

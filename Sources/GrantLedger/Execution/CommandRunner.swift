@@ -46,13 +46,19 @@ struct CommandRunner: Sendable {
                     "the command's time \(prepared.time) is earlier than the newest event "
                         + "(\(Timestamp(epochMilliseconds: head.time)))"))
         }
-        let context = DecisionContext(time: prepared.time, policy: policy, secrets: prepared.secrets)
+        var context = DecisionContext(time: prepared.time, policy: policy, secrets: prepared.secrets)
         return try txn.withUnsafeAccess { access throws -> AppliedCommand in
             var state = ModelStore(access: access, dbs: dbs)
             if let checked = prepared.checkedCredential {
                 let accountId = Self.resolve(checked.target, in: state)
                 let hash = accountId.flatMap { state.credential($0)?.passwordHash }
-                guard accountId == checked.accountId, hash == checked.hash else { throw StaleCredential() }
+                if accountId != checked.accountId || hash != checked.hash {
+                    // The credential changed after the password was checked (a login queued right
+                    // behind its registration, say). Check again here, in order: rare, and slow only
+                    // for this one command.
+                    let password = envelope.command.preparation.passwordToVerify?.password ?? ""
+                    context.secrets.passwordMatches = hash.map { PasswordHasher.verify(password: password, against: $0) } ?? false
+                }
             }
             let outcome = Workflow.decide(envelope.command, actor: envelope.actor, state: state, context: context)
             try Self.checkFault(state)

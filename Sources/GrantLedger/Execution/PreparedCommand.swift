@@ -7,7 +7,8 @@ struct PreparedCommand: Sendable {
     var envelope: CommandEnvelope
     var time: Timestamp
     var secrets: PreparedSecrets
-    /// The credential a password was checked against, re-checked inside the transaction.
+    /// The credential a password was checked against; inside the transaction, a changed credential
+    /// is checked again before deciding.
     var checkedCredential: CheckedCredential?
 }
 
@@ -17,10 +18,6 @@ struct CheckedCredential: Sendable {
     var accountId: String?
     var hash: PasswordHash?
 }
-
-/// Thrown inside the transaction when the credential changed after the password was checked; the
-/// engine prepares the command again.
-struct StaleCredential: Error {}
 
 extension Ledger {
     /// Computes the command's time and prepared secrets (CPU-heavy PBKDF2 runs here, never on the

@@ -121,3 +121,86 @@ enum Scenario {
         line("reviewChangeRequest", ["requestId": id, "decision": decision, "opinion": "同意"], by: actor)
     }
 }
+
+extension Scenario {
+    static func sections(mode: String = "review", ground: String? = nil, spentEquipment: Int = 90_000) -> [(String, Any)] {
+        var basic: [String: Any] = [
+            "title": "中国哲学史研究", "form": "monograph", "wordCount": 300_000, "keywords": ["哲学", "史"],
+            "appraisalMode": mode,
+        ]
+        if let ground { basic["exemptionGround"] = ground }
+        return [
+            ("basicInfo", basic),
+            (
+                "members",
+                [
+                    [
+                        "name": "李四", "idType": "residentId", "idNumber": IDs.member, "unit": "北京大学", "title": "副教授",
+                        "role": "成员", "contribution": "第三章",
+                    ]
+                ]
+            ),
+            ("interimOutputs", [["title": "论文一", "form": "论文", "authors": "张三", "venue": "哲学研究", "date": "2025-03-01"]]),
+            (
+                "finalAccounts",
+                [
+                    "direct": [
+                        "equipment": ["approved": 100_000, "spent": spentEquipment, "balance": 10_000],
+                        "business": ["approved": 300_000, "spent": 300_000, "balance": 0],
+                        "labor": ["approved": 100_000, "spent": 50_000, "balance": 50_000],
+                    ],
+                    "indirect": ["approved": 100_000, "spent": 100_000, "balance": 0],
+                ]
+            ),
+            ("avoidedExperts", [["name": "钱七", "unit": "清华大学", "reason": "学术观点分歧"]]),
+        ]
+    }
+
+    static func attach(_ owner: String, _ id: String, purpose: String, content: String = "ledger", by: String = "L1")
+        -> String
+    {
+        line(
+            "attachFile",
+            [
+                owner: id, "purpose": purpose, "filename": "\(purpose).pdf", "mediaType": "application/pdf",
+                "contentBase64": Data(content.utf8).base64EncodedString(),
+            ], by: by)
+    }
+
+    /// A closeout C1 of 24BZX001 with every section saved (and the ledger attached unless told not to).
+    static func readyCloseout(
+        _ id: String = "C1", mode: String = "review", ground: String? = nil, ledger: Bool = true,
+        spentEquipment: Int = 90_000
+    ) -> [String] {
+        var lines = [line("openCloseout", ["closeoutId": id, "projectNo": "24BZX001"], by: "L1")]
+        for (section, data) in sections(mode: mode, ground: ground, spentEquipment: spentEquipment) {
+            lines.append(line("saveCloseoutSection", ["closeoutId": id, "section": section, "data": data], by: "L1"))
+        }
+        if ledger { lines.append(attach("closeoutId", id, purpose: "ledger")) }
+        return lines
+    }
+
+    static func reviewCloseout(_ id: String = "C1", _ decision: String = "approve", by actor: String) -> String {
+        line("reviewCloseout", ["closeoutId": id, "decision": decision, "opinion": "同意"], by: actor)
+    }
+
+    static func adjustment(
+        _ id: String, direct: [String: Int] = ["equipment": 50_000, "business": 350_000, "labor": 100_000],
+        indirect: Int = 100_000, external: [[String: Any]] = [], newTotal: Int? = nil
+    ) -> String {
+        var fields: [String: Any] = [
+            "adjustmentId": id, "projectNo": "24BZX001", "direct": direct, "indirect": indirect, "external": external,
+            "reason": "调整设备费",
+        ]
+        if let newTotal { fields["newTotal"] = newTotal }
+        return line("draftBudgetAdjustment", fields, by: "L1")
+    }
+
+    static func change(_ id: String, kind: String, details: [String: Any], by actor: String = "L1") -> String {
+        line(
+            "draftChangeRequest",
+            ["requestId": id, "projectNo": "24BZX001", "kind": kind, "details": details, "reason": "理由"], by: actor)
+    }
+
+    static func submit(_ id: String) -> String { line("submitChangeRequest", ["requestId": id], by: "L1") }
+}

@@ -1,0 +1,420 @@
+import Foundation
+import Testing
+
+/// One rule through the command-line contract: lines after the standard world, each with the answer
+/// it must get ("ok" or an error code), then an optional check of the queries.
+struct RuleCase: CustomTestStringConvertible, Sendable {
+    let rule: String
+    let title: String
+    let steps: [(line: String, expect: String)]
+    let check: (@Sendable (String) throws -> Void)?
+
+    init(
+        _ rule: String, _ title: String, _ steps: [(String, String)],
+        check: (@Sendable (String) throws -> Void)? = nil
+    ) {
+        self.rule = rule
+        self.title = title
+        self.steps = steps.map { (line: $0.0, expect: $0.1) }
+        self.check = check
+    }
+
+    var testDescription: String { "\(rule) \(title)" }
+}
+
+private func ok(_ lines: [String]) -> [(String, String)] { lines.map { ($0, "ok") } }
+private func ok(_ line: String) -> (String, String) { (line, "ok") }
+private func fails(_ code: String, _ line: String) -> (String, String) { (line, code) }
+
+private let now = ["GRANTLEDGER_NOW": "2026-03-01T09:00:00+08:00"]
+
+private func query(_ store: String, _ arguments: [String]) throws -> Any? {
+    try runCLI(["query"] + arguments + ["--format", "json"], store: store, environment: now).json
+}
+
+private func member(_ store: String, _ arguments: [String], _ key: String) throws -> Any? {
+    (try query(store, arguments) as? [String: Any])?[key]
+}
+
+private var registration: [String: Any] { [
+    "accountId": "L9", "role": "leader", "username": "13800000009", "email": "l9@example.cn", "name": "王九",
+    "idType": "residentId", "idNumber": IDs.otherLeader, "unitId": "U1", "password": password, "agreedToTerms": true,
+] }
+
+private var fullProfile: [String: Any] {
+    ["gender": "男", "birthDate": "1981-02-02", "title": "教授", "degree": "博士", "researchArea": "哲学"]
+}
+
+private func registering(_ changes: [String: Any]) -> String {
+    line("registerAccount", registration.merging(changes) { $1 })
+}
+
+private let reviewChain = [
+    Scenario.review("CR-1", by: "UA1"), Scenario.review("CR-1", by: "PO1"), Scenario.review("CR-1", by: "N0"),
+]
+
+let ruleCases: [RuleCase] = [
+    // MARK: Accounts
+    RuleCase(
+        "R-ACC-1", "one phone holds a leader and an expert account; an expert cannot act as a leader",
+        ok(Scenario.account("X1", role: "expert", phone: "13800000001", idNumber: IDs.leader, unit: "U1"))
+            + [
+                fails("duplicateAccount", registering(["accountId": "L8", "username": "13800000001"])),
+                fails("forbidden", Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"], by: "X1")),
+            ]),
+    RuleCase(
+        "R-ACC-2", "registration needs the agreement, an existing unit and a valid ID number",
+        [
+            fails("termsNotAccepted", registering(["agreedToTerms": false])),
+            fails("unknownUnit", registering(["unitId": "U404"])),
+            fails("invalidIdNumber", registering(["idNumber": "110108198001010010"])),
+            fails("invalidInput", registering(["username": "2380000000"])),
+            ok(registering(["idType": "passport", "idNumber": "E12345678"])),
+        ]),
+    RuleCase(
+        "R-ACC-3", "only an admin of the account's unit reviews it; a rejected registration is resubmitted",
+        [
+            ok(registering([:])),
+            fails("forbidden", line("reviewRegistration", ["accountId": "L9", "decision": "approve"], by: "UA2")),
+            ok(line("reviewRegistration", ["accountId": "L9", "decision": "reject", "reason": "信息不全"], by: "UA1")),
+            ok(line("resubmitRegistration", ["accountId": "L9", "password": password, "name": "王九九"])),
+            ok(line("reviewRegistration", ["accountId": "L9", "decision": "approve"], by: "UA1")),
+        ]),
+    RuleCase(
+        "R-ACC-4", "only an approved account logs in or acts",
+        [
+            ok(registering([:])),
+            fails("accountNotApproved", line("login", ["role": "leader", "username": "13800000009", "password": password])),
+            fails("accountNotApproved", line("completeProfile", ["profile": fullProfile], by: "L9")),
+            ok(line("reviewRegistration", ["accountId": "L9", "decision": "approve"], by: "UA1")),
+            ok(line("login", ["role": "leader", "username": "13800000009", "password": password])),
+        ]),
+    RuleCase(
+        "R-ACC-5", "until the profile is complete, only completeProfile and login work",
+        [
+            ok(registering([:])),
+            ok(line("reviewRegistration", ["accountId": "L9", "decision": "approve"], by: "UA1")),
+            ok(Scenario.project("24BZX009", leader: IDs.otherLeader)),
+            fails(
+                "profileIncomplete",
+                line(
+                    "draftChangeRequest",
+                    ["projectNo": "24BZX009", "kind": "changeTitle", "details": ["newTitle": "新"], "reason": "理由"],
+                    by: "L9")),
+            ok(line("login", ["role": "leader", "username": "13800000009", "password": password])),
+            ok(line("completeProfile", ["profile": fullProfile], by: "L9")),
+            ok(
+                line(
+                    "draftChangeRequest",
+                    ["projectNo": "24BZX009", "kind": "changeTitle", "details": ["newTitle": "新"], "reason": "理由"],
+                    by: "L9")),
+        ]),
+    RuleCase(
+        "R-ACC-6", "weak passwords are refused; five failures lock the account; unknown user looks the same",
+        [fails("weakPassword", registering(["password": "short1"])), fails("weakPassword", registering(["password": "onlyletters"]))]
+            + (1...5).map { _ in
+                fails("invalidCredentials", line("login", ["role": "leader", "username": "13800000001", "password": "Wrong1234"]))
+            }
+            + [
+                fails("accountLocked", line("login", ["role": "leader", "username": "13800000001", "password": password])),
+                fails("invalidCredentials", line("login", ["role": "leader", "username": "13899999999", "password": password])),
+                ok(line("login", ["role": "expert", "username": "13900000001", "password": password])),
+            ],
+        check: { store throws in
+            #expect(try member(store, ["account", "L1"], "locked") as? Bool == true)
+            #expect(try member(store, ["account", "E1"], "locked") as? Bool == false)
+        }),
+    RuleCase(
+        "R-ACC-7", "a reset request answers the same for unknown users; a bad token is refused",
+        [
+            ok(line("requestPasswordReset", ["role": "leader", "username": "13800000001"])),
+            ok(line("requestPasswordReset", ["role": "leader", "username": "13899999999"])),
+            fails("tokenInvalid", line("resetPassword", ["token": "not-a-token", "newPassword": "NewSecret123"])),
+        ],
+        check: { store throws in
+            let outbox = try #require(try query(store, ["outbox"]) as? [[String: Any]])
+            let resets = outbox.filter { $0["template"] as? String == "passwordReset" }
+            #expect(resets.count == 2, "one sms and one e-mail, only for the existing account")
+            let token = try #require((resets.first?["params"] as? [String: Any])?["token"] as? String)
+            let reset = try apply(
+                [line("resetPassword", ["token": token, "newPassword": "NewSecret123"])], store: store, environment: now)
+            #expect(reset.status == 0)
+            let again = try apply(
+                [line("resetPassword", ["token": token, "newPassword": "Other12345"])], store: store, environment: now)
+            #expect((again.results.first?["error"] as? [String: Any])?["code"] as? String == "tokenInvalid")
+            let login = try apply(
+                [line("login", ["role": "leader", "username": "13800000001", "password": "NewSecret123"])], store: store,
+                environment: now)
+            #expect(login.status == 0)
+        }),
+    RuleCase(
+        "R-ACC-8", "secrets never enter the log; ID numbers are masked outside one's own view",
+        ok([line("requestPasswordReset", ["role": "leader", "username": "13800000001"])])
+            + ok(Scenario.account("L2", phone: "13800000002", idNumber: IDs.otherLeader, unit: "U1")),
+        check: { store throws in
+            let events = try runCLI(["replay", "events"], store: store).stdout
+            #expect(!events.contains(password))
+            let outbox = try #require(try query(store, ["outbox"]) as? [[String: Any]])
+            let tokens = outbox.compactMap { ($0["params"] as? [String: Any])?["token"] as? String }
+            let token = try #require(tokens.first)
+            #expect(!events.contains(token))
+            let asOther = try runCLI(["query", "account", "L1", "--format", "json", "--as", "L2"], store: store)
+            #expect(asOther.status == 1)
+            let asAdmin = try runCLI(["query", "account", "L1", "--format", "json", "--as", "UA1"], store: store)
+            #expect((asAdmin.json as? [String: Any])?["idNumber"] as? String == IDs.leader)
+            let leaderOutbox = try runCLI(["query", "outbox", "--format", "json", "--as", "L1"], store: store)
+            #expect(!leaderOutbox.stdout.contains(token))
+        }),
+    RuleCase(
+        "R-ACC-9", "an admin in scope disables and re-enables an account; disabled accounts cannot act",
+        [
+            fails("forbidden", line("setAccountEnabled", ["accountId": "L1", "enabled": false], by: "UA2")),
+            ok(line("setAccountEnabled", ["accountId": "L1", "enabled": false], by: "UA1")),
+            fails("accountDisabled", Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"])),
+            ok(line("setAccountEnabled", ["accountId": "L1", "enabled": true], by: "PO1")),
+            ok(Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"])),
+        ]),
+    RuleCase(
+        "R-ACC-10", "login checks the password first",
+        [
+            ok(line("setAccountEnabled", ["accountId": "L1", "enabled": false], by: "UA1")),
+            fails("invalidCredentials", line("login", ["role": "leader", "username": "13800000001", "password": "Wrong1234"])),
+            fails("accountDisabled", line("login", ["role": "leader", "username": "13800000001", "password": password])),
+        ]),
+
+    // MARK: Projects
+    RuleCase(
+        "R-PRJ-1", "terminated is final: no change request afterwards",
+        [
+            ok(Scenario.change("CR-1", kind: "selfTermination", details: ["reason": "无法继续", "fundsUsed": 100_000])),
+            ok(Scenario.submit("CR-1")), ok(Scenario.review("CR-1", by: "UA1")),
+            fails("projectNotActive", Scenario.change("CR-2", kind: "changeTitle", details: ["newTitle": "新"])),
+        ],
+        check: { store throws in #expect(try member(store, ["project", "24BZX001"], "status") as? String == "terminated") }),
+    RuleCase(
+        "R-PRJ-2", "a leader sees projects by ID number; the unit admin fixes a missing number",
+        ok(Scenario.account("L2", phone: "13800000002", idNumber: IDs.otherLeader, unit: "U1"))
+            + [
+                ok(Scenario.project("24BZX002", leader: residentId("11010819990909099"))),
+                fails(
+                    "forbidden",
+                    line("setLeaderIdNumber", ["projectNo": "24BZX002", "idType": "residentId", "idNumber": IDs.otherLeader], by: "UA2")),
+                ok(line("setLeaderIdNumber", ["projectNo": "24BZX002", "idType": "residentId", "idNumber": IDs.otherLeader], by: "UA1")),
+            ],
+        check: { store throws in
+            let mine = try runCLI(["query", "projects", "--format", "json", "--as", "L2"], store: store, environment: now)
+            #expect(((mine.json as? [[String: Any]]) ?? []).compactMap { $0["projectNo"] as? String } == ["24BZX002"])
+        }),
+    RuleCase(
+        "R-PRJ-3", "overdue is computed from today and the planned end date",
+        [ok(Scenario.project("24BZX002", end: "2025-12-31"))],
+        check: { store throws in
+            #expect(try member(store, ["project", "24BZX002"], "overdue") as? Bool == true)
+            #expect(try member(store, ["project", "24BZX001"], "overdue") as? Bool == false)
+            let overdue = try #require(try query(store, ["projects", "--overdue"]) as? [[String: Any]])
+            #expect(overdue.compactMap { $0["projectNo"] as? String } == ["24BZX002"])
+        }),
+    RuleCase(
+        "R-PRJ-4", "the project as of an earlier position keeps its old end date",
+        ok([Scenario.extension_(), Scenario.submit("CR-1")] + reviewChain),
+        check: { store throws in
+            #expect(try member(store, ["project", "24BZX001"], "plannedEndDate") as? String == "2028-06-30")
+            let history = try #require(try query(store, ["history", "24BZX001"]) as? [[String: Any]])
+            let registered = try #require(history.first?["position"] as? Int)
+            let before = try runCLI(["replay", "state", "24BZX001", "--as-of", "\(registered)"], store: store)
+            #expect((before.json as? [String: Any])?["plannedEndDate"] as? String == "2027-12-31")
+        }),
+
+    // MARK: Change requests
+    RuleCase(
+        "R-CHG-1", "a request carries exactly one kind",
+        [
+            fails(
+                "invalidInput",
+                Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新", "newForm": "papers"])),
+            fails("invalidInput", Scenario.change("CR-1", kind: "renameEverything", details: ["newTitle": "新"])),
+            ok(Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"])),
+        ]),
+    RuleCase(
+        "R-CHG-2", "requests of different kinds are open at once and move independently",
+        [
+            ok(Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"])),
+            ok(Scenario.change("CR-2", kind: "changeDeliverableForm", details: ["newForm": "papers"])),
+            ok(Scenario.submit("CR-2")), ok(Scenario.review("CR-2", by: "UA1")),
+            fails("invalidState", Scenario.review("CR-1", by: "UA1")),
+        ]),
+    RuleCase(
+        "R-CHG-3", "one open request per kind; cancelling frees the kind",
+        [
+            ok(Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"])),
+            fails("duplicatePendingChange", Scenario.change("CR-2", kind: "changeTitle", details: ["newTitle": "新二"])),
+            ok(line("cancelChangeRequest", ["requestId": "CR-1"], by: "L1")),
+            ok(Scenario.change("CR-3", kind: "changeTitle", details: ["newTitle": "新三"])),
+        ]),
+    RuleCase(
+        "R-CHG-4", "only the leader drafts, and only while the project accepts changes",
+        ok(Scenario.account("L2", phone: "13800000002", idNumber: IDs.otherLeader, unit: "U1"))
+            + [fails("forbidden", Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"], by: "L2"))]
+            + ok(Scenario.readyCloseout() + [line("submitCloseout", ["closeoutId": "C1"], by: "L1")])
+            + [fails("projectNotActive", Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"]))]),
+    RuleCase(
+        "R-CHG-5", "each level reviews only its own turn and scope",
+        [
+            ok(Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"])), ok(Scenario.submit("CR-1")),
+            fails("invalidState", Scenario.review("CR-1", by: "PO1")),
+            fails("forbidden", Scenario.review("CR-1", by: "UA2")),
+            ok(Scenario.review("CR-1", by: "UA1")),
+            fails("forbidden", Scenario.review("CR-1", by: "PO2")),
+            ok(Scenario.review("CR-1", by: "PO1")),
+            ok(Scenario.review("CR-1", by: "N0")),
+        ]),
+    RuleCase(
+        "R-CHG-6", "member changes take effect at the unit; extensions wait for the national office",
+        [
+            ok(Scenario.change("CR-1", kind: "changeMembers", details: ["add": [] as [Any], "remove": [IDs.member]])),
+            ok(Scenario.submit("CR-1")), ok(Scenario.review("CR-1", by: "UA1")),
+            ok(Scenario.extension_("CR-2")), ok(Scenario.submit("CR-2")), ok(Scenario.review("CR-2", by: "UA1")),
+        ],
+        check: { store throws in
+            #expect(try member(store, ["change", "CR-1"], "status") as? String == "effective")
+            #expect(try member(store, ["change", "CR-1"], "filed") as? Bool == true)
+            #expect(try member(store, ["change", "CR-2"], "awaiting") as? String == "province")
+            let inbox = try #require(try query(store, ["inbox", "PO1"]) as? [[String: Any]])
+            #expect(inbox.contains { $0["kind"] as? String == "filing" && $0["id"] as? String == "CR-1" })
+        }),
+    RuleCase(
+        "R-CHG-7", "an effective change updates the project at once",
+        ok([Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "宋明理学研究"]), Scenario.submit("CR-1")] + reviewChain),
+        check: { store throws in #expect(try member(store, ["project", "24BZX001"], "title") as? String == "宋明理学研究") }),
+    RuleCase(
+        "R-CHG-8", "leaving active closes every other open item with a reason",
+        [
+            ok(Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"])),
+            ok(Scenario.adjustment("BA-1")),
+            ok(Scenario.change("CR-2", kind: "withdrawal", details: ["reason": "撤项", "fundsReceived": 300_000])),
+            ok(Scenario.submit("CR-2")), ok(Scenario.review("CR-2", by: "UA1")),
+        ],
+        check: { store throws in
+            #expect(try member(store, ["project", "24BZX001"], "status") as? String == "withdrawn")
+            #expect(try member(store, ["change", "CR-1"], "status") as? String == "closed")
+            #expect(try member(store, ["adjustment", "BA-1"], "status") as? String == "closed")
+        }),
+    RuleCase(
+        "R-CHG-9", "extension limits: later date, at most 12 months, five-year cap, 90 days' notice, two extensions",
+        [
+            fails("extensionNotLater", Scenario.extension_("CR-1", newEnd: "2027-06-30")),
+            fails("exceedsMaximumPeriod", Scenario.extension_("CR-1", newEnd: "2029-06-30")),
+            ok(Scenario.extension_("CR-1", newEnd: "2028-06-30")), ok(Scenario.submit("CR-1")),
+        ] + ok(reviewChain)
+            + [
+                fails("exceedsMaximumPeriod", Scenario.extension_("CR-2", newEnd: "2029-06-30")),
+                ok(Scenario.extension_("CR-2", newEnd: "2029-05-31")), ok(Scenario.submit("CR-2")),
+                ok(Scenario.review("CR-2", by: "UA1")), ok(Scenario.review("CR-2", by: "PO1")),
+                ok(Scenario.review("CR-2", by: "N0")),
+                fails("extensionLimitReached", Scenario.extension_("CR-3", newEnd: "2029-06-15")),
+                ok(Scenario.project("24BZX002", end: "2026-04-30")),
+                ok(
+                    line(
+                        "draftChangeRequest",
+                        [
+                            "requestId": "CR-4", "projectNo": "24BZX002", "kind": "extension",
+                            "details": ["newEndDate": "2026-10-31", "progress": "p", "plan": "q"], "reason": "r",
+                        ], by: "L1")),
+                fails("extensionTooLate", Scenario.submit("CR-4")),
+            ]),
+    RuleCase(
+        "R-CHG-10", "the approval form exists only once the request is effective",
+        ok([Scenario.extension_(), Scenario.submit("CR-1")] + reviewChain)
+            + ok([Scenario.change("CR-2", kind: "changeTitle", details: ["newTitle": "新"])]),
+        check: { store throws in
+            #expect(try runCLI(["form", "change-approval", "CR-1"], store: store).status == 0)
+            #expect(try runCLI(["form", "change-approval", "CR-1", "--as", "L1"], store: store).status == 0)
+            #expect(try runCLI(["form", "change-approval", "CR-2"], store: store).status == 1)
+        }),
+
+    // MARK: Closeouts
+    RuleCase(
+        "R-CLO-1", "one open closeout per active project",
+        [
+            ok(line("openCloseout", ["closeoutId": "C1", "projectNo": "24BZX001"], by: "L1")),
+            fails("closeoutAlreadyOpen", line("openCloseout", ["closeoutId": "C2", "projectNo": "24BZX001"], by: "L1")),
+        ]),
+    RuleCase(
+        "R-CLO-2", "submitting needs every section, the ledger, and for exempt closeouts a proof",
+        [ok(line("openCloseout", ["closeoutId": "C1", "projectNo": "24BZX001"], by: "L1"))]
+            + [fails("incompleteCloseout", line("submitCloseout", ["closeoutId": "C1"], by: "L1"))]
+            + ok(
+                Scenario.sections(mode: "exempt", ground: "award").map {
+                    line("saveCloseoutSection", ["closeoutId": "C1", "section": $0.0, "data": $0.1], by: "L1")
+                })
+            + [
+                fails("ledgerAttachmentRequired", line("submitCloseout", ["closeoutId": "C1"], by: "L1")),
+                ok(Scenario.attach("closeoutId", "C1", purpose: "ledger")),
+                fails("exemptionProofRequired", line("submitCloseout", ["closeoutId": "C1"], by: "L1")),
+                ok(Scenario.attach("closeoutId", "C1", purpose: "exemptionProof", content: "award")),
+                ok(line("submitCloseout", ["closeoutId": "C1"], by: "L1")),
+            ]),
+    RuleCase(
+        "R-CLO-3", "final accounts must add up to the budget",
+        ok(Scenario.readyCloseout(spentEquipment: 95_000))
+            + [fails("budgetMismatch", line("submitCloseout", ["closeoutId": "C1"], by: "L1"))]),
+    RuleCase(
+        "R-CLO-4", "recall until the unit acts; a return sends it back for editing",
+        ok(Scenario.readyCloseout())
+            + ok([
+                line("submitCloseout", ["closeoutId": "C1"], by: "L1"), line("recallCloseout", ["closeoutId": "C1"], by: "L1"),
+                line("submitCloseout", ["closeoutId": "C1"], by: "L1"), Scenario.reviewCloseout("C1", "return", by: "UA1"),
+                line("submitCloseout", ["closeoutId": "C1"], by: "L1"), Scenario.reviewCloseout(by: "UA1"),
+            ])
+            + [fails("invalidState", line("recallCloseout", ["closeoutId": "C1"], by: "L1"))]),
+    RuleCase(
+        "R-CLO-5", "the organiser assigns experts free of conflicts; the leader never sees who",
+        ok(Scenario.readyCloseout())
+            + ok([
+                line("submitCloseout", ["closeoutId": "C1"], by: "L1"), Scenario.reviewCloseout(by: "UA1"),
+                Scenario.reviewCloseout(by: "PO1"),
+            ])
+            + ok(Scenario.account("E4", role: "expert", phone: "13900000004", idNumber: residentId("11010819730808008"), unit: "U1", name: "孙八"))
+            + [
+                fails("forbidden", line("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E1", "E2"]], by: "N0")),
+                fails("expertConflict", line("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E1", "E2", "E4"]], by: "PO1")),
+                fails("expertConflict", line("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E1", "E2", "E3"]], by: "PO1")),
+            ]
+            + ok(Scenario.account("E5", role: "expert", phone: "13900000005", idNumber: residentId("31010419740909009"), unit: "U3", name: "周九"))
+            + [ok(line("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E1", "E2", "E5"]], by: "PO1"))],
+        check: { store throws in
+            let asLeader = try runCLI(["query", "closeout", "C1", "--format", "json", "--as", "L1"], store: store)
+            #expect(asLeader.status == 0)
+            #expect((asLeader.json as? [String: Any])?["experts"] == nil)
+            #expect(!asLeader.stdout.contains("E5"))
+            let history = try runCLI(["query", "history", "24BZX001", "--format", "json", "--as", "L1"], store: store)
+            #expect(!history.stdout.contains("E5"))
+            let asOffice = try runCLI(["query", "closeout", "C1", "--format", "json", "--as", "PO1"], store: store)
+            #expect(((asOffice.json as? [String: Any])?["experts"] as? [String]) == ["E1", "E2", "E5"])
+        }),
+]
+
+/// Every rule of DOMAIN.md through the command line: each case has an accepting and a rejecting step.
+@Suite("Rules through the CLI contract")
+struct RuleContractTests {
+    @Test(arguments: ruleCases)
+    func rule(_ rule: RuleCase) throws {
+        let dir = TemporaryDirectory()
+        let setup = try apply(Scenario.standard, store: dir.path, environment: now)
+        #expect(setup.status == 0, "\(setup.stdout)")
+        let result = try apply(rule.steps.map(\.line), store: dir.path, environment: now)
+        #expect(result.results.count == rule.steps.count, "\(result.stderr)")
+        for (index, outcome) in result.results.enumerated() where index < rule.steps.count {
+            let expected = rule.steps[index].expect
+            let got = (outcome["error"] as? [String: Any])?["code"] as? String ?? "ok"
+            #expect(got == expected, "\(rule.rule) step \(index + 1): \(result.lines[index])")
+            if expected != "ok", let error = outcome["error"] as? [String: Any], let cited = error["rule"] as? String,
+                cited.hasPrefix("R-")
+            {
+                #expect(!cited.isEmpty)
+            }
+        }
+        try rule.check?(dir.path)
+        #expect(try runCLI(["replay", "rebuild", "--check"], store: dir.path).status == 0)
+    }
+}

@@ -394,10 +394,196 @@ let ruleCases: [RuleCase] = [
         }),
 ]
 
+private let inAppraisal: [String] =
+    Scenario.readyCloseout()
+    + [
+        line("submitCloseout", ["closeoutId": "C1"], by: "L1"), Scenario.reviewCloseout(by: "UA1"),
+        Scenario.reviewCloseout(by: "PO1"),
+    ]
+    + Scenario.account("E5", role: "expert", phone: "13900000005", idNumber: residentId("31010419740909009"), unit: "U3", name: "周九")
+    + [line("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E1", "E2", "E5"]], by: "PO1")]
+
+private func appraisal(_ expert: String, _ grade: String) -> String {
+    line("submitAppraisal", ["closeoutId": "C1", "grade": grade, "comments": "论证充分"], by: expert)
+}
+
+private func conclude(_ outcome: String, certificate: String? = nil) -> String {
+    var fields: [String: Any] = ["closeoutId": "C1", "outcome": outcome]
+    if let certificate { fields["certificateNo"] = certificate }
+    return line("concludeCloseout", fields, by: "N0")
+}
+
+let moreRuleCases: [RuleCase] = [
+    RuleCase(
+        "R-CLO-6", "each assigned expert appraises once; others may not",
+        ok(inAppraisal)
+            + [
+                fails("forbidden", appraisal("E3", "good")),
+                ok(appraisal("E1", "good")),
+                fails("invalidState", appraisal("E1", "excellent")),
+            ]),
+    RuleCase(
+        "R-CLO-7", "the national office concludes with a unique certificate, or defers for revision",
+        ok(inAppraisal + [appraisal("E1", "good"), appraisal("E2", "excellent")])
+            + [fails("invalidState", conclude("completed", certificate: "JX2026-001"))]
+            + ok([appraisal("E5", "pass"), conclude("deferred")])
+            + [fails("incompleteCloseout", line("submitCloseout", ["closeoutId": "C1"], by: "L1"))]
+            + ok([
+                Scenario.attach("closeoutId", "C1", purpose: "revisionNotes", content: "修改说明"),
+                line("submitCloseout", ["closeoutId": "C1"], by: "L1"), Scenario.reviewCloseout(by: "UA1"),
+                Scenario.reviewCloseout(by: "PO1"),
+                line("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E1", "E2", "E5"]], by: "PO1"),
+                appraisal("E1", "good"), appraisal("E2", "good"), appraisal("E5", "excellent"),
+                conclude("completed", certificate: "JX2026-001"),
+            ]),
+        check: { store throws in
+            #expect(try member(store, ["project", "24BZX001"], "status") as? String == "completed")
+            #expect(try member(store, ["closeout", "C1"], "grade") as? String == "good")
+            #expect(try member(store, ["closeout", "C1"], "certificateNo") as? String == "JX2026-001")
+        }),
+    RuleCase(
+        "R-CLO-8", "every approved change request of the project is listed in the closeout",
+        ok([Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"]), Scenario.submit("CR-1")])
+            + ok([Scenario.review("CR-1", by: "UA1"), Scenario.review("CR-1", by: "PO1"), Scenario.review("CR-1", by: "N0")])
+            + ok(Scenario.readyCloseout())
+            + [fails("closeoutAlreadyOpen", line("openCloseout", ["closeoutId": "C2", "projectNo": "24BZX001"], by: "L1"))],
+        check: { store throws in
+            #expect(try member(store, ["closeout", "C1"], "approvedChangeRequests") as? [String] == ["CR-1"])
+        }),
+    RuleCase(
+        "R-ATT-1", "files are stored once by content; over 20 MiB is refused",
+        [ok(line("openCloseout", ["closeoutId": "C1", "projectNo": "24BZX001"], by: "L1"))]
+            + ok([
+                Scenario.attach("closeoutId", "C1", purpose: "ledger", content: "同一份文件"),
+                Scenario.attach("closeoutId", "C1", purpose: "other", content: "同一份文件"),
+            ])
+            + [
+                fails(
+                    "attachmentTooLarge",
+                    line(
+                        "attachFile",
+                        [
+                            "closeoutId": "C1", "purpose": "other", "filename": "big.bin",
+                            "mediaType": "application/octet-stream",
+                            "contentBase64": Data(count: 20 * 1024 * 1024 + 1).base64EncodedString(),
+                        ], by: "L1"))
+            ],
+        check: { store throws in
+            let attachments = try #require(try member(store, ["closeout", "C1"], "attachments") as? [[String: Any]])
+            #expect(attachments.count == 2)
+            #expect(Set(attachments.compactMap { $0["digest"] as? String }).count == 1)
+        }),
+    RuleCase(
+        "R-ATT-2", "only the owner attaches",
+        ok(Scenario.account("L2", phone: "13800000002", idNumber: IDs.otherLeader, unit: "U1"))
+            + [
+                ok(line("openCloseout", ["closeoutId": "C1", "projectNo": "24BZX001"], by: "L1")),
+                fails("forbidden", Scenario.attach("closeoutId", "C1", purpose: "ledger", by: "L2")),
+                fails("forbidden", Scenario.attach("closeoutId", "C1", purpose: "ledger", by: "UA1")),
+                ok(Scenario.attach("closeoutId", "C1", purpose: "ledger")),
+            ]),
+
+    // MARK: Budget
+    RuleCase(
+        "R-BUD-1", "the indirect amount is never adjustable",
+        [
+            fails(
+                "indirectCostNotAdjustable",
+                Scenario.adjustment("BA-1", direct: ["equipment": 50_000, "business": 300_000, "labor": 100_000], indirect: 150_000)),
+            ok(Scenario.adjustment("BA-1")),
+        ]),
+    RuleCase(
+        "R-BUD-2", "amounts are not negative; sums and allocations add up",
+        [
+            ok(Scenario.adjustment("BA-1", direct: ["equipment": -1, "business": 400_001, "labor": 100_000])),
+            fails("invalidAmount", line("submitBudgetAdjustment", ["adjustmentId": "BA-1"], by: "L1")),
+            ok(line("cancelBudgetAdjustment", ["adjustmentId": "BA-1"], by: "L1")),
+            ok(
+                Scenario.adjustment(
+                    "BA-2", direct: ["equipment": 50_000, "business": 300_000, "labor": 100_000], newTotal: 600_000)),
+            fails("budgetMismatch", line("submitBudgetAdjustment", ["adjustmentId": "BA-2"], by: "L1")),
+            ok(line("cancelBudgetAdjustment", ["adjustmentId": "BA-2"], by: "L1")),
+            ok(
+                Scenario.adjustment(
+                    "BA-3",
+                    external: [
+                        ["partner": "复旦大学", "creditCode": "12100000425006117P", "amount": 100_000, "byCategory": ["business": 90_000]]
+                    ])),
+            fails("budgetMismatch", line("submitBudgetAdjustment", ["adjustmentId": "BA-3"], by: "L1")),
+        ]),
+    RuleCase(
+        "R-BUD-3", "a changed total or a new partner needs national approval; other adjustments end at the unit",
+        ok([
+            Scenario.adjustment("BA-1"), line("submitBudgetAdjustment", ["adjustmentId": "BA-1"], by: "L1"),
+            line("reviewBudgetAdjustment", ["adjustmentId": "BA-1", "decision": "approve", "opinion": "同意"], by: "UA1"),
+            Scenario.adjustment(
+                "BA-2", direct: ["equipment": 50_000, "business": 450_000, "labor": 100_000], newTotal: 700_000),
+            line("submitBudgetAdjustment", ["adjustmentId": "BA-2"], by: "L1"),
+            line("reviewBudgetAdjustment", ["adjustmentId": "BA-2", "decision": "approve", "opinion": "同意"], by: "UA1"),
+        ])
+            + [
+                fails(
+                    "forbidden",
+                    line("reviewBudgetAdjustment", ["adjustmentId": "BA-2", "decision": "approve", "opinion": "同意"], by: "PO2")),
+                ok(line("reviewBudgetAdjustment", ["adjustmentId": "BA-2", "decision": "approve", "opinion": "同意"], by: "PO1")),
+                ok(line("reviewBudgetAdjustment", ["adjustmentId": "BA-2", "decision": "approve", "opinion": "同意"], by: "N0")),
+            ],
+        check: { store throws in
+            #expect(try member(store, ["adjustment", "BA-1"], "status") as? String == "effective")
+            #expect(try member(store, ["adjustment", "BA-1"], "needsNational") as? Bool == false)
+            #expect(try member(store, ["adjustment", "BA-2"], "needsNational") as? Bool == true)
+            let budget = try #require(try member(store, ["project", "24BZX001"], "budget") as? [String: Any])
+            #expect(budget["total"] as? Int == 700_000)
+        }),
+    RuleCase(
+        "R-BUD-4", "one open adjustment per project, leader only",
+        ok(Scenario.account("L2", phone: "13800000002", idNumber: IDs.otherLeader, unit: "U1"))
+            + [
+                ok(Scenario.adjustment("BA-1")),
+                fails("duplicatePendingChange", Scenario.adjustment("BA-2")),
+                fails("forbidden", line("submitBudgetAdjustment", ["adjustmentId": "BA-1"], by: "L2")),
+                ok(line("submitBudgetAdjustment", ["adjustmentId": "BA-1"], by: "L1")),
+                ok(line("recallBudgetAdjustment", ["adjustmentId": "BA-1"], by: "L1")),
+            ]),
+
+    // MARK: Notifications and the log
+    RuleCase(
+        "R-NTF-1", "a submitted request notifies its reviewers through the outbox, in the same commit",
+        [ok(Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"])), ok(Scenario.submit("CR-1"))],
+        check: { store throws in
+            let pending = try #require(try query(store, ["outbox", "--undelivered"]) as? [[String: Any]])
+            #expect(pending.contains { $0["recipient"] as? String == "UA1" && $0["template"] as? String == "reviewRequested" })
+            let inbox = try #require(try query(store, ["inbox", "UA1"]) as? [[String: Any]])
+            #expect(inbox.contains { $0["id"] as? String == "CR-1" && $0["action"] as? String == "review" })
+        }),
+    RuleCase(
+        "R-NTF-2", "the deadline sweep sends each reminder once",
+        [
+            ok(Scenario.project("24BZX002", end: "2026-06-15")),
+            fails("forbidden", line("runDeadlineSweep", [:], by: "UA1")),
+            ok(line("runDeadlineSweep", [:], by: "N0")),
+            ok(line("runDeadlineSweep", [:], by: "N0")),
+        ],
+        check: { store throws in
+            let outbox = try #require(try query(store, ["outbox"]) as? [[String: Any]])
+            let reminders = outbox.filter { $0["template"] as? String == "deadlineReminder" }
+            #expect(!reminders.isEmpty)
+            let history = try #require(try query(store, ["history", "24BZX002"]) as? [[String: Any]])
+            #expect(history.filter { $0["type"] as? String == "DeadlineReminderSent" }.count == 1)
+        }),
+    RuleCase(
+        "R-LOG-4", "a command's time comes with it; time that runs backwards is refused",
+        [
+            ok(line("createProvince", ["provinceId": "P3", "name": "广东省"], by: "N0", at: "2026-03-02T09:00:00+08:00")),
+            fails("clockSkew", line("createProvince", ["provinceId": "P4", "name": "浙江省"], by: "N0", at: "2026-03-01T10:00:00+08:00")),
+            ok(line("createProvince", ["provinceId": "P4", "name": "浙江省"], by: "N0", at: "2026-03-02T09:00:00+08:00")),
+        ]),
+]
+
 /// Every rule of DOMAIN.md through the command line: each case has an accepting and a rejecting step.
 @Suite("Rules through the CLI contract")
 struct RuleContractTests {
-    @Test(arguments: ruleCases)
+    @Test(arguments: ruleCases + moreRuleCases)
     func rule(_ rule: RuleCase) throws {
         let dir = TemporaryDirectory()
         let setup = try apply(Scenario.standard, store: dir.path, environment: now)

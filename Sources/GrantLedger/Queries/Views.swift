@@ -159,7 +159,13 @@ enum Views {
             ("missingSections", .strings(closeout.missingSections.map(\.rawValue))),
             ("grade", .optional(closeout.grade?.rawValue)), ("certificateNo", .optional(closeout.certificateNo)),
             ("decisions", decisions(closeout.decisions, showReviewers: showReviewers)),
-            ("approvedChangeRequests", .strings(closeout.approvedChangeRequests)),
+            // Recorded in the closeout when it is concluded (R-CLO-8); until then, the project's list.
+            (
+                "approvedChangeRequests",
+                .strings(
+                    closeout.approvedChangeRequests.isEmpty && closeout.status != .completed
+                        ? project?.effectiveChangeRequests ?? [] : closeout.approvedChangeRequests)
+            ),
             ("attachments", attachments(closeout.attachments)),
             ("revisionNotesRequired", .bool(closeout.revisionNotesRequired)),
             ("appraisalsSubmitted", .int(closeout.appraisals.count)),

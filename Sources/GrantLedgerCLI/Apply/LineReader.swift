@@ -17,7 +17,10 @@ struct LineReader {
     private let fd: Int32
     private let maximumLength: Int
     private var buffer: [UInt8] = []
+    private var scratch: [UInt8] = []
     private var start = 0
+    /// Where the search for the next newline resumes (bytes before it hold none).
+    private var scanned = 0
     private var atEnd = false
     private var discarding = false
     private var discarded = 0
@@ -32,10 +35,11 @@ struct LineReader {
     /// The next line without its newline (and a trailing CR), or nil at the end of input.
     mutating func next() throws(ReadFailure) -> Line? {
         while true {
-            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            if let newline = buffer[max(start, scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
                 var end = newline
                 let lineStart = start
                 start = newline + 1
+                scanned = start
                 if discarding {
                     discarding = false
                     let length = discarded + (newline - lineStart)
@@ -59,6 +63,7 @@ struct LineReader {
                 let line = Array(buffer[start..<end])
                 buffer.removeAll()
                 start = 0
+                scanned = 0
                 return .bytes(line)
             }
             // Compact, then read more.
@@ -66,33 +71,27 @@ struct LineReader {
                 buffer.removeFirst(start)
                 start = 0
             }
+            scanned = buffer.count
             if buffer.count > maximumLength {
                 discarding = true
                 discarded += buffer.count
                 buffer.removeAll(keepingCapacity: true)
+                scanned = 0
             }
             try fill()
         }
     }
 
     private mutating func fill() throws(ReadFailure) {
-        let chunk = 1 << 20
-        let oldCount = buffer.count
-        buffer.reserveCapacity(oldCount + chunk)
+        if scratch.isEmpty { scratch = [UInt8](repeating: 0, count: 1 << 20) }
         var readCount = 0
-        buffer.append(contentsOf: repeatElement(0, count: chunk))
         while true {
-            readCount = buffer.withUnsafeMutableBytes { raw in
-                read(fd, raw.baseAddress! + oldCount, chunk)
-            }
+            readCount = scratch.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress, raw.count) }
             if readCount < 0 && errno == EINTR { continue }
             break
         }
-        if readCount < 0 {
-            buffer.removeLast(chunk)
-            throw ReadFailure(message: String(cString: strerror(errno)))
-        }
-        buffer.removeLast(chunk - readCount)
+        guard readCount >= 0 else { throw ReadFailure(message: String(cString: strerror(errno))) }
+        buffer.append(contentsOf: scratch[0..<readCount])
         bytesRead += UInt64(readCount)
         if readCount == 0 { atEnd = true }
     }

@@ -100,8 +100,8 @@ final class StoreEnvironment: @unchecked Sendable {
     // MARK: Opening
 
     static func open(path: String, options: EventStoreOptions) throws(EventLogError) -> StoreEnvironment {
-        guard options.mapSize > 0, options.maxReaders > 0, options.maxBatch > 0 else {
-            throw .invalid("mapSize, maxReaders and maxBatch must be positive")
+        guard options.mapSize > 0, options.maxReaders > 0, options.maxBatch > 0, options.streamIndexInterval > 0 else {
+            throw .invalid("mapSize, maxReaders, maxBatch and streamIndexInterval must be positive")
         }
         guard Set(options.extraDatabases).count == options.extraDatabases.count,
             options.extraDatabases.allSatisfy({ !$0.isEmpty && !StoreDatabases.reservedNames.contains($0) })
@@ -340,7 +340,7 @@ final class StoreEnvironment: @unchecked Sendable {
 
     private func writerMain() {
         writerThreadToken.store(currentThreadToken(), ordering: .relaxed)
-        let context = WriterContext(dbs: dbs)
+        let context = WriterContext(dbs: dbs, indexInterval: UInt64(options.streamIndexInterval))
         while let batch = nextBatch() {
             runBatch(batch, context)
         }
@@ -481,13 +481,17 @@ final class StoreEnvironment: @unchecked Sendable {
                 answers.append(.outcome(outcome))
             }
             if retry == nil, fatal == nil, context.headPosition != startPosition {
-                rc = context.writeMetaHead(parent)
-                if rc == MDB_MAP_FULL {
-                    retry = .grow
-                } else if rc == MDB_TXN_FULL {
-                    retry = .split
-                } else if rc != 0 {
-                    fatal = .lmdb(rc, "write head")
+                do throws(EventLogError) {
+                    if context.headPosition - context.indexedThrough >= context.indexInterval {
+                        try context.indexPendingEvents(parent)
+                    }
+                    try context.writeMetaHead(parent)
+                } catch {
+                    switch error.lmdbCode {
+                    case MDB_MAP_FULL: retry = .grow
+                    case MDB_TXN_FULL: retry = .split
+                    default: fatal = error
+                    }
                 }
             }
             if let fatal {
@@ -545,18 +549,26 @@ final class WriterContext {
     var headPosition: UInt64 = 0
     var headDigest = ChainDigest.genesis
     var headTime: Int64 = 0
+    /// Position through which the `streams` index is complete, as of this transaction.
+    var indexedThrough: UInt64 = 0
+    /// Events appended between two bulk updates of the `streams` index.
+    let indexInterval: UInt64
     /// Set when a write found the map full (grow and re-run) or the transaction full (split).
     fileprivate var retry: StoreEnvironment.RetryReason?
     /// Set when a write failed for another reason: the child is aborted whatever the body returns.
     var failure: EventLogError?
 
-    init(dbs: StoreDatabases) { self.dbs = dbs }
+    init(dbs: StoreDatabases, indexInterval: UInt64) {
+        self.dbs = dbs
+        self.indexInterval = indexInterval
+    }
 
     func loadHead(_ reader: LogReader) throws(EventLogError) {
         let state = try reader.headState()
         headPosition = state.position
         headDigest = state.digest
         headTime = state.time
+        indexedThrough = try reader.indexedThrough()
     }
 
     func saveHead() -> (UInt64, ChainDigest, Int64) { (headPosition, headDigest, headTime) }
@@ -581,7 +593,7 @@ final class WriterContext {
         return error
     }
 
-    /// Writes one record at the next position and indexes it; returns the position.
+    /// Writes one record at the next position; returns the position. The caller records the stream's tail.
     func appendRecord(
         txn: OpaquePointer, stream: UnsafeRawBufferPointer, version: UInt64, event: NewEvent, commandId: String?
     ) throws(EventLogError) -> UInt64 {
@@ -590,7 +602,7 @@ final class WriterContext {
         }
         let position = headPosition + 1
         var data = MDB_val(mv_size: size, mv_data: nil)
-        var rc = withPositionKey(position) { key in
+        let rc = withPositionKey(position) { key in
             mdb_put(txn, dbs.events, &key, &data, LMDBFlags.append | LMDBFlags.reserve)
         }
         guard rc == 0, let base = data.mv_data else { throw writeFailed(rc, "append event \(position)") }
@@ -599,26 +611,77 @@ final class WriterContext {
         let canonicalCount = size - RecordLayout.digestSize
         let digest = headDigest.chained(with: UnsafeRawBufferPointer(start: base, count: canonicalCount))
         digest.store(to: base + canonicalCount)
-        rc = withStreamKey(bytes: stream, version: version) { key in
-            withPositionKey(position) { value in mdb_put(txn, dbs.streams, &key, &value, LMDBFlags.noOverwrite) }
-        }
-        guard rc == 0 else {
-            if rc == MDB_KEYEXIST {
-                let error = EventLogError.corrupted("the stream index already holds version \(version)")
-                if failure == nil { failure = error }
-                throw error
-            }
-            throw writeFailed(rc, "index event \(position)")
-        }
         headPosition = position
         headDigest = digest
         headTime = event.time
         return position
     }
 
+    /// Records a stream's newest version and position (and its first position after `meta/indexed`).
+    func recordTail(txn: OpaquePointer, stream: UnsafeRawBufferPointer, tail: StreamTail) throws(EventLogError) {
+        let rc = withTailKey(bytes: stream) { key in
+            tail.withEncoded { value in mdb_put(txn, dbs.meta, &key, &value, 0) }
+        }
+        guard rc == 0 else { throw writeFailed(rc, "record stream tail") }
+    }
+
+    /// Adds every event after `indexedThrough` to `streams`, clears the tail entries and moves
+    /// `meta/indexed` to the head.
+    func indexPendingEvents(_ txn: OpaquePointer) throws(EventLogError) {
+        let reader = LogReader(txn: txn, dbs: dbs)
+        let dbs = dbs
+        var failure: EventLogError?
+        do {
+            try reader.scan(from: indexedThrough + 1, direction: .forward) { view in
+                let position = view.position
+                let rc = withStreamKey(bytes: view.streamBytes, version: view.streamVersion) { key in
+                    withPositionKey(position) { value in mdb_put(txn, dbs.streams, &key, &value, LMDBFlags.noOverwrite)
+                    }
+                }
+                guard rc == 0 else {
+                    failure =
+                        rc == MDB_KEYEXIST
+                        ? .corrupted("the stream index already holds the version of position \(position)")
+                        : .lmdb(rc, "index position \(position)")
+                    return false
+                }
+                return true
+            }
+        } catch {
+            throw error as? EventLogError ?? EventLogError(code: .lmdb, message: "\(error)")
+        }
+        if let failure { throw failure }
+        var tailKeys: [[UInt8]] = []
+        do {
+            try reader.scan(dbs.meta, prefix: StoreDatabases.metaTailPrefix) { key, _ in
+                tailKeys.append(Array(key))
+                return true
+            }
+        } catch {
+            throw error as? EventLogError ?? EventLogError(code: .lmdb, message: "\(error)")
+        }
+        for tailKey in tailKeys {
+            let rc = tailKey.withUnsafeBytes { bytes in
+                var key = MDB_val(bytes)
+                return mdb_del(txn, dbs.meta, &key, nil)
+            }
+            guard rc == 0 else { throw .lmdb(rc, "clear stream tail") }
+        }
+        var indexed = headPosition.bigEndian
+        let rc = StoreDatabases.metaIndexedKey.withUnsafeBytes { keyBytes in
+            withUnsafeMutableBytes(of: &indexed) { valueBytes in
+                var key = MDB_val(keyBytes)
+                var value = MDB_val(UnsafeRawBufferPointer(valueBytes))
+                return mdb_put(txn, dbs.meta, &key, &value, 0)
+            }
+        }
+        guard rc == 0 else { throw .lmdb(rc, "write meta/indexed") }
+        indexedThrough = headPosition
+    }
+
     /// Stores the head (big-endian position ‖ digest ‖ little-endian time) in `meta`.
-    func writeMetaHead(_ txn: OpaquePointer) -> Int32 {
-        withUnsafeTemporaryAllocation(byteCount: 48, alignment: 8) { buffer in
+    func writeMetaHead(_ txn: OpaquePointer) throws(EventLogError) {
+        let rc = withUnsafeTemporaryAllocation(byteCount: 48, alignment: 8) { buffer in
             let base = buffer.baseAddress!
             base.storeBytes(of: headPosition.bigEndian, as: UInt64.self)
             headDigest.store(to: base + 8)
@@ -629,6 +692,7 @@ final class WriterContext {
                 return mdb_put(txn, dbs.meta, &key, &value, 0)
             }
         }
+        guard rc == 0 else { throw .lmdb(rc, "write meta/head") }
     }
 }
 

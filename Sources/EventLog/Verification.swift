@@ -39,9 +39,10 @@ public struct VerifyReport: Sendable, Hashable {
 extension LogReader {
     /// Walks the log and the stream index. See ``EventStore/verify(progress:)``.
     func verify(progress: ((UInt64) -> Void)?) throws(EventLogError) -> VerifyReport {
-        var walk = EventWalk()
+        let indexed = try indexedThrough()
+        var walk = EventWalk(indexedThrough: indexed)
         do {
-            try withCursor(dbs.events) { cursor in walk.run(cursor, progress: progress) }
+            try withCursor(dbs.events) { cursor in try walk.run(cursor, reader: self, progress: progress) }
         } catch {
             throw error as? EventLogError ?? EventLogError(code: .lmdb, message: "\(error)")
         }
@@ -54,12 +55,44 @@ extension LogReader {
         }
         progress?(walk.count)
         var bad = try checkMetaHead(count: walk.count, digest: walk.previous)
-        if bad == nil { bad = try indexProblem(eventCount: walk.count, fingerprint: walk.fingerprint) }
+        if bad == nil, indexed > walk.count {
+            bad = (walk.count + 1, "meta/indexed (\(indexed)) is past the newest event")
+        }
+        if bad == nil {
+            bad = try indexProblem(eventCount: Swift.min(indexed, walk.count), fingerprint: walk.fingerprint)
+        }
+        if bad == nil { bad = try tailProblem(expected: walk.window) }
         if let bad {
             report.firstBadPosition = bad.position
             report.reason = bad.reason
         }
         return report
+    }
+
+    /// The `meta` tail entries must describe exactly the streams with events after `meta/indexed`.
+    private func tailProblem(
+        expected: [[UInt8]: StreamTail]
+    ) throws(EventLogError) -> (position: UInt64, reason: String)? {
+        var remaining = expected
+        var problem: (position: UInt64, reason: String)?
+        do {
+            try scan(dbs.meta, prefix: StoreDatabases.metaTailPrefix) { key, value in
+                let stream = Array(key.dropFirst(StoreDatabases.metaTailPrefix.count))
+                let stored = StreamTail(value)
+                guard let wanted = remaining.removeValue(forKey: stream), let stored, stored == wanted else {
+                    problem = (stored?.position ?? 1, "a stream's tail entry in meta disagrees with its newest events")
+                    return false
+                }
+                return true
+            }
+        } catch {
+            throw error as? EventLogError ?? EventLogError(code: .lmdb, message: "\(error)")
+        }
+        if let problem { return problem }
+        if let missing = remaining.values.min(by: { $0.first < $1.first }) {
+            return (missing.first, "a stream with events past meta/indexed has no tail entry in meta")
+        }
+        return nil
     }
 
     /// The head stored in `meta` must be the last record.
@@ -140,16 +173,19 @@ extension LogReader {
         }
         if let problem { return problem }
         if count == eventCount, sum == fingerprint { return nil }
-        return try locateIndexMismatch()
+        return try locateIndexMismatch(through: eventCount)
     }
 
     /// Finds the first event the index does not point to, or else the first index entry that points to the
     /// wrong event.
-    private func locateIndexMismatch() throws(EventLogError) -> (position: UInt64, reason: String) {
+    private func locateIndexMismatch(
+        through indexed: UInt64
+    ) throws(EventLogError) -> (position: UInt64, reason: String) {
         var found: (position: UInt64, reason: String)?
         do {
             try scan(from: 1, direction: .forward) { view in
                 let position = view.position
+                guard position <= indexed else { return false }
                 var data = MDB_val()
                 let rc = withStreamKey(bytes: view.streamBytes, version: view.streamVersion) { key in
                     mdb_get(txn, dbs.streams, &key, &data)
@@ -186,14 +222,21 @@ extension LogReader {
     }
 }
 
-/// Pass one of verification: every position, record and digest link, in order.
+/// Pass one of verification: every position, record and digest link, in order; stream versions of the
+/// events past `meta/indexed`.
 private struct EventWalk {
+    let indexedThrough: UInt64
     var count: UInt64 = 0
     var previous = ChainDigest.genesis
+    /// Sum of the fingerprints of the indexed events.
     var fingerprint: UInt64 = 0
+    /// Per stream, its events past `indexedThrough`.
+    var window: [[UInt8]: StreamTail] = [:]
     var bad: (position: UInt64, reason: String)?
 
-    mutating func run(_ cursor: OpaquePointer, progress: ((UInt64) -> Void)?) {
+    init(indexedThrough: UInt64) { self.indexedThrough = indexedThrough }
+
+    mutating func run(_ cursor: OpaquePointer, reader: LogReader, progress: ((UInt64) -> Void)?) throws {
         var key = MDB_val()
         var data = MDB_val()
         var rc = mdb_cursor_get(cursor, &key, &data, MDB_FIRST)
@@ -223,11 +266,24 @@ private struct EventWalk {
                 bad = (position, "digest mismatch: the record or its predecessor was changed")
                 return
             }
-            guard view.streamVersion > 0, view.streamBytes.count > 0 else {
+            let version = view.streamVersion
+            guard version > 0, view.streamBytes.count > 0 else {
                 bad = (position, "the record has no stream or a zero stream version")
                 return
             }
-            fingerprint &+= indexFingerprint(stream: view.streamBytes, version: view.streamVersion, position: position)
+            if position <= indexedThrough {
+                fingerprint &+= indexFingerprint(stream: view.streamBytes, version: version, position: position)
+            } else {
+                let stream = Array(view.streamBytes)
+                let previousVersion =
+                    try window[stream]?.version ?? reader.indexedVersion(ofStreamBytes: view.streamBytes) ?? 0
+                guard version == previousVersion + 1 else {
+                    bad = (position, "stream version \(version) does not follow \(previousVersion)")
+                    return
+                }
+                window[stream] = StreamTail(
+                    version: version, position: position, first: window[stream]?.first ?? position)
+            }
             previous = digest
             count = position
             if count & 0xFFFF == 0 { progress?(count) }

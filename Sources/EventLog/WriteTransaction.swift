@@ -34,13 +34,16 @@ public struct WriteTransaction: ~Copyable {
         _ events: [NewEvent], to stream: String, expectedVersion: ExpectedVersion, defaultCommandId: String?
     ) throws(EventLogError) -> (positions: [UInt64], version: UInt64) {
         try validateStreamId(stream)
-        let actual = try reader.streamVersion(stream)
+        let tail = try reader.tail(of: stream)
+        let actual: UInt64?
+        if let tail { actual = tail.version } else { actual = try reader.indexedVersion(stream) }
         guard expectedVersion.accepts(actual) else {
             throw .wrongExpectedVersion(stream: stream, expected: expectedVersion, actual: actual)
         }
         var version = actual ?? 0
         var positions: [UInt64] = []
         positions.reserveCapacity(events.count)
+        guard !events.isEmpty else { return (positions, version) }
         var streamId = stream
         let context = context
         let txn = txn
@@ -54,6 +57,9 @@ public struct WriteTransaction: ~Copyable {
                             txn: txn, stream: streamBytes, version: version, event: event,
                             commandId: event.commandId ?? defaultCommandId))
                 }
+                let newTail = StreamTail(
+                    version: version, position: positions.last!, first: tail?.first ?? positions[0])
+                try context.recordTail(txn: txn, stream: streamBytes, tail: newTail)
                 return nil
             } catch {
                 return error

@@ -5,13 +5,15 @@ import Testing
 
 @Suite("Several processes", .serialized, .timeLimit(.minutes(5)))
 struct MultiProcessTests {
-    @Test func twoProcessesAppendingNeverLoseOrDuplicateAPositionAndVersionChecksHold() async throws {
+    @Test(arguments: [1024, 37])
+    func twoProcessesAppendingNeverLoseOrDuplicateAPositionAndVersionChecksHold(indexInterval: Int) async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
         let path = folder.path + "/store"
         let count = 300
-        let first = try HelperProcess(["race", path, "\(count)", "A"])
-        let second = try HelperProcess(["race", path, "\(count)", "B"])
+        let environment = ["EVENTLOG_TEST_INDEX_INTERVAL": "\(indexInterval)"]
+        let first = try HelperProcess(["race", path, "\(count)", "A"], environment: environment)
+        let second = try HelperProcess(["race", path, "\(count)", "B"], environment: environment)
         #expect(await first.wait() == 0)
         #expect(await second.wait() == 0)
         let wins = [first, second].map { helper -> Int in

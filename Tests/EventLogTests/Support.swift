@@ -117,9 +117,13 @@ final class HelperProcess: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     /// Starts the helper; `onLine` sees each complete line as it arrives (on the reading thread).
-    init(_ arguments: [String], onLine: (@Sendable (String, HelperProcess) -> Void)? = nil) throws {
+    init(
+        _ arguments: [String], environment: [String: String] = [:],
+        onLine: (@Sendable (String, HelperProcess) -> Void)? = nil
+    ) throws {
         process.executableURL = URL(fileURLWithPath: try helperExecutable())
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = output
         try process.run()
         let handle = output.fileHandleForReading

@@ -7,9 +7,9 @@ import Testing
 @Suite("Verification")
 struct VerifyTests {
     /// Fills a store with `count` events over three streams, closes it, and returns its path.
-    private func makeStore(_ folder: TemporaryFolder, count: Int) async throws -> String {
+    private func makeStore(_ folder: TemporaryFolder, count: Int, indexInterval: Int = 1024) async throws -> String {
         let path = folder.path + "/store"
-        let store = try EventStore(path: path)
+        let store = try EventStore(path: path, options: EventStoreOptions(streamIndexInterval: indexInterval))
         for index in 0..<count {
             _ = try await store.append([sampleEvent(index, payloadSize: 64)], to: "s\(index % 3)")
         }
@@ -97,8 +97,8 @@ struct VerifyTests {
     @Test func aStreamIndexThatDisagreesWithTheEventsIsReported() async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
-        let path = try await makeStore(folder, count: 9)
-        // s1 holds positions 2, 5, 8 at versions 1, 2, 3. Drop version 2 from the index.
+        let path = try await makeStore(folder, count: 9, indexInterval: 4)
+        // s1 holds positions 2, 5, 8 at versions 1, 2, 3, indexed in bulk. Drop version 2 from the index.
         try withRawStore(path) { txn, _, streams in
             var keyBytes = Array("s1".utf8) + [0] + positionKey(2)
             try keyBytes.withUnsafeMutableBytes { raw in
@@ -109,6 +109,24 @@ struct VerifyTests {
         let report = try verify(path)
         #expect(!report.isValid)
         #expect(report.firstBadPosition == 8, "version 3 no longer follows version 1")
+    }
+
+    @Test func aMissingStreamTailEntryIsReported() async throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        // Indexed through 8; s0 has position 10 past the index, s1 none, s2 position 9.
+        let path = try await makeStore(folder, count: 10, indexInterval: 4)
+        try withRawStore(path) { txn, _, _ in
+            var meta: MDB_dbi = 0
+            try #require(mdb_dbi_open(txn, "meta", 0, &meta) == 0)
+            var keyBytes = Array("tail".utf8) + [0] + Array("s2".utf8)
+            try keyBytes.withUnsafeMutableBytes { raw in
+                var key = MDB_val(mv_size: raw.count, mv_data: raw.baseAddress)
+                try #require(mdb_del(txn, meta, &key, nil) == 0)
+            }
+        }
+        let report = try verify(path)
+        #expect(report.firstBadPosition == 9)
     }
 
     @Test func aTamperedStoreStillOpensAndReads() async throws {

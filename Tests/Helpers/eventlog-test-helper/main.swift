@@ -31,7 +31,11 @@ let arguments = CommandLine.arguments
 guard arguments.count >= 3 else { fail("usage: race|append|append-forever <store> …") }
 let store: EventStore
 do {
-    store = try EventStore(path: arguments[2])
+    var options = EventStoreOptions()
+    if let interval = getenv("EVENTLOG_TEST_INDEX_INTERVAL").flatMap({ Int(String(cString: $0)) }) {
+        options.streamIndexInterval = interval
+    }
+    store = try EventStore(path: arguments[2], options: options)
 } catch {
     fail("open: \(error)")
 }

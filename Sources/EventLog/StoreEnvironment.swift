@@ -71,6 +71,10 @@ final class StoreEnvironment: @unchecked Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let writerThreadToken = Atomic<UInt>(0)
+    /// Jobs queued and not yet taken, readable without the queue's lock (for the writer's short spin).
+    private let queuedJobs = Atomic<Int>(0)
+    /// Answers large batches off the writer thread, so the next batch starts at once.
+    private let answerQueue = DispatchQueue(label: "EventLog.answers")
     private let closedFlag = Atomic<Bool>(false)
     /// Batches committed so far (for tests and diagnostics).
     let committedBatches = Atomic<Int>(0)
@@ -316,6 +320,7 @@ final class StoreEnvironment: @unchecked Sendable {
         let (accepted, signal) = queue.withLock { queue -> (Bool, Bool) in
             guard !queue.closing else { return (false, false) }
             queue.jobs.append(job)
+            queuedJobs.add(1, ordering: .relaxed)
             guard queue.writerIdle else { return (true, false) }
             queue.writerIdle = false
             return (true, true)
@@ -344,6 +349,7 @@ final class StoreEnvironment: @unchecked Sendable {
         while let batch = nextBatch() {
             runBatch(batch, context)
         }
+        answerQueue.sync {}
         pthread_rwlock_wrlock(mapLock)
         closedFlag.store(true, ordering: .releasing)
         mdb_env_close(env)
@@ -355,38 +361,52 @@ final class StoreEnvironment: @unchecked Sendable {
 
     private enum NextStep: Sendable {
         case run([WriteJob])
+        case spin
         case wait
         case stop
     }
 
+    /// How long the writer keeps looking for more work before it sleeps: a caller that appends again as
+    /// soon as it is answered is then picked up without a wake-up.
+    private static let spinDuration = Duration.microseconds(50)
+
     /// Takes up to `maxBatch` queued writes, sleeping while there are none; nil once closing and drained.
     private func nextBatch() -> [WriteJob]? {
         let maxBatch = options.maxBatch
+        var mayRest = true
         while true {
             let step = queue.withLock { queue -> NextStep in
                 if queue.jobs.isEmpty {
                     if queue.closing { return .stop }
+                    if mayRest { return .spin }
                     queue.writerIdle = true
                     return .wait
                 }
                 if queue.jobs.count <= maxBatch {
                     var batch: [WriteJob] = []
                     swap(&batch, &queue.jobs)
+                    queuedJobs.subtract(batch.count, ordering: .relaxed)
                     return .run(batch)
                 }
                 let batch = Array(queue.jobs.prefix(maxBatch))
                 queue.jobs.removeFirst(maxBatch)
+                queuedJobs.subtract(maxBatch, ordering: .relaxed)
                 return .run(batch)
             }
             switch step {
             case .run(let batch): return batch
+            case .spin:
+                mayRest = false
+                let clock = ContinuousClock()
+                let deadline = clock.now.advanced(by: Self.spinDuration)
+                while queuedJobs.load(ordering: .relaxed) == 0, clock.now < deadline {}
             case .wait: wake.wait()
             case .stop: return nil
             }
         }
     }
 
-    private enum Answer {
+    private enum Answer: Sendable {
         case outcome(JobOutcome)
         case failure(WriteJob, EventLogError)
 
@@ -536,7 +556,12 @@ final class StoreEnvironment: @unchecked Sendable {
             }
             committedBatches.add(1, ordering: .relaxed)
             if context.headPosition != startPosition { commits.signal() }
-            for answer in answers { answer.deliver() }
+            if answers.count <= 4 {
+                for answer in answers { answer.deliver() }
+            } else {
+                let batchAnswers = answers
+                answerQueue.async { for answer in batchAnswers { answer.deliver() } }
+            }
             return false
         }
     }

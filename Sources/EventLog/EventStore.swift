@@ -48,7 +48,7 @@ public final class EventStore: Sendable {
     /// stream's expectation fails; then nothing of the request is written. A request whose command id was
     /// already committed writes nothing and returns the first result with `deduplicated` set.
     public func append(_ request: AppendRequest) async throws(EventLogError) -> AppendResult {
-        let result = await submit { txn throws(EventLogError) in try txn.append(request) }
+        let result = await submit(isolated: false) { txn throws(EventLogError) in try txn.append(request) }
         return try Self.eventLogResult(result)
     }
 
@@ -70,13 +70,19 @@ public final class EventStore: Sendable {
     public func write<R: Sendable>(
         _ body: @escaping @Sendable (borrowing WriteTransaction) throws -> R
     ) async throws -> R {
-        try await submit(body).get()
+        try await submit(isolated: true, body).get()
     }
 
     /// ``write(_:)`` for synchronous code (a command-line tool): blocks the calling thread until the batch
     /// committed. Do not call it from Swift concurrency's cooperative threads, nor from inside a write.
     public func writeSync<R: Sendable>(_ body: @escaping @Sendable (borrowing WriteTransaction) throws -> R) throws -> R
     {
+        try writeSync(isolated: true, body)
+    }
+
+    private func writeSync<R: Sendable>(
+        isolated: Bool, _ body: @escaping @Sendable (borrowing WriteTransaction) throws -> R
+    ) throws -> R {
         guard !core.isWriterThread else {
             throw EventLogError(code: .reentrantWrite, message: "writeSync called from inside a write")
         }
@@ -84,6 +90,7 @@ public final class EventStore: Sendable {
         let done = DispatchSemaphore(value: 0)
         try core.enqueue(
             WriteJob(
+                isolated: isolated,
                 run: { txn in
                     do {
                         let value = try body(txn)
@@ -109,17 +116,20 @@ public final class EventStore: Sendable {
     /// ``append(_:)`` for synchronous code; see ``writeSync(_:)``.
     public func appendSync(_ request: AppendRequest) throws(EventLogError) -> AppendResult {
         do {
-            return try writeSync { txn throws(EventLogError) in try txn.append(request) }
+            return try writeSync(isolated: false) { (txn: borrowing WriteTransaction) throws(EventLogError) in
+                try txn.append(request)
+            }
         } catch {
             throw error as? EventLogError ?? EventLogError(code: .lmdb, message: "\(error)")
         }
     }
 
     private func submit<R: Sendable>(
-        _ body: @escaping @Sendable (borrowing WriteTransaction) throws -> R
+        isolated: Bool, _ body: @escaping @Sendable (borrowing WriteTransaction) throws -> R
     ) async -> Result<R, any Error> {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Result<R, any Error>, Never>) in
             let job = WriteJob(
+                isolated: isolated,
                 run: { txn in
                     do {
                         let value = try body(txn)

@@ -16,6 +16,10 @@ private let openStorePaths = Mutex<Set<String>>([])
 /// it and how to answer the caller once the batch is durable; it may run more than once (the whole batch
 /// is re-run after the map grows). `fail` answers the caller when the batch failed as a whole.
 struct WriteJob: Sendable {
+    /// Whether the body needs a child transaction of its own. An `AppendRequest` checks everything before
+    /// it writes, so it can run straight in the batch transaction (no child, no page copies); if it still
+    /// fails half-way (an LMDB error), the batch is re-run with every job in a child transaction.
+    let isolated: Bool
     let run: @Sendable (borrowing WriteTransaction) -> JobOutcome
     let fail: @Sendable (EventLogError) -> Void
 }
@@ -435,6 +439,7 @@ final class StoreEnvironment: @unchecked Sendable {
     private func runBatchOnce(_ jobs: [WriteJob], _ context: WriterContext) -> Bool {
         var answers: [Answer] = []
         answers.reserveCapacity(jobs.count)
+        var isolateAll = false
         while true {
             pthread_rwlock_rdlock(mapLock)
             var parentPointer: OpaquePointer?
@@ -463,6 +468,21 @@ final class StoreEnvironment: @unchecked Sendable {
             var retry: RetryReason?
             var fatal: EventLogError?
             for job in jobs {
+                if !job.isolated, !isolateAll {
+                    let saved = context.saveHead()
+                    context.beginChild()
+                    let outcome = job.run(WriteTransaction(txn: parent, context: context))
+                    if let needed = context.retry {
+                        retry = needed
+                        break
+                    }
+                    if context.failure != nil || (!outcome.succeeded && context.headPosition != saved.0) {
+                        retry = .isolate
+                        break
+                    }
+                    answers.append(.outcome(outcome))
+                    continue
+                }
                 var childPointer: OpaquePointer?
                 rc = mdb_txn_begin(env, parent, 0, &childPointer)
                 guard rc == 0, let child = childPointer else {
@@ -524,6 +544,9 @@ final class StoreEnvironment: @unchecked Sendable {
                 mdb_txn_abort(parent)
                 pthread_rwlock_unlock(mapLock)
                 switch retry {
+                case .isolate:
+                    isolateAll = true
+                    continue
                 case .grow:
                     do throws(EventLogError) {
                         try growMap()
@@ -728,6 +751,8 @@ extension StoreEnvironment {
         case grow
         /// Too many dirty pages for one transaction: split the batch.
         case split
+        /// A job that ran without a child transaction failed after writing: re-run, all jobs isolated.
+        case isolate
     }
 }
 

@@ -89,6 +89,31 @@ public struct WriteTransaction: ~Copyable {
         guard request.appends.contains(where: { !$0.events.isEmpty }) else {
             throw .invalid("an append request needs at least one event")
         }
+        // Check everything before writing anything, so a rejected request leaves no trace even when it
+        // runs without a child transaction of its own.
+        var checked: [(stream: String, version: UInt64?)] = []
+        for append in request.appends {
+            try validateStreamId(append.stream)
+            let streamBytes = append.stream.utf8.count
+            for event in append.events
+            where RecordLayout.size(
+                streamBytes: streamBytes, event: event, commandId: event.commandId ?? request.commandId) == nil
+            {
+                throw .invalid("an event field is too long (strings up to 65,535 bytes, payload up to 4 GiB)")
+            }
+            let actual: UInt64?
+            if let index = checked.firstIndex(where: { $0.stream == append.stream }) {
+                actual = checked[index].version
+                checked.remove(at: index)
+            } else {
+                actual = try reader.streamVersion(append.stream)
+            }
+            guard append.expectedVersion.accepts(actual) else {
+                throw .wrongExpectedVersion(stream: append.stream, expected: append.expectedVersion, actual: actual)
+            }
+            checked.append(
+                (append.stream, append.events.isEmpty ? actual : (actual ?? 0) + UInt64(append.events.count)))
+        }
         var streams: [AppendedStream] = []
         streams.reserveCapacity(request.appends.count)
         for append in request.appends {

@@ -110,6 +110,34 @@ struct AppendTests {
         }
     }
 
+    @Test func oneRequestMayAppendToAStreamTwiceWithVersionsCountingTheFirstPart() async throws {
+        try await withStore { store, _ in
+            let request = AppendRequest(appends: [
+                StreamAppend(stream: "s", expectedVersion: .noStream, events: [sampleEvent(0), sampleEvent(1)]),
+                StreamAppend(stream: "t", expectedVersion: .noStream, events: [sampleEvent(2)]),
+                StreamAppend(stream: "s", expectedVersion: .exact(2), events: [sampleEvent(3)]),
+            ])
+            let result = try await store.append(request)
+            #expect(result.streams.map(\.version) == [2, 1, 3])
+            #expect(result.streams.map(\.positions) == [[1, 2], [3], [4]])
+            var wrong = request
+            wrong.appends = [
+                StreamAppend(stream: "u", events: [sampleEvent(4)]),
+                StreamAppend(stream: "s", expectedVersion: .exact(3), events: [sampleEvent(5)]),
+                StreamAppend(stream: "s", expectedVersion: .exact(3), events: [sampleEvent(6)]),
+            ]
+            do {
+                _ = try await store.append(wrong)
+                Issue.record("expected a conflict")
+            } catch let error as EventLogError {
+                #expect(error.code == .wrongExpectedVersion && error.stream == "s" && error.actualVersion == 4)
+            }
+            #expect(try store.head().position == 4)
+            #expect(try store.streamVersion("u") == nil)
+            #expect(try store.verify().isValid)
+        }
+    }
+
     @Test func theSameCommandIdTwiceReturnsTheFirstResultAndWritesOnce() async throws {
         try await withStore { store, _ in
             let request = AppendRequest(commandId: "cmd-1", stream: "s", events: [sampleEvent(0), sampleEvent(1)])

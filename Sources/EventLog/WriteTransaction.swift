@@ -34,16 +34,28 @@ public struct WriteTransaction: ~Copyable {
         _ events: [NewEvent], to stream: String, expectedVersion: ExpectedVersion, defaultCommandId: String?
     ) throws(EventLogError) -> (positions: [UInt64], version: UInt64) {
         try validateStreamId(stream)
-        let tail = try reader.tail(of: stream)
-        let actual: UInt64?
-        if let tail { actual = tail.version } else { actual = try reader.indexedVersion(stream) }
-        guard expectedVersion.accepts(actual) else {
-            throw .wrongExpectedVersion(stream: stream, expected: expectedVersion, actual: actual)
+        let state = try streamState(stream)
+        guard expectedVersion.accepts(state.version) else {
+            throw .wrongExpectedVersion(stream: stream, expected: expectedVersion, actual: state.version)
         }
-        var version = actual ?? 0
+        return try write(events, to: stream, from: state, defaultCommandId: defaultCommandId)
+    }
+
+    /// A stream's entry for events past the bulk index, if any, and its current version.
+    private func streamState(_ stream: String) throws(EventLogError) -> (tail: StreamTail?, version: UInt64?) {
+        if let tail = try reader.tail(of: stream) { return (tail, tail.version) }
+        return (nil, try reader.indexedVersion(stream))
+    }
+
+    /// Writes checked events after the stream's current state; records the stream's tail.
+    private func write(
+        _ events: [NewEvent], to stream: String, from state: (tail: StreamTail?, version: UInt64?),
+        defaultCommandId: String?
+    ) throws(EventLogError) -> (positions: [UInt64], version: UInt64) {
+        var version = state.version ?? 0
         var positions: [UInt64] = []
-        positions.reserveCapacity(events.count)
         guard !events.isEmpty else { return (positions, version) }
+        positions.reserveCapacity(events.count)
         var streamId = stream
         let context = context
         let txn = txn
@@ -58,7 +70,7 @@ public struct WriteTransaction: ~Copyable {
                             commandId: event.commandId ?? defaultCommandId))
                 }
                 let newTail = StreamTail(
-                    version: version, position: positions.last!, first: tail?.first ?? positions[0])
+                    version: version, position: positions.last!, first: state.tail?.first ?? positions[0])
                 try context.recordTail(txn: txn, stream: streamBytes, tail: newTail)
                 return nil
             } catch {
@@ -91,8 +103,9 @@ public struct WriteTransaction: ~Copyable {
         }
         // Check everything before writing anything, so a rejected request leaves no trace even when it
         // runs without a child transaction of its own.
-        var checked: [(stream: String, version: UInt64?)] = []
-        for append in request.appends {
+        var checked: [(tail: StreamTail?, version: UInt64?, repeated: Bool)] = []
+        checked.reserveCapacity(request.appends.count)
+        for (index, append) in request.appends.enumerated() {
             try validateStreamId(append.stream)
             let streamBytes = append.stream.utf8.count
             for event in append.events
@@ -101,30 +114,39 @@ public struct WriteTransaction: ~Copyable {
             {
                 throw .invalid("an event field is too long (strings up to 65,535 bytes, payload up to 4 GiB)")
             }
-            let actual: UInt64?
-            if let index = checked.firstIndex(where: { $0.stream == append.stream }) {
-                actual = checked[index].version
-                checked.remove(at: index)
+            var state: (tail: StreamTail?, version: UInt64?)
+            let repeated: Bool
+            if let earlier = request.appends[..<index].lastIndex(where: { $0.stream == append.stream }) {
+                // Appended to earlier in this request: its version after that part.
+                let before = checked[earlier].version
+                let added = UInt64(request.appends[earlier].events.count)
+                state = (nil, added == 0 ? before : (before ?? 0) + added)
+                repeated = true
             } else {
-                actual = try reader.streamVersion(append.stream)
+                state = try streamState(append.stream)
+                repeated = false
             }
-            guard append.expectedVersion.accepts(actual) else {
-                throw .wrongExpectedVersion(stream: append.stream, expected: append.expectedVersion, actual: actual)
+            guard append.expectedVersion.accepts(state.version) else {
+                throw .wrongExpectedVersion(
+                    stream: append.stream, expected: append.expectedVersion, actual: state.version)
             }
-            checked.append(
-                (append.stream, append.events.isEmpty ? actual : (actual ?? 0) + UInt64(append.events.count)))
+            checked.append((state.tail, state.version, repeated))
         }
         var streams: [AppendedStream] = []
         streams.reserveCapacity(request.appends.count)
-        for append in request.appends {
-            let (positions, version) = try self.append(
-                append.events, to: append.stream, expectedVersion: append.expectedVersion,
-                defaultCommandId: request.commandId)
+        var first: UInt64 = 0
+        var last: UInt64 = 0
+        for (index, append) in request.appends.enumerated() {
+            let state =
+                checked[index].repeated
+                ? try streamState(append.stream) : (tail: checked[index].tail, version: checked[index].version)
+            let (positions, version) = try write(
+                append.events, to: append.stream, from: state, defaultCommandId: request.commandId)
+            if first == 0, let position = positions.first { first = position }
+            if let position = positions.last { last = position }
             streams.append(AppendedStream(stream: append.stream, version: version, positions: positions))
         }
-        let positions = streams.flatMap(\.positions)
-        let result = AppendResult(
-            firstPosition: positions.first ?? 0, lastPosition: positions.last ?? 0, streams: streams)
+        let result = AppendResult(firstPosition: first, lastPosition: last, streams: streams)
         if let commandId = request.commandId { try recordCommand(commandId, result: result.encoded()) }
         return result
     }

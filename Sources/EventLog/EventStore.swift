@@ -184,9 +184,9 @@ public final class EventStore: Sendable {
     }
 
     /// Up to `limit` events of the whole log from `position` (inclusive), forwards or backwards.
-    /// `readAll(from: .max, direction: .backward, limit: 10)` gives the ten newest.
+    /// `readAll(direction: .backward, limit: 10)` gives the ten newest.
     public func readAll(
-        from position: UInt64 = 1, direction: ScanDirection = .forward, limit: Int = .max
+        from position: UInt64? = nil, direction: ScanDirection = .forward, limit: Int = .max
     )
         throws(EventLogError) -> [RecordedEvent]
     {

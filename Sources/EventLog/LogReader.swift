@@ -70,8 +70,9 @@ struct LogReader {
     // MARK: Scans
 
     func scan(
-        from position: UInt64, direction: ScanDirection, _ body: (borrowing EventRecordView) throws -> Bool
+        from start: UInt64?, direction: ScanDirection, _ body: (borrowing EventRecordView) throws -> Bool
     ) throws {
+        let position = start ?? (direction == .forward ? 1 : .max)
         try withCursor(dbs.events) { cursor in
             var key = MDB_val()
             var data = MDB_val()
@@ -107,7 +108,7 @@ struct LogReader {
         }
     }
 
-    func events(from position: UInt64, direction: ScanDirection, limit: Int) throws(EventLogError) -> [RecordedEvent] {
+    func events(from position: UInt64?, direction: ScanDirection, limit: Int) throws(EventLogError) -> [RecordedEvent] {
         var result: [RecordedEvent] = []
         guard limit > 0 else { return result }
         try rethrowAsEventLogError {

@@ -53,7 +53,7 @@ struct AppendTests {
             #expect(empty == Head(position: 0, digest: [UInt8](repeating: 0, count: 32), time: 0))
             _ = try await store.append([sampleEvent(0, time: 5), sampleEvent(1, time: 9)], to: "s")
             let head = try store.head()
-            let newest = try #require(try store.readAll(from: .max, direction: .backward, limit: 1).first)
+            let newest = try #require(try store.readAll(direction: .backward, limit: 1).first)
             #expect(head.position == 2 && head.time == 9 && head.digest == newest.digest)
         }
     }

@@ -55,6 +55,32 @@ struct MultiProcessTests {
         #expect(next.firstPosition == report.headPosition + 1)
     }
 
+    @Test func readerSlotsLeftByKilledProcessesAreFreedWhenTheTableIsFull() async throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path + "/store"
+        // The first opener sizes the reader table: two slots.
+        var store = try EventStore(path: path, options: EventStoreOptions(maxReaders: 2))
+        _ = try await store.append([sampleEvent(0)], to: "s")
+        var holders: [HelperProcess] = []
+        for _ in 0..<2 {
+            let holder = try HelperProcess(["hold-reader", path])
+            while holder.lines != ["reading"], holder.process.isRunning { try await Task.sleep(for: .milliseconds(5)) }
+            holders.append(holder)
+        }
+        for holder in holders {
+            kill(holder.process.processIdentifier, SIGKILL)
+            _ = await holder.wait()
+            #expect(holder.lines == ["reading"])
+        }
+        // Both slots belong to dead processes: a read finds the table full, clears it, and goes on.
+        #expect(try store.head().position == 1)
+        store.close()
+        store = try EventStore(path: path, options: EventStoreOptions(maxReaders: 2))
+        defer { store.close() }
+        #expect(try store.readAll().count == 1)
+    }
+
     @Test func aSubscriptionSeesAnotherProcessesAppends() async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }

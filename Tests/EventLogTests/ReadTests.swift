@@ -61,7 +61,7 @@ struct ReadTests {
         try await withStore { store, _ in
             try await appendMany(store, 10)
             #expect(try store.readAll(from: 8).map(\.position) == [8, 9, 10])
-            #expect(try store.readAll(from: .max, direction: .backward, limit: 3).map(\.position) == [10, 9, 8])
+            #expect(try store.readAll(direction: .backward, limit: 3).map(\.position) == [10, 9, 8])
             #expect(try store.readAll(from: 5, direction: .backward).map(\.position) == [5, 4, 3, 2, 1])
             #expect(try store.readAll(from: 0, direction: .backward).isEmpty)
             #expect(try store.readAll(from: 11).isEmpty)

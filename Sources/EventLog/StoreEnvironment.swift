@@ -79,6 +79,9 @@ final class StoreEnvironment: @unchecked Sendable {
     private let queuedJobs = Atomic<Int>(0)
     /// Answers large batches off the writer thread, so the next batch starts at once.
     private let answerQueue = DispatchQueue(label: "EventLog.answers")
+    /// Marks `answerQueue`, so `close()` called there (a store released by an answer) does not wait for
+    /// the writer, which waits for that queue.
+    private static let answerQueueKey = DispatchSpecificKey<Bool>()
     private let closedFlag = Atomic<Bool>(false)
     /// Batches committed so far (for tests and diagnostics).
     let committedBatches = Atomic<Int>(0)
@@ -93,6 +96,7 @@ final class StoreEnvironment: @unchecked Sendable {
         self.dbs = dbs
         mapLock = .allocate(capacity: 1)
         pthread_rwlock_init(mapLock, nil)
+        answerQueue.setSpecific(key: Self.answerQueueKey, value: true)
     }
 
     deinit {
@@ -334,7 +338,8 @@ final class StoreEnvironment: @unchecked Sendable {
     }
 
     /// Stops accepting writes, lets the writer finish the queued ones, then closes the environment.
-    /// Returns once it is closed, except on the writer thread itself (which closes after its batch).
+    /// Returns once it is closed, except on the writer thread itself (which closes after its batch) and
+    /// on the queue that answers callers (which the writer drains before closing).
     func close() {
         let signal = queue.withLock { queue -> Bool in
             queue.closing = true
@@ -342,7 +347,7 @@ final class StoreEnvironment: @unchecked Sendable {
             return queue.writerIdle
         }
         if signal { wake.signal() }
-        guard !isWriterThread else { return }
+        guard !isWriterThread, DispatchQueue.getSpecific(key: Self.answerQueueKey) == nil else { return }
         finished.wait()
         finished.signal()
     }

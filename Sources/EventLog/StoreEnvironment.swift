@@ -43,6 +43,13 @@ private final class ThreadStart {
     init(_ body: @escaping () -> Void) { self.body = body }
 }
 
+/// The writer thread's entry point (the argument is an unmanaged, retained `ThreadStart`).
+private func runThreadStart(_ raw: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    guard let raw else { return nil }
+    Unmanaged<ThreadStart>.fromOpaque(raw).takeRetainedValue().body()
+    return nil
+}
+
 @inline(__always)
 private func currentThreadToken() -> UInt {
     #if canImport(Darwin)
@@ -308,10 +315,7 @@ final class StoreEnvironment: @unchecked Sendable {
         #endif
         let rc = pthread_create(
             &thread, nil,
-            { raw in
-                Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue().body()
-                return nil
-            }, start.toOpaque())
+            { raw in runThreadStart(raw) }, start.toOpaque())
         guard rc == 0 else {
             start.release()
             throw .io(rc, "start the writer thread")

@@ -27,12 +27,12 @@ struct StoreDatabases: Sendable {
     /// Big-endian UInt64 position → record (see `RecordLayout`).
     var events: MDB_dbi = 0
     /// Stream id ‖ 0x00 ‖ big-endian UInt64 version → big-endian UInt64 position, for every event up to
-    /// the position stored under `meta/indexed` (newer events are indexed in bulk; see `meta/tail…`).
+    /// the position stored under `meta/indexed` (newer events are indexed in bulk; see the stream heads in `meta`).
     var streams: MDB_dbi = 0
     /// Command id → encoded result bytes.
     var commands: MDB_dbi = 0
     /// `format` → UInt32 layout version; `head` → big-endian position ‖ digest ‖ little-endian time;
-    /// `indexed` → big-endian position through which `streams` is complete; `tail` ‖ 0x00 ‖ stream id →
+    /// `indexed` → big-endian position through which `streams` is complete; `head` ‖ 0x00 ‖ stream id →
     /// big-endian newest version ‖ newest position ‖ first position after `indexed`, for each stream with
     /// events after `indexed`.
     var meta: MDB_dbi = 0
@@ -43,8 +43,9 @@ struct StoreDatabases: Sendable {
     static let metaFormatKey: [UInt8] = Array("format".utf8)
     static let metaHeadKey: [UInt8] = Array("head".utf8)
     static let metaIndexedKey: [UInt8] = Array("indexed".utf8)
-    /// Prefix of the `meta` keys that hold a stream's events not yet in `streams`.
-    static let metaTailPrefix: [UInt8] = Array("tail".utf8) + [0]
+    /// Prefix of the `meta` keys that hold a stream's events not yet in `streams` ("stream heads"). It
+    /// sorts right after `head`, so the log head and the stream heads written by a commit share a page.
+    static let metaTailPrefix: [UInt8] = Array("head".utf8) + [0]
     static let storeFormatVersion: UInt32 = 1
 }
 
@@ -90,7 +91,7 @@ func withStreamKey<R>(bytes stream: UnsafeRawBufferPointer, version: UInt64?, _ 
     }
 }
 
-/// Builds the `meta` key of a stream's tail entry (`tail` ‖ 0x00 ‖ stream id) on the stack.
+/// Builds the `meta` key of a stream's tail entry (`head` ‖ 0x00 ‖ stream id) on the stack.
 @inline(__always)
 func withTailKey<R>(bytes stream: UnsafeRawBufferPointer, _ body: (inout MDB_val) -> R) -> R {
     let prefix = StoreDatabases.metaTailPrefix.count

@@ -119,7 +119,7 @@ struct VerifyTests {
         try withRawStore(path) { txn, _, _ in
             var meta: MDB_dbi = 0
             try #require(mdb_dbi_open(txn, "meta", 0, &meta) == 0)
-            var keyBytes = Array("tail".utf8) + [0] + Array("s2".utf8)
+            var keyBytes = Array("head".utf8) + [0] + Array("s2".utf8)
             try keyBytes.withUnsafeMutableBytes { raw in
                 var key = MDB_val(mv_size: raw.count, mv_data: raw.baseAddress)
                 try #require(mdb_del(txn, meta, &key, nil) == 0)

@@ -37,7 +37,28 @@ private struct WriteQueue {
     var closing = false
 }
 
-/// Starts a pthread running a closure.
+/// Starts a detached pthread running `body`; returns `pthread_create`'s result.
+func startDetachedThread(_ body: @escaping () -> Void) -> Int32 {
+    let start = Unmanaged.passRetained(ThreadStart(body))
+    #if canImport(Darwin)
+    var thread: pthread_t?
+    #else
+    var thread = pthread_t()
+    #endif
+    let rc = pthread_create(&thread, nil, { raw in runThreadStart(raw) }, start.toOpaque())
+    guard rc == 0 else {
+        start.release()
+        return rc
+    }
+    #if canImport(Darwin)
+    pthread_detach(thread!)
+    #else
+    pthread_detach(thread)
+    #endif
+    return 0
+}
+
+/// A closure for a new pthread.
 private final class ThreadStart {
     let body: () -> Void
     init(_ body: @escaping () -> Void) { self.body = body }
@@ -307,24 +328,8 @@ final class StoreEnvironment: @unchecked Sendable {
     // MARK: The writer
 
     private func startWriter() throws(EventLogError) {
-        let start = Unmanaged.passRetained(ThreadStart { [self] in writerMain() })
-        #if canImport(Darwin)
-        var thread: pthread_t?
-        #else
-        var thread = pthread_t()
-        #endif
-        let rc = pthread_create(
-            &thread, nil,
-            { raw in runThreadStart(raw) }, start.toOpaque())
-        guard rc == 0 else {
-            start.release()
-            throw .io(rc, "start the writer thread")
-        }
-        #if canImport(Darwin)
-        pthread_detach(thread!)
-        #else
-        pthread_detach(thread)
-        #endif
+        let rc = startDetachedThread { [self] in writerMain() }
+        guard rc == 0 else { throw .io(rc, "start the writer thread") }
     }
 
     /// Queues a write for the writer thread.

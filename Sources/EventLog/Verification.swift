@@ -1,4 +1,6 @@
 internal import CLMDB
+internal import Dispatch
+internal import Synchronization
 
 #if canImport(Glibc)
 internal import Glibc
@@ -36,13 +38,95 @@ public struct VerifyReport: Sendable, Hashable {
     }
 }
 
-extension LogReader {
-    /// Walks the log and the stream index. See ``EventStore/verify(progress:)``.
+extension StoreEnvironment {
+    /// Events per digest-checking chunk (each in its own short read transaction).
+    private static let digestChunk: UInt64 = 32_768
+
+    /// Checks the structure in one snapshot, then every digest link in parallel chunks. See
+    /// ``EventStore/verify(progress:)``.
     func verify(progress: ((UInt64) -> Void)?) throws(EventLogError) -> VerifyReport {
+        let dbs = dbs
+        let structure: (report: VerifyReport, walked: UInt64)
+        do {
+            structure = try withReadTransaction { txn in try LogReader(txn: txn, dbs: dbs).verifyStructure() }
+        } catch {
+            throw error as? EventLogError ?? EventLogError(code: .lmdb, message: "\(error)")
+        }
+        // Each record stores its digest, so each link (stored previous digest ‖ canonical bytes → stored
+        // digest) can be checked on its own: two lanes share the SHA-256 work. Records are never changed
+        // after their commit, so later snapshots hold the same bytes for positions already walked.
+        let total = structure.walked
+        let chunks = Int((total + Self.digestChunk - 1) / Self.digestChunk)
+        let work = DigestWork()
+        let lane: @Sendable (((UInt64) -> Void)?) -> Void = { [self] report in
+            while true {
+                let chunk = work.nextChunk.add(1, ordering: .relaxed).oldValue
+                guard chunk < chunks, chunk < work.firstBadChunk.load(ordering: .relaxed) else { return }
+                let first = UInt64(chunk) * Self.digestChunk + 1
+                let last = Swift.min(first + Self.digestChunk - 1, total)
+                do {
+                    let problem = try withReadTransaction { txn in
+                        try LogReader(txn: txn, dbs: dbs).checkDigests(from: first, through: last)
+                    }
+                    if let problem {
+                        work.problems.withLock { $0[chunk] = problem }
+                        work.firstBadChunk.min(chunk, ordering: .relaxed)
+                    }
+                } catch {
+                    work.failure.withLock { $0 = $0 ?? (error as? EventLogError) }
+                    work.firstBadChunk.min(-1, ordering: .relaxed)
+                    return
+                }
+                let done = work.checked.add(last - first + 1, ordering: .relaxed).newValue
+                report?(done)
+            }
+        }
+        let helperDone = DispatchSemaphore(value: 0)
+        let helped =
+            chunks > 1
+            && startDetachedThread {
+                lane(nil)
+                helperDone.signal()
+            } == 0
+        lane(progress)
+        if helped { helperDone.wait() }
+        if let failure = work.failure.withLock({ $0 }) { throw failure }
+        var report = structure.report
+        let firstProblem = work.problems.withLock { $0.min { $0.key < $1.key }?.value }
+        if let problem = firstProblem, problem.position < report.firstBadPosition ?? .max {
+            report = VerifyReport(
+                eventCount: problem.position - 1, headPosition: problem.position - 1,
+                headDigest: problem.previous.bytes, firstBadPosition: problem.position, reason: problem.reason)
+        }
+        progress?(total)
+        return report
+    }
+}
+
+/// Shared state of the digest-checking lanes.
+private final class DigestWork: Sendable {
+    let nextChunk = Atomic<Int>(0)
+    let firstBadChunk = Atomic<Int>(.max)
+    let checked = Atomic<UInt64>(0)
+    let problems = Mutex<[Int: DigestProblem]>([:])
+    let failure = Mutex<EventLogError?>(nil)
+}
+
+/// A broken digest link: the record at `position`, and the stored digest of the record before it.
+struct DigestProblem: Sendable {
+    let position: UInt64
+    let reason: String
+    let previous: ChainDigest
+}
+
+extension LogReader {
+    /// Pass one without hashing: positions, records, stream versions; then `meta`, the index and the tail
+    /// entries. Returns the report of structural problems and how many records were walked in order.
+    func verifyStructure() throws(EventLogError) -> (report: VerifyReport, walked: UInt64) {
         let indexed = try indexedThrough()
         var walk = EventWalk(indexedThrough: indexed)
         do {
-            try withCursor(dbs.events) { cursor in try walk.run(cursor, reader: self, progress: progress) }
+            try withCursor(dbs.events) { cursor in try walk.run(cursor, reader: self) }
         } catch {
             throw error as? EventLogError ?? EventLogError(code: .lmdb, message: "\(error)")
         }
@@ -51,9 +135,8 @@ extension LogReader {
         if let bad = walk.bad {
             report.firstBadPosition = bad.position
             report.reason = bad.reason
-            return report
+            return (report, walk.count)
         }
-        progress?(walk.count)
         var bad = try checkMetaHead(count: walk.count, digest: walk.previous)
         if bad == nil, indexed > walk.count {
             bad = (walk.count + 1, "meta/indexed (\(indexed)) is past the newest event")
@@ -66,7 +149,47 @@ extension LogReader {
             report.firstBadPosition = bad.position
             report.reason = bad.reason
         }
-        return report
+        return (report, walk.count)
+    }
+
+    /// Recomputes SHA-256(stored previous digest ‖ canonical bytes) for the records `first...last` and
+    /// compares it with each stored digest; returns the first mismatch. Missing or malformed records are
+    /// left to the structural pass.
+    func checkDigests(from first: UInt64, through last: UInt64) throws(EventLogError) -> DigestProblem? {
+        var previous = ChainDigest.genesis
+        if first > 1 {
+            var data = MDB_val()
+            let rc = withPositionKey(first - 1) { key in mdb_get(txn, dbs.events, &key, &data) }
+            guard rc == 0, RecordLayout.isWellFormed(data.bytes) else { return nil }
+            previous = ChainDigest(EventRecordView(validated: data.bytes).digest)
+        }
+        var cursor: OpaquePointer?
+        var rc = mdb_cursor_open(txn, dbs.events, &cursor)
+        guard rc == 0, let cursor else { throw .lmdb(rc, "mdb_cursor_open") }
+        defer { mdb_cursor_close(cursor) }
+        var key = MDB_val()
+        var data = MDB_val()
+        rc = withPositionKey(first) { seek in
+            let rc = mdb_cursor_get(cursor, &seek, &data, MDB_SET_RANGE)
+            key = seek
+            return rc
+        }
+        while rc == 0 {
+            guard key.mv_size == 8, RecordLayout.isWellFormed(data.bytes) else { return nil }
+            let position = bigEndianUInt64(key.bytes)
+            guard position <= last else { return nil }
+            let view = EventRecordView(validated: data.bytes)
+            let stored = ChainDigest(view.digest)
+            guard previous.chained(with: view.canonicalBytes) == stored else {
+                return DigestProblem(
+                    position: position, reason: "digest mismatch: the record or its predecessor was changed",
+                    previous: previous)
+            }
+            previous = stored
+            rc = mdb_cursor_get(cursor, &key, &data, MDB_NEXT)
+        }
+        guard rc == MDB_NOTFOUND else { throw .lmdb(rc, "scan events") }
+        return nil
     }
 
     /// The `meta` tail entries must describe exactly the streams with events after `meta/indexed`.
@@ -222,8 +345,8 @@ extension LogReader {
     }
 }
 
-/// Pass one of verification: every position, record and digest link, in order; stream versions of the
-/// events past `meta/indexed`.
+/// Pass one of verification: every position and record, in order; stream versions of the events past
+/// `meta/indexed`. Digest links are checked separately (`checkDigests`).
 private struct EventWalk {
     let indexedThrough: UInt64
     var count: UInt64 = 0
@@ -236,7 +359,7 @@ private struct EventWalk {
 
     init(indexedThrough: UInt64) { self.indexedThrough = indexedThrough }
 
-    mutating func run(_ cursor: OpaquePointer, reader: LogReader, progress: ((UInt64) -> Void)?) throws {
+    mutating func run(_ cursor: OpaquePointer, reader: LogReader) throws {
         var key = MDB_val()
         var data = MDB_val()
         var rc = mdb_cursor_get(cursor, &key, &data, MDB_FIRST)
@@ -261,11 +384,6 @@ private struct EventWalk {
                 bad = (position, "the record says position \(view.position)")
                 return
             }
-            let digest = previous.chained(with: view.canonicalBytes)
-            guard digest == ChainDigest(view.digest) else {
-                bad = (position, "digest mismatch: the record or its predecessor was changed")
-                return
-            }
             let version = view.streamVersion
             guard version > 0, view.streamBytes.count > 0 else {
                 bad = (position, "the record has no stream or a zero stream version")
@@ -284,9 +402,8 @@ private struct EventWalk {
                 window[stream] = StreamTail(
                     version: version, position: position, first: window[stream]?.first ?? position)
             }
-            previous = digest
+            previous = ChainDigest(view.digest)
             count = position
-            if count & 0xFFFF == 0 { progress?(count) }
             rc = mdb_cursor_get(cursor, &key, &data, MDB_NEXT)
         }
         if rc != MDB_NOTFOUND { bad = (count + 1, "LMDB: \(String(cString: mdb_strerror(rc)))") }

@@ -36,6 +36,50 @@ struct VerifyTests {
         #expect(seen.withLock { $0 }.last == 10)
     }
 
+    @Test func digestsAreCheckedAcrossChunksAndTheFirstBrokenLinkIsReported() async throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path + "/store"
+        let total = 70_000
+        do {
+            let store = try EventStore(path: path)
+            defer { store.close() }
+            for round in 0..<(total / 1000) {
+                _ = try await store.write { txn in
+                    for index in 0..<1000 {
+                        _ = try txn.append([sampleEvent(round * 1000 + index, payloadSize: 32)], to: "s\(index % 5)")
+                    }
+                }
+            }
+            let seen = Mutex<[UInt64]>([])
+            let report = try store.verify { position in seen.withLock { $0.append(position) } }
+            #expect(report.isValid && report.eventCount == UInt64(total))
+            let progress = seen.withLock { $0 }
+            #expect(progress.count > 1 && progress == progress.sorted() && progress.last == UInt64(total))
+        }
+        for position: UInt64 in [50_000, 40_000] {
+            try withRawStore(path) { txn, events, _ in
+                try positionKey(position).withUnsafeBytes { keyBytes in
+                    var key = MDB_val(mv_size: 8, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
+                    var data = MDB_val()
+                    try #require(mdb_get(txn, events, &key, &data) == 0)
+                    var record = Array(UnsafeRawBufferPointer(start: data.mv_data, count: data.mv_size))
+                    record[record.count - 40] ^= 0x80
+                    try record.withUnsafeMutableBytes { recordBytes in
+                        var value = MDB_val(mv_size: recordBytes.count, mv_data: recordBytes.baseAddress)
+                        try #require(mdb_put(txn, events, &key, &value, 0) == 0)
+                    }
+                }
+            }
+            let report = try verify(path)
+            #expect(report.firstBadPosition == position && report.eventCount == position - 1)
+            let before = try EventStore(path: path)
+            let expectedDigest = try before.readAll(from: position - 1, limit: 1).first?.digest
+            before.close()
+            #expect(report.headDigest == expectedDigest)
+        }
+    }
+
     @Test func anEmptyLogVerifies() async throws {
         try await withStore { store, _ in
             let report = try store.verify()

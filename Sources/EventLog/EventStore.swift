@@ -48,7 +48,7 @@ public final class EventStore: Sendable {
     /// stream's expectation fails; then nothing of the request is written. A request whose command id was
     /// already committed writes nothing and returns the first result with `deduplicated` set.
     public func append(_ request: AppendRequest) async throws(EventLogError) -> AppendResult {
-        let result = await submit { txn throws(EventLogError) in try txn.append(request) }
+        let result = await submit(isolated: false) { txn throws(EventLogError) in try txn.append(request) }
         return try Self.eventLogResult(result)
     }
 
@@ -70,13 +70,19 @@ public final class EventStore: Sendable {
     public func write<R: Sendable>(
         _ body: @escaping @Sendable (borrowing WriteTransaction) throws -> R
     ) async throws -> R {
-        try await submit(body).get()
+        try await submit(isolated: true, body).get()
     }
 
     /// ``write(_:)`` for synchronous code (a command-line tool): blocks the calling thread until the batch
     /// committed. Do not call it from Swift concurrency's cooperative threads, nor from inside a write.
     public func writeSync<R: Sendable>(_ body: @escaping @Sendable (borrowing WriteTransaction) throws -> R) throws -> R
     {
+        try writeSync(isolated: true, body)
+    }
+
+    private func writeSync<R: Sendable>(
+        isolated: Bool, _ body: @escaping @Sendable (borrowing WriteTransaction) throws -> R
+    ) throws -> R {
         guard !core.isWriterThread else {
             throw EventLogError(code: .reentrantWrite, message: "writeSync called from inside a write")
         }
@@ -84,6 +90,7 @@ public final class EventStore: Sendable {
         let done = DispatchSemaphore(value: 0)
         try core.enqueue(
             WriteJob(
+                isolated: isolated,
                 run: { txn in
                     do {
                         let value = try body(txn)
@@ -109,17 +116,20 @@ public final class EventStore: Sendable {
     /// ``append(_:)`` for synchronous code; see ``writeSync(_:)``.
     public func appendSync(_ request: AppendRequest) throws(EventLogError) -> AppendResult {
         do {
-            return try writeSync { txn throws(EventLogError) in try txn.append(request) }
+            return try writeSync(isolated: false) { (txn: borrowing WriteTransaction) throws(EventLogError) in
+                try txn.append(request)
+            }
         } catch {
             throw error as? EventLogError ?? EventLogError(code: .lmdb, message: "\(error)")
         }
     }
 
     private func submit<R: Sendable>(
-        _ body: @escaping @Sendable (borrowing WriteTransaction) throws -> R
+        isolated: Bool, _ body: @escaping @Sendable (borrowing WriteTransaction) throws -> R
     ) async -> Result<R, any Error> {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Result<R, any Error>, Never>) in
             let job = WriteJob(
+                isolated: isolated,
                 run: { txn in
                     do {
                         let value = try body(txn)
@@ -174,9 +184,9 @@ public final class EventStore: Sendable {
     }
 
     /// Up to `limit` events of the whole log from `position` (inclusive), forwards or backwards.
-    /// `readAll(from: .max, direction: .backward, limit: 10)` gives the ten newest.
+    /// `readAll(direction: .backward, limit: 10)` gives the ten newest.
     public func readAll(
-        from position: UInt64 = 1, direction: ScanDirection = .forward, limit: Int = .max
+        from position: UInt64? = nil, direction: ScanDirection = .forward, limit: Int = .max
     )
         throws(EventLogError) -> [RecordedEvent]
     {
@@ -214,13 +224,15 @@ public final class EventStore: Sendable {
         EventSubscription(store: self, start: position)
     }
 
-    /// Walks the log in one consistent snapshot and checks every position (gapless from 1), record,
-    /// digest link (recomputing every SHA-256), the head in `meta`, and the `streams` index (versions 1, 2,
-    /// 3… per stream, agreeing with the events). Stops at the first problem and reports its position.
+    /// Walks the log in one consistent snapshot and checks every position (gapless from 1), record, stream
+    /// version, the head in `meta`, the `streams` index and its tail entries; then recomputes every
+    /// SHA-256 digest link, on two threads (each record stores its digest, so links can be checked in any
+    /// order). Reports the first bad position found.
     ///
-    /// - Parameter progress: called with the position reached, every 65,536 events and at the end.
+    /// - Parameter progress: called on the calling thread with the number of records whose digest has
+    ///   been checked so far (every 32,768 records or so) and once at the end.
     public func verify(progress: ((UInt64) -> Void)? = nil) throws(EventLogError) -> VerifyReport {
-        try readTyped { txn throws(EventLogError) in try txn.reader.verify(progress: progress) }
+        try core.verify(progress: progress)
     }
 
     /// Writes a consistent, compacted copy of the store into the folder `path` (created when missing; it

@@ -25,6 +25,14 @@ public struct EventStoreOptions: Sendable {
     public var extraDatabases: [String]
     /// Maximum number of queued writes that share one commit (group commit). Default: 512.
     public var maxBatch: Int
+    /// How many events may be appended before they are added to the `streams` index in bulk.
+    ///
+    /// Until then a stream's newest events are found through a small per-stream entry in `meta` and a short
+    /// scan of the newest part of the log. Indexing in bulk keeps each group commit from dirtying one index
+    /// page per stream it touches (with many active streams, most of a commit's pages), at the price of
+    /// scanning up to this many recent events when a stream read reaches past the index. 1 indexes every
+    /// commit. Default: 1,024.
+    public var streamIndexInterval: Int
     /// How often an idle subscription looks for events appended by other processes. In-process commits
     /// wake subscriptions at once. Default: 50 ms.
     public var subscriptionPollInterval: Duration
@@ -36,6 +44,7 @@ public struct EventStoreOptions: Sendable {
         maxReaders: UInt32 = 126,
         extraDatabases: [String] = [],
         maxBatch: Int = 512,
+        streamIndexInterval: Int = 1024,
         subscriptionPollInterval: Duration = .milliseconds(50)
     ) {
         self.mapSize = mapSize
@@ -43,6 +52,7 @@ public struct EventStoreOptions: Sendable {
         self.maxReaders = maxReaders
         self.extraDatabases = extraDatabases
         self.maxBatch = maxBatch
+        self.streamIndexInterval = streamIndexInterval
         self.subscriptionPollInterval = subscriptionPollInterval
     }
 }

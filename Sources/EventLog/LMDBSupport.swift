@@ -26,11 +26,15 @@ enum LMDBFlags {
 struct StoreDatabases: Sendable {
     /// Big-endian UInt64 position → record (see `RecordLayout`).
     var events: MDB_dbi = 0
-    /// Stream id ‖ 0x00 ‖ big-endian UInt64 version → big-endian UInt64 position.
+    /// Stream id ‖ 0x00 ‖ big-endian UInt64 version → big-endian UInt64 position, for every event up to
+    /// the position stored under `meta/indexed` (newer events are indexed in bulk; see the stream heads in `meta`).
     var streams: MDB_dbi = 0
     /// Command id → encoded result bytes.
     var commands: MDB_dbi = 0
-    /// `format` → UInt32 layout version; `head` → big-endian position ‖ digest ‖ little-endian time.
+    /// `format` → UInt32 layout version; `head` → big-endian position ‖ digest ‖ little-endian time;
+    /// `indexed` → big-endian position through which `streams` is complete; `head` ‖ 0x00 ‖ stream id →
+    /// big-endian newest version ‖ newest position ‖ first position after `indexed`, for each stream with
+    /// events after `indexed`.
     var meta: MDB_dbi = 0
     /// The layer above's databases, by name.
     var extra: [String: MDB_dbi] = [:]
@@ -38,6 +42,10 @@ struct StoreDatabases: Sendable {
     static let reservedNames: Set<String> = ["events", "streams", "commands", "meta"]
     static let metaFormatKey: [UInt8] = Array("format".utf8)
     static let metaHeadKey: [UInt8] = Array("head".utf8)
+    static let metaIndexedKey: [UInt8] = Array("indexed".utf8)
+    /// Prefix of the `meta` keys that hold a stream's events not yet in `streams` ("stream heads"). It
+    /// sorts right after `head`, so the log head and the stream heads written by a commit share a page.
+    static let metaTailPrefix: [UInt8] = Array("head".utf8) + [0]
     static let storeFormatVersion: UInt32 = 1
 }
 
@@ -80,6 +88,51 @@ func withStreamKey<R>(bytes stream: UnsafeRawBufferPointer, version: UInt64?, _ 
         }
         var key = MDB_val(mv_size: size, mv_data: base)
         return body(&key)
+    }
+}
+
+/// Builds the `meta` key of a stream's tail entry (`head` ‖ 0x00 ‖ stream id) on the stack.
+@inline(__always)
+func withTailKey<R>(bytes stream: UnsafeRawBufferPointer, _ body: (inout MDB_val) -> R) -> R {
+    let prefix = StoreDatabases.metaTailPrefix.count
+    let size = prefix + stream.count
+    return withUnsafeTemporaryAllocation(byteCount: size, alignment: 8) { buffer in
+        let base = buffer.baseAddress!
+        StoreDatabases.metaTailPrefix.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: prefix) }
+        if stream.count > 0 { (base + prefix).copyMemory(from: stream.baseAddress!, byteCount: stream.count) }
+        var key = MDB_val(mv_size: size, mv_data: base)
+        return body(&key)
+    }
+}
+
+/// A stream's events after `meta/indexed`: its newest version and position, and its first position
+/// after `indexed`.
+struct StreamTail: Equatable {
+    var version: UInt64
+    var position: UInt64
+    var first: UInt64
+
+    static let encodedSize = 24
+
+    init(version: UInt64, position: UInt64, first: UInt64) {
+        self.version = version
+        self.position = position
+        self.first = first
+    }
+
+    init?(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count == Self.encodedSize else { return nil }
+        version = bigEndianUInt64(bytes, at: 0)
+        position = bigEndianUInt64(bytes, at: 8)
+        first = bigEndianUInt64(bytes, at: 16)
+    }
+
+    func withEncoded<R>(_ body: (inout MDB_val) -> R) -> R {
+        var words = (version.bigEndian, position.bigEndian, first.bigEndian)
+        return withUnsafeMutableBytes(of: &words) { raw in
+            var value = MDB_val(mv_size: Self.encodedSize, mv_data: raw.baseAddress)
+            return body(&value)
+        }
     }
 }
 

@@ -70,8 +70,9 @@ struct LogReader {
     // MARK: Scans
 
     func scan(
-        from position: UInt64, direction: ScanDirection, _ body: (borrowing EventRecordView) throws -> Bool
+        from start: UInt64?, direction: ScanDirection, _ body: (borrowing EventRecordView) throws -> Bool
     ) throws {
+        let position = start ?? (direction == .forward ? 1 : .max)
         try withCursor(dbs.events) { cursor in
             var key = MDB_val()
             var data = MDB_val()
@@ -107,7 +108,7 @@ struct LogReader {
         }
     }
 
-    func events(from position: UInt64, direction: ScanDirection, limit: Int) throws(EventLogError) -> [RecordedEvent] {
+    func events(from position: UInt64?, direction: ScanDirection, limit: Int) throws(EventLogError) -> [RecordedEvent] {
         var result: [RecordedEvent] = []
         guard limit > 0 else { return result }
         try rethrowAsEventLogError {
@@ -131,8 +132,55 @@ struct LogReader {
         return result
     }
 
+    /// The position through which the `streams` index is complete (0: nothing indexed yet).
+    func indexedThrough() throws(EventLogError) -> UInt64 {
+        guard let bytes = try lookup(dbs.meta, StoreDatabases.metaIndexedKey) else { return 0 }
+        guard bytes.count == 8 else { throw .corrupted("meta/indexed is malformed") }
+        return bigEndianUInt64(bytes)
+    }
+
+    /// The stream's events after `meta/indexed`, if it has any.
+    func tail(ofStreamBytes stream: UnsafeRawBufferPointer) throws(EventLogError) -> StreamTail? {
+        var data = MDB_val()
+        let rc = withTailKey(bytes: stream) { key in mdb_get(txn, dbs.meta, &key, &data) }
+        if rc == MDB_NOTFOUND { return nil }
+        guard rc == 0 else { throw .lmdb(rc, "read stream tail") }
+        guard let tail = StreamTail(data.bytes) else { throw .corrupted("a stream tail entry is malformed") }
+        return tail
+    }
+
+    func tail(of stream: String) throws(EventLogError) -> StreamTail? {
+        var stream = stream
+        let result = stream.withUTF8 { utf8 -> Result<StreamTail?, EventLogError> in
+            do throws(EventLogError) {
+                return .success(try tail(ofStreamBytes: UnsafeRawBufferPointer(utf8)))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
     /// Current version of `stream`, or nil when it has no events.
     func streamVersion(_ stream: String) throws(EventLogError) -> UInt64? {
+        if let tail = try tail(of: stream) { return tail.version }
+        return try indexedVersion(stream)
+    }
+
+    /// The stream's newest version in the `streams` index (events up to `meta/indexed`).
+    func indexedVersion(_ stream: String) throws(EventLogError) -> UInt64? {
+        var stream = stream
+        let result = stream.withUTF8 { utf8 -> Result<UInt64?, EventLogError> in
+            do throws(EventLogError) {
+                return .success(try indexedVersion(ofStreamBytes: UnsafeRawBufferPointer(utf8)))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    func indexedVersion(ofStreamBytes stream: UnsafeRawBufferPointer) throws(EventLogError) -> UInt64? {
         var cursor: OpaquePointer?
         var rc = mdb_cursor_open(txn, dbs.streams, &cursor)
         guard rc == 0, let cursor else { throw .lmdb(rc, "mdb_cursor_open") }
@@ -140,7 +188,7 @@ struct LogReader {
         var key = MDB_val()
         var data = MDB_val()
         // Seek to the first key after every key of this stream (stream ‖ 0x01), then step back.
-        rc = withStreamKey(stream, version: nil) { seek in mdb_cursor_get(cursor, &seek, &data, MDB_SET_RANGE) }
+        rc = withStreamKey(bytes: stream, version: nil) { seek in mdb_cursor_get(cursor, &seek, &data, MDB_SET_RANGE) }
         if rc == 0 {
             rc = mdb_cursor_get(cursor, &key, &data, MDB_PREV)
         } else if rc == MDB_NOTFOUND {
@@ -148,44 +196,61 @@ struct LogReader {
         }
         if rc == MDB_NOTFOUND { return nil }
         guard rc == 0 else { throw .lmdb(rc, "read stream version") }
-        return Self.version(inStreamKey: key.bytes, of: stream)
+        return Self.version(inStreamKey: key.bytes, ofStreamBytes: stream)
     }
 
     /// The version in a `streams` key when the key belongs to `stream`.
     @inline(__always)
     static func version(inStreamKey key: UnsafeRawBufferPointer, of stream: String) -> UInt64? {
         var stream = stream
-        return stream.withUTF8 { utf8 in
-            let count = utf8.count
-            guard key.count == count + 9, key[count] == 0,
-                count == 0 || memcmp(key.baseAddress!, utf8.baseAddress!, count) == 0
-            else { return nil }
-            return bigEndianUInt64(key, at: count + 1)
-        }
+        return stream.withUTF8 { version(inStreamKey: key, ofStreamBytes: UnsafeRawBufferPointer($0)) }
     }
 
+    @inline(__always)
+    static func version(
+        inStreamKey key: UnsafeRawBufferPointer, ofStreamBytes stream: UnsafeRawBufferPointer
+    )
+        -> UInt64?
+    {
+        let count = stream.count
+        guard key.count == count + 9, key[count] == 0,
+            count == 0 || memcmp(key.baseAddress!, stream.baseAddress!, count) == 0
+        else { return nil }
+        return bigEndianUInt64(key, at: count + 1)
+    }
+
+    /// Visits the stream's events from `version`: those in the `streams` index, then those after
+    /// `meta/indexed`, found by scanning the log from the stream's first unindexed position.
     func scanStream(
         _ stream: String, from version: UInt64, _ body: (borrowing EventRecordView) throws -> Bool
     ) throws {
-        try withCursor(dbs.streams) { cursor in
+        let version = Swift.max(version, 1)
+        let finished = try withCursor(dbs.streams) { cursor -> Bool in
             var key = MDB_val()
             var data = MDB_val()
-            var rc = withStreamKey(stream, version: max(version, 1)) { seek in
+            var rc = withStreamKey(stream, version: version) { seek in
                 let rc = mdb_cursor_get(cursor, &seek, &data, MDB_SET_RANGE)
                 key = seek
                 return rc
             }
             while rc == 0 {
-                guard Self.version(inStreamKey: key.bytes, of: stream) != nil else { return }
+                guard Self.version(inStreamKey: key.bytes, of: stream) != nil else { return true }
                 guard data.mv_size == 8 else { throw EventLogError.corrupted("stream index entry is malformed") }
                 let position = bigEndianUInt64(data.bytes)
                 guard let record = try recordBytes(at: position) else {
                     throw EventLogError.corrupted("stream '\(stream)' indexes missing position \(position)")
                 }
-                guard try body(EventRecordView(validated: record)) else { return }
+                guard try body(EventRecordView(validated: record)) else { return false }
                 rc = mdb_cursor_get(cursor, &key, &data, MDB_NEXT)
             }
             guard rc == MDB_NOTFOUND else { throw EventLogError.lmdb(rc, "scan stream") }
+            return true
+        }
+        guard finished, let tail = try tail(of: stream), tail.version >= version else { return }
+        try scan(from: tail.first, direction: .forward) { view in
+            guard view.position <= tail.position else { return false }
+            guard view.streamEquals(stream), view.streamVersion >= version else { return true }
+            return try body(view)
         }
     }
 

@@ -30,17 +30,19 @@ public struct ReadTransaction: ~Copyable {
     }
 
     /// Visits events from `position` (inclusive) in `direction` without copying, while `body` returns true.
-    /// Backward from a position past the head starts at the head: use `UInt64.max` for "newest first".
+    /// Without a position: from the oldest forwards, or from the newest backwards; a position past the
+    /// head starts backwards at the head.
     public func scan(
-        from position: UInt64 = 1, direction: ScanDirection = .forward,
+        from position: UInt64? = nil, direction: ScanDirection = .forward,
         _ body: (borrowing EventRecordView) throws -> Bool
     ) throws {
         try reader.scan(from: position, direction: direction, body)
     }
 
-    /// Up to `limit` events from `position` (inclusive) in `direction`, copied out.
+    /// Up to `limit` events from `position` (inclusive; default: the oldest forwards, the newest backwards)
+    /// in `direction`, copied out.
     public func events(
-        from position: UInt64 = 1, direction: ScanDirection = .forward, limit: Int = .max
+        from position: UInt64? = nil, direction: ScanDirection = .forward, limit: Int = .max
     ) throws(EventLogError) -> [RecordedEvent] {
         try reader.events(from: position, direction: direction, limit: limit)
     }

@@ -38,14 +38,17 @@ enum RecordLayout {
 
     /// The record size for an event, or nil when a field is too long for the layout.
     static func size(streamBytes: Int, event: NewEvent, commandId: String?) -> Int? {
-        let strings = [
-            event.type.utf8.count, commandId?.utf8.count ?? 0, event.actor?.utf8.count ?? 0,
-            event.causationId?.utf8.count ?? 0, event.correlationId?.utf8.count ?? 0,
-        ]
-        guard strings.allSatisfy({ $0 <= Int(UInt16.max) }), event.payload.count <= Int(UInt32.max) else {
-            return nil
-        }
-        return headerSize + streamBytes + strings.reduce(0, +) + event.payload.count + digestSize
+        let type = event.type.utf8.count
+        let command = commandId?.utf8.count ?? 0
+        let actor = event.actor?.utf8.count ?? 0
+        let causation = event.causationId?.utf8.count ?? 0
+        let correlation = event.correlationId?.utf8.count ?? 0
+        let limit = Int(UInt16.max)
+        guard type <= limit, command <= limit, actor <= limit, causation <= limit, correlation <= limit,
+            event.payload.count <= Int(UInt32.max)
+        else { return nil }
+        return headerSize + streamBytes + type + command + actor + causation + correlation + event.payload.count
+            + digestSize
     }
 
     /// Writes the canonical bytes of a record into `base` (which has room for `size` bytes); the

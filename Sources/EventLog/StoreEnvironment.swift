@@ -16,6 +16,10 @@ private let openStorePaths = Mutex<Set<String>>([])
 /// it and how to answer the caller once the batch is durable; it may run more than once (the whole batch
 /// is re-run after the map grows). `fail` answers the caller when the batch failed as a whole.
 struct WriteJob: Sendable {
+    /// Whether the body needs a child transaction of its own. An `AppendRequest` checks everything before
+    /// it writes, so it can run straight in the batch transaction (no child, no page copies); if it still
+    /// fails half-way (an LMDB error), the batch is re-run with every job in a child transaction.
+    let isolated: Bool
     let run: @Sendable (borrowing WriteTransaction) -> JobOutcome
     let fail: @Sendable (EventLogError) -> Void
 }
@@ -33,10 +37,38 @@ private struct WriteQueue {
     var closing = false
 }
 
-/// Starts a pthread running a closure.
+/// Starts a detached pthread running `body`; returns `pthread_create`'s result.
+func startDetachedThread(_ body: @escaping () -> Void) -> Int32 {
+    let start = Unmanaged.passRetained(ThreadStart(body))
+    #if canImport(Darwin)
+    var thread: pthread_t?
+    #else
+    var thread = pthread_t()
+    #endif
+    let rc = pthread_create(&thread, nil, { raw in runThreadStart(raw) }, start.toOpaque())
+    guard rc == 0 else {
+        start.release()
+        return rc
+    }
+    #if canImport(Darwin)
+    pthread_detach(thread!)
+    #else
+    pthread_detach(thread)
+    #endif
+    return 0
+}
+
+/// A closure for a new pthread.
 private final class ThreadStart {
     let body: () -> Void
     init(_ body: @escaping () -> Void) { self.body = body }
+}
+
+/// The writer thread's entry point (the argument is an unmanaged, retained `ThreadStart`).
+private func runThreadStart(_ raw: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    guard let raw else { return nil }
+    Unmanaged<ThreadStart>.fromOpaque(raw).takeRetainedValue().body()
+    return nil
 }
 
 @inline(__always)
@@ -71,6 +103,13 @@ final class StoreEnvironment: @unchecked Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let writerThreadToken = Atomic<UInt>(0)
+    /// Jobs queued and not yet taken, readable without the queue's lock (for the writer's short spin).
+    private let queuedJobs = Atomic<Int>(0)
+    /// Answers large batches off the writer thread, so the next batch starts at once.
+    private let answerQueue = DispatchQueue(label: "EventLog.answers")
+    /// Marks `answerQueue`, so `close()` called there (a store released by an answer) does not wait for
+    /// the writer, which waits for that queue.
+    private static let answerQueueKey = DispatchSpecificKey<Bool>()
     private let closedFlag = Atomic<Bool>(false)
     /// Batches committed so far (for tests and diagnostics).
     let committedBatches = Atomic<Int>(0)
@@ -85,6 +124,7 @@ final class StoreEnvironment: @unchecked Sendable {
         self.dbs = dbs
         mapLock = .allocate(capacity: 1)
         pthread_rwlock_init(mapLock, nil)
+        answerQueue.setSpecific(key: Self.answerQueueKey, value: true)
     }
 
     deinit {
@@ -100,8 +140,8 @@ final class StoreEnvironment: @unchecked Sendable {
     // MARK: Opening
 
     static func open(path: String, options: EventStoreOptions) throws(EventLogError) -> StoreEnvironment {
-        guard options.mapSize > 0, options.maxReaders > 0, options.maxBatch > 0 else {
-            throw .invalid("mapSize, maxReaders and maxBatch must be positive")
+        guard options.mapSize > 0, options.maxReaders > 0, options.maxBatch > 0, options.streamIndexInterval > 0 else {
+            throw .invalid("mapSize, maxReaders, maxBatch and streamIndexInterval must be positive")
         }
         guard Set(options.extraDatabases).count == options.extraDatabases.count,
             options.extraDatabases.allSatisfy({ !$0.isEmpty && !StoreDatabases.reservedNames.contains($0) })
@@ -288,27 +328,8 @@ final class StoreEnvironment: @unchecked Sendable {
     // MARK: The writer
 
     private func startWriter() throws(EventLogError) {
-        let start = Unmanaged.passRetained(ThreadStart { [self] in writerMain() })
-        #if canImport(Darwin)
-        var thread: pthread_t?
-        #else
-        var thread = pthread_t()
-        #endif
-        let rc = pthread_create(
-            &thread, nil,
-            { raw in
-                Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue().body()
-                return nil
-            }, start.toOpaque())
-        guard rc == 0 else {
-            start.release()
-            throw .io(rc, "start the writer thread")
-        }
-        #if canImport(Darwin)
-        pthread_detach(thread!)
-        #else
-        pthread_detach(thread)
-        #endif
+        let rc = startDetachedThread { [self] in writerMain() }
+        guard rc == 0 else { throw .io(rc, "start the writer thread") }
     }
 
     /// Queues a write for the writer thread.
@@ -316,6 +337,7 @@ final class StoreEnvironment: @unchecked Sendable {
         let (accepted, signal) = queue.withLock { queue -> (Bool, Bool) in
             guard !queue.closing else { return (false, false) }
             queue.jobs.append(job)
+            queuedJobs.add(1, ordering: .relaxed)
             guard queue.writerIdle else { return (true, false) }
             queue.writerIdle = false
             return (true, true)
@@ -325,7 +347,8 @@ final class StoreEnvironment: @unchecked Sendable {
     }
 
     /// Stops accepting writes, lets the writer finish the queued ones, then closes the environment.
-    /// Returns once it is closed, except on the writer thread itself (which closes after its batch).
+    /// Returns once it is closed, except on the writer thread itself (which closes after its batch) and
+    /// on the queue that answers callers (which the writer drains before closing).
     func close() {
         let signal = queue.withLock { queue -> Bool in
             queue.closing = true
@@ -333,17 +356,18 @@ final class StoreEnvironment: @unchecked Sendable {
             return queue.writerIdle
         }
         if signal { wake.signal() }
-        guard !isWriterThread else { return }
+        guard !isWriterThread, DispatchQueue.getSpecific(key: Self.answerQueueKey) == nil else { return }
         finished.wait()
         finished.signal()
     }
 
     private func writerMain() {
         writerThreadToken.store(currentThreadToken(), ordering: .relaxed)
-        let context = WriterContext(dbs: dbs)
+        let context = WriterContext(dbs: dbs, indexInterval: UInt64(options.streamIndexInterval))
         while let batch = nextBatch() {
             runBatch(batch, context)
         }
+        answerQueue.sync {}
         pthread_rwlock_wrlock(mapLock)
         closedFlag.store(true, ordering: .releasing)
         mdb_env_close(env)
@@ -355,38 +379,52 @@ final class StoreEnvironment: @unchecked Sendable {
 
     private enum NextStep: Sendable {
         case run([WriteJob])
+        case spin
         case wait
         case stop
     }
 
+    /// How long the writer keeps looking for more work before it sleeps: a caller that appends again as
+    /// soon as it is answered is then picked up without a wake-up.
+    private static let spinDuration = Duration.microseconds(50)
+
     /// Takes up to `maxBatch` queued writes, sleeping while there are none; nil once closing and drained.
     private func nextBatch() -> [WriteJob]? {
         let maxBatch = options.maxBatch
+        var mayRest = true
         while true {
             let step = queue.withLock { queue -> NextStep in
                 if queue.jobs.isEmpty {
                     if queue.closing { return .stop }
+                    if mayRest { return .spin }
                     queue.writerIdle = true
                     return .wait
                 }
                 if queue.jobs.count <= maxBatch {
                     var batch: [WriteJob] = []
                     swap(&batch, &queue.jobs)
+                    queuedJobs.subtract(batch.count, ordering: .relaxed)
                     return .run(batch)
                 }
                 let batch = Array(queue.jobs.prefix(maxBatch))
                 queue.jobs.removeFirst(maxBatch)
+                queuedJobs.subtract(maxBatch, ordering: .relaxed)
                 return .run(batch)
             }
             switch step {
             case .run(let batch): return batch
+            case .spin:
+                mayRest = false
+                let clock = ContinuousClock()
+                let deadline = clock.now.advanced(by: Self.spinDuration)
+                while queuedJobs.load(ordering: .relaxed) == 0, clock.now < deadline {}
             case .wait: wake.wait()
             case .stop: return nil
             }
         }
     }
 
-    private enum Answer {
+    private enum Answer: Sendable {
         case outcome(JobOutcome)
         case failure(WriteJob, EventLogError)
 
@@ -415,6 +453,7 @@ final class StoreEnvironment: @unchecked Sendable {
     private func runBatchOnce(_ jobs: [WriteJob], _ context: WriterContext) -> Bool {
         var answers: [Answer] = []
         answers.reserveCapacity(jobs.count)
+        var isolateAll = false
         while true {
             pthread_rwlock_rdlock(mapLock)
             var parentPointer: OpaquePointer?
@@ -443,6 +482,21 @@ final class StoreEnvironment: @unchecked Sendable {
             var retry: RetryReason?
             var fatal: EventLogError?
             for job in jobs {
+                if !job.isolated, !isolateAll {
+                    let saved = context.saveHead()
+                    context.beginChild()
+                    let outcome = job.run(WriteTransaction(txn: parent, context: context))
+                    if let needed = context.retry {
+                        retry = needed
+                        break
+                    }
+                    if context.failure != nil || (!outcome.succeeded && context.headPosition != saved.0) {
+                        retry = .isolate
+                        break
+                    }
+                    answers.append(.outcome(outcome))
+                    continue
+                }
                 var childPointer: OpaquePointer?
                 rc = mdb_txn_begin(env, parent, 0, &childPointer)
                 guard rc == 0, let child = childPointer else {
@@ -481,13 +535,17 @@ final class StoreEnvironment: @unchecked Sendable {
                 answers.append(.outcome(outcome))
             }
             if retry == nil, fatal == nil, context.headPosition != startPosition {
-                rc = context.writeMetaHead(parent)
-                if rc == MDB_MAP_FULL {
-                    retry = .grow
-                } else if rc == MDB_TXN_FULL {
-                    retry = .split
-                } else if rc != 0 {
-                    fatal = .lmdb(rc, "write head")
+                do throws(EventLogError) {
+                    if context.headPosition - context.indexedThrough >= context.indexInterval {
+                        try context.indexPendingEvents(parent)
+                    }
+                    try context.writeMetaHead(parent)
+                } catch {
+                    switch error.lmdbCode {
+                    case MDB_MAP_FULL: retry = .grow
+                    case MDB_TXN_FULL: retry = .split
+                    default: fatal = error
+                    }
                 }
             }
             if let fatal {
@@ -500,6 +558,9 @@ final class StoreEnvironment: @unchecked Sendable {
                 mdb_txn_abort(parent)
                 pthread_rwlock_unlock(mapLock)
                 switch retry {
+                case .isolate:
+                    isolateAll = true
+                    continue
                 case .grow:
                     do throws(EventLogError) {
                         try growMap()
@@ -532,7 +593,12 @@ final class StoreEnvironment: @unchecked Sendable {
             }
             committedBatches.add(1, ordering: .relaxed)
             if context.headPosition != startPosition { commits.signal() }
-            for answer in answers { answer.deliver() }
+            if answers.count <= 4 {
+                for answer in answers { answer.deliver() }
+            } else {
+                let batchAnswers = answers
+                answerQueue.async { for answer in batchAnswers { answer.deliver() } }
+            }
             return false
         }
     }
@@ -545,18 +611,26 @@ final class WriterContext {
     var headPosition: UInt64 = 0
     var headDigest = ChainDigest.genesis
     var headTime: Int64 = 0
+    /// Position through which the `streams` index is complete, as of this transaction.
+    var indexedThrough: UInt64 = 0
+    /// Events appended between two bulk updates of the `streams` index.
+    let indexInterval: UInt64
     /// Set when a write found the map full (grow and re-run) or the transaction full (split).
     fileprivate var retry: StoreEnvironment.RetryReason?
     /// Set when a write failed for another reason: the child is aborted whatever the body returns.
     var failure: EventLogError?
 
-    init(dbs: StoreDatabases) { self.dbs = dbs }
+    init(dbs: StoreDatabases, indexInterval: UInt64) {
+        self.dbs = dbs
+        self.indexInterval = indexInterval
+    }
 
     func loadHead(_ reader: LogReader) throws(EventLogError) {
         let state = try reader.headState()
         headPosition = state.position
         headDigest = state.digest
         headTime = state.time
+        indexedThrough = try reader.indexedThrough()
     }
 
     func saveHead() -> (UInt64, ChainDigest, Int64) { (headPosition, headDigest, headTime) }
@@ -581,7 +655,7 @@ final class WriterContext {
         return error
     }
 
-    /// Writes one record at the next position and indexes it; returns the position.
+    /// Writes one record at the next position; returns the position. The caller records the stream's tail.
     func appendRecord(
         txn: OpaquePointer, stream: UnsafeRawBufferPointer, version: UInt64, event: NewEvent, commandId: String?
     ) throws(EventLogError) -> UInt64 {
@@ -590,7 +664,7 @@ final class WriterContext {
         }
         let position = headPosition + 1
         var data = MDB_val(mv_size: size, mv_data: nil)
-        var rc = withPositionKey(position) { key in
+        let rc = withPositionKey(position) { key in
             mdb_put(txn, dbs.events, &key, &data, LMDBFlags.append | LMDBFlags.reserve)
         }
         guard rc == 0, let base = data.mv_data else { throw writeFailed(rc, "append event \(position)") }
@@ -599,26 +673,77 @@ final class WriterContext {
         let canonicalCount = size - RecordLayout.digestSize
         let digest = headDigest.chained(with: UnsafeRawBufferPointer(start: base, count: canonicalCount))
         digest.store(to: base + canonicalCount)
-        rc = withStreamKey(bytes: stream, version: version) { key in
-            withPositionKey(position) { value in mdb_put(txn, dbs.streams, &key, &value, LMDBFlags.noOverwrite) }
-        }
-        guard rc == 0 else {
-            if rc == MDB_KEYEXIST {
-                let error = EventLogError.corrupted("the stream index already holds version \(version)")
-                if failure == nil { failure = error }
-                throw error
-            }
-            throw writeFailed(rc, "index event \(position)")
-        }
         headPosition = position
         headDigest = digest
         headTime = event.time
         return position
     }
 
+    /// Records a stream's newest version and position (and its first position after `meta/indexed`).
+    func recordTail(txn: OpaquePointer, stream: UnsafeRawBufferPointer, tail: StreamTail) throws(EventLogError) {
+        let rc = withTailKey(bytes: stream) { key in
+            tail.withEncoded { value in mdb_put(txn, dbs.meta, &key, &value, 0) }
+        }
+        guard rc == 0 else { throw writeFailed(rc, "record stream tail") }
+    }
+
+    /// Adds every event after `indexedThrough` to `streams`, clears the tail entries and moves
+    /// `meta/indexed` to the head.
+    func indexPendingEvents(_ txn: OpaquePointer) throws(EventLogError) {
+        let reader = LogReader(txn: txn, dbs: dbs)
+        let dbs = dbs
+        var failure: EventLogError?
+        do {
+            try reader.scan(from: indexedThrough + 1, direction: .forward) { view in
+                let position = view.position
+                let rc = withStreamKey(bytes: view.streamBytes, version: view.streamVersion) { key in
+                    withPositionKey(position) { value in mdb_put(txn, dbs.streams, &key, &value, LMDBFlags.noOverwrite)
+                    }
+                }
+                guard rc == 0 else {
+                    failure =
+                        rc == MDB_KEYEXIST
+                        ? .corrupted("the stream index already holds the version of position \(position)")
+                        : .lmdb(rc, "index position \(position)")
+                    return false
+                }
+                return true
+            }
+        } catch {
+            throw error as? EventLogError ?? EventLogError(code: .lmdb, message: "\(error)")
+        }
+        if let failure { throw failure }
+        var tailKeys: [[UInt8]] = []
+        do {
+            try reader.scan(dbs.meta, prefix: StoreDatabases.metaTailPrefix) { key, _ in
+                tailKeys.append(Array(key))
+                return true
+            }
+        } catch {
+            throw error as? EventLogError ?? EventLogError(code: .lmdb, message: "\(error)")
+        }
+        for tailKey in tailKeys {
+            let rc = tailKey.withUnsafeBytes { bytes in
+                var key = MDB_val(bytes)
+                return mdb_del(txn, dbs.meta, &key, nil)
+            }
+            guard rc == 0 else { throw .lmdb(rc, "clear stream tail") }
+        }
+        var indexed = headPosition.bigEndian
+        let rc = StoreDatabases.metaIndexedKey.withUnsafeBytes { keyBytes in
+            withUnsafeMutableBytes(of: &indexed) { valueBytes in
+                var key = MDB_val(keyBytes)
+                var value = MDB_val(UnsafeRawBufferPointer(valueBytes))
+                return mdb_put(txn, dbs.meta, &key, &value, 0)
+            }
+        }
+        guard rc == 0 else { throw .lmdb(rc, "write meta/indexed") }
+        indexedThrough = headPosition
+    }
+
     /// Stores the head (big-endian position ‖ digest ‖ little-endian time) in `meta`.
-    func writeMetaHead(_ txn: OpaquePointer) -> Int32 {
-        withUnsafeTemporaryAllocation(byteCount: 48, alignment: 8) { buffer in
+    func writeMetaHead(_ txn: OpaquePointer) throws(EventLogError) {
+        let rc = withUnsafeTemporaryAllocation(byteCount: 48, alignment: 8) { buffer in
             let base = buffer.baseAddress!
             base.storeBytes(of: headPosition.bigEndian, as: UInt64.self)
             headDigest.store(to: base + 8)
@@ -629,6 +754,7 @@ final class WriterContext {
                 return mdb_put(txn, dbs.meta, &key, &value, 0)
             }
         }
+        guard rc == 0 else { throw .lmdb(rc, "write meta/head") }
     }
 }
 
@@ -639,6 +765,8 @@ extension StoreEnvironment {
         case grow
         /// Too many dirty pages for one transaction: split the batch.
         case split
+        /// A job that ran without a child transaction failed after writing: re-run, all jobs isolated.
+        case isolate
     }
 }
 

@@ -1,4 +1,6 @@
 internal import CLMDB
+internal import Dispatch
+internal import Synchronization
 
 #if canImport(Glibc)
 internal import Glibc
@@ -36,12 +38,95 @@ public struct VerifyReport: Sendable, Hashable {
     }
 }
 
-extension LogReader {
-    /// Walks the log and the stream index. See ``EventStore/verify(progress:)``.
+extension StoreEnvironment {
+    /// Events per digest-checking chunk (each in its own short read transaction).
+    private static let digestChunk: UInt64 = 32_768
+
+    /// Checks the structure in one snapshot, then every digest link in parallel chunks. See
+    /// ``EventStore/verify(progress:)``.
     func verify(progress: ((UInt64) -> Void)?) throws(EventLogError) -> VerifyReport {
-        var walk = EventWalk()
+        let dbs = dbs
+        let structure: (report: VerifyReport, walked: UInt64)
         do {
-            try withCursor(dbs.events) { cursor in walk.run(cursor, progress: progress) }
+            structure = try withReadTransaction { txn in try LogReader(txn: txn, dbs: dbs).verifyStructure() }
+        } catch {
+            throw error as? EventLogError ?? EventLogError(code: .lmdb, message: "\(error)")
+        }
+        // Each record stores its digest, so each link (stored previous digest ‖ canonical bytes → stored
+        // digest) can be checked on its own: two lanes share the SHA-256 work. Records are never changed
+        // after their commit, so later snapshots hold the same bytes for positions already walked.
+        let total = structure.walked
+        let chunks = Int((total + Self.digestChunk - 1) / Self.digestChunk)
+        let work = DigestWork()
+        let lane: @Sendable (((UInt64) -> Void)?) -> Void = { [self] report in
+            while true {
+                let chunk = work.nextChunk.add(1, ordering: .relaxed).oldValue
+                guard chunk < chunks, chunk < work.firstBadChunk.load(ordering: .relaxed) else { return }
+                let first = UInt64(chunk) * Self.digestChunk + 1
+                let last = Swift.min(first + Self.digestChunk - 1, total)
+                do {
+                    let problem = try withReadTransaction { txn in
+                        try LogReader(txn: txn, dbs: dbs).checkDigests(from: first, through: last)
+                    }
+                    if let problem {
+                        work.problems.withLock { $0[chunk] = problem }
+                        work.firstBadChunk.min(chunk, ordering: .relaxed)
+                    }
+                } catch {
+                    work.failure.withLock { $0 = $0 ?? (error as? EventLogError) }
+                    work.firstBadChunk.min(-1, ordering: .relaxed)
+                    return
+                }
+                let done = work.checked.add(last - first + 1, ordering: .relaxed).newValue
+                report?(done)
+            }
+        }
+        let helperDone = DispatchSemaphore(value: 0)
+        let helped =
+            chunks > 1
+            && startDetachedThread {
+                lane(nil)
+                helperDone.signal()
+            } == 0
+        lane(progress)
+        if helped { helperDone.wait() }
+        if let failure = work.failure.withLock({ $0 }) { throw failure }
+        var report = structure.report
+        let firstProblem = work.problems.withLock { $0.min { $0.key < $1.key }?.value }
+        if let problem = firstProblem, problem.position < report.firstBadPosition ?? .max {
+            report = VerifyReport(
+                eventCount: problem.position - 1, headPosition: problem.position - 1,
+                headDigest: problem.previous.bytes, firstBadPosition: problem.position, reason: problem.reason)
+        }
+        progress?(total)
+        return report
+    }
+}
+
+/// Shared state of the digest-checking lanes.
+private final class DigestWork: Sendable {
+    let nextChunk = Atomic<Int>(0)
+    let firstBadChunk = Atomic<Int>(.max)
+    let checked = Atomic<UInt64>(0)
+    let problems = Mutex<[Int: DigestProblem]>([:])
+    let failure = Mutex<EventLogError?>(nil)
+}
+
+/// A broken digest link: the record at `position`, and the stored digest of the record before it.
+struct DigestProblem: Sendable {
+    let position: UInt64
+    let reason: String
+    let previous: ChainDigest
+}
+
+extension LogReader {
+    /// Pass one without hashing: positions, records, stream versions; then `meta`, the index and the tail
+    /// entries. Returns the report of structural problems and how many records were walked in order.
+    func verifyStructure() throws(EventLogError) -> (report: VerifyReport, walked: UInt64) {
+        let indexed = try indexedThrough()
+        var walk = EventWalk(indexedThrough: indexed)
+        do {
+            try withCursor(dbs.events) { cursor in try walk.run(cursor, reader: self) }
         } catch {
             throw error as? EventLogError ?? EventLogError(code: .lmdb, message: "\(error)")
         }
@@ -50,16 +135,87 @@ extension LogReader {
         if let bad = walk.bad {
             report.firstBadPosition = bad.position
             report.reason = bad.reason
-            return report
+            return (report, walk.count)
         }
-        progress?(walk.count)
         var bad = try checkMetaHead(count: walk.count, digest: walk.previous)
-        if bad == nil { bad = try indexProblem(eventCount: walk.count, fingerprint: walk.fingerprint) }
+        if bad == nil, indexed > walk.count {
+            bad = (walk.count + 1, "meta/indexed (\(indexed)) is past the newest event")
+        }
+        if bad == nil {
+            bad = try indexProblem(eventCount: Swift.min(indexed, walk.count), fingerprint: walk.fingerprint)
+        }
+        if bad == nil { bad = try tailProblem(expected: walk.window) }
         if let bad {
             report.firstBadPosition = bad.position
             report.reason = bad.reason
         }
-        return report
+        return (report, walk.count)
+    }
+
+    /// Recomputes SHA-256(stored previous digest ‖ canonical bytes) for the records `first...last` and
+    /// compares it with each stored digest; returns the first mismatch. Missing or malformed records are
+    /// left to the structural pass.
+    func checkDigests(from first: UInt64, through last: UInt64) throws(EventLogError) -> DigestProblem? {
+        var previous = ChainDigest.genesis
+        if first > 1 {
+            var data = MDB_val()
+            let rc = withPositionKey(first - 1) { key in mdb_get(txn, dbs.events, &key, &data) }
+            guard rc == 0, RecordLayout.isWellFormed(data.bytes) else { return nil }
+            previous = ChainDigest(EventRecordView(validated: data.bytes).digest)
+        }
+        var cursor: OpaquePointer?
+        var rc = mdb_cursor_open(txn, dbs.events, &cursor)
+        guard rc == 0, let cursor else { throw .lmdb(rc, "mdb_cursor_open") }
+        defer { mdb_cursor_close(cursor) }
+        var key = MDB_val()
+        var data = MDB_val()
+        rc = withPositionKey(first) { seek in
+            let rc = mdb_cursor_get(cursor, &seek, &data, MDB_SET_RANGE)
+            key = seek
+            return rc
+        }
+        while rc == 0 {
+            guard key.mv_size == 8, RecordLayout.isWellFormed(data.bytes) else { return nil }
+            let position = bigEndianUInt64(key.bytes)
+            guard position <= last else { return nil }
+            let view = EventRecordView(validated: data.bytes)
+            let stored = ChainDigest(view.digest)
+            guard previous.chained(with: view.canonicalBytes) == stored else {
+                return DigestProblem(
+                    position: position, reason: "digest mismatch: the record or its predecessor was changed",
+                    previous: previous)
+            }
+            previous = stored
+            rc = mdb_cursor_get(cursor, &key, &data, MDB_NEXT)
+        }
+        guard rc == MDB_NOTFOUND else { throw .lmdb(rc, "scan events") }
+        return nil
+    }
+
+    /// The `meta` tail entries must describe exactly the streams with events after `meta/indexed`.
+    private func tailProblem(
+        expected: [[UInt8]: StreamTail]
+    ) throws(EventLogError) -> (position: UInt64, reason: String)? {
+        var remaining = expected
+        var problem: (position: UInt64, reason: String)?
+        do {
+            try scan(dbs.meta, prefix: StoreDatabases.metaTailPrefix) { key, value in
+                let stream = Array(key.dropFirst(StoreDatabases.metaTailPrefix.count))
+                let stored = StreamTail(value)
+                guard let wanted = remaining.removeValue(forKey: stream), let stored, stored == wanted else {
+                    problem = (stored?.position ?? 1, "a stream's tail entry in meta disagrees with its newest events")
+                    return false
+                }
+                return true
+            }
+        } catch {
+            throw error as? EventLogError ?? EventLogError(code: .lmdb, message: "\(error)")
+        }
+        if let problem { return problem }
+        if let missing = remaining.values.min(by: { $0.first < $1.first }) {
+            return (missing.first, "a stream with events past meta/indexed has no tail entry in meta")
+        }
+        return nil
     }
 
     /// The head stored in `meta` must be the last record.
@@ -140,16 +296,19 @@ extension LogReader {
         }
         if let problem { return problem }
         if count == eventCount, sum == fingerprint { return nil }
-        return try locateIndexMismatch()
+        return try locateIndexMismatch(through: eventCount)
     }
 
     /// Finds the first event the index does not point to, or else the first index entry that points to the
     /// wrong event.
-    private func locateIndexMismatch() throws(EventLogError) -> (position: UInt64, reason: String) {
+    private func locateIndexMismatch(
+        through indexed: UInt64
+    ) throws(EventLogError) -> (position: UInt64, reason: String) {
         var found: (position: UInt64, reason: String)?
         do {
             try scan(from: 1, direction: .forward) { view in
                 let position = view.position
+                guard position <= indexed else { return false }
                 var data = MDB_val()
                 let rc = withStreamKey(bytes: view.streamBytes, version: view.streamVersion) { key in
                     mdb_get(txn, dbs.streams, &key, &data)
@@ -186,14 +345,21 @@ extension LogReader {
     }
 }
 
-/// Pass one of verification: every position, record and digest link, in order.
+/// Pass one of verification: every position and record, in order; stream versions of the events past
+/// `meta/indexed`. Digest links are checked separately (`checkDigests`).
 private struct EventWalk {
+    let indexedThrough: UInt64
     var count: UInt64 = 0
     var previous = ChainDigest.genesis
+    /// Sum of the fingerprints of the indexed events.
     var fingerprint: UInt64 = 0
+    /// Per stream, its events past `indexedThrough`.
+    var window: [[UInt8]: StreamTail] = [:]
     var bad: (position: UInt64, reason: String)?
 
-    mutating func run(_ cursor: OpaquePointer, progress: ((UInt64) -> Void)?) {
+    init(indexedThrough: UInt64) { self.indexedThrough = indexedThrough }
+
+    mutating func run(_ cursor: OpaquePointer, reader: LogReader) throws {
         var key = MDB_val()
         var data = MDB_val()
         var rc = mdb_cursor_get(cursor, &key, &data, MDB_FIRST)
@@ -218,19 +384,26 @@ private struct EventWalk {
                 bad = (position, "the record says position \(view.position)")
                 return
             }
-            let digest = previous.chained(with: view.canonicalBytes)
-            guard digest == ChainDigest(view.digest) else {
-                bad = (position, "digest mismatch: the record or its predecessor was changed")
-                return
-            }
-            guard view.streamVersion > 0, view.streamBytes.count > 0 else {
+            let version = view.streamVersion
+            guard version > 0, view.streamBytes.count > 0 else {
                 bad = (position, "the record has no stream or a zero stream version")
                 return
             }
-            fingerprint &+= indexFingerprint(stream: view.streamBytes, version: view.streamVersion, position: position)
-            previous = digest
+            if position <= indexedThrough {
+                fingerprint &+= indexFingerprint(stream: view.streamBytes, version: version, position: position)
+            } else {
+                let stream = Array(view.streamBytes)
+                let previousVersion =
+                    try window[stream]?.version ?? reader.indexedVersion(ofStreamBytes: view.streamBytes) ?? 0
+                guard version == previousVersion + 1 else {
+                    bad = (position, "stream version \(version) does not follow \(previousVersion)")
+                    return
+                }
+                window[stream] = StreamTail(
+                    version: version, position: position, first: window[stream]?.first ?? position)
+            }
+            previous = ChainDigest(view.digest)
             count = position
-            if count & 0xFFFF == 0 { progress?(count) }
             rc = mdb_cursor_get(cursor, &key, &data, MDB_NEXT)
         }
         if rc != MDB_NOTFOUND { bad = (count + 1, "LMDB: \(String(cString: mdb_strerror(rc)))") }

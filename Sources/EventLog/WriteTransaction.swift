@@ -34,12 +34,27 @@ public struct WriteTransaction: ~Copyable {
         _ events: [NewEvent], to stream: String, expectedVersion: ExpectedVersion, defaultCommandId: String?
     ) throws(EventLogError) -> (positions: [UInt64], version: UInt64) {
         try validateStreamId(stream)
-        let actual = try reader.streamVersion(stream)
-        guard expectedVersion.accepts(actual) else {
-            throw .wrongExpectedVersion(stream: stream, expected: expectedVersion, actual: actual)
+        let state = try streamState(stream)
+        guard expectedVersion.accepts(state.version) else {
+            throw .wrongExpectedVersion(stream: stream, expected: expectedVersion, actual: state.version)
         }
-        var version = actual ?? 0
+        return try write(events, to: stream, from: state, defaultCommandId: defaultCommandId)
+    }
+
+    /// A stream's entry for events past the bulk index, if any, and its current version.
+    private func streamState(_ stream: String) throws(EventLogError) -> (tail: StreamTail?, version: UInt64?) {
+        if let tail = try reader.tail(of: stream) { return (tail, tail.version) }
+        return (nil, try reader.indexedVersion(stream))
+    }
+
+    /// Writes checked events after the stream's current state; records the stream's tail.
+    private func write(
+        _ events: [NewEvent], to stream: String, from state: (tail: StreamTail?, version: UInt64?),
+        defaultCommandId: String?
+    ) throws(EventLogError) -> (positions: [UInt64], version: UInt64) {
+        var version = state.version ?? 0
         var positions: [UInt64] = []
+        guard !events.isEmpty else { return (positions, version) }
         positions.reserveCapacity(events.count)
         var streamId = stream
         let context = context
@@ -54,6 +69,9 @@ public struct WriteTransaction: ~Copyable {
                             txn: txn, stream: streamBytes, version: version, event: event,
                             commandId: event.commandId ?? defaultCommandId))
                 }
+                let newTail = StreamTail(
+                    version: version, position: positions.last!, first: state.tail?.first ?? positions[0])
+                try context.recordTail(txn: txn, stream: streamBytes, tail: newTail)
                 return nil
             } catch {
                 return error
@@ -83,17 +101,52 @@ public struct WriteTransaction: ~Copyable {
         guard request.appends.contains(where: { !$0.events.isEmpty }) else {
             throw .invalid("an append request needs at least one event")
         }
+        // Check everything before writing anything, so a rejected request leaves no trace even when it
+        // runs without a child transaction of its own.
+        var checked: [(tail: StreamTail?, version: UInt64?, repeated: Bool)] = []
+        checked.reserveCapacity(request.appends.count)
+        for (index, append) in request.appends.enumerated() {
+            try validateStreamId(append.stream)
+            let streamBytes = append.stream.utf8.count
+            for event in append.events
+            where RecordLayout.size(
+                streamBytes: streamBytes, event: event, commandId: event.commandId ?? request.commandId) == nil
+            {
+                throw .invalid("an event field is too long (strings up to 65,535 bytes, payload up to 4 GiB)")
+            }
+            var state: (tail: StreamTail?, version: UInt64?)
+            let repeated: Bool
+            if let earlier = request.appends[..<index].lastIndex(where: { $0.stream == append.stream }) {
+                // Appended to earlier in this request: its version after that part.
+                let before = checked[earlier].version
+                let added = UInt64(request.appends[earlier].events.count)
+                state = (nil, added == 0 ? before : (before ?? 0) + added)
+                repeated = true
+            } else {
+                state = try streamState(append.stream)
+                repeated = false
+            }
+            guard append.expectedVersion.accepts(state.version) else {
+                throw .wrongExpectedVersion(
+                    stream: append.stream, expected: append.expectedVersion, actual: state.version)
+            }
+            checked.append((state.tail, state.version, repeated))
+        }
         var streams: [AppendedStream] = []
         streams.reserveCapacity(request.appends.count)
-        for append in request.appends {
-            let (positions, version) = try self.append(
-                append.events, to: append.stream, expectedVersion: append.expectedVersion,
-                defaultCommandId: request.commandId)
+        var first: UInt64 = 0
+        var last: UInt64 = 0
+        for (index, append) in request.appends.enumerated() {
+            let state =
+                checked[index].repeated
+                ? try streamState(append.stream) : (tail: checked[index].tail, version: checked[index].version)
+            let (positions, version) = try write(
+                append.events, to: append.stream, from: state, defaultCommandId: request.commandId)
+            if first == 0, let position = positions.first { first = position }
+            if let position = positions.last { last = position }
             streams.append(AppendedStream(stream: append.stream, version: version, positions: positions))
         }
-        let positions = streams.flatMap(\.positions)
-        let result = AppendResult(
-            firstPosition: positions.first ?? 0, lastPosition: positions.last ?? 0, streams: streams)
+        let result = AppendResult(firstPosition: first, lastPosition: last, streams: streams)
         if let commandId = request.commandId { try recordCommand(commandId, result: result.encoded()) }
         return result
     }
@@ -204,16 +257,18 @@ public struct WriteTransaction: ~Copyable {
     }
 
     /// Visits events from `position` (inclusive) in `direction` without copying, while `body` returns true.
+    /// Without a position: from the oldest forwards, or from the newest backwards.
     public func scan(
-        from position: UInt64 = 1, direction: ScanDirection = .forward,
+        from position: UInt64? = nil, direction: ScanDirection = .forward,
         _ body: (borrowing EventRecordView) throws -> Bool
     ) throws {
         try reader.scan(from: position, direction: direction, body)
     }
 
-    /// Up to `limit` events from `position` (inclusive) in `direction`, copied out.
+    /// Up to `limit` events from `position` (inclusive; default: the oldest forwards, the newest backwards)
+    /// in `direction`, copied out.
     public func events(
-        from position: UInt64 = 1, direction: ScanDirection = .forward, limit: Int = .max
+        from position: UInt64? = nil, direction: ScanDirection = .forward, limit: Int = .max
     ) throws(EventLogError) -> [RecordedEvent] {
         try reader.events(from: position, direction: direction, limit: limit)
     }

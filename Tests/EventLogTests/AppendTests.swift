@@ -53,7 +53,7 @@ struct AppendTests {
             #expect(empty == Head(position: 0, digest: [UInt8](repeating: 0, count: 32), time: 0))
             _ = try await store.append([sampleEvent(0, time: 5), sampleEvent(1, time: 9)], to: "s")
             let head = try store.head()
-            let newest = try #require(try store.readAll(from: .max, direction: .backward, limit: 1).first)
+            let newest = try #require(try store.readAll(direction: .backward, limit: 1).first)
             #expect(head.position == 2 && head.time == 9 && head.digest == newest.digest)
         }
     }
@@ -107,6 +107,34 @@ struct AppendTests {
             let result = try await store.append(fixed)
             #expect(result.firstPosition == 2 && result.lastPosition == 4)
             #expect(result.streams.map(\.positions) == [[2, 3], [4]])
+        }
+    }
+
+    @Test func oneRequestMayAppendToAStreamTwiceWithVersionsCountingTheFirstPart() async throws {
+        try await withStore { store, _ in
+            let request = AppendRequest(appends: [
+                StreamAppend(stream: "s", expectedVersion: .noStream, events: [sampleEvent(0), sampleEvent(1)]),
+                StreamAppend(stream: "t", expectedVersion: .noStream, events: [sampleEvent(2)]),
+                StreamAppend(stream: "s", expectedVersion: .exact(2), events: [sampleEvent(3)]),
+            ])
+            let result = try await store.append(request)
+            #expect(result.streams.map(\.version) == [2, 1, 3])
+            #expect(result.streams.map(\.positions) == [[1, 2], [3], [4]])
+            var wrong = request
+            wrong.appends = [
+                StreamAppend(stream: "u", events: [sampleEvent(4)]),
+                StreamAppend(stream: "s", expectedVersion: .exact(3), events: [sampleEvent(5)]),
+                StreamAppend(stream: "s", expectedVersion: .exact(3), events: [sampleEvent(6)]),
+            ]
+            do {
+                _ = try await store.append(wrong)
+                Issue.record("expected a conflict")
+            } catch let error as EventLogError {
+                #expect(error.code == .wrongExpectedVersion && error.stream == "s" && error.actualVersion == 4)
+            }
+            #expect(try store.head().position == 4)
+            #expect(try store.streamVersion("u") == nil)
+            #expect(try store.verify().isValid)
         }
     }
 

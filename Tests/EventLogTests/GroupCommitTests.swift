@@ -6,8 +6,9 @@ import Testing
 
 @Suite("Group commit and write transactions")
 struct GroupCommitTests {
-    @Test func manyConcurrentAppendersAreAllAnsweredWithGaplessPositions() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: [1024, 7])
+    func manyConcurrentAppendersAreAllAnsweredWithGaplessPositions(indexInterval: Int) async throws {
+        try await withStore(EventStoreOptions(streamIndexInterval: indexInterval)) { store, _ in
             let callers = 200
             let positions = try await withThrowingTaskGroup(of: UInt64.self) { group in
                 for index in 0..<callers {

@@ -5,13 +5,15 @@ import Testing
 
 @Suite("Several processes", .serialized, .timeLimit(.minutes(5)))
 struct MultiProcessTests {
-    @Test func twoProcessesAppendingNeverLoseOrDuplicateAPositionAndVersionChecksHold() async throws {
+    @Test(arguments: [1024, 37])
+    func twoProcessesAppendingNeverLoseOrDuplicateAPositionAndVersionChecksHold(indexInterval: Int) async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
         let path = folder.path + "/store"
         let count = 300
-        let first = try HelperProcess(["race", path, "\(count)", "A"])
-        let second = try HelperProcess(["race", path, "\(count)", "B"])
+        let environment = ["EVENTLOG_TEST_INDEX_INTERVAL": "\(indexInterval)"]
+        let first = try HelperProcess(["race", path, "\(count)", "A"], environment: environment)
+        let second = try HelperProcess(["race", path, "\(count)", "B"], environment: environment)
         #expect(await first.wait() == 0)
         #expect(await second.wait() == 0)
         let wins = [first, second].map { helper -> Int in
@@ -51,6 +53,32 @@ struct MultiProcessTests {
         #expect(report.headPosition >= UInt64(acknowledged.count), "every acknowledged append is present")
         let next = try await store.append([sampleEvent(0)], to: "after-crash")
         #expect(next.firstPosition == report.headPosition + 1)
+    }
+
+    @Test func readerSlotsLeftByKilledProcessesAreFreedWhenTheTableIsFull() async throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path + "/store"
+        // The first opener sizes the reader table: two slots.
+        var store = try EventStore(path: path, options: EventStoreOptions(maxReaders: 2))
+        _ = try await store.append([sampleEvent(0)], to: "s")
+        var holders: [HelperProcess] = []
+        for _ in 0..<2 {
+            let holder = try HelperProcess(["hold-reader", path])
+            while holder.lines != ["reading"], holder.process.isRunning { try await Task.sleep(for: .milliseconds(5)) }
+            holders.append(holder)
+        }
+        for holder in holders {
+            kill(holder.process.processIdentifier, SIGKILL)
+            _ = await holder.wait()
+            #expect(holder.lines == ["reading"])
+        }
+        // Both slots belong to dead processes: a read finds the table full, clears it, and goes on.
+        #expect(try store.head().position == 1)
+        store.close()
+        store = try EventStore(path: path, options: EventStoreOptions(maxReaders: 2))
+        defer { store.close() }
+        #expect(try store.readAll().count == 1)
     }
 
     @Test func aSubscriptionSeesAnotherProcessesAppends() async throws {

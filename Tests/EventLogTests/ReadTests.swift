@@ -23,11 +23,45 @@ struct ReadTests {
         }
     }
 
+    @Test func streamReadsAndVersionChecksSpanTheBulkIndexAndTheNewestEvents() async throws {
+        try await withStore(EventStoreOptions(streamIndexInterval: 5)) { store, _ in
+            var expected: [String: [UInt64]] = [:]
+            for index in 0..<23 {
+                let stream = "s\(index % 3)"
+                let count = index % 4 == 0 ? 2 : 1
+                let result = try await store.append((0..<count).map { sampleEvent(index * 10 + $0) }, to: stream)
+                expected[stream, default: []] += result.streams[0].positions
+            }
+            let indexed = try store.read { txn in try txn.reader.indexedThrough() }
+            let head = try store.head().position
+            #expect(indexed > 0 && indexed < head, "some events indexed in bulk, some not yet")
+            for (stream, positions) in expected {
+                #expect(try store.readStream(stream).map(\.position) == positions)
+                #expect(try store.readStream(stream).map(\.streamVersion) == Array(1...UInt64(positions.count)))
+                for from in 1...positions.count {
+                    #expect(
+                        try store.readStream(stream, from: UInt64(from)).map(\.position)
+                            == Array(positions[(from - 1)...]))
+                }
+                #expect(try store.readStream(stream, from: 2, limit: 2).map(\.position) == Array(positions[1...2]))
+                #expect(try store.streamVersion(stream) == UInt64(positions.count))
+                let version = UInt64(positions.count)
+                await #expect(throws: EventLogError.self) {
+                    try await store.append([sampleEvent(0)], to: stream, expectedVersion: .exact(version - 1))
+                }
+            }
+            let next = try await store.append(
+                [sampleEvent(0)], to: "s1", expectedVersion: .exact(UInt64(expected["s1"]!.count)))
+            #expect(next.streams[0].version == UInt64(expected["s1"]!.count + 1))
+            #expect(try store.verify().isValid)
+        }
+    }
+
     @Test func theWholeLogReadsForwardsAndBackwards() async throws {
         try await withStore { store, _ in
             try await appendMany(store, 10)
             #expect(try store.readAll(from: 8).map(\.position) == [8, 9, 10])
-            #expect(try store.readAll(from: .max, direction: .backward, limit: 3).map(\.position) == [10, 9, 8])
+            #expect(try store.readAll(direction: .backward, limit: 3).map(\.position) == [10, 9, 8])
             #expect(try store.readAll(from: 5, direction: .backward).map(\.position) == [5, 4, 3, 2, 1])
             #expect(try store.readAll(from: 0, direction: .backward).isEmpty)
             #expect(try store.readAll(from: 11).isEmpty)

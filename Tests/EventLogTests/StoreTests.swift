@@ -1,3 +1,4 @@
+import CLMDB
 import Foundation
 import Testing
 
@@ -13,6 +14,28 @@ struct StoreTests {
         #expect(FileManager.default.fileExists(atPath: folder.path + "/a/b/store/data.mdb"))
         #expect(try store.head().position == 0)
         #expect(try store.verify().isValid)
+    }
+
+    @Test func durableIsTheDefaultAndReadersUseNoThreadLocalSlots() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let store = try EventStore(path: folder.path)
+        defer { store.close() }
+        var flags: UInt32 = 0
+        #expect(mdb_env_get_flags(store.core.env, &flags) == 0)
+        #expect(flags & UInt32(MDB_NOMETASYNC) == 0 && flags & UInt32(MDB_NOSYNC) == 0)
+        #expect(flags & UInt32(MDB_NOTLS) != 0 && flags & UInt32(MDB_WRITEMAP) == 0)
+    }
+
+    @Test func invalidOptionsAreRejected() {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        for options in [
+            EventStoreOptions(extraDatabases: ["events"]), EventStoreOptions(extraDatabases: ["a", "a"]),
+            EventStoreOptions(maxBatch: 0), EventStoreOptions(streamIndexInterval: 0),
+        ] {
+            #expect(throws: EventLogError.self) { try EventStore(path: folder.path, options: options) }
+        }
     }
 
     @Test func aFolderOpensOnlyOncePerProcessAndAgainAfterClose() async throws {
@@ -89,6 +112,9 @@ struct StoreTests {
         let folder = TemporaryFolder()
         defer { folder.remove() }
         let store = try EventStore(path: folder.path, options: EventStoreOptions(durability: .relaxed))
+        var flags: UInt32 = 0
+        #expect(mdb_env_get_flags(store.core.env, &flags) == 0)
+        #expect(flags & UInt32(MDB_NOMETASYNC) != 0 && flags & UInt32(MDB_NOTLS) != 0)
         try await appendMany(store, 20)
         store.close()
         let reopened = try EventStore(path: folder.path)

@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import EventLog
@@ -36,13 +37,17 @@ struct SubscriptionTests {
         defer { folder.remove() }
         let store = try EventStore(path: folder.path)
         _ = try await store.append([sampleEvent(0)], to: "s")
+        let received = Atomic<Int>(0)
         let subscriber = Task {
             var count = 0
-            for try await _ in store.subscribe(from: 1) { count += 1 }
+            for try await _ in store.subscribe(from: 1) {
+                count += 1
+                received.store(count, ordering: .relaxed)
+            }
             return count
         }
-        while try store.head().position < 1 { try await Task.sleep(for: .milliseconds(5)) }
-        try await Task.sleep(for: .milliseconds(20))
+        // Close once the subscriber has caught up and is waiting for more.
+        while received.load(ordering: .relaxed) < 1 { try await Task.sleep(for: .milliseconds(5)) }
         store.close()
         #expect(try await subscriber.value == 1)
     }

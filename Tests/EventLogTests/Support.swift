@@ -1,5 +1,6 @@
 import CLMDB
 import Foundation
+import Synchronization
 import Testing
 
 @testable import EventLog
@@ -109,17 +110,20 @@ func helperExecutable() throws -> String {
 struct HelperMissing: Error {}
 
 /// A running helper process whose standard output is collected on its own thread.
-final class HelperProcess: @unchecked Sendable {
+final class HelperProcess: Sendable {
     let process = Process()
     private let output = Pipe()
-    private let lock = NSLock()
-    private var collected = Data()
+    private let collected = Mutex(Data())
     private let finished = DispatchSemaphore(value: 0)
 
     /// Starts the helper; `onLine` sees each complete line as it arrives (on the reading thread).
-    init(_ arguments: [String], onLine: (@Sendable (String, HelperProcess) -> Void)? = nil) throws {
+    init(
+        _ arguments: [String], environment: [String: String] = [:],
+        onLine: (@Sendable (String, HelperProcess) -> Void)? = nil
+    ) throws {
         process.executableURL = URL(fileURLWithPath: try helperExecutable())
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = output
         try process.run()
         let handle = output.fileHandleForReading
@@ -128,7 +132,7 @@ final class HelperProcess: @unchecked Sendable {
             while true {
                 let chunk = handle.availableData
                 if chunk.isEmpty { break }
-                lock.withLock { collected.append(chunk) }
+                collected.withLock { $0.append(chunk) }
                 pending.append(chunk)
                 while let newline = pending.firstIndex(of: 0x0A) {
                     let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
@@ -142,7 +146,7 @@ final class HelperProcess: @unchecked Sendable {
 
     /// Complete lines printed so far (a torn last line is left out).
     var lines: [String] {
-        let text = lock.withLock { String(decoding: collected, as: UTF8.self) }
+        let text = collected.withLock { String(decoding: $0, as: UTF8.self) }
         var lines = text.components(separatedBy: "\n")
         lines.removeLast()
         return lines

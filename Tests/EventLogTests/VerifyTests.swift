@@ -7,9 +7,9 @@ import Testing
 @Suite("Verification")
 struct VerifyTests {
     /// Fills a store with `count` events over three streams, closes it, and returns its path.
-    private func makeStore(_ folder: TemporaryFolder, count: Int) async throws -> String {
+    private func makeStore(_ folder: TemporaryFolder, count: Int, indexInterval: Int = 1024) async throws -> String {
         let path = folder.path + "/store"
-        let store = try EventStore(path: path)
+        let store = try EventStore(path: path, options: EventStoreOptions(streamIndexInterval: indexInterval))
         for index in 0..<count {
             _ = try await store.append([sampleEvent(index, payloadSize: 64)], to: "s\(index % 3)")
         }
@@ -34,6 +34,50 @@ struct VerifyTests {
         #expect(report.isValid && report.eventCount == 10 && report.headPosition == 10)
         #expect(report.headDigest == (try store.head().digest))
         #expect(seen.withLock { $0 }.last == 10)
+    }
+
+    @Test func digestsAreCheckedAcrossChunksAndTheFirstBrokenLinkIsReported() async throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path + "/store"
+        let total = 70_000
+        do {
+            let store = try EventStore(path: path)
+            defer { store.close() }
+            for round in 0..<(total / 1000) {
+                _ = try await store.write { txn in
+                    for index in 0..<1000 {
+                        _ = try txn.append([sampleEvent(round * 1000 + index, payloadSize: 32)], to: "s\(index % 5)")
+                    }
+                }
+            }
+            let seen = Mutex<[UInt64]>([])
+            let report = try store.verify { position in seen.withLock { $0.append(position) } }
+            #expect(report.isValid && report.eventCount == UInt64(total))
+            let progress = seen.withLock { $0 }
+            #expect(progress.count > 1 && progress == progress.sorted() && progress.last == UInt64(total))
+        }
+        for position: UInt64 in [50_000, 40_000] {
+            try withRawStore(path) { txn, events, _ in
+                try positionKey(position).withUnsafeBytes { keyBytes in
+                    var key = MDB_val(mv_size: 8, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
+                    var data = MDB_val()
+                    try #require(mdb_get(txn, events, &key, &data) == 0)
+                    var record = Array(UnsafeRawBufferPointer(start: data.mv_data, count: data.mv_size))
+                    record[record.count - 40] ^= 0x80
+                    try record.withUnsafeMutableBytes { recordBytes in
+                        var value = MDB_val(mv_size: recordBytes.count, mv_data: recordBytes.baseAddress)
+                        try #require(mdb_put(txn, events, &key, &value, 0) == 0)
+                    }
+                }
+            }
+            let report = try verify(path)
+            #expect(report.firstBadPosition == position && report.eventCount == position - 1)
+            let before = try EventStore(path: path)
+            let expectedDigest = try before.readAll(from: position - 1, limit: 1).first?.digest
+            before.close()
+            #expect(report.headDigest == expectedDigest)
+        }
     }
 
     @Test func anEmptyLogVerifies() async throws {
@@ -97,8 +141,8 @@ struct VerifyTests {
     @Test func aStreamIndexThatDisagreesWithTheEventsIsReported() async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
-        let path = try await makeStore(folder, count: 9)
-        // s1 holds positions 2, 5, 8 at versions 1, 2, 3. Drop version 2 from the index.
+        let path = try await makeStore(folder, count: 9, indexInterval: 4)
+        // s1 holds positions 2, 5, 8 at versions 1, 2, 3, indexed in bulk. Drop version 2 from the index.
         try withRawStore(path) { txn, _, streams in
             var keyBytes = Array("s1".utf8) + [0] + positionKey(2)
             try keyBytes.withUnsafeMutableBytes { raw in
@@ -109,6 +153,24 @@ struct VerifyTests {
         let report = try verify(path)
         #expect(!report.isValid)
         #expect(report.firstBadPosition == 8, "version 3 no longer follows version 1")
+    }
+
+    @Test func aMissingStreamTailEntryIsReported() async throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        // Indexed through 8; s0 has position 10 past the index, s1 none, s2 position 9.
+        let path = try await makeStore(folder, count: 10, indexInterval: 4)
+        try withRawStore(path) { txn, _, _ in
+            var meta: MDB_dbi = 0
+            try #require(mdb_dbi_open(txn, "meta", 0, &meta) == 0)
+            var keyBytes = Array("head".utf8) + [0] + Array("s2".utf8)
+            try keyBytes.withUnsafeMutableBytes { raw in
+                var key = MDB_val(mv_size: raw.count, mv_data: raw.baseAddress)
+                try #require(mdb_del(txn, meta, &key, nil) == 0)
+            }
+        }
+        let report = try verify(path)
+        #expect(report.firstBadPosition == 9)
     }
 
     @Test func aTamperedStoreStillOpensAndReads() async throws {

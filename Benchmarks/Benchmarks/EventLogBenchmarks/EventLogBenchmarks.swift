@@ -47,6 +47,12 @@ final class FixtureSlot: Sendable {
     func clear() { slot.withLock { $0 }?.remove() }
 }
 
+/// Hands out append indexes to concurrent appenders.
+final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
+    func next() -> Int { value.add(1, ordering: .relaxed).oldValue }
+}
+
 func eventLogBenchmark(
     _ name: String, scalingFactor: BenchmarkScalingFactor, maxDuration: Duration = .seconds(3),
     maxIterations: Int = 100_000, prefill: Int = 0,
@@ -88,12 +94,14 @@ let benchmarks: @Sendable () -> Void = {
     for appenders in [1, 8, 64] {
         eventLogBenchmark("Group commit: \(appenders) concurrent appenders", scalingFactor: .kilo) { benchmark, store in
             let total = benchmark.scaledIterations.count
+            let taken = Counter()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for appender in 0..<appenders {
                     group.addTask {
-                        // Each appender awaits its own durable answer before its next append.
-                        for index in stride(from: appender, to: total, by: appenders) {
-                            blackHole(try await store.append([event(index)], to: "stream-\(appender)"))
+                        // Each appender awaits its own durable answer before taking the next append.
+                        let stream = "stream-\(appender)"
+                        while case let index = taken.next(), index < total {
+                            blackHole(try await store.append([event(index)], to: stream))
                         }
                     }
                 }

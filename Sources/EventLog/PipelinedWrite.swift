@@ -11,6 +11,7 @@ extension EventStore {
         completion: @escaping @Sendable (Result<R, any Error>) -> Void
     ) {
         let job = WriteJob(
+            isolated: true,
             run: { txn in
                 do {
                     let value = try body(txn)

@@ -1,0 +1,153 @@
+// Ledger benchmarks (issue 4): durable commands with one client and with 64 concurrent clients,
+// rebuilding every read model from the log, `query project` latency in process, and opening a store
+// of 1,000,000 events and answering a query. Figures go into BENCHMARKS.md beside run-peers.
+import Benchmark
+import Dispatch
+import EventLog
+import Foundation
+import GrantLedger
+import GrantWorkflow
+import Synchronization
+
+/// The standard organisation: national office, a province, a unit and its admin.
+let organisation = [
+    #"{"type":"bootstrap","accountId":"N0","username":"national","password":"Secret123","name":"全国社科工作办","at":"2026-01-05T09:00:00+08:00"}"#,
+    #"{"type":"createProvince","actor":"N0","provinceId":"P1","name":"北京市","at":"2026-01-05T09:00:00+08:00"}"#,
+    #"{"type":"createUnit","actor":"N0","unitId":"U1","name":"北京大学","provinceId":"P1","at":"2026-01-05T09:00:00+08:00"}"#,
+]
+
+/// A `registerProject` line (one event of about 500 bytes), numbered.
+func registerProject(_ index: Int) -> String {
+    let number = "25BZX" + String(index)
+    return #"{"type":"registerProject","actor":"N0","at":"2026-01-05T09:00:00+08:00","projectNo":""# + number
+        + #"","title":"中国哲学史研究","category":"general","discipline":"哲学","unitId":"U1","leader":{"name":"张三","idType":"residentId","idNumber":"110108198001010010"},"members":[{"name":"李四","idType":"passport","idNumber":"E1234567","unit":"北京大学","title":"副教授","role":"成员"}],"approvedOn":"2024-06-01","plannedEndDate":"2027-12-31","deliverableForm":"monograph","budget":{"direct":{"equipment":100000,"business":300000,"labor":100000},"indirect":100000,"external":[]}}"#
+}
+
+/// A store in a temporary folder with the organisation and `projects` projects.
+final class LedgerFixture: Sendable {
+    let folder: String
+    let ledger: Ledger
+    let counter = Atomic<Int>(1_000_000_000)
+
+    init(projects: Int, folder: String? = nil) async throws {
+        self.folder =
+            folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("ledger-bench-\(UUID().uuidString)").path
+        var options = LedgerOptions()
+        options.policy.passwordIterations = 1_000
+        options.clock = { Timestamp(epochMilliseconds: 1_767_574_800_000) }
+        ledger = try Ledger(path: self.folder, options: options)
+        if try ledger.head().position == 0 {
+            try fill(ledger, organisation + (0..<projects).lazy.map(registerProject))
+        }
+    }
+
+    func nextIndex() -> Int { counter.add(1, ordering: .relaxed).oldValue }
+
+    func remove() {
+        ledger.close()
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+}
+
+/// Feeds lines through the pipelined path (ordered, shared commits), waiting for all answers.
+func fill(_ ledger: Ledger, _ lines: some Sequence<String>) throws {
+    let window = DispatchSemaphore(value: 4096)
+    let failures = Atomic<Int>(0)
+    let group = DispatchGroup()
+    for text in lines {
+        window.wait()
+        group.enter()
+        ledger.submit(line: Array(text.utf8)) { outcome in
+            if !outcome.isAccepted { failures.add(1, ordering: .relaxed) }
+            window.signal()
+            group.leave()
+        }
+    }
+    group.wait()
+    if failures.load(ordering: .relaxed) > 0 { throw FillFailed() }
+}
+
+struct FillFailed: Error {}
+
+final class Slot: Sendable {
+    private let slot = Mutex<LedgerFixture?>(nil)
+    var fixture: LedgerFixture? { slot.withLock { $0 } }
+    func set(_ fixture: LedgerFixture) { slot.withLock { $0 = fixture } }
+    func clear() { slot.withLock { $0 }?.remove() }
+}
+
+func ledgerBenchmark(
+    _ name: String, metrics: [BenchmarkMetric] = [.wallClock, .throughput], scalingFactor: BenchmarkScalingFactor = .one,
+    maxDuration: Duration = .seconds(3), maxIterations: Int = 100_000, projects: Int = 0,
+    _ body: @escaping @Sendable (Benchmark, LedgerFixture) async throws -> Void
+) {
+    let slot = Slot()
+    Benchmark(
+        name,
+        configuration: .init(
+            metrics: metrics, scalingFactor: scalingFactor, maxDuration: maxDuration, maxIterations: maxIterations),
+        closure: { benchmark in
+            guard let fixture = slot.fixture else { return }
+            try await body(benchmark, fixture)
+        },
+        setup: { slot.set(try await LedgerFixture(projects: projects)) },
+        teardown: { slot.clear() })
+}
+
+let benchmarks: @Sendable () -> Void = {
+    ledgerBenchmark("Ledger: durable commands, 1 client, 1 command per commit") { benchmark, fixture in
+        for _ in benchmark.scaledIterations {
+            let outcome = await fixture.ledger.execute(line: registerProject(fixture.nextIndex()))
+            precondition(outcome.isAccepted, outcome.jsonLine)
+        }
+    }
+
+    ledgerBenchmark("Ledger: durable commands, 64 concurrent clients", scalingFactor: .kilo) { benchmark, fixture in
+        let perClient = benchmark.scaledIterations.count / 64
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<64 {
+                group.addTask {
+                    for _ in 0..<perClient {
+                        let outcome = await fixture.ledger.execute(line: registerProject(fixture.nextIndex()))
+                        if !outcome.isAccepted { throw FillFailed() }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    // Each iteration rebuilds every read model from 100,003 events; events/s = 100,003 × iterations/s.
+    ledgerBenchmark(
+        "Ledger: replay rebuild of 100,003 events", maxDuration: .seconds(20), maxIterations: 20, projects: 100_000
+    ) { benchmark, fixture in
+        for _ in benchmark.scaledIterations { blackHole(try fixture.ledger.rebuildModels()) }
+    }
+
+    ledgerBenchmark(
+        "Ledger: query project in process", metrics: [.wallClock, .throughput, .mallocCountTotal],
+        maxIterations: 200_000, projects: 10_000
+    ) { benchmark, fixture in
+        for index in benchmark.scaledIterations {
+            blackHole(try fixture.ledger.project("25BZX\(index % 10_000)"))
+        }
+    }
+
+    // Opening a store of 1,000,003 events and answering one query; no replay at open.
+    let big = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-bench-1m").path
+    Benchmark(
+        "Ledger: open a 1,000,003-event store and query a project",
+        configuration: .init(metrics: [.wallClock], maxDuration: .seconds(5), maxIterations: 50),
+        closure: { benchmark in
+            for _ in benchmark.scaledIterations {
+                let ledger = try Ledger(path: big)
+                blackHole(try ledger.project("25BZX123456"))
+                ledger.close()
+            }
+        },
+        setup: {
+            let fixture = try await LedgerFixture(projects: 1_000_000, folder: big)
+            fixture.ledger.close()
+        },
+        teardown: { try? FileManager.default.removeItem(atPath: big) })
+}

@@ -117,12 +117,15 @@ public final class Ledger: Sendable {
             return
         }
         let runner = CommandRunner(dbs: dbs, policy: options.policy)
-        store.enqueueWrite({ txn in try runner.run(prepared, in: txn) }) { result in
-            switch result {
-            case .success(let applied): completion(applied.outcome(commandId: envelope.id))
-            case .failure(let error): completion(CommandOutcome(commandId: envelope.id, error: Self.ledgerError(error)))
-            }
-        }
+        store.enqueueWrite(
+            { txn in try runner.run(prepared, in: txn) },
+            completion: { result in
+                switch result {
+                case .success(let applied): completion(applied.outcome(commandId: envelope.id))
+                case .failure(let error):
+                    completion(CommandOutcome(commandId: envelope.id, error: Self.ledgerError(error)))
+                }
+            })
     }
 
     static func ledgerError(_ error: any Error) -> LedgerError {

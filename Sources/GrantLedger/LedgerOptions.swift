@@ -1,10 +1,11 @@
 public import EventLog
+public import GrantWorkflow
+
 #if canImport(Glibc)
 internal import Glibc
 #elseif canImport(Darwin)
 internal import Darwin
 #endif
-public import GrantWorkflow
 
 /// How a ``Ledger`` opens its store and runs commands.
 public struct LedgerOptions: Sendable {

@@ -144,7 +144,8 @@ struct StateReplay: ParsableCommand {
         defer { ledger.close() }
         do {
             let value = try ledger.project(projectNo, asOf: moment)
-            Terminal.out(QueryRenderer(format: format, language: lang.language).record(value, sections: Sections.project))
+            Terminal.out(
+                QueryRenderer(format: format, language: lang.language).record(value, sections: Sections.project))
         } catch {
             Terminal.err(error.errorLine)
             throw ExitStatus.rejected

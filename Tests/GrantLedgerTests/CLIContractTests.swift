@@ -35,7 +35,8 @@ struct CLIContractTests {
         let results = result.results
         #expect(results.count == lines.count)
         let codes = results.map { ($0["error"] as? [String: Any])?["code"] as? String ?? "ok" }
-        #expect(codes == ["ok", "invalidInput", "invalidInput", "invalidInput", "unknownCommand", "invalidInput", "ok"])
+        #expect(
+            codes == ["ok", "invalidInput", "invalidInput", "invalidInput", "unknownCommand", "invalidInput", "ok"])
         #expect((results[2]["error"] as? [String: Any])?["field"] as? String == "name")
         #expect((results[3]["error"] as? [String: Any])?["field"] as? String == "provinceId")
     }
@@ -126,8 +127,10 @@ struct CLIContractTests {
     func rebuildCheck() throws {
         let dir = TemporaryDirectory()
         var lines = Scenario.standard
-        lines += [Scenario.extension_(), line("submitChangeRequest", ["requestId": "CR-1"], by: "L1")]
-        lines += [Scenario.review("CR-1", by: "UA1"), Scenario.review("CR-1", by: "PO1"), Scenario.review("CR-1", by: "N0")]
+        lines += [Scenario.extensionRequest(), line("submitChangeRequest", ["requestId": "CR-1"], by: "L1")]
+        lines += [
+            Scenario.review("CR-1", by: "UA1"), Scenario.review("CR-1", by: "PO1"), Scenario.review("CR-1", by: "N0"),
+        ]
         #expect(try apply(lines, store: dir.path, environment: Self.now).status == 0)
         let check = try runCLI(["replay", "rebuild", "--check"], store: dir.path)
         #expect(check.status == 0, "\(check.stdout)")
@@ -144,13 +147,17 @@ struct CLIContractTests {
     func approvalForm() throws {
         let dir = TemporaryDirectory()
         var lines = Scenario.standard
-        lines += [Scenario.extension_(), line("submitChangeRequest", ["requestId": "CR-1"], by: "L1")]
-        lines += [Scenario.review("CR-1", by: "UA1"), Scenario.review("CR-1", by: "PO1"), Scenario.review("CR-1", by: "N0")]
+        lines += [Scenario.extensionRequest(), line("submitChangeRequest", ["requestId": "CR-1"], by: "L1")]
+        lines += [
+            Scenario.review("CR-1", by: "UA1"), Scenario.review("CR-1", by: "PO1"), Scenario.review("CR-1", by: "N0"),
+        ]
         lines.append(
             line(
                 "draftChangeRequest",
-                ["requestId": "CR-2", "projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "新"],
-                 "reason": "更准确"], by: "L1"))
+                [
+                    "requestId": "CR-2", "projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "新"],
+                    "reason": "更准确",
+                ], by: "L1"))
         #expect(try apply(lines, store: dir.path, environment: Self.now).status == 0)
         let form = try runCLI(["form", "change-approval", "CR-1"], store: dir.path)
         #expect(form.status == 0)

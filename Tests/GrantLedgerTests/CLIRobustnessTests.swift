@@ -45,7 +45,8 @@ struct CLIRobustnessTests {
         #expect(try apply(Scenario.organisation, store: dir.path, environment: Self.now).status == 0)
         let count = 6_000
         let input = (1...count).map { index in
-            Scenario.project(String(format: "25BZX%05d", index)).replacingOccurrences(of: "{", with: "{\"id\":\"p-\(index)\",", options: .anchored)
+            Scenario.project(String(format: "25BZX%05d", index)).replacingOccurrences(
+                of: "{", with: "{\"id\":\"p-\(index)\",", options: .anchored)
         }
         let file = dir.child("long.jsonl")
         try (input.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
@@ -97,8 +98,10 @@ struct CLIRobustnessTests {
         let result = try apply(lines, store: dir.path, environment: Self.now)
         #expect(result.results.count == lines.count)
         let accepted = result.results.filter { $0["ok"] as? Bool == true }.count
-        let codes = Dictionary(grouping: result.results.compactMap { ($0["error"] as? [String: Any])?["code"] as? String }) { $0 }
-            .mapValues(\.count)
+        let codes = Dictionary(
+            grouping: result.results.compactMap { ($0["error"] as? [String: Any])?["code"] as? String }
+        ) { $0 }
+        .mapValues(\.count)
         #expect(accepted > 250, "the workload should do real work, accepted \(accepted), rejected \(codes)")
         let check = try runCLI(["replay", "rebuild", "--check"], store: dir.path)
         #expect(check.status == 0, "\(check.stdout)")
@@ -123,7 +126,8 @@ struct CLIRobustnessTests {
                 bytes = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &rng)))
             case 2:
                 let at = Int.random(in: 0..<bytes.count, using: &rng)
-                bytes.insert(contentsOf: Array(pick(["[", "{", "\"", "\\u0000", "1e999", "-0", "null", "\\ud800"]).utf8), at: at)
+                bytes.insert(
+                    contentsOf: Array(pick(["[", "{", "\"", "\\u0000", "1e999", "-0", "null", "\\ud800"]).utf8), at: at)
             case 3:
                 bytes = (0..<Int.random(in: 1...200, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             case 4:

@@ -12,7 +12,7 @@ struct LedgerExecutionTests {
         let ledger = try openTestLedger(dir.path)
         defer { ledger.close() }
         for text in Scenario.standard { await ledger.expectAccepted(text) }
-        await ledger.expectAccepted(Scenario.extension_())
+        await ledger.expectAccepted(Scenario.extensionRequest())
         await ledger.expectAccepted(line("submitChangeRequest", ["requestId": "CR-1"], by: "L1"))
         await ledger.expectAccepted(Scenario.review("CR-1", by: "UA1"))
         await ledger.expectAccepted(Scenario.review("CR-1", by: "PO1"))
@@ -29,9 +29,9 @@ struct LedgerExecutionTests {
         let ledger = try openTestLedger(dir.path)
         defer { ledger.close() }
         for text in Scenario.standard { await ledger.expectAccepted(text) }
-        await ledger.expectAccepted(Scenario.extension_())
+        await ledger.expectAccepted(Scenario.extensionRequest())
         let before = try ledger.head()
-        await ledger.expectRejected(Scenario.extension_("CR-2"), "duplicatePendingChange")
+        await ledger.expectRejected(Scenario.extensionRequest("CR-2"), "duplicatePendingChange")
         await ledger.expectRejected("{not json", "invalidInput")
         #expect(try ledger.head() == before)
     }

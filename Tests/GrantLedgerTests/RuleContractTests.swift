@@ -36,10 +36,13 @@ private func member(_ store: String, _ arguments: [String], _ key: String) throw
     (try query(store, arguments) as? [String: Any])?[key]
 }
 
-private var registration: [String: Any] { [
-    "accountId": "L9", "role": "leader", "username": "13800000009", "email": "l9@example.cn", "name": "王九",
-    "idType": "residentId", "idNumber": IDs.otherLeader, "unitId": "U1", "password": password, "agreedToTerms": true,
-] }
+private var registration: [String: Any] {
+    [
+        "accountId": "L9", "role": "leader", "username": "13800000009", "email": "l9@example.cn", "name": "王九",
+        "idType": "residentId", "idNumber": IDs.otherLeader, "unitId": "U1", "password": password,
+        "agreedToTerms": true,
+    ]
+}
 
 private var fullProfile: [String: Any] {
     ["gender": "男", "birthDate": "1981-02-02", "title": "教授", "degree": "博士", "researchArea": "哲学"]
@@ -84,7 +87,9 @@ let ruleCases: [RuleCase] = [
         "R-ACC-4", "only an approved account logs in or acts",
         [
             ok(registering([:])),
-            fails("accountNotApproved", line("login", ["role": "leader", "username": "13800000009", "password": password])),
+            fails(
+                "accountNotApproved",
+                line("login", ["role": "leader", "username": "13800000009", "password": password])),
             fails("accountNotApproved", line("completeProfile", ["profile": fullProfile], by: "L9")),
             ok(line("reviewRegistration", ["accountId": "L9", "decision": "approve"], by: "UA1")),
             ok(line("login", ["role": "leader", "username": "13800000009", "password": password])),
@@ -111,13 +116,21 @@ let ruleCases: [RuleCase] = [
         ]),
     RuleCase(
         "R-ACC-6", "weak passwords are refused; five failures lock the account; unknown user looks the same",
-        [fails("weakPassword", registering(["password": "short1"])), fails("weakPassword", registering(["password": "onlyletters"]))]
+        [
+            fails("weakPassword", registering(["password": "short1"])),
+            fails("weakPassword", registering(["password": "onlyletters"])),
+        ]
             + (1...5).map { _ in
-                fails("invalidCredentials", line("login", ["role": "leader", "username": "13800000001", "password": "Wrong1234"]))
+                fails(
+                    "invalidCredentials",
+                    line("login", ["role": "leader", "username": "13800000001", "password": "Wrong1234"]))
             }
             + [
-                fails("accountLocked", line("login", ["role": "leader", "username": "13800000001", "password": password])),
-                fails("invalidCredentials", line("login", ["role": "leader", "username": "13899999999", "password": password])),
+                fails(
+                    "accountLocked", line("login", ["role": "leader", "username": "13800000001", "password": password])),
+                fails(
+                    "invalidCredentials",
+                    line("login", ["role": "leader", "username": "13899999999", "password": password])),
                 ok(line("login", ["role": "expert", "username": "13900000001", "password": password])),
             ],
         check: { store throws in
@@ -137,13 +150,15 @@ let ruleCases: [RuleCase] = [
             #expect(resets.count == 2, "one sms and one e-mail, only for the existing account")
             let token = try #require((resets.first?["params"] as? [String: Any])?["token"] as? String)
             let reset = try apply(
-                [line("resetPassword", ["token": token, "newPassword": "NewSecret123"])], store: store, environment: now)
+                [line("resetPassword", ["token": token, "newPassword": "NewSecret123"])], store: store, environment: now
+            )
             #expect(reset.status == 0)
             let again = try apply(
                 [line("resetPassword", ["token": token, "newPassword": "Other12345"])], store: store, environment: now)
             #expect((again.results.first?["error"] as? [String: Any])?["code"] as? String == "tokenInvalid")
             let login = try apply(
-                [line("login", ["role": "leader", "username": "13800000001", "password": "NewSecret123"])], store: store,
+                [line("login", ["role": "leader", "username": "13800000001", "password": "NewSecret123"])],
+                store: store,
                 environment: now)
             #expect(login.status == 0)
         }),
@@ -178,8 +193,11 @@ let ruleCases: [RuleCase] = [
         "R-ACC-10", "login checks the password first",
         [
             ok(line("setAccountEnabled", ["accountId": "L1", "enabled": false], by: "UA1")),
-            fails("invalidCredentials", line("login", ["role": "leader", "username": "13800000001", "password": "Wrong1234"])),
-            fails("accountDisabled", line("login", ["role": "leader", "username": "13800000001", "password": password])),
+            fails(
+                "invalidCredentials",
+                line("login", ["role": "leader", "username": "13800000001", "password": "Wrong1234"])),
+            fails(
+                "accountDisabled", line("login", ["role": "leader", "username": "13800000001", "password": password])),
         ]),
 
     // MARK: Projects
@@ -190,7 +208,9 @@ let ruleCases: [RuleCase] = [
             ok(Scenario.submit("CR-1")), ok(Scenario.review("CR-1", by: "UA1")),
             fails("projectNotActive", Scenario.change("CR-2", kind: "changeTitle", details: ["newTitle": "新"])),
         ],
-        check: { store throws in #expect(try member(store, ["project", "24BZX001"], "status") as? String == "terminated") }),
+        check: { store throws in
+            #expect(try member(store, ["project", "24BZX001"], "status") as? String == "terminated")
+        }),
     RuleCase(
         "R-PRJ-2", "a leader sees projects by ID number; the unit admin fixes a missing number",
         ok(Scenario.account("L2", phone: "13800000002", idNumber: IDs.otherLeader, unit: "U1"))
@@ -198,11 +218,17 @@ let ruleCases: [RuleCase] = [
                 ok(Scenario.project("24BZX002", leader: residentId("11010819990909099"))),
                 fails(
                     "forbidden",
-                    line("setLeaderIdNumber", ["projectNo": "24BZX002", "idType": "residentId", "idNumber": IDs.otherLeader], by: "UA2")),
-                ok(line("setLeaderIdNumber", ["projectNo": "24BZX002", "idType": "residentId", "idNumber": IDs.otherLeader], by: "UA1")),
+                    line(
+                        "setLeaderIdNumber",
+                        ["projectNo": "24BZX002", "idType": "residentId", "idNumber": IDs.otherLeader], by: "UA2")),
+                ok(
+                    line(
+                        "setLeaderIdNumber",
+                        ["projectNo": "24BZX002", "idType": "residentId", "idNumber": IDs.otherLeader], by: "UA1")),
             ],
         check: { store throws in
-            let mine = try runCLI(["query", "projects", "--format", "json", "--as", "L2"], store: store, environment: now)
+            let mine = try runCLI(
+                ["query", "projects", "--format", "json", "--as", "L2"], store: store, environment: now)
             #expect(((mine.json as? [[String: Any]]) ?? []).compactMap { $0["projectNo"] as? String } == ["24BZX002"])
         }),
     RuleCase(
@@ -216,7 +242,7 @@ let ruleCases: [RuleCase] = [
         }),
     RuleCase(
         "R-PRJ-4", "the project as of an earlier position keeps its old end date",
-        ok([Scenario.extension_(), Scenario.submit("CR-1")] + reviewChain),
+        ok([Scenario.extensionRequest(), Scenario.submit("CR-1")] + reviewChain),
         check: { store throws in
             #expect(try member(store, ["project", "24BZX001"], "plannedEndDate") as? String == "2028-06-30")
             let history = try #require(try query(store, ["history", "24BZX001"]) as? [[String: Any]])
@@ -273,7 +299,7 @@ let ruleCases: [RuleCase] = [
         [
             ok(Scenario.change("CR-1", kind: "changeMembers", details: ["add": [] as [Any], "remove": [IDs.member]])),
             ok(Scenario.submit("CR-1")), ok(Scenario.review("CR-1", by: "UA1")),
-            ok(Scenario.extension_("CR-2")), ok(Scenario.submit("CR-2")), ok(Scenario.review("CR-2", by: "UA1")),
+            ok(Scenario.extensionRequest("CR-2")), ok(Scenario.submit("CR-2")), ok(Scenario.review("CR-2", by: "UA1")),
         ],
         check: { store throws in
             #expect(try member(store, ["change", "CR-1"], "status") as? String == "effective")
@@ -284,7 +310,9 @@ let ruleCases: [RuleCase] = [
         }),
     RuleCase(
         "R-CHG-7", "an effective change updates the project at once",
-        ok([Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "宋明理学研究"]), Scenario.submit("CR-1")] + reviewChain),
+        ok(
+            [Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "宋明理学研究"]), Scenario.submit("CR-1")]
+                + reviewChain),
         check: { store throws in #expect(try member(store, ["project", "24BZX001"], "title") as? String == "宋明理学研究") }),
     RuleCase(
         "R-CHG-8", "leaving active closes every other open item with a reason",
@@ -302,16 +330,16 @@ let ruleCases: [RuleCase] = [
     RuleCase(
         "R-CHG-9", "extension limits: later date, at most 12 months, five-year cap, 90 days' notice, two extensions",
         [
-            fails("extensionNotLater", Scenario.extension_("CR-1", newEnd: "2027-06-30")),
-            fails("exceedsMaximumPeriod", Scenario.extension_("CR-1", newEnd: "2029-06-30")),
-            ok(Scenario.extension_("CR-1", newEnd: "2028-06-30")), ok(Scenario.submit("CR-1")),
+            fails("extensionNotLater", Scenario.extensionRequest("CR-1", newEnd: "2027-06-30")),
+            fails("exceedsMaximumPeriod", Scenario.extensionRequest("CR-1", newEnd: "2029-06-30")),
+            ok(Scenario.extensionRequest("CR-1", newEnd: "2028-06-30")), ok(Scenario.submit("CR-1")),
         ] + ok(reviewChain)
             + [
-                fails("exceedsMaximumPeriod", Scenario.extension_("CR-2", newEnd: "2029-06-30")),
-                ok(Scenario.extension_("CR-2", newEnd: "2029-05-31")), ok(Scenario.submit("CR-2")),
+                fails("exceedsMaximumPeriod", Scenario.extensionRequest("CR-2", newEnd: "2029-06-30")),
+                ok(Scenario.extensionRequest("CR-2", newEnd: "2029-05-31")), ok(Scenario.submit("CR-2")),
                 ok(Scenario.review("CR-2", by: "UA1")), ok(Scenario.review("CR-2", by: "PO1")),
                 ok(Scenario.review("CR-2", by: "N0")),
-                fails("extensionLimitReached", Scenario.extension_("CR-3", newEnd: "2029-06-15")),
+                fails("extensionLimitReached", Scenario.extensionRequest("CR-3", newEnd: "2029-06-15")),
                 ok(Scenario.project("24BZX002", end: "2026-04-30")),
                 ok(
                     line(
@@ -324,7 +352,7 @@ let ruleCases: [RuleCase] = [
             ]),
     RuleCase(
         "R-CHG-10", "the approval form exists only once the request is effective",
-        ok([Scenario.extension_(), Scenario.submit("CR-1")] + reviewChain)
+        ok([Scenario.extensionRequest(), Scenario.submit("CR-1")] + reviewChain)
             + ok([Scenario.change("CR-2", kind: "changeTitle", details: ["newTitle": "新"])]),
         check: { store throws in
             #expect(try runCLI(["form", "change-approval", "CR-1"], store: store).status == 0)
@@ -337,7 +365,8 @@ let ruleCases: [RuleCase] = [
         "R-CLO-1", "one open closeout per active project",
         [
             ok(line("openCloseout", ["closeoutId": "C1", "projectNo": "24BZX001"], by: "L1")),
-            fails("closeoutAlreadyOpen", line("openCloseout", ["closeoutId": "C2", "projectNo": "24BZX001"], by: "L1")),
+            fails(
+                "closeoutAlreadyOpen", line("openCloseout", ["closeoutId": "C2", "projectNo": "24BZX001"], by: "L1")),
         ]),
     RuleCase(
         "R-CLO-2", "submitting needs every section, the ledger, and for exempt closeouts a proof",
@@ -362,8 +391,10 @@ let ruleCases: [RuleCase] = [
         "R-CLO-4", "recall until the unit acts; a return sends it back for editing",
         ok(Scenario.readyCloseout())
             + ok([
-                line("submitCloseout", ["closeoutId": "C1"], by: "L1"), line("recallCloseout", ["closeoutId": "C1"], by: "L1"),
-                line("submitCloseout", ["closeoutId": "C1"], by: "L1"), Scenario.reviewCloseout("C1", "return", by: "UA1"),
+                line("submitCloseout", ["closeoutId": "C1"], by: "L1"),
+                line("recallCloseout", ["closeoutId": "C1"], by: "L1"),
+                line("submitCloseout", ["closeoutId": "C1"], by: "L1"),
+                Scenario.reviewCloseout("C1", "return", by: "UA1"),
                 line("submitCloseout", ["closeoutId": "C1"], by: "L1"), Scenario.reviewCloseout(by: "UA1"),
             ])
             + [fails("invalidState", line("recallCloseout", ["closeoutId": "C1"], by: "L1"))]),
@@ -374,13 +405,25 @@ let ruleCases: [RuleCase] = [
                 line("submitCloseout", ["closeoutId": "C1"], by: "L1"), Scenario.reviewCloseout(by: "UA1"),
                 Scenario.reviewCloseout(by: "PO1"),
             ])
-            + ok(Scenario.account("E4", role: "expert", phone: "13900000004", idNumber: residentId("11010819730808008"), unit: "U1", name: "孙八"))
+            + ok(
+                Scenario.account(
+                    "E4", role: "expert", phone: "13900000004", idNumber: residentId("11010819730808008"), unit: "U1",
+                    name: "孙八"))
             + [
-                fails("forbidden", line("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E1", "E2"]], by: "N0")),
-                fails("expertConflict", line("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E1", "E2", "E4"]], by: "PO1")),
-                fails("expertConflict", line("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E1", "E2", "E3"]], by: "PO1")),
+                fails(
+                    "forbidden",
+                    line("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E1", "E2"]], by: "N0")),
+                fails(
+                    "expertConflict",
+                    line("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E1", "E2", "E4"]], by: "PO1")),
+                fails(
+                    "expertConflict",
+                    line("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E1", "E2", "E3"]], by: "PO1")),
             ]
-            + ok(Scenario.account("E5", role: "expert", phone: "13900000005", idNumber: residentId("31010419740909009"), unit: "U3", name: "周九"))
+            + ok(
+                Scenario.account(
+                    "E5", role: "expert", phone: "13900000005", idNumber: residentId("31010419740909009"), unit: "U3",
+                    name: "周九"))
             + [ok(line("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E1", "E2", "E5"]], by: "PO1"))],
         check: { store throws in
             let asLeader = try runCLI(["query", "closeout", "C1", "--format", "json", "--as", "L1"], store: store)
@@ -400,7 +443,8 @@ private let inAppraisal: [String] =
         line("submitCloseout", ["closeoutId": "C1"], by: "L1"), Scenario.reviewCloseout(by: "UA1"),
         Scenario.reviewCloseout(by: "PO1"),
     ]
-    + Scenario.account("E5", role: "expert", phone: "13900000005", idNumber: residentId("31010419740909009"), unit: "U3", name: "周九")
+    + Scenario.account(
+        "E5", role: "expert", phone: "13900000005", idNumber: residentId("31010419740909009"), unit: "U3", name: "周九")
     + [line("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E1", "E2", "E5"]], by: "PO1")]
 
 private func appraisal(_ expert: String, _ grade: String) -> String {
@@ -444,9 +488,16 @@ let moreRuleCases: [RuleCase] = [
     RuleCase(
         "R-CLO-8", "every approved change request of the project is listed in the closeout",
         ok([Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"]), Scenario.submit("CR-1")])
-            + ok([Scenario.review("CR-1", by: "UA1"), Scenario.review("CR-1", by: "PO1"), Scenario.review("CR-1", by: "N0")])
+            + ok([
+                Scenario.review("CR-1", by: "UA1"), Scenario.review("CR-1", by: "PO1"),
+                Scenario.review("CR-1", by: "N0"),
+            ])
             + ok(Scenario.readyCloseout())
-            + [fails("closeoutAlreadyOpen", line("openCloseout", ["closeoutId": "C2", "projectNo": "24BZX001"], by: "L1"))],
+            + [
+                fails(
+                    "closeoutAlreadyOpen",
+                    line("openCloseout", ["closeoutId": "C2", "projectNo": "24BZX001"], by: "L1"))
+            ],
         check: { store throws in
             #expect(try member(store, ["closeout", "C1"], "approvedChangeRequests") as? [String] == ["CR-1"])
         }),
@@ -489,7 +540,8 @@ let moreRuleCases: [RuleCase] = [
         [
             fails(
                 "indirectCostNotAdjustable",
-                Scenario.adjustment("BA-1", direct: ["equipment": 50_000, "business": 300_000, "labor": 100_000], indirect: 150_000)),
+                Scenario.adjustment(
+                    "BA-1", direct: ["equipment": 50_000, "business": 300_000, "labor": 100_000], indirect: 150_000)),
             ok(Scenario.adjustment("BA-1")),
         ]),
     RuleCase(
@@ -507,7 +559,10 @@ let moreRuleCases: [RuleCase] = [
                 Scenario.adjustment(
                     "BA-3",
                     external: [
-                        ["partner": "复旦大学", "creditCode": "12100000425006117P", "amount": 100_000, "byCategory": ["business": 90_000]]
+                        [
+                            "partner": "复旦大学", "creditCode": "12100000425006117P", "amount": 100_000,
+                            "byCategory": ["business": 90_000],
+                        ]
                     ])),
             fails("budgetMismatch", line("submitBudgetAdjustment", ["adjustmentId": "BA-3"], by: "L1")),
         ]),
@@ -515,18 +570,28 @@ let moreRuleCases: [RuleCase] = [
         "R-BUD-3", "a changed total or a new partner needs national approval; other adjustments end at the unit",
         ok([
             Scenario.adjustment("BA-1"), line("submitBudgetAdjustment", ["adjustmentId": "BA-1"], by: "L1"),
-            line("reviewBudgetAdjustment", ["adjustmentId": "BA-1", "decision": "approve", "opinion": "同意"], by: "UA1"),
+            line(
+                "reviewBudgetAdjustment", ["adjustmentId": "BA-1", "decision": "approve", "opinion": "同意"], by: "UA1"),
             Scenario.adjustment(
                 "BA-2", direct: ["equipment": 50_000, "business": 450_000, "labor": 100_000], newTotal: 700_000),
             line("submitBudgetAdjustment", ["adjustmentId": "BA-2"], by: "L1"),
-            line("reviewBudgetAdjustment", ["adjustmentId": "BA-2", "decision": "approve", "opinion": "同意"], by: "UA1"),
+            line(
+                "reviewBudgetAdjustment", ["adjustmentId": "BA-2", "decision": "approve", "opinion": "同意"], by: "UA1"),
         ])
             + [
                 fails(
                     "forbidden",
-                    line("reviewBudgetAdjustment", ["adjustmentId": "BA-2", "decision": "approve", "opinion": "同意"], by: "PO2")),
-                ok(line("reviewBudgetAdjustment", ["adjustmentId": "BA-2", "decision": "approve", "opinion": "同意"], by: "PO1")),
-                ok(line("reviewBudgetAdjustment", ["adjustmentId": "BA-2", "decision": "approve", "opinion": "同意"], by: "N0")),
+                    line(
+                        "reviewBudgetAdjustment", ["adjustmentId": "BA-2", "decision": "approve", "opinion": "同意"],
+                        by: "PO2")),
+                ok(
+                    line(
+                        "reviewBudgetAdjustment", ["adjustmentId": "BA-2", "decision": "approve", "opinion": "同意"],
+                        by: "PO1")),
+                ok(
+                    line(
+                        "reviewBudgetAdjustment", ["adjustmentId": "BA-2", "decision": "approve", "opinion": "同意"],
+                        by: "N0")),
             ],
         check: { store throws in
             #expect(try member(store, ["adjustment", "BA-1"], "status") as? String == "effective")
@@ -552,7 +617,10 @@ let moreRuleCases: [RuleCase] = [
         [ok(Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"])), ok(Scenario.submit("CR-1"))],
         check: { store throws in
             let pending = try #require(try query(store, ["outbox", "--undelivered"]) as? [[String: Any]])
-            #expect(pending.contains { $0["recipient"] as? String == "UA1" && $0["template"] as? String == "reviewRequested" })
+            #expect(
+                pending.contains {
+                    $0["recipient"] as? String == "UA1" && $0["template"] as? String == "reviewRequested"
+                })
             let inbox = try #require(try query(store, ["inbox", "UA1"]) as? [[String: Any]])
             #expect(inbox.contains { $0["id"] as? String == "CR-1" && $0["action"] as? String == "review" })
         }),
@@ -575,7 +643,9 @@ let moreRuleCases: [RuleCase] = [
         "R-LOG-4", "a command's time comes with it; time that runs backwards is refused",
         [
             ok(line("createProvince", ["provinceId": "P3", "name": "广东省"], by: "N0", at: "2026-03-02T09:00:00+08:00")),
-            fails("clockSkew", line("createProvince", ["provinceId": "P4", "name": "浙江省"], by: "N0", at: "2026-03-01T10:00:00+08:00")),
+            fails(
+                "clockSkew",
+                line("createProvince", ["provinceId": "P4", "name": "浙江省"], by: "N0", at: "2026-03-01T10:00:00+08:00")),
             ok(line("createProvince", ["provinceId": "P4", "name": "浙江省"], by: "N0", at: "2026-03-02T09:00:00+08:00")),
         ]),
 ]

@@ -57,7 +57,8 @@ struct CommandRunner: Sendable {
                     // behind its registration, say). Check again here, in order: rare, and slow only
                     // for this one command.
                     let password = envelope.command.preparation.passwordToVerify?.password ?? ""
-                    context.secrets.passwordMatches = hash.map { PasswordHasher.verify(password: password, against: $0) } ?? false
+                    context.secrets.passwordMatches =
+                        hash.map { PasswordHasher.verify(password: password, against: $0) } ?? false
                 }
             }
             let outcome = Workflow.decide(envelope.command, actor: envelope.actor, state: state, context: context)

@@ -3,7 +3,9 @@ public import GrantWorkflow
 
 extension Ledger {
     /// The outbox, oldest first; only the undelivered ones with `undeliveredOnly`.
-    public func outboxNotifications(undeliveredOnly: Bool = false, limit: Int = .max) throws(LedgerError)
+    public func outboxNotifications(
+        undeliveredOnly: Bool = false, limit: Int = .max
+    ) throws(LedgerError)
         -> [OutboxNotification]
     {
         let dbs = dbs
@@ -40,7 +42,8 @@ extension Ledger {
 
     /// `query outbox`: the operator's view of the delivery queue. Accounts see only their own
     /// notifications, and never a reset token.
-    public func outbox(undeliveredOnly: Bool = false, as viewer: Viewer = .everything) throws(LedgerError) -> JSONValue {
+    public func outbox(undeliveredOnly: Bool = false, as viewer: Viewer = .everything) throws(LedgerError) -> JSONValue
+    {
         let all = try outboxNotifications(undeliveredOnly: undeliveredOnly)
         switch viewer {
         case .everything:

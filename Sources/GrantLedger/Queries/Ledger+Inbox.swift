@@ -11,7 +11,9 @@ extension Ledger {
     public func inbox(_ accountId: String, as viewer: Viewer = .everything) throws(LedgerError) -> JSONValue {
         try withModels { models, _ in
             let visibility = try Visibility(viewer, directory: models)
-            guard let account = models.account(accountId) else { throw LedgerError(.notFound, "no account '\(accountId)'") }
+            guard let account = models.account(accountId) else {
+                throw LedgerError(.notFound, "no account '\(accountId)'")
+            }
             guard visibility.sees(account) else { throw Visibility.forbidden("the inbox of \(accountId)") }
             let owner = try Visibility(.account(accountId), directory: models)
             var entries: [(since: Timestamp, value: JSONValue)] = []
@@ -33,13 +35,16 @@ extension Ledger {
             switch account.role {
             case .unitAdmin:
                 for id in models.pendingRegistrationIds(unitId: account.unitId ?? "") {
-                    if let registrant = models.account(id) { add("registration", id, nil, registrant.createdAt, "review") }
+                    if let registrant = models.account(id) {
+                        add("registration", id, nil, registrant.createdAt, "review")
+                    }
                 }
             default: break
             }
             if level != nil {
                 for id in models.awaitingIds(.change) {
-                    guard let request = models.changeRequest(id), awaitsMe(request.awaiting, projectNo: request.projectNo)
+                    guard let request = models.changeRequest(id),
+                        awaitsMe(request.awaiting, projectNo: request.projectNo)
                     else { continue }
                     add("change", id, request.projectNo, Self.since(request.submittedAt, request.decisions), "review")
                 }
@@ -47,10 +52,14 @@ extension Ledger {
                     guard let adjustment = models.budgetAdjustment(id),
                         awaitsMe(adjustment.awaiting, projectNo: adjustment.projectNo)
                     else { continue }
-                    add("adjustment", id, adjustment.projectNo, Self.since(adjustment.submittedAt, adjustment.decisions), "review")
+                    add(
+                        "adjustment", id, adjustment.projectNo,
+                        Self.since(adjustment.submittedAt, adjustment.decisions), "review")
                 }
                 for id in models.awaitingIds(.closeout) {
-                    guard let closeout = models.closeout(id), let project = models.project(closeout.projectNo) else { continue }
+                    guard let closeout = models.closeout(id), let project = models.project(closeout.projectNo) else {
+                        continue
+                    }
                     let since = Self.since(closeout.submittedAt, closeout.decisions)
                     if awaitsMe(closeout.awaiting, projectNo: closeout.projectNo) {
                         add("closeout", id, closeout.projectNo, since, level == .national ? "conclude" : "review")
@@ -69,7 +78,8 @@ extension Ledger {
                     add("filing", id, request.projectNo, request.effectiveAt ?? request.createdAt, "file")
                 }
                 for id in models.filingIds(.adjustment) {
-                    guard let adjustment = models.budgetAdjustment(id), let project = models.project(adjustment.projectNo),
+                    guard let adjustment = models.budgetAdjustment(id),
+                        let project = models.project(adjustment.projectNo),
                         owner.administers(unitId: project.unitId)
                     else { continue }
                     add("filing", id, adjustment.projectNo, adjustment.effectiveAt ?? adjustment.createdAt, "file")
@@ -81,20 +91,28 @@ extension Ledger {
                         closeout.experts.contains(account.id),
                         !closeout.appraisals.contains(where: { $0.expertId == account.id })
                     else { continue }
-                    add("appraisal", id, closeout.projectNo, Self.since(closeout.submittedAt, closeout.decisions), "appraise")
+                    add(
+                        "appraisal", id, closeout.projectNo, Self.since(closeout.submittedAt, closeout.decisions),
+                        "appraise")
                 }
             }
             if account.role == .leader, let own = account.normalizedIdNumber {
                 models.forEachProject { project in
                     guard IdentityNumber.normalized(project.leader.idNumber) == own else { return }
-                    for request in models.changeRequests(ofProject: project.projectNo) where request.status == .returned {
-                        add("change", request.id, project.projectNo, Self.since(request.submittedAt, request.decisions), "revise")
+                    for request in models.changeRequests(ofProject: project.projectNo) where request.status == .returned
+                    {
+                        add(
+                            "change", request.id, project.projectNo, Self.since(request.submittedAt, request.decisions),
+                            "revise")
                     }
                     for closeout in models.closeouts(ofProject: project.projectNo)
                     where closeout.status == .returned || closeout.status == .deferred {
-                        add("closeout", closeout.id, project.projectNo, Self.since(closeout.submittedAt, closeout.decisions), "revise")
+                        add(
+                            "closeout", closeout.id, project.projectNo,
+                            Self.since(closeout.submittedAt, closeout.decisions), "revise")
                     }
-                    for adjustment in models.budgetAdjustments(ofProject: project.projectNo) where adjustment.status == .returned {
+                    for adjustment in models.budgetAdjustments(ofProject: project.projectNo)
+                    where adjustment.status == .returned {
                         add(
                             "adjustment", adjustment.id, project.projectNo,
                             Self.since(adjustment.submittedAt, adjustment.decisions), "revise")

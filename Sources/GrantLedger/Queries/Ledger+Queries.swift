@@ -66,7 +66,8 @@ extension Ledger {
 
     /// The workflow state of one project's stream replayed up to `asOf` (R-PRJ-4), and the time of
     /// the last event included.
-    func projectState(_ projectNo: String, asOf: AsOf, txn: borrowing ReadTransaction) throws -> (WorkflowState, Int64?) {
+    func projectState(_ projectNo: String, asOf: AsOf, txn: borrowing ReadTransaction) throws -> (WorkflowState, Int64?)
+    {
         var state = WorkflowState()
         var lastTime: Int64?
         try txn.scanStream(StreamID.project(projectNo)) { view in
@@ -95,7 +96,8 @@ extension Ledger {
     func today(asOf: AsOf?, lastEventTime: Int64?) -> CalendarDate {
         switch asOf {
         case .time(let time): return time.chinaDate
-        case .position: return Timestamp(epochMilliseconds: lastEventTime ?? options.clock().epochMilliseconds).chinaDate
+        case .position:
+            return Timestamp(epochMilliseconds: lastEventTime ?? options.clock().epochMilliseconds).chinaDate
         case nil: return options.clock().chinaDate
         }
     }
@@ -104,7 +106,9 @@ extension Ledger {
 
     /// `query project NO` (and `replay state NO --as-of`): the project as `viewer` may see it, now or
     /// as of an earlier moment (replaying only that project's stream).
-    public func project(_ projectNo: String, as viewer: Viewer = .everything, asOf: AsOf? = nil) throws(LedgerError)
+    public func project(
+        _ projectNo: String, as viewer: Viewer = .everything, asOf: AsOf? = nil
+    ) throws(LedgerError)
         -> JSONValue
     {
         try withModels { models, txn in
@@ -118,7 +122,9 @@ extension Ledger {
             }
             guard let project else { throw LedgerError(.notFound, "no project '\(projectNo)'") }
             let appraises = Self.appraises(visibility, projectNo: projectNo, in: models)
-            guard visibility.sees(project, appraises: appraises) else { throw Visibility.forbidden("project \(projectNo)") }
+            guard visibility.sees(project, appraises: appraises) else {
+                throw Visibility.forbidden("project \(projectNo)")
+            }
             return Views.project(project, visibility: visibility, today: today(asOf: asOf, lastEventTime: lastTime))
         }
     }
@@ -136,18 +142,24 @@ extension Ledger {
             let visibility = try Visibility(viewer, directory: models)
             var leaderId: String?
             if let leader = filter.leader {
-                guard let account = models.account(leader) else { throw LedgerError(.notFound, "no account '\(leader)'") }
+                guard let account = models.account(leader) else {
+                    throw LedgerError(.notFound, "no account '\(leader)'")
+                }
                 leaderId = account.normalizedIdNumber ?? ""
             }
             func run(_ source: some QuerySource, today: CalendarDate) -> JSONValue {
                 var rows: [JSONValue] = []
                 source.forEachProject { project in
                     if let unit = filter.unit, project.unitId != unit { return }
-                    if let province = filter.province, visibility.provinceId(ofUnit: project.unitId) != province { return }
+                    if let province = filter.province, visibility.provinceId(ofUnit: project.unitId) != province {
+                        return
+                    }
                     if let status = filter.status, project.status != status { return }
                     if let leaderId, IdentityNumber.normalized(project.leader.idNumber) != leaderId { return }
                     if filter.overdueOnly && !project.isOverdue(on: today) { return }
-                    guard visibility.sees(project, appraises: Self.appraises(visibility, projectNo: project.projectNo, in: source))
+                    guard
+                        visibility.sees(
+                            project, appraises: Self.appraises(visibility, projectNo: project.projectNo, in: source))
                     else { return }
                     rows.append(Views.projectSummary(project, today: today))
                 }
@@ -164,7 +176,9 @@ extension Ledger {
     // MARK: Items
 
     /// `query change ID`.
-    public func change(_ requestId: String, as viewer: Viewer = .everything, asOf: AsOf? = nil) throws(LedgerError)
+    public func change(
+        _ requestId: String, as viewer: Viewer = .everything, asOf: AsOf? = nil
+    ) throws(LedgerError)
         -> JSONValue
     {
         try item(
@@ -174,7 +188,9 @@ extension Ledger {
     }
 
     /// `query closeout ID`: never the experts' identities for a leader (R-CLO-5).
-    public func closeout(_ closeoutId: String, as viewer: Viewer = .everything, asOf: AsOf? = nil) throws(LedgerError)
+    public func closeout(
+        _ closeoutId: String, as viewer: Viewer = .everything, asOf: AsOf? = nil
+    ) throws(LedgerError)
         -> JSONValue
     {
         try item(
@@ -186,7 +202,9 @@ extension Ledger {
     }
 
     /// `query adjustment ID`.
-    public func adjustment(_ adjustmentId: String, as viewer: Viewer = .everything, asOf: AsOf? = nil)
+    public func adjustment(
+        _ adjustmentId: String, as viewer: Viewer = .everything, asOf: AsOf? = nil
+    )
         throws(LedgerError) -> JSONValue
     {
         try item(
@@ -214,7 +232,9 @@ extension Ledger {
             }
             if let project {
                 let appraises = Self.appraises(visibility, projectNo: projectNo, in: models)
-                guard visibility.sees(project, appraises: appraises) else { throw Visibility.forbidden("\(what) \(id)") }
+                guard visibility.sees(project, appraises: appraises) else {
+                    throw Visibility.forbidden("\(what) \(id)")
+                }
             } else if !visibility.isOperator {
                 throw Visibility.forbidden("\(what) \(id)")
             }
@@ -223,7 +243,9 @@ extension Ledger {
     }
 
     /// `query changes`: the change requests `viewer` may see that match `filter`.
-    public func changes(_ filter: ChangeFilter = ChangeFilter(), as viewer: Viewer = .everything, asOf: AsOf? = nil)
+    public func changes(
+        _ filter: ChangeFilter = ChangeFilter(), as viewer: Viewer = .everything, asOf: AsOf? = nil
+    )
         throws(LedgerError) -> JSONValue
     {
         try withModels { models, txn in
@@ -237,7 +259,8 @@ extension Ledger {
                     let visible =
                         seen[request.projectNo]
                         ?? {
-                            let allowed = source.project(request.projectNo).map { visibility.sees($0) } ?? visibility.isOperator
+                            let allowed =
+                                source.project(request.projectNo).map { visibility.sees($0) } ?? visibility.isOperator
                             seen[request.projectNo] = allowed
                             return allowed
                         }()
@@ -262,7 +285,9 @@ extension Ledger {
         let now = options.clock()
         return try withModels { models, _ in
             let visibility = try Visibility(viewer, directory: models)
-            guard let account = models.account(accountId) else { throw LedgerError(.notFound, "no account '\(accountId)'") }
+            guard let account = models.account(accountId) else {
+                throw LedgerError(.notFound, "no account '\(accountId)'")
+            }
             guard visibility.sees(account) else { throw Visibility.forbidden("account \(accountId)") }
             return Views.account(account, credential: models.credential(accountId), visibility: visibility, now: now)
         }
@@ -275,9 +300,13 @@ extension Ledger {
     public func history(_ projectNo: String, as viewer: Viewer = .everything) throws(LedgerError) -> JSONValue {
         try withModels { models, txn in
             let visibility = try Visibility(viewer, directory: models)
-            guard let project = models.project(projectNo) else { throw LedgerError(.notFound, "no project '\(projectNo)'") }
+            guard let project = models.project(projectNo) else {
+                throw LedgerError(.notFound, "no project '\(projectNo)'")
+            }
             let appraises = Self.appraises(visibility, projectNo: projectNo, in: models)
-            guard visibility.sees(project, appraises: appraises) else { throw Visibility.forbidden("project \(projectNo)") }
+            guard visibility.sees(project, appraises: appraises) else {
+                throw Visibility.forbidden("project \(projectNo)")
+            }
             let showExperts = visibility.seesExperts(of: project)
             var rows: [JSONValue] = []
             try txn.scanStream(StreamID.project(projectNo)) { view in

@@ -16,7 +16,10 @@ enum Views {
         .object([
             ("partner", .string(allocation.partner)), ("creditCode", .string(allocation.creditCode)),
             ("amount", .int(allocation.amount)),
-            ("byCategory", .object(allocation.byCategory.keys.sorted().map { ($0, .int(allocation.byCategory[$0] ?? 0)) })),
+            (
+                "byCategory",
+                .object(allocation.byCategory.keys.sorted().map { ($0, .int(allocation.byCategory[$0] ?? 0)) })
+            ),
         ])
     }
 
@@ -113,7 +116,9 @@ enum Views {
                 ("remove", .strings(remove.map { idNumber($0, full: full) })),
             ])
         case .majorContentAdjustment(let original, let adjusted, let impact):
-            return .object([("original", .string(original)), ("adjusted", .string(adjusted)), ("impact", .string(impact))])
+            return .object([
+                ("original", .string(original)), ("adjusted", .string(adjusted)), ("impact", .string(impact)),
+            ])
         case .selfTermination(let reason, let fundsUsed):
             return .object([("reason", .string(reason)), ("fundsUsed", .int(fundsUsed))])
         case .withdrawal(let reason, let fundsReceived):
@@ -129,8 +134,17 @@ enum Views {
             ("requestId", .string(request.id)), ("projectNo", .string(request.projectNo)),
             ("kind", .string(request.kind.rawValue)), ("status", .string(request.status.rawValue)),
             ("awaiting", .optional(request.awaiting?.rawValue)), ("details", details(request.details, full: full)),
-            ("reason", .string(request.reason)), ("decisions", decisions(request.decisions, showReviewers: showReviewers)),
-            ("changes", .array(request.changes.map { .object([("field", .string($0.field)), ("before", .string($0.before)), ("after", .string($0.after))]) })),
+            ("reason", .string(request.reason)),
+            ("decisions", decisions(request.decisions, showReviewers: showReviewers)),
+            (
+                "changes",
+                .array(
+                    request.changes.map {
+                        .object([
+                            ("field", .string($0.field)), ("before", .string($0.before)), ("after", .string($0.after)),
+                        ])
+                    })
+            ),
             ("filed", .bool(request.filed)), ("attachments", attachments(request.attachments)),
             ("createdAt", .string(request.createdAt.description)),
             ("submittedAt", .optional(request.submittedAt?.description)),
@@ -206,8 +220,11 @@ enum Views {
     }
 
     /// `query account ID`.
-    static func account(_ account: Account, credential: Credential?, visibility: Visibility, now: Timestamp) -> JSONValue {
-        let full = visibility.isOperator || visibility.account?.id == account.id || visibility.account?.role.isAdmin == true
+    static func account(
+        _ account: Account, credential: Credential?, visibility: Visibility, now: Timestamp
+    ) -> JSONValue {
+        let full =
+            visibility.isOperator || visibility.account?.id == account.id || visibility.account?.role.isAdmin == true
         return .object([
             ("accountId", .string(account.id)), ("role", .string(account.role.rawValue)),
             ("status", .string(account.status.rawValue)), ("profileComplete", .bool(account.profileComplete)),

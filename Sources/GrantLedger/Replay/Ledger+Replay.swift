@@ -101,7 +101,8 @@ extension Ledger {
     }
 
     /// Sends one event through the filter; false once past the end of the range.
-    private func emit(_ event: RecordedEvent, _ filter: EventFilter, _ body: (JSONValue) throws -> Void) throws -> Bool {
+    private func emit(_ event: RecordedEvent, _ filter: EventFilter, _ body: (JSONValue) throws -> Void) throws -> Bool
+    {
         if event.position > filter.to { return false }
         if event.position < filter.from { return true }
         if let since = filter.since, event.time < since.epochMilliseconds { return true }

@@ -8,7 +8,8 @@ enum CSV {
 
     /// A field quoted when it needs to be.
     static func quote(_ field: String) -> String {
-        let needsQuotes = field.contains { $0 == "," || $0 == "\"" || $0.isNewline }
+        let needsQuotes =
+            field.contains { $0 == "," || $0 == "\"" || $0.isNewline }
             || field.hasPrefix(" ") || field.hasSuffix(" ")
         guard needsQuotes else { return field }
         var quoted = "\""

@@ -25,7 +25,8 @@ enum Labels {
         "summary": "Summary", "recipient": "Recipient", "channel": "Channel", "template": "Template",
         "params": "Parameters", "delivered": "Delivered", "level": "Level", "decision": "Decision",
         "opinion": "Opinion", "by": "By", "amount": "Amount (yuan)", "partner": "Partner",
-        "creditCode": "Credit code", "appraisalsSubmitted": "Appraisals in", "revisionNotesRequired":
+        "creditCode": "Credit code", "appraisalsSubmitted": "Appraisals in",
+        "revisionNotesRequired":
             "Revision notes required", "approvedChangeRequests": "Approved changes", "experts": "Experts",
         "effectiveChangeRequests": "Effective changes", "field": "Field", "before": "Before", "after": "After",
         "item": "Item", "count": "Count", "days": "Median days", "projects": "Projects",

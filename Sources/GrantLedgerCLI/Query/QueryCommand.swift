@@ -90,7 +90,9 @@ enum CLIStore {
         if let now = Environment.value("GRANTLEDGER_NOW"), let time = Timestamp(iso8601: now) {
             options.clock = { time }
         }
-        if let text = Environment.value("GRANTLEDGER_PBKDF2_ITERATIONS"), let iterations = Int(text), iterations >= 1_000 {
+        if let text = Environment.value("GRANTLEDGER_PBKDF2_ITERATIONS"), let iterations = Int(text),
+            iterations >= 1_000
+        {
             options.policy.passwordIterations = iterations
         }
         return options
@@ -188,7 +190,8 @@ struct CloseoutQuery: ParsableCommand {
     func run() throws {
         let renderer = options.renderer
         try options.run { ledger, asOf throws(LedgerError) in
-            renderer.record(try ledger.closeout(closeoutId, as: options.viewer, asOf: asOf), sections: Sections.closeout)
+            renderer.record(
+                try ledger.closeout(closeoutId, as: options.viewer, asOf: asOf), sections: Sections.closeout)
         }
     }
 }
@@ -217,7 +220,8 @@ struct InboxQuery: ParsableCommand {
         let renderer = options.renderer
         try options.run { ledger, _ throws(LedgerError) in
             renderer.list(
-                try ledger.inbox(accountId, as: options.viewer), columns: ["kind", "id", "projectNo", "since", "action"])
+                try ledger.inbox(accountId, as: options.viewer),
+                columns: ["kind", "id", "projectNo", "since", "action"])
         }
     }
 }
@@ -247,7 +251,8 @@ struct HistoryQuery: ParsableCommand {
         let renderer = options.renderer
         try options.run { ledger, _ throws(LedgerError) in
             renderer.list(
-                try ledger.history(projectNo, as: options.viewer), columns: ["position", "at", "type", "actor", "summary"])
+                try ledger.history(projectNo, as: options.viewer),
+                columns: ["position", "at", "type", "actor", "summary"])
         }
     }
 }

@@ -33,7 +33,9 @@ struct QueryRenderer: Sendable {
             return out
         case .table:
             var table = TextTable(
-                columns: columns.map { TextTable.Column(header: Labels.header($0, language), alignRight: rightAligned($0)) })
+                columns: columns.map {
+                    TextTable.Column(header: Labels.header($0, language), alignRight: rightAligned($0))
+                })
             for row in rows {
                 table.append(
                     columns.map { column in
@@ -96,7 +98,8 @@ struct QueryRenderer: Sendable {
                 guard case .array(let rows) = value, !rows.isEmpty else { return "  —\n" }
                 var table = TextTable(
                     columns: columns.map {
-                        TextTable.Column(header: Labels.header($0, renderer.language), alignRight: renderer.rightAligned($0))
+                        TextTable.Column(
+                            header: Labels.header($0, renderer.language), alignRight: renderer.rightAligned($0))
                     })
                 for row in rows {
                     table.append(columns.map { Labels.value($0, row[member: $0] ?? .null, renderer.language) })
@@ -116,11 +119,14 @@ struct QueryRenderer: Sendable {
     func budgetTable(_ value: JSONValue) -> String {
         let zh = language == .zh
         var table = TextTable(columns: [
-            TextTable.Column(header: zh ? "科目" : "Category"), TextTable.Column(header: zh ? "金额（元）" : "Amount", alignRight: true),
+            TextTable.Column(header: zh ? "科目" : "Category"),
+            TextTable.Column(header: zh ? "金额（元）" : "Amount", alignRight: true),
         ])
         if case .object(let direct)? = value[member: "direct"] {
             for key in direct.keys {
-                table.append([Self.categoryLabel(key, language), Labels.value("amount", direct[key] ?? .null, language)])
+                table.append([
+                    Self.categoryLabel(key, language), Labels.value("amount", direct[key] ?? .null, language),
+                ])
             }
         }
         table.append([zh ? "间接费用" : "Indirect", Labels.value("amount", value[member: "indirect"] ?? .null, language)])

@@ -26,7 +26,8 @@ enum Sections {
     ]
 
     static let adjustment: [QueryRenderer.Section] = [
-        QueryRenderer.Section(key: "direct", english: "Proposed budget (yuan)", chinese: "调整后预算（元）") { _, record, renderer in
+        QueryRenderer.Section(key: "direct", english: "Proposed budget (yuan)", chinese: "调整后预算（元）") {
+            _, record, renderer in
             renderer.budgetTable(record)
         },
         QueryRenderer.Section(key: "indirect", english: "", chinese: "") { _, _, _ in "" },

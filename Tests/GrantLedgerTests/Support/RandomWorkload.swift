@@ -47,7 +47,10 @@ enum RandomWorkload {
         }
         func changeEpisode(_ id: String, _ project: String) -> [String] {
             let (kind, details): (String, [String: Any]) = pick([
-                ("extension", ["newEndDate": pick(["2028-06-30", "2028-12-31", "2027-06-30"]), "progress": "进展", "plan": "计划"]),
+                (
+                    "extension",
+                    ["newEndDate": pick(["2028-06-30", "2028-12-31", "2027-06-30"]), "progress": "进展", "plan": "计划"]
+                ),
                 ("changeTitle", ["newTitle": "新题目\(id)"]),
                 ("changeDeliverableForm", ["newForm": pick(["researchReport", "papers", "monograph"])]),
                 ("changeMembers", ["add": [] as [Any], "remove": [IDs.member]]),

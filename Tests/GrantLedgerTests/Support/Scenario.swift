@@ -108,7 +108,7 @@ enum Scenario {
             + [project()]
     }
 
-    static func extension_(_ id: String = "CR-1", newEnd: String = "2028-06-30") -> String {
+    static func extensionRequest(_ id: String = "CR-1", newEnd: String = "2028-06-30") -> String {
         line(
             "draftChangeRequest",
             [
@@ -123,7 +123,9 @@ enum Scenario {
 }
 
 extension Scenario {
-    static func sections(mode: String = "review", ground: String? = nil, spentEquipment: Int = 90_000) -> [(String, Any)] {
+    static func sections(
+        mode: String = "review", ground: String? = nil, spentEquipment: Int = 90_000
+    ) -> [(String, Any)] {
         var basic: [String: Any] = [
             "title": "中国哲学史研究", "form": "monograph", "wordCount": 300_000, "keywords": ["哲学", "史"],
             "appraisalMode": mode,
@@ -140,7 +142,10 @@ extension Scenario {
                     ]
                 ]
             ),
-            ("interimOutputs", [["title": "论文一", "form": "论文", "authors": "张三", "venue": "哲学研究", "date": "2025-03-01"]]),
+            (
+                "interimOutputs",
+                [["title": "论文一", "form": "论文", "authors": "张三", "venue": "哲学研究", "date": "2025-03-01"]]
+            ),
             (
                 "finalAccounts",
                 [
@@ -156,7 +161,9 @@ extension Scenario {
         ]
     }
 
-    static func attach(_ owner: String, _ id: String, purpose: String, content: String = "ledger", by: String = "L1")
+    static func attach(
+        _ owner: String, _ id: String, purpose: String, content: String = "ledger", by: String = "L1"
+    )
         -> String
     {
         line(

@@ -33,7 +33,9 @@ func openTestLedger(_ path: String, now: String = "2026-01-05T09:00:00+08:00") t
 }
 
 /// A JSON command line from a type and fields.
-func line(_ type: String, _ fields: [String: Any] = [:], by actor: String? = nil, id: String? = nil, at: String? = nil)
+func line(
+    _ type: String, _ fields: [String: Any] = [:], by actor: String? = nil, id: String? = nil, at: String? = nil
+)
     -> String
 {
     var object = fields

@@ -289,7 +289,7 @@ extension Ledger {
                 throw LedgerError(.notFound, "no account '\(accountId)'")
             }
             guard visibility.sees(account) else { throw Visibility.forbidden("account \(accountId)") }
-            return Views.account(account, credential: models.credential(accountId), visibility: visibility, now: now)
+            return Views.account(account, credential: models.credential(accountId), now: now)
         }
     }
 

@@ -59,9 +59,17 @@ struct Visibility {
         return account?.role == .expert && appraises
     }
 
-    /// Whether ID numbers of `project` show in full (the person's own view or an admin's in scope).
+    /// Whether reviewer names and the project's own records show in full: admins in scope and the leader.
     func seesFullIdNumbers(of project: Project) -> Bool {
         administers(unitId: project.unitId) || leads(project)
+    }
+
+    /// Whether one person's ID number shows in full (R-ACC-8): to admins in scope of the project's
+    /// unit, and to that person; masked (first 4 and last 4 characters) to everyone else.
+    func seesFullIdNumber(_ idNumber: String, unitId: String) -> Bool {
+        if administers(unitId: unitId) { return true }
+        guard let own = account?.normalizedIdNumber else { return false }
+        return IdentityNumber.normalized(idNumber) == own
     }
 
     /// Whether the viewer may know who appraised (blind appraisal, R-CLO-5): offices and the operator only.

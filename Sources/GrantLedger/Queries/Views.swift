@@ -23,36 +23,43 @@ enum Views {
         ])
     }
 
-    static func idNumber(_ number: String, full: Bool) -> String {
-        full ? number : IdentityNumber.masked(number)
+    /// Who may read ID numbers in full: a viewer, for a project's unit (R-ACC-8).
+    struct IdReader {
+        let visibility: Visibility?
+        let unitId: String
+
+        func show(_ number: String) -> String {
+            guard let visibility else { return number }
+            return visibility.seesFullIdNumber(number, unitId: unitId) ? number : IdentityNumber.masked(number)
+        }
     }
 
-    static func person(_ person: Person, full: Bool) -> JSONValue {
+    static func person(_ person: Person, ids: IdReader) -> JSONValue {
         .object([
             ("name", .string(person.name)), ("idType", .string(person.idType.rawValue)),
-            ("idNumber", .string(idNumber(person.idNumber, full: full))),
+            ("idNumber", .string(ids.show(person.idNumber))),
         ])
     }
 
-    static func member(_ member: Member, full: Bool) -> JSONValue {
+    static func member(_ member: Member, ids: IdReader) -> JSONValue {
         .object([
             ("name", .string(member.name)), ("role", .string(member.role)), ("title", .string(member.title)),
-            ("unit", .string(member.unit)), ("idNumber", .string(idNumber(member.idNumber, full: full))),
+            ("unit", .string(member.unit)), ("idNumber", .string(ids.show(member.idNumber))),
         ])
     }
 
     /// `query project NO`.
     static func project(_ project: Project, visibility: Visibility, today: CalendarDate) -> JSONValue {
-        let full = visibility.seesFullIdNumbers(of: project)
+        let ids = IdReader(visibility: visibility, unitId: project.unitId)
         return .object([
             ("projectNo", .string(project.projectNo)), ("title", .string(project.title)),
             ("status", .string(project.status.rawValue)), ("category", .string(project.category.rawValue)),
             ("discipline", .string(project.discipline)), ("unitId", .string(project.unitId)),
-            ("leader", person(project.leader, full: full)),
+            ("leader", person(project.leader, ids: ids)),
             ("approvedOn", .string(project.approvedOn.description)),
             ("plannedEndDate", .string(project.plannedEndDate.description)),
             ("deliverableForm", .string(project.deliverableForm.rawValue)),
-            ("members", .array(project.members.map { member($0, full: full) })),
+            ("members", .array(project.members.map { member($0, ids: ids) })),
             ("extensionCount", .int(project.extensionCount)), ("overdue", .bool(project.isOverdue(on: today))),
             ("closeoutUnderReview", .bool(project.closeoutUnderReview)),
             ("budget", budget(project.budget)),
@@ -95,7 +102,7 @@ enum Views {
             })
     }
 
-    static func details(_ details: ChangeDetails, full: Bool) -> JSONValue {
+    static func details(_ details: ChangeDetails, ids: IdReader) -> JSONValue {
         switch details {
         case .extension(let newEndDate, let progress, let plan):
             return .object([
@@ -103,7 +110,7 @@ enum Views {
                 ("plan", .string(plan)),
             ])
         case .changeLeader(let newLeader):
-            return .object([("newLeader", person(newLeader, full: full))])
+            return .object([("newLeader", person(newLeader, ids: ids))])
         case .changeUnit(let newUnitId):
             return .object([("newUnitId", .string(newUnitId))])
         case .changeDeliverableForm(let newForm):
@@ -112,8 +119,8 @@ enum Views {
             return .object([("newTitle", .string(newTitle))])
         case .changeMembers(let add, let remove):
             return .object([
-                ("add", .array(add.map { member($0, full: full) })),
-                ("remove", .strings(remove.map { idNumber($0, full: full) })),
+                ("add", .array(add.map { member($0, ids: ids) })),
+                ("remove", .strings(remove.map { ids.show($0) })),
             ])
         case .majorContentAdjustment(let original, let adjusted, let impact):
             return .object([
@@ -128,12 +135,12 @@ enum Views {
 
     /// `query change ID`.
     static func change(_ request: ChangeRequest, project: Project?, visibility: Visibility) -> JSONValue {
-        let full = project.map(visibility.seesFullIdNumbers(of:)) ?? visibility.isOperator
+        let ids = IdReader(visibility: visibility, unitId: project?.unitId ?? "")
         let showReviewers = project.map(visibility.seesFullIdNumbers(of:)) ?? true
         return .object([
             ("requestId", .string(request.id)), ("projectNo", .string(request.projectNo)),
             ("kind", .string(request.kind.rawValue)), ("status", .string(request.status.rawValue)),
-            ("awaiting", .optional(request.awaiting?.rawValue)), ("details", details(request.details, full: full)),
+            ("awaiting", .optional(request.awaiting?.rawValue)), ("details", details(request.details, ids: ids)),
             ("reason", .string(request.reason)),
             ("decisions", decisions(request.decisions, showReviewers: showReviewers)),
             (
@@ -221,17 +228,17 @@ enum Views {
 
     /// `query account ID`.
     static func account(
-        _ account: Account, credential: Credential?, visibility: Visibility, now: Timestamp
+        _ account: Account, credential: Credential?, now: Timestamp
     ) -> JSONValue {
-        let full =
-            visibility.isOperator || visibility.account?.id == account.id || visibility.account?.role.isAdmin == true
-        return .object([
+        // Only the account itself and admins in scope see an account at all (``Visibility/sees(_:)``),
+        // so its ID number shows in full.
+        .object([
             ("accountId", .string(account.id)), ("role", .string(account.role.rawValue)),
             ("status", .string(account.status.rawValue)), ("profileComplete", .bool(account.profileComplete)),
             ("locked", .bool(credential?.isLocked(at: now) ?? false)), ("name", .string(account.name)),
             ("username", .string(account.username)), ("unitId", .optional(account.unitId)),
             ("provinceId", .optional(account.provinceId)),
-            ("idNumber", .optional(account.idNumber.map { idNumber($0, full: full) })),
+            ("idNumber", .optional(account.idNumber)),
         ])
     }
 }

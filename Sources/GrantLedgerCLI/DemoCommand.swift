@@ -170,7 +170,8 @@ struct DemoSummary {
     /// Five queries with real ids: a completed project in Chinese, the fullest unit inbox, the
     /// pending requests, an approval form, and the audit.
     func queries() -> [String] {
-        let store = explicitStore || Environment.value("GRANTLEDGER_STORE") != nil ? " --store \(path)" : ""
+        let store =
+            explicitStore || Environment.value("GRANTLEDGER_STORE") != nil ? " --store " + Self.quoted(path) : ""
         let highlights = plan.highlights
         var busiest = highlights.unitAdminIds.first ?? "UA-U001"
         var most = -1
@@ -182,7 +183,7 @@ struct DemoSummary {
         }
         var result: [String] = []
         if !highlights.completedProjectNo.isEmpty {
-            result.append("grantledger query project \(highlights.completedProjectNo) --lang zh\(store)")
+            result.append("grantledger query project \(Self.quoted(highlights.completedProjectNo)) --lang zh\(store)")
         }
         result.append("grantledger query inbox \(busiest)\(store)")
         result.append("grantledger query changes --status pending\(store)")
@@ -192,6 +193,18 @@ struct DemoSummary {
         }
         result.append("grantledger replay verify\(store)")
         return result
+    }
+
+    /// The text as one shell word: as is when safe, else in single quotes (`'21&ZD001'`).
+    static func quoted(_ text: String) -> String {
+        let safe =
+            !text.isEmpty
+            && text.unicodeScalars.allSatisfy { scalar in
+                scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                    || "-_./:=@%+,".unicodeScalars.contains(scalar)
+            }
+        if safe { return text }
+        return "'" + text.replacingSingleQuotes() + "'"
     }
 
     static func counts(_ stats: JSONValue, _ key: String) -> String {
@@ -229,5 +242,16 @@ struct DemoSummary {
             let text = String(byte, radix: 16)
             return byte < 16 ? "0" + text : text
         }.joined()
+    }
+}
+
+extension String {
+    /// The text with each `'` written as `'\''`, for a single-quoted shell word.
+    fileprivate func replacingSingleQuotes() -> String {
+        var result = ""
+        for character in self {
+            if character == "'" { result += "'\\''" } else { result.append(character) }
+        }
+        return result
     }
 }

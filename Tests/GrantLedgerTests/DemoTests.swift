@@ -151,6 +151,28 @@ import Testing
         other.close()
     }
 
+    /// `grantledger demo` prints what it made and five queries, each of which works; a second run on
+    /// the same store is refused with exit status 2.
+    @Test func commandLinePrintsQueriesThatWorkAndRefusesAUsedStore() throws {
+        let directory = TemporaryDirectory()
+        let store = directory.child("cli")
+        let first = try runCLI(["demo", "--projects", "120", "--seed", "5"], store: store)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("rejected on purpose"))
+        #expect(first.stdout.contains("1,000 iterations"))
+        let queries = first.lines.drop { $0 != "try:" }.dropFirst().map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(queries.count == 5)
+        for query in queries {
+            var arguments = query.split(separator: " ").dropFirst().map(String.init)
+            if let out = arguments.firstIndex(of: "--out") { arguments[out + 1] = directory.child("form.html") }
+            let result = try runCLI(arguments.map { $0.replacingOccurrences(of: "'", with: "") }, store: store)
+            #expect(result.status == 0, "\(query): \(result.stderr)")
+        }
+        let second = try runCLI(["demo", "--projects", "120"], store: store)
+        #expect(second.status == 2)
+        #expect(second.stderr.contains("already holds"))
+    }
+
     /// The demo fills only an empty store.
     @Test func refusesAStoreThatHasEvents() async throws {
         let directory = TemporaryDirectory()

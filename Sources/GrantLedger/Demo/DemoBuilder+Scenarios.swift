@@ -282,7 +282,7 @@ extension DemoBuilder {
     /// The details and reason of a request of `kind`, and the project as it would be once effective.
     mutating func changeDetails(
         _ project: DemoProject, _ kind: ChangeKind, capped: Bool
-    ) -> (details: JSONValue, reason: String, after: DemoProject) {
+    ) -> (details: DemoJSON, reason: String, after: DemoProject) {
         var after = project
         let discipline = DemoData.disciplines[project.discipline]
         switch kind {
@@ -294,7 +294,7 @@ extension DemoBuilder {
             }
             after.plannedEnd = newEnd
             after.extensions += 1
-            let details = JSONValue.object([
+            let details = DemoJSON.object([
                 ("newEndDate", .string(newEnd.description)),
                 (
                     "progress",
@@ -339,7 +339,7 @@ extension DemoBuilder {
                 person: newcomer,
                 unitName: units[project.unit].name, title: "", role: "成员")
             joining.title = newcomer.title
-            var pairs: [(String, JSONValue)] = [("add", .array([Self.memberJSON(joining)]))]
+            var pairs: [(String, DemoJSON)] = [("add", .array([Self.memberJSON(joining)]))]
             after.members.append(joining)
             if project.members.count >= 2, let leaving = project.members.last {
                 pairs.append(("remove", .array([.string(leaving.person.idNumber)])))
@@ -347,7 +347,7 @@ extension DemoBuilder {
             }
             return (.object(pairs), "课题组成员工作调动，无法继续参与研究，拟增补新成员。", after)
         case .majorContentAdjustment:
-            let details = JSONValue.object([
+            let details = DemoJSON.object([
                 ("original", .string("原计划以\(project.topic)的理论梳理为主，辅以少量案例。")),
                 ("adjusted", .string("调整为理论梳理与实证研究并重，新增两章比较研究与案例分析。")),
                 ("impact", .string("调整后研究目标不变，成果形式不变，研究周期可在计划期限内完成。")),
@@ -372,8 +372,10 @@ extension DemoBuilder {
         case .closeoutCompleted(let grade):
             let (id, avoided) = openCloseout(project)
             finishCloseout(id, project, avoided: avoided, grades: Self.grades(around: grade))
-            if grade == .excellent, !halted, highlights.completedProjectNo.isEmpty {
+            // The highlight: a general project when there is one (major numbers carry a shell-unfriendly `&`).
+            if grade == .excellent, !halted, !highlightIsGeneral {
                 highlights.completedProjectNo = project.projectNo
+                highlightIsGeneral = project.category == .general
             }
         case .closeoutGradeOverridden:
             let (id, avoided) = openCloseout(project)
@@ -494,7 +496,7 @@ extension DemoBuilder {
                 text: "项目批准号 \(project.projectNo) 经费明细账（\(units[project.unit].name)财务处盖章）"))
     }
 
-    mutating func saveSection(_ id: String, _ project: DemoProject, _ section: String, _ data: JSONValue) {
+    mutating func saveSection(_ id: String, _ project: DemoProject, _ section: String, _ data: DemoJSON) {
         pause(minutes: 3...40)
         emit(
             "saveCloseoutSection", by: Self.leaderId(project),
@@ -525,7 +527,7 @@ extension DemoBuilder {
             }
         }
         wait(days: 4...15)
-        var fields: [(String, JSONValue)] = [("closeoutId", .string(id)), ("outcome", .string(outcome.rawValue))]
+        var fields: [(String, DemoJSON)] = [("closeoutId", .string(id)), ("outcome", .string(outcome.rawValue))]
         if let grade { fields.append(("grade", .string(grade.rawValue))) }
         if let reason { fields.append(("reason", .string(reason))) }
         if outcome == .completed {
@@ -574,9 +576,9 @@ extension DemoBuilder {
         return chosen
     }
 
-    mutating func basicInfo(_ project: DemoProject, exempt: Bool) -> JSONValue {
+    mutating func basicInfo(_ project: DemoProject, exempt: Bool) -> DemoJSON {
         let keywords = random.sample(DemoData.disciplines[project.discipline].keywords, count: random.int(in: 3...4))
-        var pairs: [(String, JSONValue)] = [
+        var pairs: [(String, DemoJSON)] = [
             ("title", .string(project.title)), ("form", .string(project.form.rawValue)),
             ("wordCount", .int(random.int(in: 150...450) * 1_000)), ("keywords", .strings(keywords)),
             ("appraisalMode", .string(exempt ? "exempt" : "review")),
@@ -587,15 +589,15 @@ extension DemoBuilder {
         return .object(pairs)
     }
 
-    mutating func membersSection(_ project: DemoProject) -> JSONValue {
+    mutating func membersSection(_ project: DemoProject) -> DemoJSON {
         .array(project.members.map { Self.memberJSON($0, contribution: random.pick(DemoData.contributions)) })
     }
 
-    mutating func interimOutputs(_ project: DemoProject, count: Int) -> JSONValue {
+    mutating func interimOutputs(_ project: DemoProject, count: Int) -> DemoJSON {
         let discipline = DemoData.disciplines[project.discipline]
         let first = project.approvedOn.adding(days: 180)
         let last = now.chinaDate.adding(days: -20)
-        var outputs: [JSONValue] = []
+        var outputs: [DemoJSON] = []
         for _ in 0..<count {
             let form = random.pick(["论文", "论文", "研究报告", "咨询报告"])
             let title = random.pick([
@@ -617,8 +619,8 @@ extension DemoBuilder {
     }
 
     /// Spent plus balance equals approved in every category; the totals are the project's budget (R-CLO-3).
-    mutating func finalAccounts(_ project: DemoProject) -> JSONValue {
-        var direct: [(String, JSONValue)] = []
+    mutating func finalAccounts(_ project: DemoProject) -> DemoJSON {
+        var direct: [(String, DemoJSON)] = []
         for (category, approved) in project.direct {
             let spent = approved * Int64(random.int(in: 85...100)) / 100
             direct.append(
@@ -637,8 +639,8 @@ extension DemoBuilder {
     }
 
     /// Sometimes an expert of the discipline, sometimes someone outside the demo's accounts.
-    mutating func avoidedExperts(_ project: DemoProject) -> (JSONValue, Set<String>) {
-        var entries: [JSONValue] = []
+    mutating func avoidedExperts(_ project: DemoProject) -> (DemoJSON, Set<String>) {
+        var entries: [DemoJSON] = []
         var avoided: Set<String> = []
         if random.chance(40) {
             let expert = random.pick(experts[project.discipline])

@@ -27,7 +27,7 @@ extension DemoBuilder {
             clock = clock.addingSeconds(1)
             return clock
         }
-        let password = JSONValue.string(DemoPlan.password)
+        let password = DemoJSON.string(DemoPlan.password)
         emit(
             at: tick(), "bootstrap", by: nil,
             [

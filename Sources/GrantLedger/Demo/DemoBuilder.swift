@@ -102,6 +102,8 @@ struct DemoBuilder {
     var usedIdNumbers: Set<String> = []
     var usedPhones: Set<String> = []
     var counters: [String: Int] = [:]
+    /// Whether ``DemoHighlights/completedProjectNo`` is a general project yet.
+    var highlightIsGeneral = false
 
     /// The scenario being written: its clock, and whether it ran past the end of the year.
     var now = Timestamp(epochMilliseconds: 0)
@@ -139,7 +141,7 @@ struct DemoBuilder {
                 continue
             }
             var line = "{\"id\":\"\(id)\",\"type\":\"\(step.type)\""
-            if let actor = step.actor { line += ",\"actor\":" + JSONValue.string(actor).serialized() }
+            if let actor = step.actor { line += ",\"actor\":" + DemoJSON.string(actor).text }
             line += ",\"at\":\"\(step.time.description)\""
             if step.fields.count > 2 { line += "," + step.fields.dropFirst() } else { line += "}" }
             result.append(
@@ -157,7 +159,7 @@ struct DemoBuilder {
     // MARK: Emitting
 
     /// Adds a command at the scenario's current time; nothing once the scenario ran past the year.
-    mutating func emit(_ type: String, by actor: String?, _ fields: [(String, JSONValue)], expect: String? = nil) {
+    mutating func emit(_ type: String, by actor: String?, _ fields: [(String, DemoJSON)], expect: String? = nil) {
         guard !halted else { return }
         guard now <= Self.cutoff else {
             halted = true
@@ -165,7 +167,7 @@ struct DemoBuilder {
         }
         steps.append(
             PendingStep(
-                time: now, order: steps.count, type: type, actor: actor, fields: JSONValue.object(fields).serialized(),
+                time: now, order: steps.count, type: type, actor: actor, fields: DemoJSON.object(fields).text,
                 expected: expect, reset: nil))
     }
 
@@ -182,10 +184,10 @@ struct DemoBuilder {
     }
 
     /// Adds a command at a fixed time (organisation, imports, sweeps), outside any scenario.
-    mutating func emit(at time: Timestamp, _ type: String, by actor: String?, _ fields: [(String, JSONValue)]) {
+    mutating func emit(at time: Timestamp, _ type: String, by actor: String?, _ fields: [(String, DemoJSON)]) {
         steps.append(
             PendingStep(
-                time: time, order: steps.count, type: type, actor: actor, fields: JSONValue.object(fields).serialized(),
+                time: time, order: steps.count, type: type, actor: actor, fields: DemoJSON.object(fields).text,
                 expected: nil, reset: nil))
     }
 
@@ -338,15 +340,15 @@ struct DemoBuilder {
 
     // MARK: JSON shapes
 
-    static func personJSON(_ person: DemoPerson, idNumber: String? = nil) -> JSONValue {
+    static func personJSON(_ person: DemoPerson, idNumber: String? = nil) -> DemoJSON {
         .object([
             ("name", .string(person.name)), ("idType", .string("residentId")),
             ("idNumber", .string(idNumber ?? person.idNumber)),
         ])
     }
 
-    static func memberJSON(_ member: DemoMember, contribution: String? = nil) -> JSONValue {
-        var pairs: [(String, JSONValue)] = [
+    static func memberJSON(_ member: DemoMember, contribution: String? = nil) -> DemoJSON {
+        var pairs: [(String, DemoJSON)] = [
             ("name", .string(member.person.name)), ("idType", .string("residentId")),
             ("idNumber", .string(member.person.idNumber)), ("unit", .string(member.unitName)),
             ("title", .string(member.title)), ("role", .string(member.role)),
@@ -355,9 +357,9 @@ struct DemoBuilder {
         return .object(pairs)
     }
 
-    static func amounts(_ pairs: [(String, Int64)]) -> JSONValue { .object(pairs.map { ($0.0, .int($0.1)) }) }
+    static func amounts(_ pairs: [(String, Int64)]) -> DemoJSON { .object(pairs.map { ($0.0, .int($0.1)) }) }
 
-    static func externalJSON(_ allocations: [DemoExternal]) -> JSONValue {
+    static func externalJSON(_ allocations: [DemoExternal]) -> DemoJSON {
         .array(
             allocations.map { allocation in
                 .object([
@@ -370,7 +372,7 @@ struct DemoBuilder {
     static func attachment(
         _ owner: String, _ id: String, purpose: String, filename: String, text: String
     )
-        -> [(String, JSONValue)]
+        -> [(String, DemoJSON)]
     {
         let content = "%PDF-1.4\n% GrantLedger demo\n" + text + "\n%%EOF\n"
         return [

@@ -76,9 +76,10 @@ extension DemoBuilder {
 
     // MARK: Experts
 
-    /// Experts per discipline: enough that three remain after leaving out the leader's unit and an
-    /// avoided expert; more for larger plans.
-    var expertsPerDiscipline: Int { min(10, max(5, projectCount / 4_000)) }
+    /// Experts per discipline: at least five, so that three remain after leaving out the leader's
+    /// unit and an avoided expert; one per thousand projects beyond that (about ten appraisals a
+    /// year each), at most one per unit.
+    var expertsPerDiscipline: Int { min(units.count, max(5, projectCount / 1_000)) }
 
     /// Expert accounts, from distinct units for each discipline, registered and approved 6–14 January.
     mutating func registerExperts() {
@@ -157,7 +158,7 @@ extension DemoBuilder {
     /// Every project with its scenario (nil for the quiet ones), in project-number order.
     mutating func makeProjects() -> [DemoProject] {
         let coverage = DemoScenario.coverage
-        let acting = min(projectCount, max(coverage.count, (projectCount + 5) / 10))
+        let acting = min(projectCount, max(coverage.count, projectCount / 5))
         var order = Array(0..<projectCount)
         for index in stride(from: order.count - 1, to: 0, by: -1) {
             order.swapAt(index, random.int(in: 0...index))
@@ -265,7 +266,8 @@ extension DemoBuilder {
         if let scenario = project.scenario {
             let start: CalendarDate
             if scenario.endsInProgress {
-                start = Self.date(12, random.int(in: 1...3))
+                // The coverage ones early in December, so that they surely reach their stage.
+                start = Self.date(12, random.int(in: 1...(covering ? 3 : 15)))
             } else if covering {
                 start = Self.date(2, 10).adding(days: random.int(in: 0...74))
             } else {

@@ -37,7 +37,7 @@ public struct DemoPlan: Sendable {
 
     /// The plan for `projects` projects (at least 1) and `seed`.
     ///
-    /// About one project in ten runs a workflow during the year (with a leader account); every
+    /// One project in five runs a workflow during the year (with a leader account); every
     /// scenario of ``DemoScenario/coverage`` runs at least once when `projects` allows it; the others
     /// stay quiet, and some of those run past their end date (overdue).
     public init(projects: Int, seed: UInt64) {

@@ -105,6 +105,10 @@ public enum DemoScenario: Sendable, Hashable {
             (.changeRecalled, 1), (.changeCancelled, 2), (.changeDraft, 1),
             (.adjustmentUnitRoute, 6), (.adjustmentNationalRoute, 2), (.adjustmentRecalled, 1),
             (.adjustmentCancelled, 1),
+            // The December backlog: items still waiting on 31 December.
+            (.closeoutAwaiting(.unit), 3), (.closeoutAwaiting(.province), 2), (.closeoutAwaiting(.appraisal), 2),
+            (.closeoutAwaiting(.national), 1), (.changeAwaiting(.unit), 2), (.changeAwaiting(.province), 1),
+            (.changeAwaiting(.national), 1), (.adjustmentAwaiting, 1),
         ]
         let refusals: [ReviewDecision] = [.return, .reject, .notAccept]
         for level in ReviewLevel.allCases {

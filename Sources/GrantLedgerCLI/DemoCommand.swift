@@ -144,9 +144,10 @@ struct DemoSummary {
         lines.append("  adjustments   \(Self.counts(stats, "adjustmentsByStatus"))")
         lines.append("")
         let expected = report.expectedRejections.keys.sorted().map { "\($0) ×\(report.expectedRejections[$0] ?? 0)" }
+        let onPurpose = report.expectedRejections.values.reduce(0, +)
         lines.append(
             "commands: \(Self.number(report.steps)) (\(Self.number(report.accepted)) accepted, "
-                + "\(report.rejected) rejected on purpose: \(expected.joined(separator: ", ")))")
+                + "\(onPurpose) rejected on purpose: \(expected.joined(separator: ", ")))")
         if !report.unexpected.isEmpty {
             lines.append("UNEXPECTED: \(report.unexpected.count) steps did not go as planned, the first ones:")
             for surprise in report.unexpected.prefix(5) { lines.append("  \(surprise)") }

@@ -102,9 +102,37 @@ import Testing
 
         // The events of the other workflows.
         var types: [String: Int] = [:]
+        var closeoutIds: [String] = []
+        var overridden = 0
         try ledger.forEachEvent { event in
-            if case .string(let type)? = event[member: "type"] { types[type, default: 0] += 1 }
+            guard case .string(let type)? = event[member: "type"] else { return }
+            types[type, default: 0] += 1
+            if type == "CloseoutOpened", case .string(let id)? = event[member: "data"]?[member: "closeoutId"] {
+                closeoutIds.append(id)
+            }
+            if type == "CloseoutConcluded", case .string? = event[member: "data"]?[member: "overrideReason"] {
+                overridden += 1
+            }
         }
+        #expect(overridden > 0, "no grade overridden with a reason (R-CLO-7)")
+
+        // Exempt closeouts completed; a deferred closeout revised and completed (R-CLO-7).
+        var exemptCompleted = false
+        var deferredThenCompleted = false
+        for id in closeoutIds {
+            let closeout = try ledger.closeout(id)
+            let completed = closeout[member: "status"] == .string("completed")
+            if completed, closeout[member: "appraisalMode"] == .string("exempt") { exemptCompleted = true }
+            if completed, case .array(let records)? = closeout[member: "decisions"],
+                records.contains(where: {
+                    $0[member: "level"] == .string("national") && $0[member: "decision"] == .string("return")
+                })
+            {
+                deferredThenCompleted = true
+            }
+        }
+        #expect(exemptCompleted)
+        #expect(deferredThenCompleted)
         for type in [
             "ChangeRequestRecalled", "ChangeRequestCancelled", "ChangeRequestClosed", "CloseoutRecalled",
             "CloseoutClosed",
@@ -124,7 +152,7 @@ import Testing
         #expect(outbox.contains { $0.template == "filingRecord" && $0.parameters["itemKind"] == "changeRequest" })
         #expect(outbox.contains { $0.template == "passwordReset" })
 
-        // Exempt closeouts concluded, and the highlights exist.
+        // The highlights exist.
         let completed = try ledger.project(plan.highlights.completedProjectNo)
         #expect(completed[member: "status"] == .string("completed"))
         #expect(completed[member: "grade"] == .string("excellent"))

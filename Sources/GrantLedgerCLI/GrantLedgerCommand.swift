@@ -2,14 +2,14 @@ public import ArgumentParser
 
 /// `grantledger`: the command line of CLI.md. Commands go in as JSON Lines (`apply`), projections
 /// come out as tables, JSON or CSV (`query`), auditors replay and verify the log (`replay`), and the
-/// approval form prints (`form`).
+/// approval form prints (`form`), and `demo` fills a store with a realistic national year.
 public struct GrantLedgerCommand: ParsableCommand {
     /// The command's configuration: its subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "grantledger",
         abstract: "An event-sourced ledger for NSSF project management (国家社科基金项目中后期管理).",
         subcommands: [
-            ApplyCommand.self, QueryCommand.self, ReplayCommand.self, FormCommand.self,
+            ApplyCommand.self, QueryCommand.self, ReplayCommand.self, FormCommand.self, DemoCommand.self,
         ])
 
     /// Creates the command (argument parser).

@@ -55,6 +55,7 @@ enum Views {
             ("projectNo", .string(project.projectNo)), ("title", .string(project.title)),
             ("status", .string(project.status.rawValue)), ("category", .string(project.category.rawValue)),
             ("discipline", .string(project.discipline)), ("unitId", .string(project.unitId)),
+            ("unitName", .optional(visibility.directory.unit(project.unitId)?.name)),
             ("leader", person(project.leader, ids: ids)),
             ("approvedOn", .string(project.approvedOn.description)),
             ("plannedEndDate", .string(project.plannedEndDate.description)),

@@ -11,7 +11,8 @@ enum Labels {
 
     private static let englishHeaders: [String: String] = [
         "projectNo": "Project no.", "title": "Title", "status": "Status", "category": "Category",
-        "discipline": "Discipline", "unitId": "Unit", "leader": "Leader", "approvedOn": "Approved on",
+        "discipline": "Discipline", "unitId": "Unit", "unitName": "Unit name", "leader": "Leader",
+        "approvedOn": "Approved on",
         "plannedEndDate": "Planned end", "deliverableForm": "Deliverable", "extensionCount": "Extensions",
         "overdue": "Overdue", "closeoutUnderReview": "Closeout under review", "grade": "Grade",
         "certificateNo": "Certificate no.", "requestId": "Request", "kind": "Kind", "awaiting": "Awaiting",
@@ -34,7 +35,7 @@ enum Labels {
 
     private static let chineseHeaders: [String: String] = [
         "projectNo": "项目批准号", "title": "项目名称", "status": "状态", "category": "项目类别", "discipline": "学科分类",
-        "unitId": "责任单位", "leader": "项目负责人", "approvedOn": "立项时间", "plannedEndDate": "计划完成时间",
+        "unitId": "责任单位", "unitName": "责任单位名称", "leader": "项目负责人", "approvedOn": "立项时间", "plannedEndDate": "计划完成时间",
         "deliverableForm": "成果形式", "extensionCount": "延期次数", "overdue": "逾期", "closeoutUnderReview": "结项审核中",
         "grade": "鉴定等级", "certificateNo": "结项证书号", "requestId": "变更申请", "kind": "变更事项", "awaiting": "待审核",
         "reason": "理由", "filed": "备案", "createdAt": "创建时间", "submittedAt": "提交时间", "effectiveAt": "生效时间",
@@ -63,6 +64,7 @@ enum Labels {
         case .string(let text):
             return label(key, text, language) ?? text
         case .array(let values):
+            guard !values.isEmpty else { return "—" }
             return values.map { Self.value(key, $0, language) }.joined(separator: ", ")
         case .object:
             return value.serialized()

@@ -84,7 +84,7 @@ enum CLIStore {
     /// - `GRANTLEDGER_NOW` (an ISO 8601 time) fixes the clock for commands without `at` and for
     ///   overdue checks;
     /// - `GRANTLEDGER_PBKDF2_ITERATIONS` (at least 1,000) sets the cost of new password hashes; the
-    ///   policy's default is 100,000 (R-ACC-6). Stored hashes keep their own count.
+    ///   policy's default is 210,000 (R-ACC-6 asks for at least 100,000). Stored hashes keep their own count.
     static func ledgerOptions() -> LedgerOptions {
         var options = LedgerOptions()
         if let now = Environment.value("GRANTLEDGER_NOW"), let time = Timestamp(iso8601: now) {

@@ -39,7 +39,12 @@ struct QueryRenderer: Sendable {
             for row in rows {
                 table.append(
                     columns.map { column in
-                        if column == "status", let status = Labels.status(of: row, language) { return status }
+                        // Without an awaiting column, the status says what it waits for (待单位审核).
+                        if column == "status", !columns.contains("awaiting"),
+                            let status = Labels.status(of: row, language)
+                        {
+                            return status
+                        }
                         return Labels.value(column, row[member: column] ?? .null, language)
                     })
             }
@@ -92,14 +97,20 @@ struct QueryRenderer: Sendable {
 
         func title(_ language: Language) -> String { language == .zh ? chinese : english }
 
-        /// An array of objects as a table with these columns.
-        static func rows(_ key: String, _ english: String, _ chinese: String, columns: [String]) -> Section {
+        /// An array of objects as a table with these columns; `headers` overrides a column's
+        /// (English, Chinese) header where a key means something else in this table.
+        static func rows(
+            _ key: String, _ english: String, _ chinese: String, columns: [String],
+            headers: [String: (String, String)] = [:]
+        ) -> Section {
             Section(key: key, english: english, chinese: chinese) { value, _, renderer in
                 guard case .array(let rows) = value, !rows.isEmpty else { return "  —\n" }
                 var table = TextTable(
-                    columns: columns.map {
-                        TextTable.Column(
-                            header: Labels.header($0, renderer.language), alignRight: renderer.rightAligned($0))
+                    columns: columns.map { column in
+                        let header =
+                            headers[column].map { renderer.language == .zh ? $0.1 : $0.0 }
+                            ?? Labels.header(column, renderer.language)
+                        return TextTable.Column(header: header, alignRight: renderer.rightAligned(column))
                     })
                 for row in rows {
                     table.append(columns.map { Labels.value($0, row[member: $0] ?? .null, renderer.language) })

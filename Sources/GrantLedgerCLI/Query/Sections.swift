@@ -8,7 +8,9 @@ enum Sections {
         "attachments", "Attachments", "附件", columns: ["filename", "purpose", "size", "digest"])
 
     static let project: [QueryRenderer.Section] = [
-        .rows("members", "Members", "课题组成员", columns: ["name", "role", "title", "unit"]),
+        .rows(
+            "members", "Members", "课题组成员", columns: ["name", "role", "title", "unit", "idNumber"],
+            headers: ["role": ("Role", "分工"), "title": ("Title", "职称"), "unit": ("Unit", "工作单位")]),
         .budget("budget"),
     ]
 

@@ -23,7 +23,8 @@ enum EventSummary {
 
     /// Fields worth a place in a one-line summary, in this order.
     static let summaryKeys = [
-        "requestId", "closeoutId", "adjustmentId", "kind", "section", "level", "decision", "outcome", "grade",
+        "itemId", "requestId", "closeoutId", "adjustmentId", "kind", "section", "level", "decision", "outcome", "grade",
+        "title", "newTitle", "newUnitId", "newForm",
         "certificateNo", "newEndDate", "plannedEndDate", "status", "reason", "filename", "purpose", "daysBefore",
         "experts", "expertId",
     ]
@@ -33,10 +34,18 @@ enum EventSummary {
         guard case .object(let root)? = Optional(json(event)), case .object(let data)? = root["data"] else {
             return event.typeName
         }
+        // The key's value in the payload, or one level down (`attachment.filename`, `data.section`).
+        func find(_ key: String) -> JSONValue? {
+            if let value = data[key] { return value }
+            for nestedKey in data.keys {
+                if case .object(let nested)? = data[nestedKey], let value = nested[key] { return value }
+            }
+            return nil
+        }
         var parts: [String] = []
         for key in summaryKeys {
             if !showExperts && (key == "experts" || key == "expertId") { continue }
-            guard let value = data[key], let text = scalarText(value) else { continue }
+            guard let value = find(key), let text = scalarText(value) else { continue }
             parts.append("\(key)=\(text)")
         }
         return parts.joined(separator: " ")

@@ -135,3 +135,33 @@ public struct AttachmentBlob: Sendable, Hashable {
         self.bytes = bytes
     }
 }
+
+extension AttachmentOwner {
+    private enum CodingKeys: String, CodingKey {
+        case closeoutId
+        case requestId
+        case adjustmentId
+    }
+
+    /// `{"closeoutId": …}`, `{"requestId": …}` or `{"adjustmentId": …}`, as in `attachFile` (CLI.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .closeout(let id): try container.encode(id, forKey: .closeoutId)
+        case .changeRequest(let id): try container.encode(id, forKey: .requestId)
+        case .budgetAdjustment(let id): try container.encode(id, forKey: .adjustmentId)
+        }
+    }
+
+    /// Reads the form ``encode(to:)`` writes.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let id = try container.decodeIfPresent(String.self, forKey: .closeoutId) {
+            self = .closeout(id)
+        } else if let id = try container.decodeIfPresent(String.self, forKey: .requestId) {
+            self = .changeRequest(id)
+        } else {
+            self = .budgetAdjustment(try container.decode(String.self, forKey: .adjustmentId))
+        }
+    }
+}

@@ -92,3 +92,87 @@ public enum ChangeDetails: Codable, Sendable, Hashable, BinaryCodable {
         }
     }
 }
+
+extension ChangeDetails {
+    private enum CodingKeys: String, CodingKey {
+        case kind
+        case newEndDate
+        case progress
+        case plan
+        case newLeader
+        case newUnitId
+        case newForm
+        case newTitle
+        case add
+        case remove
+        case original
+        case adjusted
+        case impact
+        case reason
+        case fundsUsed
+        case fundsReceived
+    }
+
+    /// The kind and the fields of CLI.md's `details`: `{"kind": "extension", "newEndDate": …, …}`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        switch self {
+        case .extension(let newEndDate, let progress, let plan):
+            try container.encode(newEndDate, forKey: .newEndDate)
+            try container.encode(progress, forKey: .progress)
+            try container.encode(plan, forKey: .plan)
+        case .changeLeader(let newLeader):
+            try container.encode(newLeader, forKey: .newLeader)
+        case .changeUnit(let newUnitId):
+            try container.encode(newUnitId, forKey: .newUnitId)
+        case .changeDeliverableForm(let newForm):
+            try container.encode(newForm, forKey: .newForm)
+        case .changeTitle(let newTitle):
+            try container.encode(newTitle, forKey: .newTitle)
+        case .changeMembers(let add, let remove):
+            try container.encode(add, forKey: .add)
+            try container.encode(remove, forKey: .remove)
+        case .majorContentAdjustment(let original, let adjusted, let impact):
+            try container.encode(original, forKey: .original)
+            try container.encode(adjusted, forKey: .adjusted)
+            try container.encode(impact, forKey: .impact)
+        case .selfTermination(let reason, let fundsUsed):
+            try container.encode(reason, forKey: .reason)
+            try container.encode(fundsUsed, forKey: .fundsUsed)
+        case .withdrawal(let reason, let fundsReceived):
+            try container.encode(reason, forKey: .reason)
+            try container.encode(fundsReceived, forKey: .fundsReceived)
+        }
+    }
+
+    /// Reads the form ``encode(to:)`` writes.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        switch try c.decode(ChangeKind.self, forKey: .kind) {
+        case .extension:
+            self = .extension(
+                newEndDate: try c.decode(CalendarDate.self, forKey: .newEndDate),
+                progress: try c.decode(String.self, forKey: .progress), plan: try c.decode(String.self, forKey: .plan))
+        case .changeLeader: self = .changeLeader(newLeader: try c.decode(Person.self, forKey: .newLeader))
+        case .changeUnit: self = .changeUnit(newUnitId: try c.decode(String.self, forKey: .newUnitId))
+        case .changeDeliverableForm:
+            self = .changeDeliverableForm(newForm: try c.decode(DeliverableForm.self, forKey: .newForm))
+        case .changeTitle: self = .changeTitle(newTitle: try c.decode(String.self, forKey: .newTitle))
+        case .changeMembers:
+            self = .changeMembers(
+                add: try c.decode([Member].self, forKey: .add), remove: try c.decode([String].self, forKey: .remove))
+        case .majorContentAdjustment:
+            self = .majorContentAdjustment(
+                original: try c.decode(String.self, forKey: .original),
+                adjusted: try c.decode(String.self, forKey: .adjusted), impact: try c.decode(String.self, forKey: .impact))
+        case .selfTermination:
+            self = .selfTermination(
+                reason: try c.decode(String.self, forKey: .reason), fundsUsed: try c.decode(Fen.self, forKey: .fundsUsed))
+        case .withdrawal:
+            self = .withdrawal(
+                reason: try c.decode(String.self, forKey: .reason),
+                fundsReceived: try c.decode(Fen.self, forKey: .fundsReceived))
+        }
+    }
+}

@@ -256,3 +256,35 @@ public enum CloseoutSectionData: Codable, Sendable, Hashable, BinaryCodable {
         }
     }
 }
+
+extension CloseoutSectionData {
+    private enum CodingKeys: String, CodingKey {
+        case section
+        case data
+    }
+
+    /// `{"section": "basicInfo", "data": {…}}`: the shape of `saveCloseoutSection` (CLI.md).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(section, forKey: .section)
+        switch self {
+        case .basicInfo(let value): try container.encode(value, forKey: .data)
+        case .members(let value): try container.encode(value, forKey: .data)
+        case .interimOutputs(let value): try container.encode(value, forKey: .data)
+        case .finalAccounts(let value): try container.encode(value, forKey: .data)
+        case .avoidedExperts(let value): try container.encode(value, forKey: .data)
+        }
+    }
+
+    /// Reads the form ``encode(to:)`` writes.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch try container.decode(CloseoutSection.self, forKey: .section) {
+        case .basicInfo: self = .basicInfo(try container.decode(CloseoutBasicInfo.self, forKey: .data))
+        case .members: self = .members(try container.decode([CloseoutMember].self, forKey: .data))
+        case .interimOutputs: self = .interimOutputs(try container.decode([InterimOutput].self, forKey: .data))
+        case .finalAccounts: self = .finalAccounts(try container.decode(FinalAccounts.self, forKey: .data))
+        case .avoidedExperts: self = .avoidedExperts(try container.decode([AvoidedExpert].self, forKey: .data))
+        }
+    }
+}

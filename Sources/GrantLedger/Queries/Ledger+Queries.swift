@@ -72,7 +72,7 @@ extension Ledger {
         var lastTime: Int64?
         try txn.scanStream(StreamID.project(projectNo)) { view in
             guard asOf.includes(position: view.position, time: view.time) else { return false }
-            Workflow.evolve(try ModelMaintenance.decode(view), into: &state)
+            Workflow.evolve(try ModelMaintenance.decode(view), inMemory: &state)
             lastTime = view.time
             return true
         }
@@ -85,7 +85,7 @@ extension Ledger {
         var lastTime: Int64?
         try txn.scan(from: 1) { view in
             guard asOf.includes(position: view.position, time: view.time) else { return false }
-            Workflow.evolve(try ModelMaintenance.decode(view), into: &state)
+            Workflow.evolve(try ModelMaintenance.decode(view), inMemory: &state)
             lastTime = view.time
             return true
         }

@@ -44,7 +44,7 @@ enum ModelMaintenance {
         var state = WorkflowState()
         var count: UInt64 = 0
         try scan { view in
-            Workflow.evolve(try decode(view), into: &state)
+            Workflow.evolve(try decode(view), inMemory: &state)
             count += 1
             if count & 0x3FFF == 0 { progress?(count) }
             return true

@@ -76,6 +76,13 @@ extension Workflow {
         }
     }
 
+    /// Applies one event to an in-memory ``WorkflowState``: the same as ``evolve(_:into:)``, compiled
+    /// for that one type inside this module, so that replays from other modules (rebuilds, states as
+    /// of a moment) run the specialised code rather than the generic one.
+    public static func evolve(_ event: DomainEvent, inMemory state: inout WorkflowState) {
+        evolve(event, into: &state)
+    }
+
     /// Applies one event to a value state.
     public static func evolve(_ state: WorkflowState, _ event: DomainEvent) -> WorkflowState {
         var next = state

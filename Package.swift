@@ -77,6 +77,29 @@ let package = Package(
             dependencies: ["GrantLedgerCLI"],
             swiftSettings: strictSettings
         ),
+        // Examples a newcomer copies; CI runs each on a temporary store (.ci/run, step "examples").
+        .executableTarget(
+            name: "QuickStart",
+            dependencies: ["GrantLedger", "GrantWorkflow"],
+            path: "Examples/QuickStart",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "OutboxWorker",
+            dependencies: [
+                "GrantLedger",
+                "GrantWorkflow",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/OutboxWorker",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "AuditReplay",
+            dependencies: ["GrantLedger", "GrantWorkflow"],
+            path: "Examples/AuditReplay",
+            swiftSettings: strictSettings
+        ),
         // A helper process for the event log's multi-process tests (concurrent appends, SIGKILL).
         .executableTarget(
             name: "eventlog-test-helper",

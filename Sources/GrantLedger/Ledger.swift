@@ -29,7 +29,7 @@ public final class Ledger: Sendable {
     /// Opens the store at `path`, creating the folder when missing.
     ///
     /// Opening does not replay the log: the read models are persistent. Only when they lag the log
-    /// (written by an older version, or by a plain ``EventStore``) are they brought up to date first.
+    /// (written by an older version, or by a plain `EventStore`) are they brought up to date first.
     public init(path: String, options: LedgerOptions = .init()) throws(LedgerError) {
         var storeOptions = EventStoreOptions()
         storeOptions.mapSize = options.mapSize

@@ -11,7 +11,7 @@ internal import Darwin
 public struct LedgerOptions: Sendable {
     /// The workflow's policy settings (approval chains, extension limits, lockout …).
     public var policy: WorkflowPolicy
-    /// `durable` (default): every answered command is on disk. `relaxed`: see ``Durability``.
+    /// `durable` (default): every answered command is on disk. `relaxed`: see `Durability` in EventLog.
     public var durability: Durability
     /// The initial LMDB map size in bytes (address space; grows by itself).
     public var mapSize: Int

@@ -9,7 +9,7 @@ struct ApprovalFormTests {
     static func approvedExtension(_ path: String) async throws -> Ledger {
         let ledger = try openTestLedger(path)
         for text in Scenario.standard { await ledger.expectAccepted(text) }
-        await ledger.expectAccepted(Scenario.extension_())
+        await ledger.expectAccepted(Scenario.extensionRequest())
         await ledger.expectAccepted(Scenario.submit("CR-1"))
         for reviewer in ["UA1", "PO1", "N0"] { await ledger.expectAccepted(Scenario.review("CR-1", by: reviewer)) }
         return ledger
@@ -189,7 +189,7 @@ struct ApprovalFormTests {
         let ledger = try openTestLedger(dir.path)
         defer { ledger.close() }
         for text in Scenario.standard { await ledger.expectAccepted(text) }
-        await ledger.expectAccepted(Scenario.extension_())
+        await ledger.expectAccepted(Scenario.extensionRequest())
         #expect {
             try ledger.approvalForm("CR-1")
         } throws: { error in

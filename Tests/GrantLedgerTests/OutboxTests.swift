@@ -47,7 +47,7 @@ struct OutboxTests {
     static func populatedStore(_ path: String) async throws -> Ledger {
         let ledger = try openTestLedger(path)
         for text in Scenario.standard { await ledger.expectAccepted(text) }
-        await ledger.expectAccepted(Scenario.extension_())
+        await ledger.expectAccepted(Scenario.extensionRequest())
         await ledger.expectAccepted(Scenario.submit("CR-1"))
         await ledger.expectAccepted(Scenario.review("CR-1", by: "UA1"))
         return ledger

@@ -101,14 +101,17 @@ struct LedgerQueryTests {
         defer { ledger.close() }
         _ = dir
         await ledger.expectAccepted(line("openCloseout", ["closeoutId": "C1", "projectNo": "24BZX001"], by: "L1"))
-        let attached = await ledger.expectAccepted(Scenario.attach("closeoutId", "C1", purpose: "ledger", content: "明细账"))
+        let attached = await ledger.expectAccepted(
+            Scenario.attach("closeoutId", "C1", purpose: "ledger", content: "明细账"))
         let digest = try #require(attached.result["digest"])
         let (reference, bytes) = try ledger.attachment(digest, of: .closeout("C1"), as: .account("L1"))
         #expect(bytes == Array("明细账".utf8))
         #expect(reference.purpose == .ledger)
         #expect(try ledger.attachment(digest, of: .closeout("C1"), as: .account("UA1")).bytes == bytes)
         for outsider in ["UA2", "PO2", "E1"] {
-            #expect(throws: LedgerError.self) { try ledger.attachment(digest, of: .closeout("C1"), as: .account(outsider)) }
+            #expect(throws: LedgerError.self) {
+                try ledger.attachment(digest, of: .closeout("C1"), as: .account(outsider))
+            }
         }
     }
 

@@ -165,10 +165,12 @@ extension ChangeDetails {
         case .majorContentAdjustment:
             self = .majorContentAdjustment(
                 original: try c.decode(String.self, forKey: .original),
-                adjusted: try c.decode(String.self, forKey: .adjusted), impact: try c.decode(String.self, forKey: .impact))
+                adjusted: try c.decode(String.self, forKey: .adjusted),
+                impact: try c.decode(String.self, forKey: .impact))
         case .selfTermination:
             self = .selfTermination(
-                reason: try c.decode(String.self, forKey: .reason), fundsUsed: try c.decode(Fen.self, forKey: .fundsUsed))
+                reason: try c.decode(String.self, forKey: .reason),
+                fundsUsed: try c.decode(Fen.self, forKey: .fundsUsed))
         case .withdrawal:
             self = .withdrawal(
                 reason: try c.decode(String.self, forKey: .reason),

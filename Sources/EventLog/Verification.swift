@@ -83,6 +83,8 @@ extension StoreEnvironment {
             if helped { helperDone.wait() }
             throw error as? EventLogError ?? EventLogError(code: .lmdb, message: "\(error)")
         }
+        let checkedSoFar = work.checked.load(ordering: .relaxed)
+        if checkedSoFar > 0 { progress?(checkedSoFar) }
         lane(progress)
         if helped { helperDone.wait() }
         // Events appended after the head was read and before the structural snapshot.

@@ -33,8 +33,8 @@ struct StoreDatabases: Sendable {
     var commands: MDB_dbi = 0
     /// `format` → UInt32 layout version; `head` → big-endian position ‖ digest ‖ little-endian time;
     /// `indexed` → big-endian position through which `streams` is complete; `head` ‖ 0x00 ‖ stream id →
-    /// big-endian newest version ‖ newest position ‖ first position after `indexed`, for each stream with
-    /// events after `indexed`.
+    /// a `StreamTail` (newest version, newest position, first position after `indexed`), for each stream
+    /// with events after `indexed`.
     var meta: MDB_dbi = 0
     /// The layer above's databases, by name.
     var extra: [String: MDB_dbi] = [:]
@@ -107,12 +107,14 @@ func withTailKey<R>(bytes stream: UnsafeRawBufferPointer, _ body: (inout MDB_val
 
 /// A stream's events after `meta/indexed`: its newest version and position, and its first position
 /// after `indexed`.
+///
+/// Stored as three LEB128 varints — version, position, position − first — usually 6 to 9 bytes, so that
+/// the tail entries of a hundred active streams and the log head fit one `meta` leaf (one dirty page per
+/// commit instead of two leaves and a branch).
 struct StreamTail: Equatable {
     var version: UInt64
     var position: UInt64
     var first: UInt64
-
-    static let encodedSize = 24
 
     init(version: UInt64, position: UInt64, first: UInt64) {
         self.version = version
@@ -121,18 +123,45 @@ struct StreamTail: Equatable {
     }
 
     init?(_ bytes: UnsafeRawBufferPointer) {
-        guard bytes.count == Self.encodedSize else { return nil }
-        version = bigEndianUInt64(bytes, at: 0)
-        position = bigEndianUInt64(bytes, at: 8)
-        first = bigEndianUInt64(bytes, at: 16)
+        var offset = 0
+        guard let version = Self.readVarint(bytes, &offset), let position = Self.readVarint(bytes, &offset),
+            let distance = Self.readVarint(bytes, &offset), offset == bytes.count, distance <= position
+        else { return nil }
+        self.init(version: version, position: position, first: position - distance)
     }
 
     func withEncoded<R>(_ body: (inout MDB_val) -> R) -> R {
-        var words = (version.bigEndian, position.bigEndian, first.bigEndian)
-        return withUnsafeMutableBytes(of: &words) { raw in
-            var value = MDB_val(mv_size: Self.encodedSize, mv_data: raw.baseAddress)
+        withUnsafeTemporaryAllocation(byteCount: 30, alignment: 1) { buffer in
+            var count = 0
+            Self.writeVarint(version, into: buffer, &count)
+            Self.writeVarint(position, into: buffer, &count)
+            Self.writeVarint(position - first, into: buffer, &count)
+            var value = MDB_val(mv_size: count, mv_data: buffer.baseAddress)
             return body(&value)
         }
+    }
+
+    private static func writeVarint(_ value: UInt64, into buffer: UnsafeMutableRawBufferPointer, _ count: inout Int) {
+        var rest = value
+        repeat {
+            let low = UInt8(rest & 0x7f)
+            rest >>= 7
+            buffer[count] = rest == 0 ? low : low | 0x80
+            count += 1
+        } while rest != 0
+    }
+
+    private static func readVarint(_ bytes: UnsafeRawBufferPointer, _ offset: inout Int) -> UInt64? {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < bytes.count, shift < 64 {
+            let byte = bytes[offset]
+            offset += 1
+            value |= UInt64(byte & 0x7f) << shift
+            if byte & 0x80 == 0 { return value }
+            shift += 7
+        }
+        return nil
     }
 }
 

@@ -42,20 +42,20 @@ extension StoreEnvironment {
     /// Events per digest-checking chunk (each in its own short read transaction).
     private static let digestChunk: UInt64 = 32_768
 
-    /// Checks the structure in one snapshot, then every digest link in parallel chunks. See
-    /// ``EventStore/verify(progress:)``.
+    /// Checks the structure in one snapshot while a helper thread checks digest links, then joins it.
+    /// See ``EventStore/verify(progress:)``.
     func verify(progress: ((UInt64) -> Void)?) throws(EventLogError) -> VerifyReport {
         let dbs = dbs
-        let structure: (report: VerifyReport, walked: UInt64)
+        // Each record stores its digest, so each link (stored previous digest ‖ canonical bytes → stored
+        // digest) can be checked on its own, in chunks, by two lanes: a helper thread starts at once, the
+        // calling thread joins after the structural pass. Records never change after their commit, so
+        // every snapshot holds the same bytes for a position.
+        let total: UInt64
         do {
-            structure = try withReadTransaction { txn in try LogReader(txn: txn, dbs: dbs).verifyStructure() }
+            total = try withReadTransaction { txn in try LogReader(txn: txn, dbs: dbs).headState().position }
         } catch {
             throw error as? EventLogError ?? EventLogError(code: .lmdb, message: "\(error)")
         }
-        // Each record stores its digest, so each link (stored previous digest ‖ canonical bytes → stored
-        // digest) can be checked on its own: two lanes share the SHA-256 work. Records are never changed
-        // after their commit, so later snapshots hold the same bytes for positions already walked.
-        let total = structure.walked
         let chunks = Int((total + Self.digestChunk - 1) / Self.digestChunk)
         let work = DigestWork()
         let lane: @Sendable (((UInt64) -> Void)?) -> Void = { [self] report in
@@ -64,32 +64,33 @@ extension StoreEnvironment {
                 guard chunk < chunks, chunk < work.firstBadChunk.load(ordering: .relaxed) else { return }
                 let first = UInt64(chunk) * Self.digestChunk + 1
                 let last = Swift.min(first + Self.digestChunk - 1, total)
-                do {
-                    let problem = try withReadTransaction { txn in
-                        try LogReader(txn: txn, dbs: dbs).checkDigests(from: first, through: last)
-                    }
-                    if let problem {
-                        work.problems.withLock { $0[chunk] = problem }
-                        work.firstBadChunk.min(chunk, ordering: .relaxed)
-                    }
-                } catch {
-                    work.failure.withLock { $0 = $0 ?? (error as? EventLogError) }
-                    work.firstBadChunk.min(-1, ordering: .relaxed)
-                    return
-                }
+                work.check(chunk: chunk, from: first, through: last, in: self)
                 let done = work.checked.add(last - first + 1, ordering: .relaxed).newValue
                 report?(done)
             }
         }
         let helperDone = DispatchSemaphore(value: 0)
         let helped =
-            chunks > 1
+            chunks > 0
             && startDetachedThread {
                 lane(nil)
                 helperDone.signal()
             } == 0
+        let structure: (report: VerifyReport, walked: UInt64)
+        do {
+            structure = try withReadTransaction { txn in try LogReader(txn: txn, dbs: dbs).verifyStructure() }
+        } catch {
+            if helped { helperDone.wait() }
+            throw error as? EventLogError ?? EventLogError(code: .lmdb, message: "\(error)")
+        }
+        let checkedSoFar = work.checked.load(ordering: .relaxed)
+        if checkedSoFar > 0 { progress?(checkedSoFar) }
         lane(progress)
         if helped { helperDone.wait() }
+        // Events appended after the head was read and before the structural snapshot.
+        if structure.walked > total {
+            work.check(chunk: chunks, from: total + 1, through: structure.walked, in: self)
+        }
         if let failure = work.failure.withLock({ $0 }) { throw failure }
         var report = structure.report
         let firstProblem = work.problems.withLock { $0.min { $0.key < $1.key }?.value }
@@ -98,7 +99,7 @@ extension StoreEnvironment {
                 eventCount: problem.position - 1, headPosition: problem.position - 1,
                 headDigest: problem.previous.bytes, firstBadPosition: problem.position, reason: problem.reason)
         }
-        progress?(total)
+        progress?(Swift.max(structure.walked, work.checked.load(ordering: .relaxed)))
         return report
     }
 }
@@ -110,6 +111,23 @@ private final class DigestWork: Sendable {
     let checked = Atomic<UInt64>(0)
     let problems = Mutex<[Int: DigestProblem]>([:])
     let failure = Mutex<EventLogError?>(nil)
+
+    /// Checks the digest links of `first...last` (chunk number `chunk`) in a read transaction of its own.
+    func check(chunk: Int, from first: UInt64, through last: UInt64, in environment: StoreEnvironment) {
+        let dbs = environment.dbs
+        do {
+            let problem = try environment.withReadTransaction { txn in
+                try LogReader(txn: txn, dbs: dbs).checkDigests(from: first, through: last)
+            }
+            if let problem {
+                problems.withLock { $0[chunk] = problem }
+                firstBadChunk.min(chunk, ordering: .relaxed)
+            }
+        } catch {
+            failure.withLock { $0 = $0 ?? (error as? EventLogError) }
+            firstBadChunk.min(-1, ordering: .relaxed)
+        }
+    }
 }
 
 /// A broken digest link: the record at `position`, and the stored digest of the record before it.

@@ -1,3 +1,4 @@
+import CLMDB
 import Testing
 
 @testable import EventLog
@@ -187,6 +188,19 @@ struct AppendTests {
             _ = try await store.append([sampleEvent(0)], to: String(repeating: "y", count: 500))
             #expect(try store.head().position == 1)
         }
+    }
+
+    @Test func streamTailEntriesRoundTripThroughTheirCompactBytes() {
+        for tail in [
+            StreamTail(version: 1, position: 1, first: 1), StreamTail(version: 300, position: 70_000, first: 69_001),
+            StreamTail(version: .max, position: .max, first: 0),
+        ] {
+            let bytes = tail.withEncoded { Array($0.bytes) }
+            #expect(bytes.count <= 30)
+            #expect(bytes.withUnsafeBytes { StreamTail($0) } == tail)
+            #expect(Array(bytes.dropLast()).withUnsafeBytes { StreamTail($0) } == nil)
+        }
+        #expect(StreamTail(version: 5, position: 1_000, first: 990).withEncoded { $0.mv_size } == 4)
     }
 
     @Test func appendResultRoundTripsThroughItsBytes() {

@@ -1,6 +1,8 @@
 // EventLog benchmarks: durable appends (1, 100, 1,000 events per commit), group commit with 1, 8 and 64
-// concurrent appenders, a full borrowing scan, reading one stream, and verify. 400-byte payloads as in
-// shared/bench. Throughput is in events per second (each scaled iteration is one event).
+// concurrent appenders (steady state: the appenders run from setup to teardown and each run times the next
+// 1,000 acknowledged appends; plus a burst of 1,000 from 64 fresh tasks), a full borrowing scan, reading
+// one stream, and verify. 400-byte payloads as in shared/bench. Throughput is in events per second (each
+// scaled iteration is one event).
 import Benchmark
 import EventLog
 import Foundation
@@ -45,6 +47,56 @@ final class FixtureSlot: Sendable {
     var fixture: Fixture? { slot.withLock { $0 } }
     func set(_ fixture: Fixture) { slot.withLock { $0 = fixture } }
     func clear() { slot.withLock { $0 }?.remove() }
+}
+
+/// Appenders that append one event at a time, each awaiting its own durable answer, from setup to
+/// teardown; a benchmark run waits for the next N acknowledged appends (steady state, no ramp-up).
+final class AppenderPool: Sendable {
+    private struct State {
+        var completed = 0
+        var waiter: (target: Int, continuation: CheckedContinuation<Void, Never>)?
+    }
+
+    private let state = Mutex(State())
+    private let stopped = Atomic<Bool>(false)
+    private let running = Mutex<[Task<Void, Never>]>([])
+
+    func start(_ appenders: Int, on store: EventStore) {
+        let tasks = (0..<appenders).map { appender in
+            Task.detached { [self] in
+                let stream = "stream-\(appender)"
+                var index = 0
+                while !stopped.load(ordering: .relaxed) {
+                    guard (try? await store.append([event(index)], to: stream)) != nil else { return }
+                    index += 1
+                    completed()
+                }
+            }
+        }
+        running.withLock { $0 = tasks }
+    }
+
+    private func completed() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.completed += 1
+            guard let waiter = state.waiter, state.completed >= waiter.target else { return nil }
+            state.waiter = nil
+            return waiter.continuation
+        }
+        waiter?.resume()
+    }
+
+    /// Returns once `count` more appends have been acknowledged.
+    func waitForAppends(_ count: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            state.withLock { $0.waiter = ($0.completed + count, continuation) }
+        }
+    }
+
+    func stop() async {
+        stopped.store(true, ordering: .relaxed)
+        for task in running.withLock({ $0 }) { await task.value }
+    }
 }
 
 /// Hands out append indexes to concurrent appenders.
@@ -92,7 +144,26 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     for appenders in [1, 8, 64] {
-        eventLogBenchmark("Group commit: \(appenders) concurrent appenders", scalingFactor: .kilo) { benchmark, store in
+        let slot = FixtureSlot()
+        let pool = AppenderPool()
+        Benchmark(
+            "Group commit: \(appenders) concurrent appenders, steady",
+            configuration: .init(metrics: [.wallClock, .throughput], scalingFactor: .kilo, maxDuration: .seconds(3)),
+            closure: { benchmark in await pool.waitForAppends(benchmark.scaledIterations.count) },
+            setup: {
+                let fixture = try await Fixture()
+                slot.set(fixture)
+                pool.start(appenders, on: fixture.store)
+            },
+            teardown: {
+                await pool.stop()
+                slot.clear()
+            })
+    }
+
+    for appenders in [64] {
+        eventLogBenchmark("Group commit: \(appenders) concurrent appenders, burst of 1,000", scalingFactor: .kilo) {
+            benchmark, store in
             let total = benchmark.scaledIterations.count
             let taken = Counter()
             try await withThrowingTaskGroup(of: Void.self) { group in

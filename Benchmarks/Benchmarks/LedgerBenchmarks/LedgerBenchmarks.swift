@@ -20,7 +20,7 @@ let organisation = [
 func registerProject(_ index: Int) -> String {
     let number = "25BZX" + String(index)
     return #"{"type":"registerProject","actor":"N0","at":"2026-01-05T09:00:00+08:00","projectNo":""# + number
-        + #"","title":"中国哲学史研究","category":"general","discipline":"哲学","unitId":"U1","leader":{"name":"张三","idType":"residentId","idNumber":"110108198001010010"},"members":[{"name":"李四","idType":"passport","idNumber":"E1234567","unit":"北京大学","title":"副教授","role":"成员"}],"approvedOn":"2024-06-01","plannedEndDate":"2027-12-31","deliverableForm":"monograph","budget":{"direct":{"equipment":100000,"business":300000,"labor":100000},"indirect":100000,"external":[]}}"#
+        + #"","title":"中国哲学史研究","category":"general","discipline":"哲学","unitId":"U1","leader":{"name":"张三","idType":"residentId","idNumber":"110108198001010015"},"members":[{"name":"李四","idType":"passport","idNumber":"E1234567","unit":"北京大学","title":"副教授","role":"成员"}],"approvedOn":"2024-06-01","plannedEndDate":"2027-12-31","deliverableForm":"monograph","budget":{"direct":{"equipment":100000,"business":300000,"labor":100000},"indirect":100000,"external":[]}}"#
 }
 
 /// A store in a temporary folder with the organisation and `projects` projects.
@@ -58,7 +58,9 @@ func fill(_ ledger: Ledger, _ lines: some Sequence<String>) throws {
         window.wait()
         group.enter()
         ledger.submit(line: Array(text.utf8)) { outcome in
-            if !outcome.isAccepted { failures.add(1, ordering: .relaxed) }
+            if !outcome.isAccepted, failures.add(1, ordering: .relaxed).oldValue == 0 {
+                FileHandle.standardError.write(Data(("fill: " + outcome.jsonLine + "\n").utf8))
+            }
             window.signal()
             group.leave()
         }
@@ -109,7 +111,10 @@ let benchmarks: @Sendable () -> Void = {
                 group.addTask {
                     for _ in 0..<perClient {
                         let outcome = await fixture.ledger.execute(line: registerProject(fixture.nextIndex()))
-                        if !outcome.isAccepted { throw FillFailed() }
+                        if !outcome.isAccepted {
+                            FileHandle.standardError.write(Data(("64 clients: " + outcome.jsonLine + "\n").utf8))
+                            throw FillFailed()
+                        }
                     }
                 }
             }

@@ -5,7 +5,8 @@ struct FieldReader {
     let object: JSONObject
     let path: String
     let limits: InputLimits
-    var used: Set<String> = []
+    /// The keys read so far (a handful: a linear array beats a hashed set).
+    var used: [String] = []
 
     init(_ object: JSONObject, path: String, limits: InputLimits) {
         self.object = object
@@ -30,7 +31,7 @@ struct FieldReader {
     }
 
     mutating func raw(_ key: String) -> JSONValue? {
-        used.insert(key)
+        if !used.contains(key) { used.append(key) }
         guard let value = object[key], value != .null else { return nil }
         return value
     }

@@ -12,7 +12,7 @@ public enum JSONValue: Sendable, Hashable {
     /// An array.
     case array([JSONValue])
     /// An object, keys in source order.
-    case object(JSONObject)
+    indirect case object(JSONObject)
 
     /// The JSON type name, for error messages.
     public var typeName: String {
@@ -28,22 +28,65 @@ public enum JSONValue: Sendable, Hashable {
 }
 
 /// A JSON object: its keys in source order and its members (duplicate keys are refused by the parser).
+///
+/// Command objects are small (a dozen members), so members live in two parallel arrays and are
+/// found by a linear search, which beats hashing every key; objects past ``indexThreshold`` members
+/// also keep a dictionary index, so large or hostile objects stay linear in their size.
 public struct JSONObject: Sendable, Hashable {
     /// The keys in source order.
     public private(set) var keys: [String] = []
-    /// The members by key.
-    public private(set) var members: [String: JSONValue] = [:]
+    private var values: [JSONValue] = []
+    private var index: [String: Int]?
+
+    /// Objects with more members than this keep a dictionary index.
+    static let indexThreshold = 16
 
     /// An empty object.
     public init() {}
 
+    /// The members by key.
+    public var members: [String: JSONValue] {
+        Dictionary(uniqueKeysWithValues: zip(keys, values))
+    }
+
     /// The member named `key`.
-    public subscript(key: String) -> JSONValue? { members[key] }
+    public subscript(key: String) -> JSONValue? {
+        position(of: key).map { values[$0] }
+    }
+
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return keys.firstIndex(of: key)
+    }
 
     /// Adds a member; returns false when the key is already present.
     public mutating func insert(_ key: String, _ value: JSONValue) -> Bool {
-        guard members.updateValue(value, forKey: key) == nil else { return false }
+        guard position(of: key) == nil else { return false }
         keys.append(key)
+        values.append(value)
+        if index != nil {
+            index?[key] = keys.count - 1
+        } else if keys.count > Self.indexThreshold {
+            index = Dictionary(uniqueKeysWithValues: zip(keys, keys.indices))
+        }
         return true
+    }
+
+    /// Objects are equal when they have the same members, whatever their order.
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        lhs.keys.count == rhs.keys.count && lhs.keys.indices.allSatisfy { rhs[lhs.keys[$0]] == lhs.values[$0] }
+    }
+
+    /// Hashes the members, whatever their order.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(keys.count)
+        var combined = 0
+        for (key, value) in zip(keys, values) {
+            var member = Hasher()
+            member.combine(key)
+            member.combine(value)
+            combined ^= member.finalize()
+        }
+        hasher.combine(combined)
     }
 }

@@ -10,3 +10,6 @@ shift || true
 swift build -c release --product grantledger 2>&1 | tail -n 1
 rm -rf "$store"
 .build/release/grantledger demo --store "$store" "$@"
+echo
+echo "grantledger is at $(pwd)/.build/release/grantledger; to run the queries above:"
+echo "  export PATH=\"$(pwd)/.build/release:\$PATH\""

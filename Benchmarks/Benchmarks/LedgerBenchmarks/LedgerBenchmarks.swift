@@ -104,6 +104,17 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The same command built in Swift (a host application's path): no JSON decoding.
+    ledgerBenchmark("Ledger: durable commands, 1 client, 1 command per commit, decoded") { benchmark, fixture in
+        for _ in benchmark.scaledIterations {
+            let envelope = try CommandDecoder.decode(registerProject(fixture.nextIndex()))
+            benchmark.startMeasurement()
+            let outcome = await fixture.ledger.execute(envelope)
+            benchmark.stopMeasurement()
+            precondition(outcome.isAccepted, outcome.jsonLine)
+        }
+    }
+
     ledgerBenchmark("Ledger: durable commands, 64 concurrent clients", scalingFactor: .kilo) { benchmark, fixture in
         let perClient = benchmark.scaledIterations.count / 64
         try await withThrowingTaskGroup(of: Void.self) { group in

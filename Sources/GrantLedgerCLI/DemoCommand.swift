@@ -153,7 +153,7 @@ struct DemoSummary {
             for surprise in report.unexpected.prefix(5) { lines.append("  \(surprise)") }
         }
         if let head {
-            lines.append("events: \(Self.number(Int(head.position))), head digest \(Self.hex(head.digest))")
+            lines.append("events: \(Self.number(Int(head.position))), head digest \(PasswordHasher.hex(head.digest))")
         }
         lines.append(
             "accounts: password \(DemoPlan.password) for every demo account; PBKDF2-SHA256 with "
@@ -236,13 +236,6 @@ struct DemoSummary {
     static func seconds(_ value: Double) -> String {
         let tenths = Int((value * 10).rounded())
         return "\(tenths / 10).\(tenths % 10) s"
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { byte in
-            let text = String(byte, radix: 16)
-            return byte < 16 ? "0" + text : text
-        }.joined()
     }
 }
 

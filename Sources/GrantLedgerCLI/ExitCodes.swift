@@ -1,5 +1,6 @@
 internal import ArgumentParser
 internal import GrantLedger
+internal import GrantWorkflow
 
 /// Exit statuses of CLI.md: 0 all well, 1 a command rejected or a query refused, 2 input unreadable
 /// or store unopenable.
@@ -11,6 +12,6 @@ enum ExitStatus {
 extension LedgerError {
     /// The error as the one-line JSON document a failed query prints on standard error.
     var errorLine: String {
-        JSONValueBridge.object([("error", json)]).serialized()
+        JSONValue.object([("error", json)]).serialized()
     }
 }

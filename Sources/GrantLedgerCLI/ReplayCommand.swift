@@ -34,7 +34,7 @@ struct VerifyReplay: ParsableCommand {
         progress.finish()
         Terminal.outLine("events: \(report.eventCount)")
         Terminal.outLine("head position: \(report.headPosition)")
-        Terminal.outLine("head digest: \(Self.hex(report.headDigest))")
+        Terminal.outLine("head digest: \(PasswordHasher.hex(report.headDigest))")
         if let bad = report.firstBadPosition {
             Terminal.outLine("first bad position: \(bad)")
             Terminal.outLine("problem: \(report.reason ?? "unknown")")
@@ -44,13 +44,6 @@ struct VerifyReplay: ParsableCommand {
         }
         Terminal.outLine("result: OK")
         Terminal.flush()
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { byte in
-            let text = String(byte, radix: 16)
-            return byte < 16 ? "0" + text : text
-        }.joined()
     }
 }
 

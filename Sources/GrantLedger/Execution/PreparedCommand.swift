@@ -48,7 +48,7 @@ extension Ledger {
             secrets.resetToken = PasswordHasher.token(fromRandomBytes: options.randomBytes(32))
         }
         if let field = needs.generatedIdField {
-            secrets.generatedId = Self.idPrefix(field) + Hex.encode(options.randomBytes(8))
+            secrets.generatedId = Self.idPrefix(field) + PasswordHasher.hex(options.randomBytes(8))
         }
         return PreparedCommand(
             envelope: envelope, time: envelope.at ?? options.clock(), secrets: secrets, checkedCredential: checked)

@@ -68,22 +68,21 @@ extension Ledger {
     /// the last event included.
     func projectState(_ projectNo: String, asOf: AsOf, txn: borrowing ReadTransaction) throws -> (WorkflowState, Int64?)
     {
-        var state = WorkflowState()
-        var lastTime: Int64?
-        try txn.scanStream(StreamID.project(projectNo)) { view in
-            guard asOf.includes(position: view.position, time: view.time) else { return false }
-            Workflow.evolve(try ModelMaintenance.decode(view), inMemory: &state)
-            lastTime = view.time
-            return true
-        }
-        return (state, lastTime)
+        try Self.replay(asOf) { body in try txn.scanStream(StreamID.project(projectNo), body) }
     }
 
     /// The whole log replayed in memory up to `asOf`.
     func stateAsOf(_ asOf: AsOf, txn: borrowing ReadTransaction) throws -> (WorkflowState, Int64?) {
+        try Self.replay(asOf) { body in try txn.scan(from: 1, body) }
+    }
+
+    /// Replays what `scan` visits, up to `asOf` (times only grow along the log: R-LOG-4).
+    private static func replay(
+        _ asOf: AsOf, _ scan: (_ body: (borrowing EventRecordView) throws -> Bool) throws -> Void
+    ) throws -> (WorkflowState, Int64?) {
         var state = WorkflowState()
         var lastTime: Int64?
-        try txn.scan(from: 1) { view in
+        try scan { view in
             guard asOf.includes(position: view.position, time: view.time) else { return false }
             Workflow.evolve(try ModelMaintenance.decode(view), inMemory: &state)
             lastTime = view.time

@@ -28,21 +28,8 @@ extension ModelStore: QuerySource {
                 return true
             }
         } catch {
-            FaultBox.note(self, "scanning \(table): \(error)")
+            faults.record("scanning \(table): \(error)")
         }
-    }
-
-    private func lastComponents(_ prefix: [UInt8]) -> [String] {
-        var ids: [String] = []
-        do {
-            try access.scan(dbs.models, prefix: prefix) { key, _ in
-                ids.append(ModelKey.lastComponent(key))
-                return true
-            }
-        } catch {
-            FaultBox.note(self, "scanning: \(error)")
-        }
-        return ids
     }
 
     func forEachAccount(_ body: (Account) -> Void) { forEachValue(.account, body) }
@@ -54,16 +41,16 @@ extension ModelStore: QuerySource {
     func forEachBudgetAdjustment(_ body: (BudgetAdjustment) -> Void) { forEachValue(.adjustment, body) }
 
     func awaitingIds(_ kind: ModelRecords.ItemKind) -> [String] {
-        lastComponents(ModelKey.prefix(.awaiting, kind.rawValue))
+        lastComponents(prefix: ModelKey.prefix(.awaiting, kind.rawValue))
     }
 
     func filingIds(_ kind: ModelRecords.ItemKind) -> [String] {
-        lastComponents(ModelKey.prefix(.filing, kind.rawValue))
+        lastComponents(prefix: ModelKey.prefix(.filing, kind.rawValue))
     }
 
     func pendingRegistrationIds(unitId: String?) -> [String] {
-        if let unitId { return lastComponents(ModelKey.prefix(.pendingRegistration, unitId)) }
-        return lastComponents(ModelKey.prefix(.pendingRegistration))
+        if let unitId { return lastComponents(prefix: ModelKey.prefix(.pendingRegistration, unitId)) }
+        return lastComponents(prefix: ModelKey.prefix(.pendingRegistration))
     }
 }
 
@@ -83,11 +70,12 @@ extension WorkflowState: QuerySource {
     func awaitingIds(_ kind: ModelRecords.ItemKind) -> [String] {
         switch kind {
         case .change:
-            return changeRequests.values.filter { $0.status == .pending && $0.awaiting != nil }.map(\.id).sorted()
+            return changeRequests.values.filter { ModelRecords.isAwaiting($0.status, $0.awaiting) }.map(\.id).sorted()
         case .closeout:
             return closeouts.values.filter { $0.awaiting != nil }.map(\.id).sorted()
         case .adjustment:
-            return budgetAdjustments.values.filter { $0.status == .pending && $0.awaiting != nil }.map(\.id).sorted()
+            return budgetAdjustments.values.filter { ModelRecords.isAwaiting($0.status, $0.awaiting) }.map(\.id)
+                .sorted()
         }
     }
 
@@ -101,7 +89,7 @@ extension WorkflowState: QuerySource {
 
     func pendingRegistrationIds(unitId: String?) -> [String] {
         accounts.values.filter { account in
-            !ModelRecords.derivedKeys(of: account).isEmpty && (unitId == nil || account.unitId == unitId)
+            ModelRecords.isPendingRegistration(account) && (unitId == nil || account.unitId == unitId)
         }.map(\.id).sorted()
     }
 }

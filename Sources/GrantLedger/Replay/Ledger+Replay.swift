@@ -128,7 +128,7 @@ extension Ledger {
             ("time", .string(Timestamp(epochMilliseconds: event.time).description)),
             ("commandId", .optional(event.commandId)), ("actor", .optional(event.actor)),
             ("causationId", .optional(event.causationId)), ("correlationId", .optional(event.correlationId)),
-            ("digest", .string(Hex.encode(event.digest))), ("data", data),
+            ("digest", .string(PasswordHasher.hex(event.digest))), ("data", data),
         ])
     }
 }

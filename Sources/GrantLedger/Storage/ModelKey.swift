@@ -65,7 +65,7 @@ enum ModelKey {
             key.append(contentsOf: utf8)
         } else {
             key.append(1)
-            key.append(contentsOf: Hex.encode(Array(SHA256.hash(data: Array(utf8)))).utf8)
+            key.append(contentsOf: PasswordHasher.hex(SHA256.hash(data: Array(utf8))).utf8)
         }
     }
 
@@ -82,19 +82,6 @@ enum ModelKey {
         case .province(let id): return "province:" + id
         case .unit(let id): return "unit:" + id
         }
-    }
-}
-
-/// Lower-case hexadecimal.
-enum Hex {
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

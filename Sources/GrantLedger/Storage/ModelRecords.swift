@@ -13,9 +13,19 @@ enum ModelRecords {
         case adjustment
     }
 
+    /// A personal account whose registration waits for its unit's admins.
+    static func isPendingRegistration(_ account: Account) -> Bool {
+        account.registration == .pending && account.role.isPersonal
+    }
+
+    /// A change request or budget adjustment waiting for a reviewer.
+    static func isAwaiting(_ status: ItemStatus, _ awaiting: Awaiting?) -> Bool {
+        status == .pending && awaiting != nil
+    }
+
     /// Engine index keys of an account: a pending registration waits for its unit's admins.
     static func derivedKeys(of account: Account?) -> [[UInt8]] {
-        guard let account, account.registration == .pending, account.role.isPersonal else { return [] }
+        guard let account, isPendingRegistration(account) else { return [] }
         return [ModelKey.make(.pendingRegistration, account.unitId ?? "", account.id)]
     }
 
@@ -23,7 +33,7 @@ enum ModelRecords {
     static func derivedKeys(of request: ChangeRequest?) -> [[UInt8]] {
         guard let request else { return [] }
         var keys: [[UInt8]] = []
-        if request.status == .pending, request.awaiting != nil {
+        if isAwaiting(request.status, request.awaiting) {
             keys.append(ModelKey.make(.awaiting, ItemKind.change.rawValue, request.id))
         }
         if request.filed { keys.append(ModelKey.make(.filing, ItemKind.change.rawValue, request.id)) }
@@ -40,7 +50,7 @@ enum ModelRecords {
     static func derivedKeys(of adjustment: BudgetAdjustment?) -> [[UInt8]] {
         guard let adjustment else { return [] }
         var keys: [[UInt8]] = []
-        if adjustment.status == .pending, adjustment.awaiting != nil {
+        if isAwaiting(adjustment.status, adjustment.awaiting) {
             keys.append(ModelKey.make(.awaiting, ItemKind.adjustment.rawValue, adjustment.id))
         }
         if adjustment.filed { keys.append(ModelKey.make(.filing, ItemKind.adjustment.rawValue, adjustment.id)) }

@@ -12,7 +12,7 @@ internal import GrantWorkflow
 struct ModelStore: WorkflowStateWriter {
     let access: TransactionAccess
     let dbs: LedgerDatabases
-    fileprivate let faults: FaultBox
+    let faults: FaultBox
 
     init(access: TransactionAccess, dbs: LedgerDatabases) {
         self.access = access
@@ -62,7 +62,8 @@ struct ModelStore: WorkflowStateWriter {
         }
     }
 
-    private func lastComponents(prefix: [UInt8]) -> [String] {
+    /// The last key component of every record under `prefix` (ids held by an index).
+    func lastComponents(prefix: [UInt8]) -> [String] {
         var result: [String] = []
         do {
             try access.scan(dbs.models, prefix: prefix) { key, _ in
@@ -272,7 +273,4 @@ final class FaultBox {
     func record(_ text: String) {
         if message == nil { message = text }
     }
-
-    /// Records a failure met by code outside the store's own file.
-    static func note(_ store: ModelStore, _ text: String) { store.faults.record(text) }
 }

@@ -236,6 +236,7 @@ extension World {
         var copy = state
         copy.credentials = [:]
         copy.resetTokens = [:]
+        copy.passwordResets = [:]
         return copy
     }
 }

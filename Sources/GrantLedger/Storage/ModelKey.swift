@@ -35,6 +35,7 @@ enum ModelKey {
         // Credentials database.
         case credential = "c"
         case resetToken = "t"
+        case passwordReset = "r"
     }
 
     static func make(_ table: Table, _ components: String...) -> [UInt8] {

@@ -166,6 +166,10 @@ struct ModelStore: WorkflowStateWriter {
         load(ModelKey.make(.resetToken, digest), in: dbs.credentials)
     }
 
+    func passwordResetState(_ accountId: String) -> PasswordResetState? {
+        load(ModelKey.make(.passwordReset, accountId), in: dbs.credentials)
+    }
+
     // MARK: WorkflowStateWriter
 
     mutating func putAccount(_ account: Account) {
@@ -258,6 +262,11 @@ struct ModelStore: WorkflowStateWriter {
 
     mutating func putResetToken(_ token: ResetTokenRecord) {
         store(ModelKey.make(.resetToken, token.digest), token.binaryEncoded, in: dbs.credentials)
+    }
+
+    mutating func putPasswordResetState(_ resetState: PasswordResetState) {
+        store(
+            ModelKey.make(.passwordReset, resetState.accountId), resetState.binaryEncoded, in: dbs.credentials)
     }
 
     private func updateDerived(_ old: [[UInt8]], _ new: [[UInt8]]) {

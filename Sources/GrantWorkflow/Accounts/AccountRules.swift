@@ -251,33 +251,51 @@ extension Decider {
         decision.result["accountId"] = account.id
     }
 
+    /// R-ACC-7: sends a fresh token to the phone and the e-mail of an existing account, unless the
+    /// account already had ``WorkflowPolicy/maximumResetRequestsPerHour`` tokens sent within the
+    /// last hour. The new token revokes every earlier one. An unknown username and a throttled
+    /// request change nothing and send nothing; every case answers the same (no oracle).
     mutating func requestPasswordReset(role: Role, username: String) throws(WorkflowError) {
         guard let token = context.secrets.resetToken, !token.isEmpty else {
             throw WorkflowError.invalidInput("token", "no reset token was prepared", rule: "R-ACC-7")
         }
         guard let account = state.account(role: role, username: username) else { return }
+        var resetState = state.passwordResetState(account.id) ?? PasswordResetState(accountId: account.id)
+        let windowStart = time.adding(minutes: -60)
+        resetState.recentRequests.removeAll { $0 <= windowStart }
+        guard resetState.recentRequests.count < policy.maximumResetRequestsPerHour else { return }
+        let digest = PasswordHasher.tokenDigest(token)
         let expiresAt = time.adding(minutes: policy.resetTokenMinutes)
+        resetState.currentDigest = digest
+        resetState.recentRequests.append(time)
         decision.credentialChanges.append(
-            .storeResetToken(
-                ResetTokenRecord(digest: PasswordHasher.tokenDigest(token), accountId: account.id, expiresAt: expiresAt)
-            ))
+            .storeResetToken(ResetTokenRecord(digest: digest, accountId: account.id, expiresAt: expiresAt)))
+        decision.credentialChanges.append(.setPasswordResetState(resetState))
         let parameters = ["token": token, "expiresAt": expiresAt.description]
         decision.notify(account.id, .sms, NotificationTemplate.passwordReset, parameters)
         decision.notify(account.id, .email, NotificationTemplate.passwordReset, parameters)
     }
 
+    /// R-ACC-7: a token resets the password once, before it expires, and only while it is the
+    /// account's current one; success revokes it and every earlier one.
     mutating func resetPassword(token: String, newPassword: String) throws(WorkflowError) {
         let digest = PasswordHasher.tokenDigest(token)
+        let resetState = state.resetToken(digest: digest).flatMap { state.passwordResetState($0.accountId) }
         guard let record = state.resetToken(digest: digest), !record.used, time < record.expiresAt,
-            state.account(record.accountId) != nil
+            state.account(record.accountId) != nil,
+            // Tokens stored before rev. 2 have no bookkeeping record: they stay valid until used or expired.
+            resetState.map({ $0.currentDigest == digest }) ?? true
         else {
-            throw WorkflowError(.tokenInvalid, rule: "R-ACC-7", "重置链接无效或已过期 (token used, expired or unknown)")
+            throw WorkflowError(.tokenInvalid, rule: "R-ACC-7", "重置链接无效或已过期 (token used, expired, revoked or unknown)")
         }
         try requireStrongPassword(newPassword, field: "newPassword")
         let hash = try preparedHash(field: "newPassword")
         decision.append(.passwordChanged(PasswordChanged(accountId: record.accountId, at: time)))
         decision.credentialChanges.append(.setPassword(accountId: record.accountId, hash: hash))
         decision.credentialChanges.append(.consumeResetToken(digest: digest))
+        var revoked = resetState ?? PasswordResetState(accountId: record.accountId)
+        revoked.currentDigest = nil
+        decision.credentialChanges.append(.setPasswordResetState(revoked))
     }
 
     mutating func completeProfile(_ profile: Profile) throws(WorkflowError) {

@@ -109,3 +109,39 @@ public struct ResetTokenRecord: Codable, Sendable, Hashable, BinaryCodable {
         used = try reader.read()
     }
 }
+
+/// The password-reset bookkeeping of one account (R-ACC-7 rev. 2), kept beside the credentials and
+/// outside the event log: which token is the current one, and when recent requests sent one.
+///
+/// Only the current token resets the password: a newer request replaces it and a successful reset
+/// clears it, which revokes every earlier token. ``recentRequests`` holds the times of the requests
+/// that sent a token within the throttle window, oldest first.
+public struct PasswordResetState: Codable, Sendable, Hashable, BinaryCodable {
+    /// The account.
+    public var accountId: String
+    /// The digest of the one token that may still reset the password; nil when none may.
+    public var currentDigest: String?
+    /// When the requests that sent a token within the last throttle window were made, oldest first.
+    public var recentRequests: [Timestamp]
+
+    /// Creates a record.
+    public init(accountId: String, currentDigest: String? = nil, recentRequests: [Timestamp] = []) {
+        self.accountId = accountId
+        self.currentDigest = currentDigest
+        self.recentRequests = recentRequests
+    }
+
+    /// Writes the fields in order.
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(accountId)
+        writer.write(currentDigest)
+        writer.write(recentRequests)
+    }
+
+    /// Reads the fields in order.
+    public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
+        accountId = try reader.read()
+        currentDigest = try reader.read()
+        recentRequests = try reader.read()
+    }
+}

@@ -20,6 +20,8 @@ public enum CredentialChange: Sendable, Hashable {
     case storeResetToken(ResetTokenRecord)
     /// Marks a reset token used.
     case consumeResetToken(digest: String)
+    /// Replaces an account's password-reset bookkeeping: its current token and recent requests.
+    case setPasswordResetState(PasswordResetState)
     /// Records the login attempt counter and lock of an account after a failed login.
     case recordFailedLogin(accountId: String, failedAttempts: Int, lockedUntil: Timestamp?)
     /// Resets the attempt counter after a successful login.

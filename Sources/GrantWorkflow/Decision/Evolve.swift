@@ -445,6 +445,8 @@ extension Workflow {
             guard var record = state.resetToken(digest: digest) else { return }
             record.used = true
             state.putResetToken(record)
+        case .setPasswordResetState(let resetState):
+            state.putPasswordResetState(resetState)
         case .recordFailedLogin(let accountId, let failedAttempts, let lockedUntil):
             guard var credential = state.credential(accountId) else { return }
             credential.failedAttempts = failedAttempts

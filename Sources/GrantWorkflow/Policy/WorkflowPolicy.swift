@@ -30,6 +30,16 @@ public struct WorkflowPolicy: Codable, Sendable, Hashable {
     public var lockoutMinutes: Int
     /// Minutes a reset token is valid (R-ACC-7). Default 30.
     public var resetTokenMinutes: Int
+    /// Reset requests per account that send a token within one hour; later ones send nothing and
+    /// answer the same (R-ACC-7 rev. 2). Default 3.
+    public var maximumResetRequestsPerHour: Int
+    /// Failed deliveries after which a notification is dead-lettered (R-NTF-1). Default 10.
+    public var maximumDeliveryAttempts: Int
+    /// Seconds before the first retry of a failed delivery; each later retry waits twice as long
+    /// (R-NTF-1). Default 30.
+    public var deliveryRetrySeconds: Int
+    /// The longest wait between two delivery attempts, in seconds (R-NTF-1). Default 3,600.
+    public var maximumDeliveryRetrySeconds: Int
     /// Largest attachment in bytes (R-ATT-1). Default 20 MiB.
     public var maximumAttachmentBytes: Int
     /// PBKDF2-SHA256 iterations for new password hashes (R-ACC-6). Default 210,000 (≥ 100,000).
@@ -58,6 +68,10 @@ public struct WorkflowPolicy: Codable, Sendable, Hashable {
         lockoutThreshold = 5
         lockoutMinutes = 15
         resetTokenMinutes = 30
+        maximumResetRequestsPerHour = 3
+        maximumDeliveryAttempts = 10
+        deliveryRetrySeconds = 30
+        maximumDeliveryRetrySeconds = 3_600
         maximumAttachmentBytes = 20 * 1024 * 1024
         passwordIterations = 210_000
         minimumPasswordLength = 8

@@ -40,6 +40,8 @@ public struct WorkflowState: WorkflowStateWriter, Sendable, Equatable {
     public var credentials: [String: Credential] = [:]
     /// Reset tokens by digest.
     public var resetTokens: [String: ResetTokenRecord] = [:]
+    /// Password-reset bookkeeping by account id (R-ACC-7).
+    public var passwordResets: [String: PasswordResetState] = [:]
 
     /// An empty state (a new store).
     public init() {}
@@ -92,6 +94,8 @@ public struct WorkflowState: WorkflowStateWriter, Sendable, Equatable {
     public func credential(_ accountId: String) -> Credential? { credentials[accountId] }
     /// Looks up a reset token.
     public func resetToken(digest: String) -> ResetTokenRecord? { resetTokens[digest] }
+    /// Looks up the password-reset bookkeeping of an account.
+    public func passwordResetState(_ accountId: String) -> PasswordResetState? { passwordResets[accountId] }
 
     /// Stores an account.
     public mutating func putAccount(_ account: Account) { accounts[account.id] = account }
@@ -163,4 +167,8 @@ public struct WorkflowState: WorkflowStateWriter, Sendable, Equatable {
     public mutating func putCredential(_ credential: Credential) { credentials[credential.accountId] = credential }
     /// Stores a reset token.
     public mutating func putResetToken(_ token: ResetTokenRecord) { resetTokens[token.digest] = token }
+    /// Stores the password-reset bookkeeping of an account.
+    public mutating func putPasswordResetState(_ resetState: PasswordResetState) {
+        passwordResets[resetState.accountId] = resetState
+    }
 }

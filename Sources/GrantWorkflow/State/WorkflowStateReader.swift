@@ -53,6 +53,8 @@ public protocol WorkflowStateReader {
     func credential(_ accountId: String) -> Credential?
     /// The reset token with this digest (outside the event log).
     func resetToken(digest: String) -> ResetTokenRecord?
+    /// The password-reset bookkeeping of an account: current token, recent requests (R-ACC-7).
+    func passwordResetState(_ accountId: String) -> PasswordResetState?
 }
 
 extension WorkflowStateReader {
@@ -141,4 +143,6 @@ public protocol WorkflowStateWriter: WorkflowStateReader {
     mutating func putCredential(_ credential: Credential)
     /// Stores a reset token record.
     mutating func putResetToken(_ token: ResetTokenRecord)
+    /// Stores the password-reset bookkeeping of an account.
+    mutating func putPasswordResetState(_ resetState: PasswordResetState)
 }

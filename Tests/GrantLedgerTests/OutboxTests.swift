@@ -63,19 +63,20 @@ struct OutboxTests {
         #expect(queued == queued.sorted())
 
         let record = DeliveryRecord()
-        let count = try await ledger.deliverPendingNotifications(to: RecordingDelivery(record: record))
+        let report = try await ledger.deliverPendingNotifications(to: RecordingDelivery(record: record))
 
-        #expect(count == queued.count)
+        #expect(report.delivered == queued.count)
+        #expect(report.failed == 0 && report.deadLettered == 0 && report.nextAttemptAt == nil)
         #expect(await record.sequences == queued)
         #expect(try ledger.outboxNotifications(undeliveredOnly: true).isEmpty)
         let deliveredAt = try ledger.outboxNotifications().map(\.deliveredAt)
         #expect(deliveredAt.allSatisfy { $0 == Timestamp(iso8601: "2026-01-05T09:00:00+08:00") })
-        #expect(try await ledger.deliverPendingNotifications(to: RecordingDelivery(record: record)) == 0)
+        #expect(try await ledger.deliverPendingNotifications(to: RecordingDelivery(record: record)).attempted == 0)
         #expect(await record.sequences == queued, "nothing is delivered twice")
     }
 
-    @Test("a delivery that throws leaves its notification pending and stops; the next run starts with it")
-    func failedDeliveryStaysPending() async throws {
+    @Test("R-NTF-1 a delivery that throws is retried later and does not hold up the notifications behind it")
+    func failedDeliveryDoesNotBlock() async throws {
         let dir = TemporaryDirectory()
         let ledger = try await Self.populatedStore(dir.path)
         defer { ledger.close() }
@@ -83,17 +84,21 @@ struct OutboxTests {
         let failing = queued[3]
 
         let record = DeliveryRecord()
-        await #expect(throws: RecordingDelivery.Failed.self) {
-            try await ledger.deliverPendingNotifications(to: RecordingDelivery(record: record, stopAt: failing))
-        }
+        let report = try await ledger.deliverPendingNotifications(
+            to: RecordingDelivery(record: record, stopAt: failing))
 
-        #expect(await record.sequences == Array(queued[..<3]), "no notification after the failed one was tried")
-        let pending = try ledger.outboxNotifications(undeliveredOnly: true).map(\.sequence)
-        #expect(pending == Array(queued[3...]))
-
-        let count = try await ledger.deliverPendingNotifications(to: RecordingDelivery(record: record))
-        #expect(count == queued.count - 3)
-        #expect(await record.sequences == queued, "the failed one is delivered first on the next run")
+        #expect(report.delivered == queued.count - 1)
+        #expect(report.failed == 1)
+        #expect(await record.sequences == queued.filter { $0 != failing }, "every other one was delivered, in order")
+        let stored = try #require(try ledger.outboxNotifications(undeliveredOnly: true).first)
+        #expect(stored.sequence == failing)
+        #expect(stored.attempts == 1)
+        #expect(stored.lastError?.contains("Failed") == true)
+        let now = try #require(Timestamp(iso8601: "2026-01-05T09:00:00+08:00"))
+        #expect(stored.nextAttemptAt == Timestamp(epochMilliseconds: now.epochMilliseconds + 30_000))
+        #expect(report.nextAttemptAt == stored.nextAttemptAt)
+        // The fixed test clock never reaches the retry time: the next run has nothing due.
+        #expect(try await ledger.deliverPendingNotifications(to: RecordingDelivery(record: record)).attempted == 0)
     }
 
     @Test("a crash between a delivery and its record delivers it again after reopening: at least once, never zero")
@@ -113,7 +118,8 @@ struct OutboxTests {
         let second = try openTestLedger(dir.path)
         defer { second.close() }
         #expect(try second.outboxNotifications(undeliveredOnly: true).map(\.sequence) == Array(queued[5...]))
-        try await second.deliverPendingNotifications(to: RecordingDelivery(record: record))
+        let report = try await second.deliverPendingNotifications(to: RecordingDelivery(record: record))
+        #expect(report.delivered == queued.count - 5)
 
         let deliveries = await record.sequences
         #expect(deliveries == Array(queued[...5]) + Array(queued[5...]))

@@ -1,7 +1,7 @@
 public import GrantWorkflow
 
 /// A notification in the durable outbox (R-NTF-1): what to send, to whom, on which channel, and
-/// whether the host's ``NotificationDelivery`` has delivered it.
+/// where its delivery stands: delivered, waiting for a retry, or dead-lettered.
 public struct OutboxNotification: Sendable, Hashable {
     /// The outbox sequence number: notifications are handed out in this order.
     public var sequence: UInt64
@@ -11,7 +11,7 @@ public struct OutboxNotification: Sendable, Hashable {
     public var channel: NotificationChannel
     /// The template name (`reviewRequested`, `passwordReset` …).
     public var template: String
-    /// The template's parameters.
+    /// The template's parameters; secrets (``secretParameters``) only until delivered.
     public var parameters: [String: String]
     /// The time of the command that queued it.
     public var createdAt: Timestamp
@@ -19,6 +19,18 @@ public struct OutboxNotification: Sendable, Hashable {
     public var position: UInt64
     /// When the host acknowledged delivery; nil while pending.
     public var deliveredAt: Timestamp?
+    /// Failed delivery attempts so far.
+    public var attempts: Int
+    /// The earliest time of the next attempt after a failure; nil when due at once.
+    public var nextAttemptAt: Timestamp?
+    /// When it was dead-lettered after ``WorkflowPolicy/maximumDeliveryAttempts`` failures.
+    public var deadAt: Timestamp?
+    /// Why the last attempt failed, as the delivery said it (at most 500 characters).
+    public var lastError: String?
+
+    /// Parameters that carry secrets: handed to the delivery, removed from the store once the
+    /// notification is delivered or dead-lettered, and never shown by a query (R-ACC-7, R-ACC-8).
+    public static let secretParameters: Set<String> = ["token"]
 
     /// The id shown by `query outbox`: `n-` and the sequence number.
     public var id: String { "n-\(sequence)" }
@@ -26,10 +38,22 @@ public struct OutboxNotification: Sendable, Hashable {
     /// Whether it was delivered.
     public var isDelivered: Bool { deliveredAt != nil }
 
+    /// Whether it was dead-lettered: no more attempts are made.
+    public var isDead: Bool { deadAt != nil }
+
+    /// Whether it waits for delivery: neither delivered nor dead-lettered.
+    public var isPending: Bool { deliveredAt == nil && deadAt == nil }
+
+    /// Whether an attempt is due at `time`: pending, and any retry wait is over.
+    public func isDue(at time: Timestamp) -> Bool {
+        isPending && (nextAttemptAt.map { $0 <= time } ?? true)
+    }
+
     /// A notification from its parts.
     public init(
         sequence: UInt64, recipient: String, channel: NotificationChannel, template: String,
-        parameters: [String: String], createdAt: Timestamp, position: UInt64, deliveredAt: Timestamp? = nil
+        parameters: [String: String], createdAt: Timestamp, position: UInt64, deliveredAt: Timestamp? = nil,
+        attempts: Int = 0, nextAttemptAt: Timestamp? = nil, deadAt: Timestamp? = nil, lastError: String? = nil
     ) {
         self.sequence = sequence
         self.recipient = recipient
@@ -39,10 +63,22 @@ public struct OutboxNotification: Sendable, Hashable {
         self.createdAt = createdAt
         self.position = position
         self.deliveredAt = deliveredAt
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.deadAt = deadAt
+        self.lastError = lastError
     }
 
+    /// The parameters without secrets: what every query shows.
+    public var publicParameters: [String: String] {
+        parameters.filter { !Self.secretParameters.contains($0.key) }
+    }
+
+    /// The stored form. The fields of the first layout come first, unchanged; the delivery state
+    /// (attempts, next attempt, dead-letter time, last error) follows, so an entry written before
+    /// it existed still decodes (its tail is simply absent).
     var encoded: [UInt8] {
-        var writer = BinaryWriter(capacity: 96)
+        var writer = BinaryWriter(capacity: 112)
         writer.writeVarint(sequence)
         writer.write(recipient)
         writer.write(channel)
@@ -51,6 +87,10 @@ public struct OutboxNotification: Sendable, Hashable {
         writer.write(createdAt)
         writer.writeVarint(position)
         writer.write(deliveredAt)
+        writer.write(attempts)
+        writer.write(nextAttemptAt)
+        writer.write(deadAt)
+        writer.write(lastError)
         return writer.bytes
     }
 
@@ -64,28 +104,56 @@ public struct OutboxNotification: Sendable, Hashable {
         createdAt = try reader.read()
         position = try reader.readVarint()
         deliveredAt = try reader.read()
+        if reader.isAtEnd {
+            // The first layout: no delivery state yet.
+            attempts = 0
+            nextAttemptAt = nil
+            deadAt = nil
+            lastError = nil
+            return
+        }
+        attempts = try reader.read()
+        nextAttemptAt = try reader.read()
+        deadAt = try reader.read()
+        lastError = try reader.read()
         try reader.expectEnd()
     }
 
-    /// The notification as `query outbox` shows it.
+    /// The notification as `query outbox` shows it: never a secret parameter (R-ACC-7).
     public var json: JSONValue {
         .object([
             ("id", .string(id)), ("recipient", .string(recipient)), ("channel", .string(channel.rawValue)),
-            ("template", .string(template)), ("params", .stringMap(parameters)), ("delivered", .bool(isDelivered)),
+            ("template", .string(template)), ("params", .stringMap(publicParameters)),
+            ("delivered", .bool(isDelivered)), ("attempts", .int(attempts)),
+            ("nextAttemptAt", .optional(nextAttemptAt?.description)), ("dead", .bool(isDead)),
             ("createdAt", .string(createdAt.description)), ("position", .int(position)),
-            ("deliveredAt", .optional(deliveredAt?.description)),
+            ("deliveredAt", .optional(deliveredAt?.description)), ("deadAt", .optional(deadAt?.description)),
+            ("lastError", .optional(lastError)),
+        ])
+    }
+
+    /// The notification as a delivery receives it, secrets included: one JSON object, the line
+    /// `grantledger outbox deliver` appends to its file or writes to its command.
+    public var deliveryJSON: JSONValue {
+        .object([
+            ("id", .string(id)), ("recipient", .string(recipient)), ("channel", .string(channel.rawValue)),
+            ("template", .string(template)), ("params", .stringMap(parameters)),
+            ("createdAt", .string(createdAt.description)), ("position", .int(position)),
+            ("attempt", .int(attempts + 1)),
         ])
     }
 }
 
 /// The host's way of sending notifications (SMS gateway, mail server, in-app inbox).
 ///
-/// The engine hands each pending notification to ``deliver(_:)`` in outbox order and records the
+/// The engine hands each due notification to ``deliver(_:)`` in outbox order and records the
 /// delivery only after it returns, so a crash between the two delivers it again on restart: at
 /// least once, never zero times (R-NTF-1). Make deliveries idempotent by ``OutboxNotification/id``
-/// when duplicates matter.
+/// when duplicates matter. A delivery that throws is retried later with backoff, without holding
+/// up the notifications behind it.
 public protocol NotificationDelivery: Sendable {
-    /// Delivers one notification; throw to leave it pending (it is retried on the next run).
+    /// Delivers one notification; throw to have it retried (or dead-lettered after the policy's
+    /// attempt limit). The error's description is kept as the notification's `lastError`.
     func deliver(_ notification: OutboxNotification) async throws
 }
 
@@ -93,8 +161,11 @@ public protocol NotificationDelivery: Sendable {
 enum OutboxKey {
     /// Every notification: `n` + big-endian sequence.
     static func entry(_ sequence: UInt64) -> [UInt8] { [UInt8(ascii: "n")] + BigEndian.bytes(sequence) }
-    /// Undelivered ones: `u` + big-endian sequence.
+    /// Pending ones (neither delivered nor dead): `u` + big-endian sequence.
     static func pending(_ sequence: UInt64) -> [UInt8] { [UInt8(ascii: "u")] + BigEndian.bytes(sequence) }
+    /// Dead letters: `d` + big-endian sequence.
+    static func dead(_ sequence: UInt64) -> [UInt8] { [UInt8(ascii: "d")] + BigEndian.bytes(sequence) }
     static let entryPrefix: [UInt8] = [UInt8(ascii: "n")]
     static let pendingPrefix: [UInt8] = [UInt8(ascii: "u")]
+    static let deadPrefix: [UInt8] = [UInt8(ascii: "d")]
 }

@@ -258,8 +258,10 @@ struct HistoryQuery: ParsableCommand {
 }
 
 struct OutboxQuery: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "outbox", abstract: "Notifications to deliver.")
-    @Flag(help: "Only notifications not yet delivered.") var undelivered = false
+    static let configuration = CommandConfiguration(
+        commandName: "outbox", abstract: "Notifications to deliver (never a reset token, R-ACC-7).")
+    @Flag(help: "Only notifications still waiting for delivery.") var undelivered = false
+    @Flag(help: "Only dead letters: notifications that failed every allowed attempt.") var dead = false
     @OptionGroup var options: QueryOptions
 
     func run() throws {
@@ -267,8 +269,9 @@ struct OutboxQuery: ParsableCommand {
         let renderer = options.renderer
         try options.run { ledger, _ throws(LedgerError) in
             renderer.list(
-                try ledger.outbox(undeliveredOnly: undelivered, as: options.viewer),
-                columns: ["id", "recipient", "channel", "template", "params", "delivered"])
+                try ledger.outbox(undeliveredOnly: undelivered, deadOnly: dead, as: options.viewer),
+                columns: ["id", "recipient", "channel", "template", "params", "delivered", "attempts", "nextAttemptAt"]
+                    + (dead ? ["lastError"] : []))
         }
     }
 }

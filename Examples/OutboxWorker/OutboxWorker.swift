@@ -4,10 +4,15 @@
 //     swift run OutboxWorker --store STORE --log FILE [--once] [--interval-ms N]
 //
 // The engine puts notifications in a durable outbox in the same commit as the events that cause
-// them. This worker hands each pending one, in outbox order, to a `NotificationDelivery` that
-// appends a line to FILE and syncs it to disk, and only then records the delivery in the store. A
-// crash or kill between the two delivers that one notification again after a restart: nothing is
-// lost, and at most the notification in flight is repeated (readers deduplicate by its `id`).
+// them. This worker hands each due one, in outbox order, to a `NotificationDelivery` that appends
+// a line to FILE and syncs it to disk, and only then records the delivery in the store (which
+// also removes a reset token from it). A crash or kill between the two delivers that one
+// notification again after a restart: nothing is lost, and at most the notification in flight is
+// repeated (readers deduplicate by its `id`). A failed delivery is retried with backoff and
+// dead-lettered after the policy's attempt limit, without holding up the others.
+//
+// `grantledger outbox deliver --jsonl FILE` does the same from the command line; this example
+// shows the library calls a host makes: `deliverPendingNotifications` and `followOutbox`.
 //
 // Any number of processes may work on the store meanwhile (the CLI, the host application); run
 // one worker per store, or they would deliver the same notifications.
@@ -29,9 +34,9 @@ struct OutboxWorker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Delivers the outbox of a GrantLedger store to a JSON Lines log file.",
         discussion: """
-            Delivers every pending notification in outbox order, then (unless --once) keeps polling \
-            until SIGINT or SIGTERM. Each delivery is appended to the log and synced before it is \
-            recorded in the store, so a restart repeats at most the notification in flight.
+            Delivers every due notification in outbox order, then (unless --once) keeps delivering new ones \
+            until SIGINT or SIGTERM. Each delivery is appended to the log and synced before it is recorded in \
+            the store, so a restart repeats at most the notification in flight.
             """)
 
     @Argument(help: "The store folder (the same as --store).")
@@ -43,10 +48,12 @@ struct OutboxWorker: AsyncParsableCommand {
     @Option(help: "The delivery log, one JSON line per delivery (default: deliveries.jsonl next to the store).")
     var log: String?
 
-    @Flag(help: "Deliver what is pending, then exit (status 1 when a delivery failed).")
+    @Flag(help: "Deliver what is due, then exit (status 1 when a delivery failed).")
     var once = false
 
-    @Option(name: .customLong("interval-ms"), help: "How often to look for new notifications, in milliseconds.")
+    @Option(
+        name: .customLong("interval-ms"),
+        help: "How often to look for notifications that came without a new event, in milliseconds.")
     var intervalMilliseconds = 500
 
     func validate() throws {
@@ -81,38 +88,48 @@ struct OutboxWorker: AsyncParsableCommand {
             report("\(error)")
             throw ExitCode(2)
         }
-
-        let stop = StopRequest()
-        let signalSources = once ? [] : stop.onSignals([SIGINT, SIGTERM])
-        defer { signalSources.forEach { $0.cancel() } }
         report("delivering the outbox of \(storePath) to \(logPath)")
 
-        var total = 0
-        while true {
-            do {
-                // Small chunks, so that a stop request is honoured between them.
-                let delivered = try await ledger.deliverPendingNotifications(to: delivery, limit: 64)
-                total += delivered
-                if delivered > 0 {
-                    report("delivered \(delivered) notification(s)")
-                    if !stop.isRequested { continue }
-                }
-            } catch {
-                // The failed notification stays pending and is tried again first.
-                report("delivery failed, will retry: \(error)")
-                if once { throw ExitCode(1) }
+        if once {
+            // One run: every due notification is tried once; failures wait for their retry time.
+            let result = try await ledger.deliverPendingNotifications(to: delivery)
+            print("delivered \(result.delivered) notification(s) to \(logPath)")
+            if result.failed + result.deadLettered > 0 {
+                report("\(result.failed) failed (retried later), \(result.deadLettered) dead-lettered")
+                throw ExitCode(1)
             }
-            if once || stop.isRequested { break }
-            try await stop.sleep(milliseconds: intervalMilliseconds)
-            if stop.isRequested { break }
+            return
         }
-        print("delivered \(total) notification(s) to \(logPath)")
+
+        // Follow: deliver, then wait for a new event, a retry time or the interval; SIGINT or
+        // SIGTERM cancels the task, which stops after the notification in hand.
+        let total = Mutex(0)
+        let interval = Duration.milliseconds(intervalMilliseconds)
+        let worker = Task {
+            try await ledger.followOutbox(to: delivery, pollInterval: interval) { result in
+                guard result.attempted > 0 else { return }
+                total.withLock { $0 += result.delivered }
+                report(
+                    "delivered \(result.delivered), failed \(result.failed), dead-lettered \(result.deadLettered)")
+            }
+        }
+        let signalSources = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { worker.cancel() }
+            source.resume()
+            return source
+        }
+        defer { signalSources.forEach { $0.cancel() } }
+        try await worker.value
+        print("delivered \(total.withLock { $0 }) notification(s) to \(logPath)")
     }
 }
 
 /// A `NotificationDelivery` that appends one JSON line per notification to a file and syncs it.
 ///
-/// `deliver` returns only after `fsync`, so a delivery the engine records is on disk first.
+/// `deliver` returns only after `fsync`, so a delivery the engine records is on disk first. The
+/// line is ``OutboxNotification/deliveryJSON``: secrets included, so the file is created 0600.
 final class LogFileDelivery: NotificationDelivery {
     /// The open log file (`O_APPEND`).
     let descriptor: Int32
@@ -132,17 +149,7 @@ final class LogFileDelivery: NotificationDelivery {
     deinit { close(descriptor) }
 
     func deliver(_ notification: OutboxNotification) async throws {
-        let line: JSONValue = .object([
-            ("id", .string(notification.id)),
-            ("recipient", .string(notification.recipient)),
-            ("channel", .string(notification.channel.rawValue)),
-            ("template", .string(notification.template)),
-            ("params", .stringMap(notification.parameters)),
-            ("createdAt", .string(notification.createdAt.description)),
-            ("position", .int(notification.position)),
-            ("loggedAt", .string(LedgerOptions.systemClock().description)),
-        ])
-        let bytes = Array((line.serialized() + "\n").utf8)
+        let bytes = Array((notification.deliveryJSON.serialized() + "\n").utf8)
         var written = 0
         while written < bytes.count {
             let result = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
@@ -163,36 +170,6 @@ struct DeliveryError: Error, CustomStringConvertible {
 
     init(_ what: String, _ code: Int32) {
         description = "\(what): \(String(cString: strerror(code)))"
-    }
-}
-
-/// Set by SIGINT or SIGTERM: the worker finishes the notification in hand and exits.
-final class StopRequest: Sendable {
-    private let requested = Atomic<Bool>(false)
-
-    /// Whether a stop was asked for.
-    var isRequested: Bool { requested.load(ordering: .acquiring) }
-
-    /// Turns `signals` into a stop request instead of ending the process, for as long as the
-    /// returned sources are kept.
-    func onSignals(_ signals: [Int32]) -> [any DispatchSourceSignal] {
-        signals.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [self] in requested.store(true, ordering: .releasing) }
-            source.resume()
-            return source
-        }
-    }
-
-    /// Sleeps `milliseconds`, waking early when a stop is requested.
-    func sleep(milliseconds: Int) async throws {
-        var left = milliseconds
-        while left > 0 && !isRequested {
-            let step = min(left, 50)
-            try await Task.sleep(for: .milliseconds(step))
-            left -= step
-        }
     }
 }
 

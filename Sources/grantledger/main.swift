@@ -1,3 +1,3 @@
 import GrantLedgerCLI
 
-GrantLedgerCommand.main()
+await GrantLedgerCommand.runFromCommandLine()

@@ -145,8 +145,8 @@ let ruleCases: [RuleCase] = [
             fails("tokenInvalid", line("resetPassword", ["token": "not-a-token", "newPassword": "NewSecret123"])),
         ],
         check: { store throws in
-            let outbox = try #require(try query(store, ["outbox"]) as? [[String: Any]])
-            let resets = outbox.filter { $0["template"] as? String == "passwordReset" }
+            let delivered = try deliverOutbox(store: store, environment: now)
+            let resets = delivered.filter { $0["template"] as? String == "passwordReset" }
             #expect(resets.count == 2, "one sms and one e-mail, only for the existing account")
             let token = try #require((resets.first?["params"] as? [String: Any])?["token"] as? String)
             let reset = try apply(
@@ -169,10 +169,14 @@ let ruleCases: [RuleCase] = [
         check: { store throws in
             let events = try runCLI(["replay", "events"], store: store).stdout
             #expect(!events.contains(password))
-            let outbox = try #require(try query(store, ["outbox"]) as? [[String: Any]])
-            let tokens = outbox.compactMap { ($0["params"] as? [String: Any])?["token"] as? String }
+            let operatorOutbox = try runCLI(["query", "outbox", "--format", "json"], store: store, environment: now)
+            let leaderBefore = try runCLI(["query", "outbox", "--format", "json", "--as", "L1"], store: store)
+            let delivered = try deliverOutbox(store: store, environment: now)
+            let tokens = delivered.compactMap { ($0["params"] as? [String: Any])?["token"] as? String }
             let token = try #require(tokens.first)
             #expect(!events.contains(token))
+            #expect(!operatorOutbox.stdout.contains(token), "not even the operator's view shows a token")
+            #expect(!leaderBefore.stdout.contains(token))
             let asOther = try runCLI(["query", "account", "L1", "--format", "json", "--as", "L2"], store: store)
             #expect(asOther.status == 1)
             let asAdmin = try runCLI(["query", "account", "L1", "--format", "json", "--as", "UA1"], store: store)

@@ -88,3 +88,17 @@ func runCLI(
 func apply(_ lines: [String], store: String, environment: [String: String] = [:]) throws -> CLIResult {
     try runCLI(["apply", "-"], store: store, input: lines.joined(separator: "\n") + "\n", environment: environment)
 }
+
+/// Runs `grantledger outbox deliver --jsonl FILE --once` and returns the notifications it handed
+/// out (secrets included), as the person who receives the SMS or e-mail reads them.
+func deliverOutbox(store: String, environment: [String: String] = [:]) throws -> [[String: Any]] {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("deliveries-\(UUID().uuidString).jsonl")
+        .path
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    let result = try runCLI(["outbox", "deliver", "--jsonl", file, "--once"], store: store, environment: environment)
+    #expect(result.status == 0, "\(result.stderr)")
+    let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+    return text.split(separator: "\n").compactMap { line in
+        (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+    }
+}

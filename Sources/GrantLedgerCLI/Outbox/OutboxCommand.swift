@@ -54,6 +54,8 @@ struct DeliverCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let ledger = try CLIStore.open(storeOptions, mustExist: true)
+        defer { ledger.close() }
         let delivery: any NotificationDelivery
         if let jsonl {
             do {
@@ -67,8 +69,6 @@ struct DeliverCommand: AsyncParsableCommand {
             signal(SIGPIPE, SIG_IGN)
             delivery = ShellCommandDelivery(command: exec ?? "")
         }
-        let ledger = try CLIStore.open(storeOptions, mustExist: true)
-        defer { ledger.close() }
         let total = RunningTotal()
         do {
             if follow {

@@ -227,6 +227,29 @@ struct OutboxResetTokenTests {
         #expect(reset[member: "params"]?[member: "expiresAt"] != nil)
     }
 
+    @Test("R-ACC-7 a delivery error that quotes the token is kept without it")
+    func failureReasonScrubbed() async throws {
+        struct Quoting: NotificationDelivery {
+            struct Refused: Error, CustomStringConvertible {
+                let description: String
+            }
+
+            func deliver(_ notification: OutboxNotification) async throws {
+                if let token = notification.parameters["token"] { throw Refused(description: "cannot send \(token)") }
+            }
+        }
+        let dir = TemporaryDirectory()
+        let ledger = try await Self.world(dir.path, clock: TestClock())
+        defer { ledger.close() }
+        await ledger.expectAccepted(Self.request)
+        let token = try #require(try Self.storedTokens(ledger).first)
+        let report = try await ledger.deliverPendingNotifications(to: Quoting())
+        #expect(report.failed == 2)
+        let waiting = try ledger.outboxNotifications(undeliveredOnly: true)
+        #expect(waiting.allSatisfy { $0.lastError == "cannot send [token]" })
+        #expect(!(try ledger.outbox()).serialized().contains(token))
+    }
+
     @Test("R-ACC-7 a newer request revokes the earlier token: the superseded one is tokenInvalid")
     func supersededTokenRejected() async throws {
         let dir = TemporaryDirectory()

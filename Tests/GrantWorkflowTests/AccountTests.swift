@@ -189,6 +189,38 @@ import Testing
             .tokenInvalid, rule: "R-ACC-7")
     }
 
+    @Test(
+        "R-ACC-7 (rev. 2) given two requests, when the first token is used, then it is tokenInvalid; the second works")
+    func newerRequestRevokes() {
+        var w = World.standard()
+        let first = w.when("requestPasswordReset", ["role": "leader", "username": "13800000001"]).accepted()
+        let second = w.when("requestPasswordReset", ["role": "leader", "username": "13800000001"]).accepted()
+        let old = first.notifications.first?.parameters["token"] ?? ""
+        let new = second.notifications.first?.parameters["token"] ?? ""
+        w.when("resetPassword", ["token": old, "newPassword": "NewPass123"]).thenError(.tokenInvalid, rule: "R-ACC-7")
+        w.when("resetPassword", ["token": new, "newPassword": "NewPass123"]).thenEvents(["PasswordChanged"])
+        w.when("resetPassword", ["token": new, "newPassword": "NewPass456"]).thenError(.tokenInvalid, rule: "R-ACC-7")
+    }
+
+    @Test(
+        "R-ACC-7 (rev. 2) given 3 requests within the hour, when a 4th comes, then nothing is sent and nothing changes")
+    func resetThrottle() {
+        var w = World.standard()
+        var decisions: [Decision] = []
+        for _ in 1...3 {
+            decisions.append(w.when("requestPasswordReset", ["role": "leader", "username": "13800000001"]).accepted())
+            w.now = w.now.adding(minutes: 15)
+        }
+        #expect(decisions.allSatisfy { $0.notifications.count == 2 })
+        let throttled = w.when("requestPasswordReset", ["role": "leader", "username": "13800000001"]).accepted()
+        #expect(throttled == Decision(), "no events, notifications, credential changes or result")
+        let third = decisions[2].notifications.first?.parameters["token"] ?? ""
+        w.when("resetPassword", ["token": third, "newPassword": "NewPass123"]).thenEvents(["PasswordChanged"])
+        w.now = w.now.adding(minutes: 15)
+        let later = w.when("requestPasswordReset", ["role": "leader", "username": "13800000001"]).accepted()
+        #expect(later.notifications.count == 2, "an hour after the first request, one more is sent")
+    }
+
     @Test("R-ACC-7 the answer to a reset request never reveals whether the username exists")
     func resetDoesNotReveal() {
         var w = World.standard()

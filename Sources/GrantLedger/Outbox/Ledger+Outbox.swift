@@ -185,7 +185,13 @@ extension Ledger {
         return try await updateNotification(sequence) { entry in
             guard entry.isPending else { return false }
             entry.attempts += 1
-            entry.lastError = String(reason.prefix(500))
+            // A host's error may quote what it failed to send: never keep a secret in it.
+            var scrubbed = reason
+            for (name, value) in entry.parameters
+            where OutboxNotification.secretParameters.contains(name) && !value.isEmpty {
+                scrubbed = scrubbed.replacing(value, with: "[\(name)]")
+            }
+            entry.lastError = String(scrubbed.prefix(500))
             if entry.attempts >= policy.maximumDeliveryAttempts {
                 entry.deadAt = time
                 entry.nextAttemptAt = nil

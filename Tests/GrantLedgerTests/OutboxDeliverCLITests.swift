@@ -122,6 +122,37 @@ struct OutboxDeliverCLITests {
         #expect(try Self.outbox(store, ["--undelivered"]).isEmpty)
     }
 
+    @Test(
+        "R-NTF-1 after 10 failed attempts a notification is a dead letter: query outbox --dead lists it, none is tried again"
+    )
+    func deadLetters() throws {
+        let dir = TemporaryDirectory()
+        let store = try Self.store(dir)
+        let queued = try Self.outbox(store).count
+        var clock = try #require(ISO8601DateFormatter().date(from: "2026-03-01T01:00:00Z"))
+        let formatter = ISO8601DateFormatter()
+        for attempt in 1...10 {
+            let run = try runCLI(
+                ["outbox", "deliver", "--exec", "exit 1"], store: store,
+                environment: ["GRANTLEDGER_NOW": formatter.string(from: clock)])
+            #expect(run.status == 1)
+            #expect(Self.summary(run)[attempt == 10 ? "deadLettered" : "failed"] == queued, "attempt \(attempt)")
+            clock += 2 * 3600
+        }
+        let dead = try Self.outbox(store, ["--dead"])
+        #expect(dead.count == queued)
+        #expect(dead.allSatisfy { $0["dead"] as? Bool == true && $0["attempts"] as? Int == 10 })
+        #expect(dead.allSatisfy { ($0["params"] as? [String: Any])?["token"] == nil })
+        #expect(try Self.outbox(store, ["--undelivered"]).isEmpty)
+        let table = try runCLI(["query", "outbox", "--dead"], store: store, environment: Self.now)
+        #expect(table.stdout.contains("exited with status 1"), "the table shows the last error")
+        let after = try runCLI(
+            ["outbox", "deliver", "--exec", "exit 0"], store: store,
+            environment: ["GRANTLEDGER_NOW": formatter.string(from: clock)])
+        #expect(after.status == 0)
+        #expect(Self.summary(after) == ["delivered": 0, "failed": 0, "deadLettered": 0])
+    }
+
     @Test("R-NTF-1 --follow delivers notifications as other processes queue them, until SIGTERM")
     func follow() async throws {
         let dir = TemporaryDirectory()

@@ -117,7 +117,8 @@ extension Ledger {
             let now = options.clock()
             for notification in try notifications(chunk) where notification.isPending {
                 if !notification.isDue(at: now) || report.attempted >= limit || Task.isCancelled {
-                    if let next = notification.nextAttemptAt ?? (notification.isDue(at: now) ? now : nil) {
+                    // Left for a later run: remember when that run has work.
+                    if let next = notification.isDue(at: now) ? now : notification.nextAttemptAt {
                         report.nextAttemptAt = min(report.nextAttemptAt ?? next, next)
                     }
                     continue

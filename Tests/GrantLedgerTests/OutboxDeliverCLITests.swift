@@ -74,9 +74,11 @@ struct OutboxDeliverCLITests {
         let queued = try Self.outbox(store)
         let file = dir.child("exec.jsonl")
         let result = try runCLI(
-            ["outbox", "deliver", "--exec", "cat >> '\(file)'", "--once"], store: store, environment: Self.now)
+            ["outbox", "deliver", "--exec", "tee -a '\(file)'", "--once"], store: store, environment: Self.now)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(Self.summary(result)["delivered"] == queued.count)
+        #expect(result.lines.count == 1, "what the command prints goes to standard error, not into the summary")
+        #expect(result.stderr.contains("passwordReset"))
         let lines = Self.jsonLines(file)
         #expect(lines.count == queued.count)
         #expect(lines.allSatisfy { $0["attempt"] as? Int == 1 })

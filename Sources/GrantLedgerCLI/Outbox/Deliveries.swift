@@ -59,7 +59,8 @@ final class JSONLinesDelivery: NotificationDelivery {
 }
 
 /// `--exec CMD`: runs `/bin/sh -c CMD` once per notification with its JSON line on standard input;
-/// exit status 0 means delivered. The command inherits standard output and standard error.
+/// exit status 0 means delivered. Its standard output and standard error go to this process's
+/// standard error.
 struct ShellCommandDelivery: NotificationDelivery {
     /// The shell command.
     let command: String
@@ -86,6 +87,8 @@ struct ShellCommandDelivery: NotificationDelivery {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, readEnd, 0)
+        // What the command prints goes to standard error: standard output carries only the summary.
+        posix_spawn_file_actions_adddup2(&actions, 2, 1)
         let arguments = ["/bin/sh", "-c", command].map { $0.withCString { strdup($0) } }
         defer { arguments.forEach { free($0) } }
         var pid: pid_t = 0

@@ -9,9 +9,9 @@ func readmeSnippet() async throws {
     defer { ledger.close() }
 
     let lines = [
-        #"{"type":"bootstrap","accountId":"N0","username":"national","password":"Secret123","name":"全国社科工作办","at":"2026-01-05T09:00:00+08:00"}"#,
-        #"{"type":"createProvince","actor":"N0","provinceId":"P1","name":"北京市","at":"2026-01-05T09:01:00+08:00"}"#,
-        #"{"type":"createUnit","actor":"N0","unitId":"U1","name":"北京大学","provinceId":"P1","at":"2026-01-05T09:02:00+08:00"}"#,
+        #"{"type":"bootstrap","accountId":"N0","username":"national","password":"Secret123","name":"全国社科工作办"}"#,
+        #"{"type":"createProvince","actor":"N0","provinceId":"P1","name":"北京市"}"#,
+        #"{"type":"createUnit","actor":"N0","unitId":"U1","name":"北京大学","provinceId":"P1"}"#,
     ]
     for line in lines {
         let outcome = await ledger.execute(line: line)  // answered after the commit is durable

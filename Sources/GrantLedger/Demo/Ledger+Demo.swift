@@ -208,7 +208,7 @@ final class DemoRunner: Sendable {
             } catch {
                 throw LedgerError(error)
             }
-            return .success(try ledger.prepare(envelope))
+            return .success(try ledger.prepare(envelope, trustTime: true))
         } catch {
             return .failure(error)
         }

@@ -26,10 +26,14 @@ let testPolicy: WorkflowPolicy = {
     return policy
 }()
 
-/// Opens a ledger for tests with a fixed clock.
-func openTestLedger(_ path: String, now: String = "2026-01-05T09:00:00+08:00") throws -> Ledger {
+/// Opens a ledger for scenario tests: a fixed clock and trusted command time (each line's `at` is its
+/// time, R-LOG-4), unless `trustCommandTime` is false.
+func openTestLedger(
+    _ path: String, now: String = "2026-01-05T09:00:00+08:00", trustCommandTime: Bool = true
+) throws -> Ledger {
     let time = Timestamp(iso8601: now)!
-    return try Ledger(path: path, options: LedgerOptions(policy: testPolicy, clock: { time }))
+    return try Ledger(
+        path: path, options: LedgerOptions(policy: testPolicy, clock: { time }, trustCommandTime: trustCommandTime))
 }
 
 /// A JSON command line from a type and fields.

@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import Dispatch
 internal import GrantLedger
+internal import GrantLedgerDemo
 internal import GrantWorkflow
 
 #if canImport(Glibc)

@@ -1,6 +1,7 @@
 import EventLog
 import Foundation
 import GrantLedger
+import GrantLedgerDemo
 import GrantWorkflow
 import Testing
 

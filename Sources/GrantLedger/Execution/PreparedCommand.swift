@@ -3,7 +3,7 @@ internal import GrantWorkflow
 
 /// A command with everything slow or random computed outside the write transaction: its time, the
 /// hash of a new password, whether a given password matched, a reset token, a generated id.
-struct PreparedCommand: Sendable {
+package struct PreparedCommand: Sendable {
     var envelope: CommandEnvelope
     var time: Timestamp
     /// Whether ``time`` is the command's own `at` (trusted command time, R-LOG-4).

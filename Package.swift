@@ -116,6 +116,12 @@ let package = Package(
             path: "Tests/Helpers/eventlog-test-helper",
             swiftSettings: strictSettings
         ),
+        // Fixtures both test targets share (ID numbers, password, temporary folders).
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "EventLogTests",
             dependencies: ["EventLog", "CLMDB"],
@@ -125,13 +131,14 @@ let package = Package(
             name: "GrantWorkflowTests",
             dependencies: [
                 "GrantWorkflow",
+                "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "GrantLedgerTests",
-            dependencies: ["GrantLedger", "GrantLedgerDemo", "GrantLedgerCLI", "EventLog", "CLMDB"],
+            dependencies: ["GrantLedger", "GrantLedgerDemo", "GrantLedgerCLI", "EventLog", "CLMDB", "TestSupport"],
             swiftSettings: strictSettings
         ),
     ]

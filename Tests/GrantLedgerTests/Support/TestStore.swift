@@ -4,21 +4,6 @@ import GrantLedger
 import GrantWorkflow
 import Testing
 
-/// A temporary store folder, removed when the value is dropped.
-final class TemporaryDirectory: Sendable {
-    let path: String
-
-    init() {
-        let base = FileManager.default.temporaryDirectory.path
-        path = base + "/grantledger-test-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func child(_ name: String) -> String { path + "/" + name }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
 /// The policy for tests: the standard one with a cheap PBKDF2 (tests hash many passwords).
 let testPolicy: WorkflowPolicy = {
     var policy = WorkflowPolicy.standard

@@ -79,6 +79,7 @@ let package = Package(
                 "GrantLedgerDemo",
                 "GrantWorkflow",
                 "EventLog",
+                "CLMDB",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

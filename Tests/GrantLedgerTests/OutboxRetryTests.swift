@@ -118,7 +118,7 @@ struct OutboxRetryTests {
         let after = try await ledger.deliverPendingNotifications(to: delivery)
         #expect(after.attempted == 0 && after.nextAttemptAt == nil, "a dead letter is never tried again")
 
-        guard case .array(let rows) = try ledger.outbox(deadOnly: true) else {
+        guard case .array(let rows) = try ledger.outbox(deadOnly: true, as: .everything) else {
             Issue.record("not an array")
             return
         }
@@ -214,11 +214,12 @@ struct OutboxResetTokenTests {
         await ledger.expectAccepted(Self.request)
         let token = try #require(try Self.storedTokens(ledger).first)
         for value in [
-            try ledger.outbox(), try ledger.outbox(undeliveredOnly: true), try ledger.outbox(as: .account("L1")),
+            try ledger.outbox(as: .everything), try ledger.outbox(undeliveredOnly: true, as: .everything),
+            try ledger.outbox(as: .account("L1")),
         ] {
             #expect(!value.serialized().contains(token))
         }
-        guard case .array(let rows) = try ledger.outbox(undeliveredOnly: true) else {
+        guard case .array(let rows) = try ledger.outbox(undeliveredOnly: true, as: .everything) else {
             Issue.record("not an array")
             return
         }
@@ -247,7 +248,7 @@ struct OutboxResetTokenTests {
         #expect(report.failed == 2)
         let waiting = try ledger.outboxNotifications(undeliveredOnly: true)
         #expect(waiting.allSatisfy { $0.lastError == "cannot send [token]" })
-        #expect(!(try ledger.outbox()).serialized().contains(token))
+        #expect(!(try ledger.outbox(as: .everything)).serialized().contains(token))
     }
 
     @Test("R-ACC-7 a newer request revokes the earlier token: the superseded one is tokenInvalid")

@@ -71,7 +71,7 @@ extension Ledger {
     /// `query outbox`: the delivery queue. The operator sees every notification, an account only
     /// its own; nobody ever sees a secret parameter such as a reset token (R-ACC-7, R-ACC-8).
     public func outbox(
-        undeliveredOnly: Bool = false, deadOnly: Bool = false, as viewer: Viewer = .everything
+        undeliveredOnly: Bool = false, deadOnly: Bool = false, as viewer: Viewer
     ) throws(LedgerError) -> JSONValue {
         let all = try outboxNotifications(undeliveredOnly: undeliveredOnly, deadOnly: deadOnly)
         switch viewer {

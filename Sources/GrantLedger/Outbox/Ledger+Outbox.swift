@@ -88,9 +88,9 @@ extension Ledger {
     ///
     /// A delivery that returns is recorded as delivered and its secrets leave the store. One that
     /// throws is retried after a backoff that doubles with each failure
-    /// (``WorkflowPolicy/deliveryRetrySeconds``, at most
-    /// ``WorkflowPolicy/maximumDeliveryRetrySeconds``), and after
-    /// ``WorkflowPolicy/maximumDeliveryAttempts`` failures it is dead-lettered; either way the
+    /// (`WorkflowPolicy.deliveryRetrySeconds`, at most
+    /// `WorkflowPolicy.maximumDeliveryRetrySeconds`), and after
+    /// `WorkflowPolicy.maximumDeliveryAttempts` failures it is dead-lettered; either way the
     /// notifications behind it are still delivered. A crash between a delivery and its record
     /// delivers that notification again on the next run: at least once, never zero times.
     ///
@@ -245,7 +245,7 @@ extension Ledger {
 
     /// Delivers due notifications as they come, until the task is cancelled: a run of
     /// ``deliverPendingNotifications(to:limit:)``, then a wait for a new event in the log (from
-    /// this process or another, through ``EventStore/subscribe(from:)``), for the next retry, or
+    /// this process or another, through `EventStore.subscribe(from:)`), for the next retry, or
     /// for `pollInterval`, whichever comes first. The poll finds notifications queued by commands
     /// that append no event (a password reset). `onRun` receives each run's report.
     public func followOutbox(

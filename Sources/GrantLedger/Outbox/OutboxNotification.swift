@@ -23,7 +23,7 @@ public struct OutboxNotification: Sendable, Hashable {
     public var attempts: Int
     /// The earliest time of the next attempt after a failure; nil when due at once.
     public var nextAttemptAt: Timestamp?
-    /// When it was dead-lettered after ``WorkflowPolicy/maximumDeliveryAttempts`` failures.
+    /// When it was dead-lettered after `WorkflowPolicy.maximumDeliveryAttempts` failures.
     public var deadAt: Timestamp?
     /// Why the last attempt failed, as the delivery said it (at most 500 characters).
     public var lastError: String?

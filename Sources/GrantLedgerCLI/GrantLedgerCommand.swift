@@ -11,7 +11,7 @@ public struct GrantLedgerCommand: AsyncParsableCommand {
         abstract: "An event-sourced ledger for NSSF project management (国家社科基金项目中后期管理).",
         subcommands: [
             ApplyCommand.self, QueryCommand.self, ReplayCommand.self, FormCommand.self, OutboxCommand.self,
-            DemoCommand.self, BenchCommand.self,
+            DemoCommand.self, BenchCommand.self, BackupCommand.self,
         ])
 
     /// Creates the command (argument parser).

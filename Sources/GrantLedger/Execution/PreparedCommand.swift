@@ -22,11 +22,19 @@ struct CheckedCredential: Sendable {
 extension Ledger {
     /// Computes the command's time and prepared secrets (CPU-heavy PBKDF2 runs here, never on the
     /// writer thread).
+    ///
+    /// The envelope was fully decoded and validated already; a weak new password (R-ACC-6) is
+    /// refused here, before any salt is drawn or hash computed, so no invalid command costs PBKDF2.
     func prepare(_ envelope: CommandEnvelope) throws(LedgerError) -> PreparedCommand {
         let needs = envelope.command.preparation
         var secrets = PreparedSecrets()
         var checked: CheckedCredential?
         if let password = needs.passwordToHash {
+            do {
+                try options.policy.requireStrongPassword(password, field: needs.passwordField)
+            } catch {
+                throw LedgerError(error)
+            }
             let salt = options.randomBytes(16)
             secrets.newPasswordHash = PasswordHasher.hash(
                 password: password, salt: salt, iterations: options.policy.passwordIterations)

@@ -52,7 +52,7 @@ func runCLI(
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env["GRANTLEDGER_STORE"] = store
-    env["GRANTLEDGER_PBKDF2_ITERATIONS"] = "1000"
+    env["GRANTLEDGER_PBKDF2_ITERATIONS"] = "100000"
     for (key, value) in environment { env[key] = value }
     process.environment = env
     let stdin = Pipe()

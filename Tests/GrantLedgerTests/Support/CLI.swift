@@ -43,12 +43,14 @@ struct CLIResult {
     var json: Any? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) }
 }
 
-/// Runs `grantledger` with `arguments`, feeding `input` on standard input.
+/// Runs `grantledger` (or `executable`, such as strace wrapping it) with `arguments`, feeding
+/// `input` or raw `bytes` on standard input.
 func runCLI(
-    _ arguments: [String], store: String, input: String? = nil, environment: [String: String] = [:]
+    _ arguments: [String], store: String, input: String? = nil, bytes: [UInt8]? = nil,
+    environment: [String: String] = [:], executable: String? = nil
 ) throws -> CLIResult {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: try grantledgerExecutable())
+    process.executableURL = URL(fileURLWithPath: try executable ?? grantledgerExecutable())
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env["GRANTLEDGER_STORE"] = store
@@ -76,6 +78,7 @@ func runCLI(
         group.leave()
     }
     if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    if let bytes { stdin.fileHandleForWriting.write(Data(bytes)) }
     try? stdin.fileHandleForWriting.close()
     process.waitUntilExit()
     group.wait()

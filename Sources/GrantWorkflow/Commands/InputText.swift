@@ -46,8 +46,9 @@ enum InputText {
         }
         // The standard library's own NFC (the one `String` comparison uses), so the pure workflow
         // module needs no Foundation; NFC never introduces a control or bidi character.
-        let normalized = String(decoding: text._nfcCodeUnits, as: UTF8.self)
-        let bytes = normalized.utf8.count
+        let units = text._nfcCodeUnits
+        let normalized = units.elementsEqual(text.utf8) ? text : String(decoding: units, as: UTF8.self)
+        let bytes = units.count
         let scalars = normalized.unicodeScalars.count
         guard scalars <= maximumScalars, bytes <= maximumBytes else {
             throw .tooLong(scalars: scalars, bytes: bytes)

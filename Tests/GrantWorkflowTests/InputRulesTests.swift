@@ -1,5 +1,6 @@
-import GrantWorkflow
 import Testing
+
+@testable import GrantWorkflow
 
 /// CLI.md "Input rules (rev. 2)": identifiers, NFC, forbidden characters, limits in scalars and bytes.
 @Suite("Input rules (rev. 2)") struct InputRulesTests {
@@ -144,6 +145,25 @@ import Testing
         #expect(error?.message.contains("30 UTF-8 bytes") == true)
         #expect(refusal(createUnit(name: String(repeating: "n", count: 30)), limits: limits) == nil)
         #expect(refusal(createUnit(name: String(repeating: "n", count: 31)), limits: limits)?.field == "name")
+    }
+
+    @Test("the scalars that skip the normaliser are NFC alone and next to each other")
+    func stableStarters() {
+        let stable = (0x80...0xFFFF).compactMap(Unicode.Scalar.init).filter(InputText.isStableStarter)
+        #expect(stable.count > 20_000)
+        for scalar in stable {
+            let text = String(String.UnicodeScalarView([scalar]))
+            #expect(text._nfcCodeUnits == Array(text.utf8), "U+\(String(scalar.value, radix: 16))")
+        }
+        // Every pair of a sample (each range's ends and a stride through it) stays as it is.
+        let sample =
+            stride(from: 0, to: stable.count, by: 97).map { stable[$0] } + [stable[0], stable[stable.count - 1]]
+        for first in sample {
+            for second in sample + ["e", "A"] {
+                let pair = String(String.UnicodeScalarView([first, second]))
+                #expect(pair._nfcCodeUnits == Array(pair.utf8))
+            }
+        }
     }
 
     @Test("a weak password is refused by policy before anything is hashed (R-ACC-6)")

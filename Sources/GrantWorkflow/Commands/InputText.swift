@@ -8,7 +8,8 @@
 ///   name display as something else (Trojan Source).
 /// - Identifiers match `[A-Za-z0-9][A-Za-z0-9._&-]{0,63}`.
 ///
-/// Pure-ASCII text, nearly every string of a command, takes a byte loop: ASCII is already NFC.
+/// Pure-ASCII text takes a byte loop (ASCII is already NFC), and text of Latin, CJK and their
+/// punctuation skips the normaliser (see ``isStableStarter(_:)``).
 enum InputText {
     /// The longest identifier, in bytes.
     static let maximumIdentifierLength = 64
@@ -41,19 +42,44 @@ enum InputText {
             }
             return text
         }
-        for scalar in text.unicodeScalars where isForbidden(scalar) {
-            throw .forbiddenScalar(scalar)
+        var scalars = 0
+        var stable = true
+        for scalar in text.unicodeScalars {
+            if isForbidden(scalar) { throw .forbiddenScalar(scalar) }
+            if stable, scalar.value >= 0x80, !isStableStarter(scalar) { stable = false }
+            scalars += 1
+        }
+        if stable {
+            let bytes = text.utf8.count
+            guard scalars <= maximumScalars, bytes <= maximumBytes else {
+                throw .tooLong(scalars: scalars, bytes: bytes)
+            }
+            return text
         }
         // The standard library's own NFC (the one `String` comparison uses), so the pure workflow
         // module needs no Foundation; NFC never introduces a control or bidi character.
         let units = text._nfcCodeUnits
         let normalized = units.elementsEqual(text.utf8) ? text : String(decoding: units, as: UTF8.self)
         let bytes = units.count
-        let scalars = normalized.unicodeScalars.count
+        scalars = normalized.unicodeScalars.count
         guard scalars <= maximumScalars, bytes <= maximumBytes else {
             throw .tooLong(scalars: scalars, bytes: bytes)
         }
         return normalized
+    }
+
+    /// Whether `scalar` is a starter that NFC leaves alone whatever surrounds it (NFC_Quick_Check
+    /// Yes, combining class 0, never the second of a composition): Latin letters and modifiers
+    /// below U+0300, general punctuation U+2010–U+2027, CJK punctuation U+3000–U+3029, the CJK
+    /// ideographs of the URO and extension A, and fullwidth forms. Text made only of these (and
+    /// ASCII), which is nearly all Chinese text, is already NFC: it skips the normaliser.
+    static func isStableStarter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00A0...0x02FF, 0x2010...0x2027, 0x3000...0x3029, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xFF01...0xFF60:
+            return true
+        default:
+            return false
+        }
     }
 
     /// Whether `scalar` is refused in text: a control character other than newline and tab, or a

@@ -17,8 +17,7 @@ struct CLIInputOutputTests {
     func iterationsOutOfRange(_ value: String) throws {
         let dir = TemporaryDirectory()
         let result = try runCLI(
-            ["apply", "-"], store: dir.path, input: Scenario.organisation[0],
-            environment: ["GRANTLEDGER_PBKDF2_ITERATIONS": value])
+            ["apply", "-"], store: dir.path, environment: ["GRANTLEDGER_PBKDF2_ITERATIONS": value])
         #expect(result.status == 2)
         #expect(result.stderr.contains("GRANTLEDGER_PBKDF2_ITERATIONS must be a whole number from 100000 to 10000000"))
         #expect(result.stdout.isEmpty)

@@ -65,15 +65,17 @@ struct QueryOptions: ParsableArguments {
 
 /// Opening the store from the command line.
 enum CLIStore {
-    static func open(_ options: StoreOptions, mustExist: Bool) throws -> Ledger {
+    static func open(
+        _ options: StoreOptions, mustExist: Bool, options ledgerOptions: LedgerOptions? = nil
+    ) throws -> Ledger {
+        let resolved = try ledgerOptions ?? Self.ledgerOptions()
         let path = options.path
         if mustExist && !FileSystem.isDirectory(path) {
             Terminal.err("grantledger: no store at \(path) (set --store or GRANTLEDGER_STORE)")
             throw ExitStatus.unusable
         }
-        let options = try ledgerOptions()
         do {
-            return try Ledger(path: path, options: options)
+            return try Ledger(path: path, options: resolved)
         } catch {
             Terminal.err("grantledger: cannot open the store \(path): \(error.message)")
             throw ExitStatus.unusable

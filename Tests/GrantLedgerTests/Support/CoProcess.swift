@@ -51,7 +51,7 @@ final class CoProcess {
 
     /// Writes one line (a newline is added).
     func send(_ line: String) {
-        input.write(Data((line + "\n").utf8))
+        try? input.write(contentsOf: Data((line + "\n").utf8))
     }
 
     /// The next complete output line, or nil when none arrives within `timeout` seconds.

@@ -105,7 +105,7 @@ struct CLIInputOutputTests {
         }
         #expect(answers.count == 6)
         #expect(answers.allSatisfy { $0.contains(#""ok":true"#) })
-        #expect(process.finish() == 0)
+        #expect(process.finish().status == 0)
     }
 
     @Test("a durable answer is never written before the sync that made its commit durable")

@@ -1,8 +1,9 @@
 import Foundation
 import Synchronization
 
-/// A `grantledger` process driven through pipes the way a co-process client drives it: write a
-/// line, wait for its answer, write the next.
+/// A `grantledger` process driven through pipes while it runs: lines reach it as they are sent
+/// (for races between processes), and a co-process client can wait for each answer before it
+/// writes the next line.
 final class CoProcess {
     private struct Output {
         var buffer: [UInt8] = []
@@ -70,10 +71,13 @@ final class CoProcess {
         }
     }
 
-    /// Closes standard input and waits for the exit status.
-    func finish() -> Int32 {
+    /// Closes standard input, waits for the process to end, and returns its exit status and the
+    /// output not yet taken by ``nextLine(timeout:)``.
+    func finish() -> CLIResult {
         try? input.close()
+        while !shared.output.withLock({ $0.ended }) { shared.arrived.wait() }
         process.waitUntilExit()
-        return process.terminationStatus
+        let rest = shared.output.withLock { String(decoding: $0.buffer, as: UTF8.self) }
+        return CLIResult(status: process.terminationStatus, stdout: rest, stderr: "")
     }
 }

@@ -37,7 +37,7 @@ func busyWorld() -> World {
             "reason": "r",
         ])
     leader("submitChangeRequest", ["requestId": "CR-6"])
-    w.approveAll("CR-6")
+    w.approveAll("CR-6", levels: ["UA1", "UA2", "PO1", "N0"])
     leader(
         "draftChangeRequest",
         [
@@ -66,7 +66,18 @@ func busyWorld() -> World {
     for (section, data) in World.sections() {
         leader("saveCloseoutSection", ["closeoutId": "C1", "section": section, "data": data])
     }
+    // R-CLO-3: the final accounts follow the budget as B1 adjusted it.
+    let adjusted: [String: Any] = [
+        "direct": [
+            "equipment": ["approved": 60_000, "spent": 60_000, "balance": 0],
+            "business": ["approved": 340_000, "spent": 300_000, "balance": 40_000],
+            "labor": ["approved": 100_000, "spent": 100_000, "balance": 0],
+        ],
+        "indirect": ["approved": 100_000, "spent": 100_000, "balance": 0],
+    ]
+    leader("saveCloseoutSection", ["closeoutId": "C1", "section": "finalAccounts", "data": adjusted])
     leader("attachFile", World.attachment("closeoutId", "C1", purpose: "ledger"))
+    leader("attachFile", World.attachment("closeoutId", "C1", purpose: "finalDeliverable", content: "书稿"))
     leader("submitCloseout", ["closeoutId": "C1"])
     leader("recallCloseout", ["closeoutId": "C1"])
     leader("submitCloseout", ["closeoutId": "C1"])
@@ -110,6 +121,8 @@ func busyWorld() -> World {
     }
     w.approveAll("CR-10")
     w.approveAll("CR-11", levels: ["UA1"])
+    w.given("registerProject", World.projectFields("24BZX004"), by: "N0")
+    w.given("endProject", ["projectNo": "24BZX004", "outcome": "terminated", "reason": "清理逾期项目"], by: "N0")
     return w
 }
 

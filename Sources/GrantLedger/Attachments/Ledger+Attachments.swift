@@ -3,7 +3,8 @@ public import GrantWorkflow
 
 extension Ledger {
     /// The content of an attachment of a closeout, change request or budget adjustment (R-ATT-2):
-    /// only the leader who owns the item and admins in scope may read it back.
+    /// only the leader who owns the item and admins in scope may read it back; an expert assigned to a
+    /// closeout in appraisal reads its final deliverable (R-CLO-5, rev. 2).
     public func attachment(
         _ digest: String, of owner: AttachmentOwner, as viewer: Viewer = .everything
     ) throws(LedgerError) -> (reference: AttachmentRef, bytes: [UInt8]) {
@@ -19,8 +20,14 @@ extension Ledger {
             guard let found, let reference = found.refs.first(where: { $0.digest == digest }) else {
                 throw LedgerError(.notFound, "no attachment \(digest) on \(owner.id)")
             }
+            var appraised = false
+            if case .closeout(let id) = owner, reference.purpose == .finalDeliverable,
+                let closeout = models.closeout(id)
+            {
+                appraised = visibility.appraises(closeout)
+            }
             guard let project = models.project(found.projectNo),
-                visibility.administers(unitId: project.unitId) || visibility.leads(project)
+                visibility.administers(unitId: project.unitId) || visibility.leads(project) || appraised
             else { throw Visibility.forbidden("attachment \(digest)") }
             guard let bytes = try models.access.get(dbs.attachments, Array(digest.utf8)) else {
                 throw LedgerError(.corrupted, "the content of attachment \(digest) is missing")

@@ -5,6 +5,18 @@ internal import GrantWorkflow
 /// stops there (its item stays in progress).
 extension DemoBuilder {
     static let unitLevelKinds: Set<ChangeKind> = [.changeMembers, .selfTermination, .withdrawal]
+    /// The ordinary review chain, unit to national.
+    static let reviewChain: [ReviewLevel] = [.unit, .province, .national]
+
+    /// The levels a request of `kind` climbs to its final one: a change of unit also waits for the
+    /// receiving unit after the current one (R-CHG-6).
+    static func levels(_ kind: ChangeKind) -> [ReviewLevel] {
+        if unitLevelKinds.contains(kind) { return [.unit] }
+        return kind == .changeUnit ? [.unit, .receivingUnit, .province, .national] : reviewChain
+    }
+
+    /// The admin of the unit a project moves to.
+    func receivingAdmin(_ after: DemoProject) -> String { "UA-" + units[after.unit].id }
 
     func unitAdmin(_ project: DemoProject) -> String { "UA-" + units[project.unit].id }
     func provinceOffice(_ project: DemoProject) -> String {
@@ -14,7 +26,7 @@ extension DemoBuilder {
 
     func reviewer(_ level: ReviewLevel, _ project: DemoProject) -> String {
         switch level {
-        case .unit: return unitAdmin(project)
+        case .unit, .receivingUnit: return unitAdmin(project)
         case .province: return provinceOffice(project)
         case .national: return Self.national
         }
@@ -22,7 +34,7 @@ extension DemoBuilder {
 
     static func reviewDays(_ level: ReviewLevel) -> ClosedRange<Int> {
         switch level {
-        case .unit: return 1...6
+        case .unit, .receivingUnit: return 1...6
         case .province: return 2...10
         case .national: return 4...18
         }
@@ -112,11 +124,12 @@ extension DemoBuilder {
             if !halted { highlights.extendedProjectNo = project.projectNo }
         case .changeAwaiting(let level):
             let kind = project.changeKind ?? .changeTitle
-            let (id, _) = draftChange(project, kind)
+            let (id, moved) = draftChange(project, kind)
+            let receiver = receivingAdmin(moved)
             pause(minutes: 20...300)
             submitChange(id, project)
-            for earlier in ReviewLevel.allCases where earlier < level {
-                reviewChange(id, earlier, .approve, project, days: 1...3)
+            for earlier in Self.levels(kind) where earlier < level {
+                reviewChange(id, earlier, .approve, project, days: 1...3, by: receiver)
             }
         case .changeDraft:
             _ = draftChange(project, project.changeKind ?? .changeTitle)
@@ -206,10 +219,12 @@ extension DemoBuilder {
 
     mutating func changeDecided(_ level: ReviewLevel, _ decision: ReviewDecision, _ project: inout DemoProject) {
         let kind = project.changeKind ?? .changeTitle
-        let (id, _) = draftChange(project, kind)
+        let (id, moved) = draftChange(project, kind)
         pause(minutes: 10...600)
         submitChange(id, project)
-        for earlier in ReviewLevel.allCases where earlier < level { reviewChange(id, earlier, .approve, project) }
+        for earlier in Self.levels(kind) where earlier < level {
+            reviewChange(id, earlier, .approve, project, by: receivingAdmin(moved))
+        }
         reviewChange(id, level, decision, project)
         switch decision {
         case .return:
@@ -257,11 +272,12 @@ extension DemoBuilder {
 
     mutating func reviewChange(
         _ id: String, _ level: ReviewLevel, _ decision: ReviewDecision, _ project: DemoProject,
-        days: ClosedRange<Int>? = nil
+        days: ClosedRange<Int>? = nil, by receiver: String? = nil
     ) {
         wait(days: days ?? Self.reviewDays(level))
         emit(
-            "reviewChangeRequest", by: reviewer(level, project),
+            "reviewChangeRequest",
+            by: level == .receivingUnit ? receiver ?? reviewer(level, project) : reviewer(level, project),
             [
                 ("requestId", .string(id)), ("decision", .string(decision.rawValue)),
                 ("opinion", .string(opinion(decision))),
@@ -270,8 +286,8 @@ extension DemoBuilder {
 
     /// Approvals from the unit up to the kind's final level; the project takes the change (R-CHG-7).
     mutating func approveChange(_ id: String, _ kind: ChangeKind, _ project: inout DemoProject, after: DemoProject) {
-        let levels: [ReviewLevel] = Self.unitLevelKinds.contains(kind) ? [.unit] : ReviewLevel.allCases
-        for level in levels { reviewChange(id, level, .approve, project) }
+        let levels = Self.levels(kind)
+        for level in levels { reviewChange(id, level, .approve, project, by: receivingAdmin(after)) }
         guard !halted else { return }
         project = after
         if levels.count == 3, kind == .changeTitle, highlights.nationallyApprovedRequestId.isEmpty {
@@ -476,6 +492,14 @@ extension DemoBuilder {
         let (avoidedSection, avoided) = avoidedExperts(project)
         saveSection(id, project, "avoidedExperts", avoidedSection)
         if ledger { attachLedger(id, project) }
+        if ledger, !exempt {
+            pause(minutes: 2...20)
+            emit(
+                "attachFile", by: Self.leaderId(project),
+                Self.attachment(
+                    "closeoutId", id, purpose: "finalDeliverable", filename: "最终成果.pdf",
+                    text: "\(project.title)（最终成果，\(project.form.label(.zh))）"))
+        }
         if exempt {
             pause(minutes: 2...20)
             emit(
@@ -584,7 +608,7 @@ extension DemoBuilder {
             ("appraisalMode", .string(exempt ? "exempt" : "review")),
         ]
         if exempt {
-            pairs.append(("exemptionGround", .string(random.pick(["award", "adopted", "leadershipInstruction"]))))
+            pairs.append(("exemptionGround", .string(random.pick(["award", "adopted"]))))
         }
         return .object(pairs)
     }
@@ -677,13 +701,13 @@ extension DemoBuilder {
             let after = draftAdjustment(project, id: id, national: true)
             pause(minutes: 10...600)
             emit("submitBudgetAdjustment", by: leader, [("adjustmentId", .string(id))])
-            for level in ReviewLevel.allCases { reviewAdjustment(id, level, .approve, project) }
+            for level in Self.reviewChain { reviewAdjustment(id, level, .approve, project) }
             if !halted { project = after }
         case .adjustmentDecided(let level, let decision):
             draftAdjustment(project, id: id, national: level != .unit)
             pause(minutes: 10...600)
             emit("submitBudgetAdjustment", by: leader, [("adjustmentId", .string(id))])
-            for earlier in ReviewLevel.allCases where earlier < level {
+            for earlier in Self.reviewChain where earlier < level {
                 reviewAdjustment(id, earlier, .approve, project)
             }
             reviewAdjustment(id, level, decision, project)

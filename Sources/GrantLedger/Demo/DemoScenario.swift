@@ -69,18 +69,18 @@ public enum DemoScenario: Sendable, Hashable {
     public static let coverage: [DemoScenario] = {
         var all: [DemoScenario] = ChangeKind.allCases.map { .changeApproved($0) }
         let refusals: [ReviewDecision] = [.return, .reject, .notAccept]
-        for level in ReviewLevel.allCases {
+        for level in DemoBuilder.reviewChain {
             for decision in refusals { all.append(.changeDecided(level, decision)) }
         }
         all += [.changeRecalled, .changeCancelled, .changeDuplicate, .extensionTwice, .changeDraft]
-        all += ReviewLevel.allCases.map { .changeAwaiting($0) }
+        all += DemoBuilder.reviewChain.map { .changeAwaiting($0) }
         all += [.excellent, .good, .pass].map { .closeoutCompleted($0) }
         all += [.closeoutGradeOverridden, .closeoutDeferredThenCompleted, .closeoutDeferred, .closeoutExempt]
         for level in [ReviewLevel.unit, .province] {
             for decision in refusals { all.append(.closeoutDecided(level, decision)) }
         }
         all += [.closeoutRecalled, .closeoutWithoutLedger]
-        all += Awaiting.allCases.map { .closeoutAwaiting($0) }
+        all += [Awaiting.unit, .province, .appraisal, .national].map { .closeoutAwaiting($0) }
         all += [
             .adjustmentUnitRoute, .adjustmentNationalRoute, .adjustmentDecided(.unit, .return),
             .adjustmentDecided(.province, .reject), .adjustmentDecided(.national, .notAccept), .adjustmentRecalled,
@@ -111,7 +111,7 @@ public enum DemoScenario: Sendable, Hashable {
             (.changeAwaiting(.national), 1), (.adjustmentAwaiting, 1),
         ]
         let refusals: [ReviewDecision] = [.return, .reject, .notAccept]
-        for level in ReviewLevel.allCases {
+        for level in DemoBuilder.reviewChain {
             for decision in refusals { table.append((.changeDecided(level, decision), 1)) }
         }
         for level in [ReviewLevel.unit, .province] {

@@ -13,7 +13,8 @@ extension Ledger {
             } catch {
                 throw LedgerError(error)
             }
-            guard let project = models.project(content.projectNo), visibility.sees(project) else {
+            let party = models.changeRequest(requestId).map(visibility.seesAsParty) ?? false
+            guard let project = models.project(content.projectNo), visibility.sees(project) || party else {
                 throw Visibility.forbidden("change request \(requestId)")
             }
             return ApprovalForm(content, requestId: requestId, project: project, directory: models)
@@ -53,12 +54,14 @@ extension ApprovalForm {
         if changes.isEmpty {
             changes = [Change(item: content.kind.label(.zh), before: "—", after: "见变更理由")]
         }
-        let unit = directory.unit(project.unitId)
         let levels = content.levels.map { entry in
-            LevelOpinion(
+            // A unit-level reviewer signs for its own unit: after a change of unit, the old and the new one.
+            let reviewer = directory.account(entry.reviewerId)
+            let unit = directory.unit(reviewer?.unitId ?? project.unitId)
+            return LevelOpinion(
                 title: Self.levelTitle(entry.level), decision: entry.decision.label(.zh), opinion: entry.opinion,
                 reviewer: entry.reviewerName,
-                organisation: Self.organisation(entry.level, reviewer: directory.account(entry.reviewerId), unit: unit),
+                organisation: Self.organisation(entry.level, reviewer: reviewer, unit: unit),
                 date: Self.chineseDate(entry.date))
         }
         let submitted = directory.changeRequest(requestId)?.submittedAt?.chinaDate ?? content.levels.first?.date
@@ -122,6 +125,7 @@ extension ApprovalForm {
     static func levelTitle(_ level: ReviewLevel) -> String {
         switch level {
         case .unit: return "责任单位意见"
+        case .receivingUnit: return "接收单位意见"
         case .province: return "省级社科管理部门意见"
         case .national: return "全国社科工作办审批意见"
         }
@@ -130,6 +134,7 @@ extension ApprovalForm {
     static func organisation(_ level: ReviewLevel, reviewer: Account?, unit: Unit?) -> String {
         switch level {
         case .unit: return unit?.name ?? "责任单位"
+        case .receivingUnit: return unit?.name ?? "接收单位"
         case .province: return reviewer?.name ?? "省级社科规划办"
         case .national: return "全国哲学社会科学工作办公室"
         }

@@ -124,7 +124,16 @@ extension Ledger {
             guard visibility.sees(project, appraises: appraises) else {
                 throw Visibility.forbidden("project \(projectNo)")
             }
-            return Views.project(project, visibility: visibility, today: today(asOf: asOf, lastEventTime: lastTime))
+            var ended: ProjectEndedByOffice?
+            if project.status == .terminated || project.status == .withdrawn {
+                try txn.scanStream(StreamID.project(projectNo)) { view in
+                    guard view.type == EventType.projectEndedByOffice.typeName else { return true }
+                    if case .projectEndedByOffice(let payload) = try ModelMaintenance.decode(view) { ended = payload }
+                    return false
+                }
+            }
+            return Views.project(
+                project, visibility: visibility, today: today(asOf: asOf, lastEventTime: lastTime), ended: ended)
         }
     }
 
@@ -183,7 +192,8 @@ extension Ledger {
         try item(
             requestId, what: "change request", viewer: viewer, asOf: asOf,
             find: { $0.changeRequest(requestId).map { ($0.projectNo, $0) } },
-            render: { request, project, visibility in Views.change(request, project: project, visibility: visibility) })
+            render: { request, project, visibility in Views.change(request, project: project, visibility: visibility) },
+            party: { request, visibility in visibility.seesAsParty(request) })
     }
 
     /// `query closeout ID`: never the experts' identities for a leader (R-CLO-5).
@@ -217,7 +227,8 @@ extension Ledger {
     private func item<Item>(
         _ id: String, what: String, viewer: Viewer, asOf: AsOf?,
         find: (any WorkflowStateReader) -> (String, Item)?,
-        render: (Item, Project?, Visibility) -> JSONValue
+        render: (Item, Project?, Visibility) -> JSONValue,
+        party: (Item, Visibility) -> Bool = { _, _ in false }
     ) throws(LedgerError) -> JSONValue {
         try withModels { models, txn in
             let visibility = try Visibility(viewer, directory: models)
@@ -231,7 +242,7 @@ extension Ledger {
             }
             if let project {
                 let appraises = Self.appraises(visibility, projectNo: projectNo, in: models)
-                guard visibility.sees(project, appraises: appraises) else {
+                guard visibility.sees(project, appraises: appraises) || party(item, visibility) else {
                     throw Visibility.forbidden("\(what) \(id)")
                 }
             } else if !visibility.isOperator {

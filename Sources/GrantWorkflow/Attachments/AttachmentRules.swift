@@ -18,6 +18,9 @@ extension Decider {
         guard editable else {
             throw WorkflowError.invalidState("files can be attached only while the item is editable", rule: "R-ATT-2")
         }
+        guard !input.content.isEmpty else {
+            throw WorkflowError.invalidInput("contentBase64", "附件不能为空 (an empty file)", rule: "R-ATT-1")
+        }
         guard input.content.count <= policy.maximumAttachmentBytes else {
             throw WorkflowError(
                 .attachmentTooLarge, rule: "R-ATT-1", field: "contentBase64",

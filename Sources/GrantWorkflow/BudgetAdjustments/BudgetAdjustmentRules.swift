@@ -79,6 +79,12 @@ extension Decider {
                 .budgetMismatch, rule: "R-BUD-2", field: "newTotal",
                 "直接费用与间接费用之和须等于新的总额 (direct + indirect must equal the new total)")
         }
+        if adjustment.newTotal == nil, adjustment.proposed.total != project.budget.total {
+            throw WorkflowError(
+                .budgetMismatch, rule: "R-BUD-2", field: "direct",
+                "直接费用与间接费用之和须等于现有总额；调整总额须填写 newTotal (direct + indirect must equal the current total \(project.budget.total); declare a change of total with newTotal)"
+            )
+        }
         let national = Self.needsNational(adjustment, current: project.budget)
         decision.append(
             .budgetAdjustmentSubmitted(

@@ -95,6 +95,27 @@ extension Decider {
         }
     }
 
+    /// R-PRJ-5 (rev. 2): the national office ends a project itself (终止 or 撤项, as in the yearly clean-up);
+    /// open items close as in R-CHG-8; the leader and the unit hear of it.
+    mutating func endProject(projectNo: String, outcome: ProjectEndOutcome, reason: String) throws(WorkflowError) {
+        let admin = try actor(.nationalOffice, rule: "R-PRJ-5")
+        guard let project = state.project(projectNo) else { throw WorkflowError.notFound("project", projectNo) }
+        guard project.status == .active else {
+            throw WorkflowError(
+                .projectNotActive, rule: "R-PRJ-5", "项目不是在研状态 (project is \(project.status.rawValue))")
+        }
+        guard !reason.allSatisfy(\.isWhitespace) else {
+            throw WorkflowError.invalidInput("reason", "须说明理由 (a reason is required)", rule: "R-PRJ-5")
+        }
+        decision.append(
+            .projectEndedByOffice(
+                ProjectEndedByOffice(projectNo: projectNo, outcome: outcome, reason: reason, by: admin.id, at: time)))
+        closeOpenItems(of: project, reason: outcome.status)
+        let parameters = ["projectNo": projectNo, "outcome": outcome.rawValue, "reason": reason]
+        notifyLeaders(project, NotificationTemplate.projectEnded, parameters, channels: [.sms, .email])
+        notifyAdmins(.unit(project.unitId), NotificationTemplate.projectEnded, parameters)
+    }
+
     /// R-NTF-2: reminders before the end date and the overdue list, each sent once.
     mutating func runDeadlineSweep() throws(WorkflowError) {
         _ = try actor(.nationalOffice, rule: "R-NTF-2")

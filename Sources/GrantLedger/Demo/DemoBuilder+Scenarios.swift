@@ -139,6 +139,18 @@ extension DemoBuilder {
         case .adjustmentUnitRoute, .adjustmentNationalRoute, .adjustmentDecided, .adjustmentRecalled,
             .adjustmentCancelled, .adjustmentAwaiting:
             adjustment(scenario, &project)
+        case .endedByOffice:
+            // The leader drafts a change and goes quiet; the office's clean-up ends the project.
+            _ = draftChange(project, project.changeKind ?? .changeTitle)
+            wait(days: 30...60)
+            let outcome = random.pick(["terminated", "withdrawn"])
+            emit(
+                "endProject", by: Self.national,
+                [
+                    ("projectNo", .string(project.projectNo)), ("outcome", .string(outcome)),
+                    ("reason", .string(random.pick(DemoData.officeEndingReasons))),
+                ])
+            if !halted { highlights.officeEndedProjectNo = project.projectNo }
         case .lockout:
             wait(days: 1...5)
             for _ in 0..<5 {
@@ -290,6 +302,7 @@ extension DemoBuilder {
         for level in levels { reviewChange(id, level, .approve, project, by: receivingAdmin(after)) }
         guard !halted else { return }
         project = after
+        if kind == .changeUnit, highlights.receivingUnitRequestId.isEmpty { highlights.receivingUnitRequestId = id }
         if levels.count == 3, kind == .changeTitle, highlights.nationallyApprovedRequestId.isEmpty {
             highlights.nationallyApprovedRequestId = id
         }
@@ -438,6 +451,7 @@ extension DemoBuilder {
             emit("submitCloseout", by: leader, [("closeoutId", .string(id))], expect: "ledgerAttachmentRequired")
             pause(minutes: 5...60)
             attachLedger(id, project)
+            attachDeliverable(id, project)
             finishCloseout(id, project, avoided: avoided, grades: Self.grades(around: .good))
         case .closeoutAwaiting(let stage):
             let (id, avoided) = openCloseout(project)
@@ -492,14 +506,7 @@ extension DemoBuilder {
         let (avoidedSection, avoided) = avoidedExperts(project)
         saveSection(id, project, "avoidedExperts", avoidedSection)
         if ledger { attachLedger(id, project) }
-        if ledger, !exempt {
-            pause(minutes: 2...20)
-            emit(
-                "attachFile", by: Self.leaderId(project),
-                Self.attachment(
-                    "closeoutId", id, purpose: "finalDeliverable", filename: "最终成果.pdf",
-                    text: "\(project.title)（最终成果，\(project.form.label(.zh))）"))
-        }
+        if ledger, !exempt { attachDeliverable(id, project) }
         if exempt {
             pause(minutes: 2...20)
             emit(
@@ -509,6 +516,16 @@ extension DemoBuilder {
                     text: "\(project.projectNo)成果获奖证书及采纳证明复印件。"))
         }
         return (id, avoided)
+    }
+
+    /// The final deliverable (最终成果) an appraised closeout needs (R-CLO-2).
+    mutating func attachDeliverable(_ id: String, _ project: DemoProject) {
+        pause(minutes: 2...20)
+        emit(
+            "attachFile", by: Self.leaderId(project),
+            Self.attachment(
+                "closeoutId", id, purpose: "finalDeliverable", filename: "最终成果.pdf",
+                text: "\(project.title)（最终成果，\(project.form.label(.zh))）"))
     }
 
     mutating func attachLedger(_ id: String, _ project: DemoProject) {

@@ -54,6 +54,9 @@ public enum DemoScenario: Sendable, Hashable {
     case adjustmentCancelled
     /// A new external partner submitted late in the year, still awaiting the national office on 31 December.
     case adjustmentAwaiting
+    /// Overdue, and ended by the national office in its yearly clean-up (清理, R-PRJ-5): terminated
+    /// or withdrawn with a reason; a request still in draft closes with it (R-CHG-8).
+    case endedByOffice
     /// Five failed logins lock the account; the right password while locked is refused; later it logs in.
     case lockout
     /// A password reset by token, a login with the new password, and a reset asked for an unknown phone.
@@ -87,6 +90,7 @@ public enum DemoScenario: Sendable, Hashable {
             .adjustmentCancelled, .adjustmentAwaiting,
         ]
         all += [.lockout, .passwordReset, .registrationResubmitted, .leaderIdNumberFixed, .accountDisabled]
+        all.append(.endedByOffice)
         return all
     }()
 
@@ -156,6 +160,7 @@ public enum DemoScenario: Sendable, Hashable {
         case .registrationResubmitted: return "registrationResubmitted"
         case .leaderIdNumberFixed: return "leaderIdNumberFixed"
         case .accountDisabled: return "accountDisabled"
+        case .endedByOffice: return "endedByOffice"
         }
     }
 
@@ -193,6 +198,7 @@ public enum DemoScenario: Sendable, Hashable {
         case .passwordReset: return [.changeMembers]
         case .registrationResubmitted: return [.changeDeliverableForm]
         case .leaderIdNumberFixed: return [.changeTitle]
+        case .endedByOffice: return [.changeTitle]
         default: return nil
         }
     }

@@ -270,7 +270,7 @@ extension World {
             Set(w.notices(decision, template: NotificationTemplate.filingRecord).map(\.recipient)) == ["PO1", "N0"])
         #expect(w.request("F1").filed)
         w.when("reviewChangeRequest", ["requestId": "F1", "decision": "approve", "opinion": "同意"], by: "PO1")
-            .thenError(.invalidState, rule: "R-CHG-5")
+            .thenError(.invalidState, rule: "R-CHG-6")
     }
 
     @Test("R-CHG-8 a closeout under review is closed when the project ends")
@@ -283,7 +283,7 @@ extension World {
         #expect(w.closeout().status == .closed)
         #expect(!w.project.closeoutUnderReview)
         w.when("reviewCloseout", ["closeoutId": "C1", "decision": "approve", "opinion": "同意"], by: "UA1")
-            .thenError(.invalidState, rule: "R-CLO-4")
+            .thenError(.invalidState, rule: "R-CHG-8")
     }
 
     @Test("R-CHG-8 items awaiting the old unit move to the new one, whose admins are notified")

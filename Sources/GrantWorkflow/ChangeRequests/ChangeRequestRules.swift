@@ -1,12 +1,15 @@
 /// The rules of change requests (DOMAIN.md §3: R-CHG-1 … R-CHG-9).
 extension Decider {
-    /// The request, its project, and the actor, who must be the project's leader (R-CHG-4).
-    func leaderRequest(_ requestId: String) throws(WorkflowError) -> (ChangeRequest, Project, Account) {
+    /// The request, its project, and the actor, who must be the project's leader (R-CHG-4; `ownerRule`
+    /// R-ATT-2 for attachments).
+    func leaderRequest(
+        _ requestId: String, ownerRule: String = "R-CHG-4"
+    ) throws(WorkflowError) -> (ChangeRequest, Project, Account) {
         let account = try actor()
         guard let request = state.changeRequest(requestId) else {
             throw WorkflowError.notFound("change request", requestId, field: "requestId")
         }
-        let project = try ledProject(request.projectNo, by: account, rule: "R-CHG-4")
+        let project = try ledProject(request.projectNo, by: account, rule: ownerRule)
         try requireAcceptsChanges(project, rule: "R-CHG-4")
         return (request, project, account)
     }
@@ -55,7 +58,9 @@ extension Decider {
             try requireValidIdNumber(newLeader.idNumber, type: newLeader.idType, field: "details.newLeader.idNumber")
             guard IdentityNumber.normalized(newLeader.idNumber) != IdentityNumber.normalized(project.leader.idNumber)
             else {
-                throw WorkflowError.invalidInput("details.newLeader.idNumber", "is the current leader")
+                throw WorkflowError.invalidInput(
+                    "details.newLeader.idNumber", "is the current leader: the request would change nothing",
+                    rule: "R-CHG-7")
             }
             if policy.oneActiveProjectPerLeader {
                 let number = IdentityNumber.normalized(newLeader.idNumber)
@@ -78,15 +83,18 @@ extension Decider {
                 throw WorkflowError(.unknownUnit, field: "details.newUnitId", "unit \(newUnitId) does not exist")
             }
             guard newUnitId != project.unitId else {
-                throw WorkflowError.invalidInput("details.newUnitId", "is the current unit")
+                throw WorkflowError.invalidInput(
+                    "details.newUnitId", "is the current unit: the request would change nothing", rule: "R-CHG-7")
             }
         case .changeDeliverableForm(let newForm):
             guard newForm != project.deliverableForm else {
-                throw WorkflowError.invalidInput("details.newForm", "is the current form")
+                throw WorkflowError.invalidInput(
+                    "details.newForm", "is the current form: the request would change nothing", rule: "R-CHG-7")
             }
         case .changeTitle(let newTitle):
             guard newTitle != project.title else {
-                throw WorkflowError.invalidInput("details.newTitle", "is the current title")
+                throw WorkflowError.invalidInput(
+                    "details.newTitle", "is the current title: the request would change nothing", rule: "R-CHG-7")
             }
         case .changeMembers(let add, let remove):
             let current = Set(project.members.map { IdentityNumber.normalized($0.idNumber) })
@@ -219,7 +227,8 @@ extension Decider {
                 throw WorkflowError.forbidden("not a reviewer of this project", rule: "R-CHG-5")
             }
             throw WorkflowError.invalidState(
-                "the request is not pending (it is \(request.status.rawValue))", rule: "R-CHG-5")
+                "the request is not pending (it is \(request.status.rawValue))",
+                rule: request.status == .closed ? "R-CHG-8" : request.filed ? "R-CHG-6" : "R-CHG-5")
         }
         let level: ReviewLevel
         if request.awaiting == .receivingUnit, case .changeUnit(let newUnitId) = request.details {

@@ -1,12 +1,15 @@
 /// The rules of closeout and appraisal (DOMAIN.md §4: R-CLO-1 … R-CLO-8).
 extension Decider {
-    /// The closeout, its project (active), and the actor, who must be the project's leader.
-    func leaderCloseout(_ closeoutId: String) throws(WorkflowError) -> (Closeout, Project, Account) {
+    /// The closeout, its project (active), and the actor, who must be the project's leader (`ownerRule`
+    /// is the rule a refused actor hears: R-CLO-1, or R-ATT-2 for attachments).
+    func leaderCloseout(
+        _ closeoutId: String, ownerRule: String = "R-CLO-1"
+    ) throws(WorkflowError) -> (Closeout, Project, Account) {
         let account = try actor()
         guard let closeout = state.closeout(closeoutId) else {
             throw WorkflowError.notFound("closeout", closeoutId, field: "closeoutId")
         }
-        let project = try ledProject(closeout.projectNo, by: account, rule: "R-CLO-1")
+        let project = try ledProject(closeout.projectNo, by: account, rule: ownerRule)
         guard project.status == .active else {
             throw WorkflowError(.projectNotActive, rule: "R-CLO-1", "项目不是在研状态 (project is \(project.status.rawValue))")
         }
@@ -162,7 +165,8 @@ extension Decider {
         }
         guard closeout.status == .pending else {
             throw WorkflowError.invalidState(
-                "the closeout is not pending (it is \(closeout.status.rawValue))", rule: "R-CLO-4")
+                "the closeout is not pending (it is \(closeout.status.rawValue))",
+                rule: closeout.status == .closed ? "R-CHG-8" : "R-CLO-4")
         }
         let level = try reviewLevel(of: admin, project: project, awaiting: closeout.awaiting)
         guard level != .national else {

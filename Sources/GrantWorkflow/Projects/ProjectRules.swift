@@ -3,7 +3,9 @@ extension Decider {
     mutating func registerProject(_ input: RegisterProject) throws(WorkflowError) {
         let admin = try actor(.nationalOffice)
         guard state.project(input.projectNo) == nil else {
-            throw WorkflowError(.duplicateId, field: "projectNo", "project \(input.projectNo) already exists")
+            // R-PRJ-4: a project is never registered over; its attributes change only with their history.
+            throw WorkflowError(
+                .duplicateId, rule: "R-PRJ-4", field: "projectNo", "project \(input.projectNo) already exists")
         }
         guard state.unit(input.unitId) != nil else {
             throw WorkflowError(.unknownUnit, field: "unitId", "unit \(input.unitId) does not exist")

@@ -967,7 +967,9 @@ let revisionTwoCases: [RuleCase] = [
                 fails(
                     "forbidden",
                     line("endProject", ["projectNo": "24BZX001", "outcome": "terminated", "reason": "清理"], by: "UA1")),
-                ok(line("endProject", ["projectNo": "24BZX001", "outcome": "withdrawn", "reason": "逾期未结项"], by: "N0")),
+                ok(
+                    line(
+                        "endProject", ["projectNo": "24BZX001", "outcome": "withdrawn", "reason": "逾期三年未结项"], by: "N0")),
                 fails(
                     "projectNotActive",
                     line("endProject", ["projectNo": "24BZX001", "outcome": "terminated", "reason": "清理"], by: "N0")),

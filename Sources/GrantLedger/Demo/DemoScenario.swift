@@ -54,8 +54,8 @@ public enum DemoScenario: Sendable, Hashable {
     case adjustmentCancelled
     /// A new external partner submitted late in the year, still awaiting the national office on 31 December.
     case adjustmentAwaiting
-    /// Overdue, and ended by the national office in its yearly clean-up (清理, R-PRJ-5): terminated
-    /// or withdrawn with a reason; a request still in draft closes with it (R-CHG-8).
+    /// Ended by the national office in its yearly clean-up (清理, R-PRJ-5): terminated or withdrawn
+    /// with a reason; a request still in draft closes with it (R-CHG-8).
     case endedByOffice
     /// Five failed logins lock the account; the right password while locked is refused; later it logs in.
     case lockout

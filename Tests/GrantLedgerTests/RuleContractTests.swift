@@ -977,7 +977,7 @@ let revisionTwoCases: [RuleCase] = [
         check: { store throws in
             #expect(try member(store, ["change", "CR-1"], "status") as? String == "closed")
             let ended = try #require(try member(store, ["project", "24BZX001"], "endedByOffice") as? [String: Any])
-            #expect(ended["by"] as? String == "N0" && ended["reason"] as? String == "逾期未结项")
+            #expect(ended["by"] as? String == "N0" && ended["reason"] as? String == "逾期三年未结项")
             let sent = try #require(try query(store, ["outbox"]) as? [[String: Any]])
             let notices = sent.filter { $0["template"] as? String == "projectEnded" }
             #expect(

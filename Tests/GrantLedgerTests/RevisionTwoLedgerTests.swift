@@ -72,6 +72,12 @@ struct RevisionTwoLedgerTests {
         #expect(
             Self.code { () throws(LedgerError) in try ledger.appraisalMaterial("C9", as: .everything) } == "notFound")
         #expect(Self.code { () throws(LedgerError) in try ledger.appraisalMaterial("C1", as: .account("PO1")) } == nil)
+        // Blind both ways: the project, its history and the closeout itself name the leader.
+        #expect(
+            Self.code { () throws(LedgerError) in try ledger.project("24BZX001", as: .account("E1")) } == "forbidden")
+        #expect(
+            Self.code { () throws(LedgerError) in try ledger.history("24BZX001", as: .account("E1")) } == "forbidden")
+        #expect(Self.code { () throws(LedgerError) in try ledger.closeout("C1", as: .account("E1")) } == "forbidden")
         let closeout = try ledger.closeout("C1")
         guard case .object(let root) = closeout, case .array(let files)? = root["attachments"] else {
             Issue.record("no attachments")

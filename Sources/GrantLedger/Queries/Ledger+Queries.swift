@@ -137,9 +137,11 @@ extension Ledger {
         }
     }
 
+    /// Whether an assignment opens the project's own records to an expert: never. Appraisal is blind
+    /// both ways (R-CLO-5 rev. 2): the project, its history, its items and the closeout name the
+    /// leader, the unit and the members, so an assigned expert reads ``appraisalMaterial(_:as:)`` only.
     static func appraises(_ visibility: Visibility, projectNo: String, in source: some WorkflowStateReader) -> Bool {
-        guard let account = visibility.account, account.role == .expert else { return false }
-        return source.closeouts(ofProject: projectNo).contains { $0.experts.contains(account.id) }
+        false
     }
 
     /// `query projects`: the projects `viewer` may see that match `filter`, in project-number order.

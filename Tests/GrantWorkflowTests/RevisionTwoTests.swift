@@ -306,6 +306,25 @@ extension World {
             .thenEvents(["BudgetAdjustmentReviewed", "BudgetAdjustmentTookEffect", "ProjectBudgetAdjusted"])
     }
 
+    @Test("R-CHG-10 the form of an effective change of leader names the applicant, not the successor")
+    func formAfterChangeOfLeader() throws {
+        var w = World.standard()
+        let details: [String: Any] = ["newLeader": ["name": "陈十", "idType": "residentId", "idNumber": IDs.newLeader]]
+        w.submitted("CL1", kind: "changeLeader", details: details)
+        #expect(throws: WorkflowError.self) { try ChangeApprovalForm(requestId: "CL1", state: w.state) }
+        w.approveAll("CL1")
+        #expect(w.project.leader.idNumber == IDs.newLeader)
+        let form = try ChangeApprovalForm(requestId: "CL1", state: w.state)
+        #expect(form.changes.map(\.field) == ["leader"])
+        #expect(form.changes.first?.before.hasPrefix("张三") == true)
+        #expect(w.request("CL1").createdBy == "L1")
+        w.when(
+            "draftChangeRequest",
+            ["projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "新"], "reason": "r"], by: "L1"
+        )
+        .thenError(.forbidden, rule: "R-CHG-4")
+    }
+
     @Test("R-CHG-11 changeMembers: an ID number at most once, never the leader's (invalidInput naming the field)")
     func memberListRules() {
         var w = World.standard()

@@ -92,7 +92,13 @@ struct RevisionTwoLedgerTests {
                     try ledger.attachment(digest, of: .closeout("C1"), as: .account("E1"))
                 } == "forbidden")
         }
-        for (expert, grade) in [("E1", "good"), ("E2", "good"), ("E5", "pass")] {
+        await ledger.expectAccepted(
+            line("submitAppraisal", ["closeoutId": "C1", "grade": "good", "comments": "论证充分"], by: "E1"))
+        let mine = try ledger.appraisalMaterial("C1", as: .account("E1")).serialized()
+        let theirs = try ledger.appraisalMaterial("C1", as: .account("E2")).serialized()
+        #expect(mine.contains("\"ownAppraisal\":{\"grade\":\"good\",\"comments\":\"论证充分\""))
+        #expect(theirs.contains("\"ownAppraisal\":null"))
+        for (expert, grade) in [("E2", "good"), ("E5", "pass")] {
             await ledger.expectAccepted(
                 line("submitAppraisal", ["closeoutId": "C1", "grade": grade, "comments": "可以"], by: expert))
         }

@@ -19,7 +19,8 @@ extension Ledger {
             guard visibility.administers(unitId: project.unitId) || visibility.appraises(closeout) else {
                 throw Visibility.forbidden("closeout \(closeoutId)")
             }
-            return Views.appraisalMaterial(closeout)
+            let own = closeout.appraisals.first { $0.expertId == visibility.account?.id }
+            return Views.appraisalMaterial(closeout, ownAppraisal: own)
         }
     }
 }
@@ -35,8 +36,9 @@ extension Visibility {
 }
 
 extension Views {
-    /// The appraisal material of a closeout: nothing in it names the leader, the unit or the members.
-    static func appraisalMaterial(_ closeout: Closeout) -> JSONValue {
+    /// The appraisal material of a closeout: nothing in it names the leader, the unit or the members;
+    /// with the viewing expert's own appraisal once submitted (R-ACC-11), never another expert's.
+    static func appraisalMaterial(_ closeout: Closeout, ownAppraisal: Appraisal?) -> JSONValue {
         let basic: JSONValue =
             closeout.basicInfo.map { info in
                 .object([
@@ -55,6 +57,15 @@ extension Views {
             ("closeoutId", .string(closeout.id)), ("status", .string(closeout.status.rawValue)),
             ("basicInfo", basic), ("interimOutputs", .array(outputs)),
             ("finalDeliverable", attachments(closeout.attachments.filter { $0.purpose == .finalDeliverable })),
+            (
+                "ownAppraisal",
+                ownAppraisal.map { appraisal in
+                    .object([
+                        ("grade", .string(appraisal.grade.rawValue)), ("comments", .string(appraisal.comments)),
+                        ("at", .string(appraisal.at.description)),
+                    ])
+                } ?? .null
+            ),
         ])
     }
 }

@@ -134,6 +134,17 @@ extension World {
         #expect(w.request("X1").firstSubmittedAt == Timestamp(iso8601: "2027-09-22T09:00:00+08:00"))
     }
 
+    @Test("R-CHG-9 a recalled request is a draft again: resubmitted after the cut-off it is too late")
+    func recallClearsFirstSubmission() {
+        var w = World.standard()
+        w.on("2027-09-22")
+        w.submitted("X1", kind: "extension", details: extensionDetails)
+        w.given("recallChangeRequest", ["requestId": "X1"], by: "L1")
+        #expect(w.request("X1").firstSubmittedAt == nil)
+        w.on("2027-10-08")
+        w.when("submitChangeRequest", ["requestId": "X1"], by: "L1").thenError(.extensionTooLate, rule: "R-CHG-9")
+    }
+
     @Test("R-CHG-9 a request first submitted 84 days before the end date is too late")
     func firstSubmissionLate() {
         var w = World.standard()

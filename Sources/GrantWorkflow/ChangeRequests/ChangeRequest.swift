@@ -24,7 +24,8 @@ public struct ChangeRequest: Codable, Sendable, Hashable, BinaryCodable {
     public var createdAt: Timestamp
     /// When it was last submitted.
     public var submittedAt: Timestamp?
-    /// When it was first submitted: the 90 days of R-CHG-9 count from here (rev. 2).
+    /// When it was first submitted: the 90 days of R-CHG-9 count from here (rev. 2). A recall makes
+    /// the request a draft again and clears it; a return by a reviewer keeps it.
     public var firstSubmittedAt: Timestamp?
     /// When it took effect.
     public var effectiveAt: Timestamp?

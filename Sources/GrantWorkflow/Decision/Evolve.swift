@@ -236,6 +236,7 @@ extension Workflow {
             guard var request = state.changeRequest(e.itemId) else { return }
             request.status = .draft
             request.awaiting = nil
+            request.firstSubmittedAt = nil
             state.putChangeRequest(request)
         case .changeRequestCancelled(let e):
             guard var request = state.changeRequest(e.itemId) else { return }

@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "EventLog", targets: ["EventLog"]),
         .library(name: "GrantWorkflow", targets: ["GrantWorkflow"]),
         .library(name: "GrantLedger", targets: ["GrantLedger"]),
+        .library(name: "GrantLedgerDemo", targets: ["GrantLedgerDemo"]),
         .executable(name: "grantledger", targets: ["grantledger"]),
     ],
     dependencies: [
@@ -24,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        // `swift package generate-documentation` (DocC catalogs of EventLog, GrantWorkflow, GrantLedger).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // LMDB from the system: Debian's liblmdb-dev (pkg-config "lmdb"). No C sources here.
@@ -61,13 +64,22 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The demo: a deterministic national year of projects, apart from the engine so that hosts
+        // that embed GrantLedger do not compile or ship it.
+        .target(
+            name: "GrantLedgerDemo",
+            dependencies: ["GrantLedger", "GrantWorkflow"],
+            swiftSettings: strictSettings
+        ),
         // The command-line logic, as a library so tests call it in-process.
         .target(
             name: "GrantLedgerCLI",
             dependencies: [
                 "GrantLedger",
+                "GrantLedgerDemo",
                 "GrantWorkflow",
                 "EventLog",
+                "CLMDB",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -107,6 +119,12 @@ let package = Package(
             path: "Tests/Helpers/eventlog-test-helper",
             swiftSettings: strictSettings
         ),
+        // Fixtures both test targets share (ID numbers, password, temporary folders).
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "EventLogTests",
             dependencies: ["EventLog", "CLMDB"],
@@ -116,13 +134,14 @@ let package = Package(
             name: "GrantWorkflowTests",
             dependencies: [
                 "GrantWorkflow",
+                "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "GrantLedgerTests",
-            dependencies: ["GrantLedger", "GrantLedgerCLI", "EventLog", "CLMDB"],
+            dependencies: ["GrantLedger", "GrantLedgerDemo", "GrantLedgerCLI", "EventLog", "CLMDB", "TestSupport"],
             swiftSettings: strictSettings
         ),
     ]

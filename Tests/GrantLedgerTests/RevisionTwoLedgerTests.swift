@@ -78,7 +78,7 @@ struct RevisionTwoLedgerTests {
         #expect(
             Self.code { () throws(LedgerError) in try ledger.history("24BZX001", as: .account("E1")) } == "forbidden")
         #expect(Self.code { () throws(LedgerError) in try ledger.closeout("C1", as: .account("E1")) } == "forbidden")
-        let closeout = try ledger.closeout("C1")
+        let closeout = try ledger.closeout("C1", as: .everything)
         guard case .object(let root) = closeout, case .array(let files)? = root["attachments"] else {
             Issue.record("no attachments")
             return
@@ -112,7 +112,9 @@ struct RevisionTwoLedgerTests {
         let dir = TemporaryDirectory()
         let ledger = try await Self.inAppraisal(dir.path)
         defer { ledger.close() }
-        #expect(Self.code { () throws(LedgerError) in try ledger.completionCertificate("24BZX001") } == "invalidState")
+        #expect(
+            Self.code { () throws(LedgerError) in try ledger.completionCertificate("24BZX001", as: .everything) }
+                == "invalidState")
         for (expert, grade) in [("E1", "good"), ("E2", "excellent"), ("E5", "good")] {
             await ledger.expectAccepted(
                 line("submitAppraisal", ["closeoutId": "C1", "grade": grade, "comments": "可以"], by: expert))
@@ -177,12 +179,12 @@ struct RevisionTwoLedgerTests {
         await ledger.expectAccepted(Scenario.change("CR-1", kind: "changeUnit", details: ["newUnitId": "U3"]))
         await ledger.expectAccepted(Scenario.submit("CR-1"))
         await ledger.expectAccepted(Scenario.review("CR-1", by: "UA1"))
-        let inbox = try ledger.inbox("UA3").serialized()
+        let inbox = try ledger.inbox("UA3", as: .everything).serialized()
         #expect(inbox.contains("\"CR-1\""))
         #expect(Self.code { () throws(LedgerError) in try ledger.change("CR-1", as: .account("UA3")) } == nil)
         #expect(Self.code { () throws(LedgerError) in try ledger.change("CR-1", as: .account("UA2")) } == "forbidden")
         for reviewer in ["UA3", "PO1", "N0"] { await ledger.expectAccepted(Scenario.review("CR-1", by: reviewer)) }
-        let html = try ledger.approvalForm("CR-1").html()
+        let html = try ledger.approvalForm("CR-1", as: .everything).html()
         #expect(html.contains("接收单位意见"))
         #expect(html.contains("北京大学（公章）"))
         #expect(html.contains("复旦大学（公章）"))

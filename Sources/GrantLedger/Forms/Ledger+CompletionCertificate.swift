@@ -5,15 +5,13 @@ extension Ledger {
     /// The printable 结项证书 of a completed project (R-CLO-9): its leader and admins in scope may
     /// print it; `invalidState` (R-CLO-9) for a project that is not completed.
     public func completionCertificate(
-        _ projectNo: String, as viewer: Viewer = .everything
+        _ projectNo: String, as viewer: Viewer
     ) throws(LedgerError) -> CompletionCertificate {
         try withModels { models, _ in
             let visibility = try Visibility(viewer, directory: models)
-            guard let project = models.project(projectNo) else {
-                throw LedgerError(.notFound, "no project '\(projectNo)'")
-            }
-            guard visibility.administers(unitId: project.unitId) || visibility.leads(project) else {
-                throw Visibility.forbidden("the certificate of \(projectNo)")
+            // Scope first: an out-of-scope viewer learns nothing, not even the project's status (R-ACC-11).
+            guard let project = models.project(projectNo), visibility.sees(project) else {
+                throw visibility.hidden("the certificate of \(projectNo)")
             }
             guard project.status == .completed, let certificateNo = project.certificateNo,
                 let closeout = models.closeouts(ofProject: projectNo).first(where: { $0.status == .completed })

@@ -12,13 +12,9 @@ extension Ledger {
     public func appraisalMaterial(_ closeoutId: String, as viewer: Viewer) throws(LedgerError) -> JSONValue {
         try withModels { models, _ in
             let visibility = try Visibility(viewer, directory: models)
-            guard let closeout = models.closeout(closeoutId), let project = models.project(closeout.projectNo) else {
-                guard visibility.isOperator else { throw Visibility.forbidden("closeout \(closeoutId)") }
-                throw LedgerError(.notFound, "no closeout '\(closeoutId)'")
-            }
-            guard visibility.administers(unitId: project.unitId) || visibility.appraises(closeout) else {
-                throw Visibility.forbidden("closeout \(closeoutId)")
-            }
+            guard let closeout = models.closeout(closeoutId), let project = models.project(closeout.projectNo),
+                visibility.administers(unitId: project.unitId) || visibility.appraises(closeout)
+            else { throw visibility.hidden("closeout \(closeoutId)") }
             let own = closeout.appraisals.first { $0.expertId == visibility.account?.id }
             return Views.appraisalMaterial(closeout, ownAppraisal: own)
         }
@@ -28,9 +24,7 @@ extension Ledger {
 extension Visibility {
     /// Whether the viewer is an expert assigned to the closeout while its appraisal is open (R-CLO-5).
     func appraises(_ closeout: Closeout) -> Bool {
-        guard let account, account.role == .expert, account.enabled, account.registration == .approved else {
-            return false
-        }
+        guard let account, account.role == .expert, account.isActive else { return false }
         return closeout.status == .appraisal && closeout.experts.contains(account.id)
     }
 }

@@ -40,6 +40,8 @@ public struct WorkflowPolicy: Codable, Sendable, Hashable {
     public var reminderDays: [Int]
     /// Whether a new leader (`changeLeader`) may not already lead another active project (R-CHG-11). Default true.
     public var oneActiveProjectPerLeader: Bool
+    /// How far, in seconds, a command's `at` may lie from the ledger's clock (R-LOG-4). Default 300.
+    public var clockToleranceSeconds: Int
 
     /// The spec's defaults.
     public init() {
@@ -65,6 +67,7 @@ public struct WorkflowPolicy: Codable, Sendable, Hashable {
         minimumPasswordLength = 8
         reminderDays = [120, 90]
         oneActiveProjectPerLeader = true
+        clockToleranceSeconds = 300
     }
 
     /// The spec's defaults.

@@ -10,7 +10,7 @@ public struct GrantLedgerCommand: ParsableCommand {
         abstract: "An event-sourced ledger for NSSF project management (国家社科基金项目中后期管理).",
         subcommands: [
             ApplyCommand.self, QueryCommand.self, ReplayCommand.self, FormCommand.self, DemoCommand.self,
-            BenchCommand.self,
+            BenchCommand.self, BackupCommand.self,
         ])
 
     /// Creates the command (argument parser).

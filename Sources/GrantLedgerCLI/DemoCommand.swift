@@ -169,8 +169,8 @@ struct DemoSummary {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Five queries with real ids: a completed project in Chinese, the fullest unit inbox, the
-    /// pending requests, an approval form, and the audit.
+    /// Queries with real ids: a completed project in Chinese and its certificate, the fullest unit
+    /// inbox, the pending requests, an approval form, a project the national office ended, and the audit.
     func queries() -> [String] {
         let store =
             explicitStore || Environment.value("GRANTLEDGER_STORE") != nil ? " --store " + Self.quoted(path) : ""
@@ -185,13 +185,19 @@ struct DemoSummary {
         }
         var result: [String] = []
         if !highlights.completedProjectNo.isEmpty {
-            result.append("grantledger query project \(Self.quoted(highlights.completedProjectNo)) --lang zh\(store)")
+            let no = Self.quoted(highlights.completedProjectNo)
+            result.append("grantledger query project \(no) --lang zh\(store)")
+            let file = String(highlights.completedProjectNo.map { $0 == "&" ? "_" : $0 })
+            result.append("grantledger form completion-certificate \(no) --out \(Self.quoted(file)).html\(store)")
         }
         result.append("grantledger query inbox \(busiest)\(store)")
         result.append("grantledger query changes --status pending\(store)")
         if !highlights.nationallyApprovedRequestId.isEmpty {
             let id = highlights.nationallyApprovedRequestId
             result.append("grantledger form change-approval \(id) --out \(id).html\(store)")
+        }
+        if !highlights.officeEndedProjectNo.isEmpty {
+            result.append("grantledger query project \(Self.quoted(highlights.officeEndedProjectNo))\(store)")
         }
         result.append("grantledger replay verify\(store)")
         return result

@@ -1,10 +1,24 @@
 internal import ArgumentParser
 internal import GrantLedger
 
-/// `grantledger form change-approval ID [--out FILE]`.
+/// `grantledger form change-approval ID [--out FILE]`, `grantledger form completion-certificate NO [--out FILE]`.
 struct FormCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "form", abstract: "Printable forms.", subcommands: [ChangeApprovalFormCommand.self])
+        commandName: "form", abstract: "Printable forms.",
+        subcommands: [ChangeApprovalFormCommand.self, CompletionCertificateCommand.self])
+
+    /// Writes a rendered page to `out`, or to standard output without one.
+    static func write(_ html: String, to out: String?) throws {
+        if let out {
+            if let failure = FileSystem.write(html, to: out) {
+                Terminal.err("grantledger: cannot write \(out): \(failure)")
+                throw ExitStatus.unusable
+            }
+        } else {
+            Terminal.out(html)
+            Terminal.flush()
+        }
+    }
 }
 
 struct ChangeApprovalFormCommand: ParsableCommand {
@@ -27,14 +41,30 @@ struct ChangeApprovalFormCommand: ParsableCommand {
             Terminal.err(error.errorLine)
             throw ExitStatus.rejected
         }
-        if let out {
-            if let failure = FileSystem.write(html, to: out) {
-                Terminal.err("grantledger: cannot write \(out): \(failure)")
-                throw ExitStatus.unusable
-            }
-        } else {
-            Terminal.out(html)
-            Terminal.flush()
+        try FormCommand.write(html, to: out)
+    }
+}
+
+struct CompletionCertificateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "completion-certificate",
+        abstract: "The 结项证书 of a completed project, as one self-contained HTML page (A4).")
+    @Argument(help: "The project number (项目批准号).") var projectNo: String
+    @Option(help: "Write the page to this file instead of standard output.") var out: String?
+    @Option(name: .customLong("as"), help: "Print as this account (the project's leader or an admin in scope).")
+    var account: String?
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+        let ledger = try CLIStore.open(storeOptions, mustExist: true)
+        defer { ledger.close() }
+        let html: String
+        do {
+            html = try ledger.completionCertificate(projectNo, as: account.map(Viewer.account) ?? .everything).html()
+        } catch {
+            Terminal.err(error.errorLine)
+            throw ExitStatus.rejected
         }
+        try FormCommand.write(html, to: out)
     }
 }

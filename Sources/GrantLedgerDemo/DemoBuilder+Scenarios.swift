@@ -5,6 +5,18 @@ internal import GrantWorkflow
 /// stops there (its item stays in progress).
 extension DemoBuilder {
     static let unitLevelKinds: Set<ChangeKind> = [.changeMembers, .selfTermination, .withdrawal]
+    /// The ordinary review chain, unit to national.
+    static let reviewChain: [ReviewLevel] = [.unit, .province, .national]
+
+    /// The levels a request of `kind` climbs to its final one: a change of unit also waits for the
+    /// receiving unit after the current one (R-CHG-6).
+    static func levels(_ kind: ChangeKind) -> [ReviewLevel] {
+        if unitLevelKinds.contains(kind) { return [.unit] }
+        return kind == .changeUnit ? [.unit, .receivingUnit, .province, .national] : reviewChain
+    }
+
+    /// The admin of the unit a project moves to.
+    func receivingAdmin(_ after: DemoProject) -> String { "UA-" + units[after.unit].id }
 
     func unitAdmin(_ project: DemoProject) -> String { "UA-" + units[project.unit].id }
     func provinceOffice(_ project: DemoProject) -> String {
@@ -14,7 +26,7 @@ extension DemoBuilder {
 
     func reviewer(_ level: ReviewLevel, _ project: DemoProject) -> String {
         switch level {
-        case .unit: return unitAdmin(project)
+        case .unit, .receivingUnit: return unitAdmin(project)
         case .province: return provinceOffice(project)
         case .national: return Self.national
         }
@@ -22,7 +34,7 @@ extension DemoBuilder {
 
     static func reviewDays(_ level: ReviewLevel) -> ClosedRange<Int> {
         switch level {
-        case .unit: return 1...6
+        case .unit, .receivingUnit: return 1...6
         case .province: return 2...10
         case .national: return 4...18
         }
@@ -112,11 +124,12 @@ extension DemoBuilder {
             if !halted { highlights.extendedProjectNo = project.projectNo }
         case .changeAwaiting(let level):
             let kind = project.changeKind ?? .changeTitle
-            let (id, _) = draftChange(project, kind)
+            let (id, moved) = draftChange(project, kind)
+            let receiver = receivingAdmin(moved)
             pause(minutes: 20...300)
             submitChange(id, project)
-            for earlier in ReviewLevel.allCases where earlier < level {
-                reviewChange(id, earlier, .approve, project, days: 1...3)
+            for earlier in Self.levels(kind) where earlier < level {
+                reviewChange(id, earlier, .approve, project, days: 1...3, by: receiver)
             }
         case .changeDraft:
             _ = draftChange(project, project.changeKind ?? .changeTitle)
@@ -126,6 +139,18 @@ extension DemoBuilder {
         case .adjustmentUnitRoute, .adjustmentNationalRoute, .adjustmentDecided, .adjustmentRecalled,
             .adjustmentCancelled, .adjustmentAwaiting:
             adjustment(scenario, &project)
+        case .endedByOffice:
+            // The leader drafts a change and goes quiet; the office's clean-up ends the project.
+            _ = draftChange(project, project.changeKind ?? .changeTitle)
+            wait(days: 30...60)
+            let outcome = random.pick(["terminated", "withdrawn"])
+            emit(
+                "endProject", by: Self.national,
+                [
+                    ("projectNo", .string(project.projectNo)), ("outcome", .string(outcome)),
+                    ("reason", .string(random.pick(DemoData.officeEndingReasons))),
+                ])
+            if !halted { highlights.officeEndedProjectNo = project.projectNo }
         case .lockout:
             wait(days: 1...5)
             for _ in 0..<5 {
@@ -206,10 +231,12 @@ extension DemoBuilder {
 
     mutating func changeDecided(_ level: ReviewLevel, _ decision: ReviewDecision, _ project: inout DemoProject) {
         let kind = project.changeKind ?? .changeTitle
-        let (id, _) = draftChange(project, kind)
+        let (id, moved) = draftChange(project, kind)
         pause(minutes: 10...600)
         submitChange(id, project)
-        for earlier in ReviewLevel.allCases where earlier < level { reviewChange(id, earlier, .approve, project) }
+        for earlier in Self.levels(kind) where earlier < level {
+            reviewChange(id, earlier, .approve, project, by: receivingAdmin(moved))
+        }
         reviewChange(id, level, decision, project)
         switch decision {
         case .return:
@@ -257,11 +284,12 @@ extension DemoBuilder {
 
     mutating func reviewChange(
         _ id: String, _ level: ReviewLevel, _ decision: ReviewDecision, _ project: DemoProject,
-        days: ClosedRange<Int>? = nil
+        days: ClosedRange<Int>? = nil, by receiver: String? = nil
     ) {
         wait(days: days ?? Self.reviewDays(level))
         emit(
-            "reviewChangeRequest", by: reviewer(level, project),
+            "reviewChangeRequest",
+            by: level == .receivingUnit ? receiver ?? reviewer(level, project) : reviewer(level, project),
             [
                 ("requestId", .string(id)), ("decision", .string(decision.rawValue)),
                 ("opinion", .string(opinion(decision))),
@@ -270,10 +298,11 @@ extension DemoBuilder {
 
     /// Approvals from the unit up to the kind's final level; the project takes the change (R-CHG-7).
     mutating func approveChange(_ id: String, _ kind: ChangeKind, _ project: inout DemoProject, after: DemoProject) {
-        let levels: [ReviewLevel] = Self.unitLevelKinds.contains(kind) ? [.unit] : ReviewLevel.allCases
-        for level in levels { reviewChange(id, level, .approve, project) }
+        let levels = Self.levels(kind)
+        for level in levels { reviewChange(id, level, .approve, project, by: receivingAdmin(after)) }
         guard !halted else { return }
         project = after
+        if kind == .changeUnit, highlights.receivingUnitRequestId.isEmpty { highlights.receivingUnitRequestId = id }
         if levels.count == 3, kind == .changeTitle, highlights.nationallyApprovedRequestId.isEmpty {
             highlights.nationallyApprovedRequestId = id
         }
@@ -422,6 +451,7 @@ extension DemoBuilder {
             emit("submitCloseout", by: leader, [("closeoutId", .string(id))], expect: "ledgerAttachmentRequired")
             pause(minutes: 5...60)
             attachLedger(id, project)
+            attachDeliverable(id, project)
             finishCloseout(id, project, avoided: avoided, grades: Self.grades(around: .good))
         case .closeoutAwaiting(let stage):
             let (id, avoided) = openCloseout(project)
@@ -476,6 +506,7 @@ extension DemoBuilder {
         let (avoidedSection, avoided) = avoidedExperts(project)
         saveSection(id, project, "avoidedExperts", avoidedSection)
         if ledger { attachLedger(id, project) }
+        if ledger, !exempt { attachDeliverable(id, project) }
         if exempt {
             pause(minutes: 2...20)
             emit(
@@ -485,6 +516,16 @@ extension DemoBuilder {
                     text: "\(project.projectNo)成果获奖证书及采纳证明复印件。"))
         }
         return (id, avoided)
+    }
+
+    /// The final deliverable (最终成果) an appraised closeout needs (R-CLO-2).
+    mutating func attachDeliverable(_ id: String, _ project: DemoProject) {
+        pause(minutes: 2...20)
+        emit(
+            "attachFile", by: Self.leaderId(project),
+            Self.attachment(
+                "closeoutId", id, purpose: "finalDeliverable", filename: "最终成果.pdf",
+                text: "\(project.title)（最终成果，\(project.form.label(.zh))）"))
     }
 
     mutating func attachLedger(_ id: String, _ project: DemoProject) {
@@ -584,7 +625,7 @@ extension DemoBuilder {
             ("appraisalMode", .string(exempt ? "exempt" : "review")),
         ]
         if exempt {
-            pairs.append(("exemptionGround", .string(random.pick(["award", "adopted", "leadershipInstruction"]))))
+            pairs.append(("exemptionGround", .string(random.pick(["award", "adopted"]))))
         }
         return .object(pairs)
     }
@@ -677,13 +718,13 @@ extension DemoBuilder {
             let after = draftAdjustment(project, id: id, national: true)
             pause(minutes: 10...600)
             emit("submitBudgetAdjustment", by: leader, [("adjustmentId", .string(id))])
-            for level in ReviewLevel.allCases { reviewAdjustment(id, level, .approve, project) }
+            for level in Self.reviewChain { reviewAdjustment(id, level, .approve, project) }
             if !halted { project = after }
         case .adjustmentDecided(let level, let decision):
             draftAdjustment(project, id: id, national: level != .unit)
             pause(minutes: 10...600)
             emit("submitBudgetAdjustment", by: leader, [("adjustmentId", .string(id))])
-            for earlier in ReviewLevel.allCases where earlier < level {
+            for earlier in Self.reviewChain where earlier < level {
                 reviewAdjustment(id, earlier, .approve, project)
             }
             reviewAdjustment(id, level, decision, project)

@@ -148,6 +148,10 @@ public struct DemoHighlights: Sendable, Hashable {
     public var extendedProjectNo = ""
     /// The account locked by five failed logins.
     public var lockedAccountId = ""
+    /// A project the national office ended itself (R-PRJ-5).
+    public var officeEndedProjectNo = ""
+    /// A change of unit agreed by the receiving unit (R-CHG-6).
+    public var receivingUnitRequestId = ""
     /// The unit admins, in unit order (the CLI picks one with a full inbox).
     public var unitAdminIds: [String] = []
 }

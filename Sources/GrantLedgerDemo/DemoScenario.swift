@@ -54,6 +54,9 @@ public enum DemoScenario: Sendable, Hashable {
     case adjustmentCancelled
     /// A new external partner submitted late in the year, still awaiting the national office on 31 December.
     case adjustmentAwaiting
+    /// Ended by the national office in its yearly clean-up (清理, R-PRJ-5): terminated or withdrawn
+    /// with a reason; a request still in draft closes with it (R-CHG-8).
+    case endedByOffice
     /// Five failed logins lock the account; the right password while locked is refused; later it logs in.
     case lockout
     /// A password reset by token, a login with the new password, and a reset asked for an unknown phone.
@@ -69,24 +72,25 @@ public enum DemoScenario: Sendable, Hashable {
     public static let coverage: [DemoScenario] = {
         var all: [DemoScenario] = ChangeKind.allCases.map { .changeApproved($0) }
         let refusals: [ReviewDecision] = [.return, .reject, .notAccept]
-        for level in ReviewLevel.allCases {
+        for level in DemoBuilder.reviewChain {
             for decision in refusals { all.append(.changeDecided(level, decision)) }
         }
         all += [.changeRecalled, .changeCancelled, .changeDuplicate, .extensionTwice, .changeDraft]
-        all += ReviewLevel.allCases.map { .changeAwaiting($0) }
+        all += DemoBuilder.reviewChain.map { .changeAwaiting($0) }
         all += [.excellent, .good, .pass].map { .closeoutCompleted($0) }
         all += [.closeoutGradeOverridden, .closeoutDeferredThenCompleted, .closeoutDeferred, .closeoutExempt]
         for level in [ReviewLevel.unit, .province] {
             for decision in refusals { all.append(.closeoutDecided(level, decision)) }
         }
         all += [.closeoutRecalled, .closeoutWithoutLedger]
-        all += Awaiting.allCases.map { .closeoutAwaiting($0) }
+        all += [Awaiting.unit, .province, .appraisal, .national].map { .closeoutAwaiting($0) }
         all += [
             .adjustmentUnitRoute, .adjustmentNationalRoute, .adjustmentDecided(.unit, .return),
             .adjustmentDecided(.province, .reject), .adjustmentDecided(.national, .notAccept), .adjustmentRecalled,
             .adjustmentCancelled, .adjustmentAwaiting,
         ]
         all += [.lockout, .passwordReset, .registrationResubmitted, .leaderIdNumberFixed, .accountDisabled]
+        all.append(.endedByOffice)
         return all
     }()
 
@@ -111,7 +115,7 @@ public enum DemoScenario: Sendable, Hashable {
             (.changeAwaiting(.national), 1), (.adjustmentAwaiting, 1),
         ]
         let refusals: [ReviewDecision] = [.return, .reject, .notAccept]
-        for level in ReviewLevel.allCases {
+        for level in DemoBuilder.reviewChain {
             for decision in refusals { table.append((.changeDecided(level, decision), 1)) }
         }
         for level in [ReviewLevel.unit, .province] {
@@ -156,6 +160,7 @@ public enum DemoScenario: Sendable, Hashable {
         case .registrationResubmitted: return "registrationResubmitted"
         case .leaderIdNumberFixed: return "leaderIdNumberFixed"
         case .accountDisabled: return "accountDisabled"
+        case .endedByOffice: return "endedByOffice"
         }
     }
 
@@ -193,6 +198,7 @@ public enum DemoScenario: Sendable, Hashable {
         case .passwordReset: return [.changeMembers]
         case .registrationResubmitted: return [.changeDeliverableForm]
         case .leaderIdNumberFixed: return [.changeTitle]
+        case .endedByOffice: return [.changeTitle]
         default: return nil
         }
     }

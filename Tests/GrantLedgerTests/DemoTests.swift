@@ -98,11 +98,12 @@ import Testing
                 }
             }
         }
-        for level in ReviewLevel.allCases {
+        for level in [ReviewLevel.unit, .province, .national] {
             for decision in ReviewDecision.allCases {
                 #expect(decisions.contains("\(level.rawValue).\(decision.rawValue)"), "no \(decision) at \(level)")
             }
         }
+        #expect(decisions.contains("receivingUnit.approve"), "no receiving unit's agreement (R-CHG-6)")
         #expect(awaiting == ["unit", "province", "national"])
 
         // The events of the other workflows.
@@ -195,7 +196,7 @@ import Testing
         #expect(first.stdout.contains("rejected on purpose"))
         #expect(first.stdout.contains("1,000 iterations"))
         let queries = first.lines.drop { $0 != "try:" }.dropFirst().map { $0.trimmingCharacters(in: .whitespaces) }
-        #expect(queries.count == 5)
+        #expect(queries.count == 7)
         for query in queries {
             var arguments = query.split(separator: " ").dropFirst().map(String.init)
             if let out = arguments.firstIndex(of: "--out") { arguments[out + 1] = directory.child("form.html") }

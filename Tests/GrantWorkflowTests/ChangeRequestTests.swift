@@ -183,7 +183,7 @@ var extensionDetails: [String: Any] { ["newEndDate": "2028-06-30", "progress": "
         #expect(w.project.plannedEndDate == CalendarDate("2028-06-30"))
         #expect(w.project.extensionCount == 1)
         w.submitted("K2", kind: "changeUnit", details: ["newUnitId": "U2"])
-        w.approveAll("K2")
+        w.approveAll("K2", levels: ["UA1", "UA2", "PO1", "N0"])
         #expect(w.project.unitId == "U2")
         w.submitted("K3", kind: "changeDeliverableForm", details: ["newForm": "researchReport"])
         w.approveAll("K3", levels: ["UA2", "PO1", "N0"])

@@ -63,6 +63,15 @@ extension World {
         w.when("submitCloseout", ["closeoutId": "C1"], by: "L1").thenError(.budgetMismatch, rule: "R-CLO-3")
         bad["indirect"] = ["approved": 100_000, "spent": 90_000, "balance": 10_000]
         w.given("saveCloseoutSection", ["closeoutId": "C1", "section": "finalAccounts", "data": bad], by: "L1")
+        // rev. 2: the whole direct budget under one category is not the effective budget's table.
+        w.when("submitCloseout", ["closeoutId": "C1"], by: "L1")
+            .thenError(.budgetMismatch, rule: "R-CLO-3", field: "finalAccounts.direct.business")
+        bad["direct"] = [
+            "equipment": ["approved": 100_000, "spent": 100_000, "balance": 0],
+            "business": ["approved": 300_000, "spent": 250_000, "balance": 50_000],
+            "labor": ["approved": 100_000, "spent": 100_000, "balance": 0],
+        ]
+        w.given("saveCloseoutSection", ["closeoutId": "C1", "section": "finalAccounts", "data": bad], by: "L1")
         w.when("submitCloseout", ["closeoutId": "C1"], by: "L1").thenEvents(["CloseoutSubmitted"])
     }
 
@@ -120,6 +129,8 @@ extension World {
             w.given("saveCloseoutSection", ["closeoutId": "K1", "section": section, "data": data], by: "L1")
         }
         w.given("attachFile", World.attachment("closeoutId", "K1", purpose: "ledger"), by: "L1")
+        w.given(
+            "attachFile", World.attachment("closeoutId", "K1", purpose: "finalDeliverable", content: "书稿"), by: "L1")
         w.given("submitCloseout", ["closeoutId": "K1"], by: "L1")
         w.given("reviewCloseout", ["closeoutId": "K1", "decision": "approve", "opinion": "同意"], by: "UA1")
         w.given("reviewCloseout", ["closeoutId": "K1", "decision": "approve", "opinion": "同意"], by: "PO1")

@@ -6,9 +6,10 @@ import Testing
 func busyWorld() -> World {
     var w = World.standard()
     // A project whose leader has no account yet: its unit admin may correct the leader's ID (R-PRJ-2).
-    w.given("registerProject", World.projectFields("24BZX009", leader: IDs.newLeader), by: "N0")
-    w.given(
-        "setLeaderIdNumber", ["projectNo": "24BZX009", "idType": "residentId", "idNumber": IDs.newLeader], by: "UA1")
+    // (Not the later new leader of 24BZX001: one active project per leader, R-CHG-11.)
+    let unmatched = residentId("11010819850505011")
+    w.given("registerProject", World.projectFields("24BZX009", leader: unmatched), by: "N0")
+    w.given("setLeaderIdNumber", ["projectNo": "24BZX009", "idType": "residentId", "idNumber": unmatched], by: "UA1")
     w.given("registerAccount", World.registration("R1", phone: "13700000001", idNumber: IDs.otherLeader, unit: "U1"))
     w.given("reviewRegistration", ["accountId": "R1", "decision": "reject", "reason": "信息有误"], by: "UA1")
     w.given("resubmitRegistration", ["accountId": "R1", "password": password, "name": "改名"])
@@ -40,7 +41,7 @@ func busyWorld() -> World {
             "reason": "r",
         ])
     leader("submitChangeRequest", ["requestId": "CR-6"])
-    w.approveAll("CR-6")
+    w.approveAll("CR-6", levels: ["UA1", "UA2", "PO1", "N0"])
     leader(
         "draftChangeRequest",
         [
@@ -69,7 +70,18 @@ func busyWorld() -> World {
     for (section, data) in World.sections() {
         leader("saveCloseoutSection", ["closeoutId": "C1", "section": section, "data": data])
     }
+    // R-CLO-3: the final accounts follow the budget as B1 adjusted it.
+    let adjusted: [String: Any] = [
+        "direct": [
+            "equipment": ["approved": 60_000, "spent": 60_000, "balance": 0],
+            "business": ["approved": 340_000, "spent": 300_000, "balance": 40_000],
+            "labor": ["approved": 100_000, "spent": 100_000, "balance": 0],
+        ],
+        "indirect": ["approved": 100_000, "spent": 100_000, "balance": 0],
+    ]
+    leader("saveCloseoutSection", ["closeoutId": "C1", "section": "finalAccounts", "data": adjusted])
     leader("attachFile", World.attachment("closeoutId", "C1", purpose: "ledger"))
+    leader("attachFile", World.attachment("closeoutId", "C1", purpose: "finalDeliverable", content: "书稿"))
     leader("submitCloseout", ["closeoutId": "C1"])
     leader("recallCloseout", ["closeoutId": "C1"])
     leader("submitCloseout", ["closeoutId": "C1"])
@@ -113,6 +125,8 @@ func busyWorld() -> World {
     }
     w.approveAll("CR-10")
     w.approveAll("CR-11", levels: ["UA1"])
+    w.given("registerProject", World.projectFields("24BZX004"), by: "N0")
+    w.given("endProject", ["projectNo": "24BZX004", "outcome": "terminated", "reason": "清理逾期项目"], by: "N0")
     return w
 }
 

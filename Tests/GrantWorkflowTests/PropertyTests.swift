@@ -48,6 +48,10 @@ struct RandomDriver {
             if let awaiting = target.0, let unit = target.1.flatMap({ state.project($0)?.unitId }) {
                 switch awaiting {
                 case .unit: reviewer = "UA" + unit.dropFirst()
+                case .receivingUnit:
+                    if case .changeUnit(let newUnitId)? = state.changeRequest(requestId)?.details {
+                        reviewer = "UA" + newUnitId.dropFirst()
+                    }
                 case .province: reviewer = unit == "U3" ? "PO2" : "PO1"
                 case .national, .appraisal: reviewer = "N0"
                 }

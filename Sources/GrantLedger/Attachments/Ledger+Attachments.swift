@@ -3,7 +3,8 @@ public import GrantWorkflow
 
 extension Ledger {
     /// The content of an attachment of a closeout, change request or budget adjustment (R-ATT-2):
-    /// only the leader who owns the item and admins in scope may read it back.
+    /// only the leader who owns the item and admins in scope may read it back; an expert assigned to a
+    /// closeout in appraisal reads its final deliverable (R-CLO-5, rev. 2).
     public func attachment(
         _ digest: String, of owner: AttachmentOwner, as viewer: Viewer
     ) throws(LedgerError) -> (reference: AttachmentRef, bytes: [UInt8]) {
@@ -16,8 +17,16 @@ extension Ledger {
             case .changeRequest(let id): found = models.changeRequest(id).map { ($0.projectNo, $0.attachments) }
             case .budgetAdjustment(let id): found = models.budgetAdjustment(id).map { ($0.projectNo, $0.attachments) }
             }
-            guard let found, let reference = found.refs.first(where: { $0.digest == digest }),
-                let project = models.project(found.projectNo), visibility.sees(project)
+            let reference = found?.refs.first { $0.digest == digest }
+            // An expert assigned to a closeout in appraisal reads its final deliverable (R-CLO-5, rev. 2).
+            var appraised = false
+            if case .closeout(let id) = owner, reference?.purpose == .finalDeliverable,
+                let closeout = models.closeout(id)
+            {
+                appraised = visibility.appraises(closeout)
+            }
+            guard let found, let reference, let project = models.project(found.projectNo),
+                visibility.sees(project) || appraised
             else { throw visibility.hidden("attachment \(digest) on \(owner.id)") }
             guard let bytes = try models.access.get(dbs.attachments, Array(digest.utf8)) else {
                 throw LedgerError(.corrupted, "the content of attachment \(digest) is missing")

@@ -233,21 +233,7 @@ public struct ApprovalForm: Sendable, Equatable {
     }
 
     /// HTML-escapes text for element content and attribute values.
-    func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     /// Each line of `text` as an indented paragraph.
     private func paragraphs(_ text: String) -> String {

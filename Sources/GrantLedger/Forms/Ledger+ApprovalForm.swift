@@ -3,13 +3,15 @@ internal import GrantWorkflow
 
 extension Ledger {
     /// The printable 重要事项变更审批表 of an effective change request (R-CHG-10); `invalidState` for a
-    /// request in any other state. The leader of the project and admins in scope may print it.
+    /// request in any other state. The leader of the project, admins in scope and the leader who applied
+    /// (after a change of leader) may print it.
     public func approvalForm(_ requestId: String, as viewer: Viewer) throws(LedgerError) -> ApprovalForm {
         try withModels { models, _ in
             let visibility = try Visibility(viewer, directory: models)
             // Scope first: an out-of-scope viewer learns nothing, not even the request's state (R-ACC-11).
+            // The applicant keeps its form after a change of leader (R-CHG-10, rev. 2).
             guard let request = models.changeRequest(requestId), let project = models.project(request.projectNo),
-                visibility.sees(project)
+                visibility.sees(project) || visibility.seesAsParty(request)
             else { throw visibility.hidden("change request \(requestId)") }
             let content: ChangeApprovalForm
             do throws(WorkflowError) {
@@ -54,12 +56,14 @@ extension ApprovalForm {
         if changes.isEmpty {
             changes = [Change(item: content.kind.label(.zh), before: "—", after: "见变更理由")]
         }
-        let unit = directory.unit(project.unitId)
         let levels = content.levels.map { entry in
-            LevelOpinion(
+            // A unit-level reviewer signs for its own unit: after a change of unit, the old and the new one.
+            let reviewer = directory.account(entry.reviewerId)
+            let unit = directory.unit(reviewer?.unitId ?? project.unitId)
+            return LevelOpinion(
                 title: Self.levelTitle(entry.level), decision: entry.decision.label(.zh), opinion: entry.opinion,
                 reviewer: entry.reviewerName,
-                organisation: Self.organisation(entry.level, reviewer: directory.account(entry.reviewerId), unit: unit),
+                organisation: Self.organisation(entry.level, reviewer: reviewer, unit: unit),
                 date: Self.chineseDate(entry.date))
         }
         let submitted = directory.changeRequest(requestId)?.submittedAt?.chinaDate ?? content.levels.first?.date
@@ -123,6 +127,7 @@ extension ApprovalForm {
     static func levelTitle(_ level: ReviewLevel) -> String {
         switch level {
         case .unit: return "责任单位意见"
+        case .receivingUnit: return "接收单位意见"
         case .province: return "省级社科管理部门意见"
         case .national: return "全国社科工作办审批意见"
         }
@@ -131,6 +136,7 @@ extension ApprovalForm {
     static func organisation(_ level: ReviewLevel, reviewer: Account?, unit: Unit?) -> String {
         switch level {
         case .unit: return unit?.name ?? "责任单位"
+        case .receivingUnit: return unit?.name ?? "接收单位"
         case .province: return reviewer?.name ?? "省级社科规划办"
         case .national: return "全国哲学社会科学工作办公室"
         }

@@ -44,6 +44,7 @@ extension Ledger {
                 for id in models.awaitingIds(.change) {
                     guard let request = models.changeRequest(id),
                         awaitsMe(request.awaiting, projectNo: request.projectNo)
+                            || Visibility.isReceivingAdmin(account, of: request)
                     else { continue }
                     add("change", id, request.projectNo, Self.since(request.submittedAt, request.decisions), "review")
                 }

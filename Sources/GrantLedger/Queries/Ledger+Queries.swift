@@ -120,7 +120,16 @@ extension Ledger {
                 lastTime = time
             }
             guard let project, visibility.sees(project) else { throw visibility.hidden("project \(projectNo)") }
-            return Views.project(project, visibility: visibility, today: today(asOf: asOf, lastEventTime: lastTime))
+            var ended: ProjectEndedByOffice?
+            if project.status == .terminated || project.status == .withdrawn {
+                try txn.scanStream(StreamID.project(projectNo)) { view in
+                    guard view.type == EventType.projectEndedByOffice.typeName else { return true }
+                    if case .projectEndedByOffice(let payload) = try ModelMaintenance.decode(view) { ended = payload }
+                    return false
+                }
+            }
+            return Views.project(
+                project, visibility: visibility, today: today(asOf: asOf, lastEventTime: lastTime), ended: ended)
         }
     }
 
@@ -211,7 +220,8 @@ extension Ledger {
         try item(
             requestId, what: "change request", viewer: viewer, asOf: asOf,
             find: { $0.changeRequest(requestId).map { ($0.projectNo, $0) } },
-            render: { request, project, visibility in Views.change(request, project: project, visibility: visibility) })
+            render: { request, project, visibility in Views.change(request, project: project, visibility: visibility) },
+            party: { request, visibility in visibility.seesAsParty(request) })
     }
 
     /// `query closeout ID`: never the experts' identities for a leader (R-CLO-5).
@@ -245,7 +255,8 @@ extension Ledger {
     private func item<Item>(
         _ id: String, what: String, viewer: Viewer, asOf: AsOf?,
         find: (any WorkflowStateReader) -> (String, Item)?,
-        render: (Item, Project?, Visibility) -> JSONValue
+        render: (Item, Project?, Visibility) -> JSONValue,
+        party: (Item, Visibility) -> Bool = { _, _ in false }
     ) throws(LedgerError) -> JSONValue {
         try withModels { models, txn in
             let visibility = try Visibility(viewer, directory: models)
@@ -258,7 +269,9 @@ extension Ledger {
                 project = state.project(projectNo) ?? project
             }
             if let project {
-                guard visibility.sees(project) else { throw visibility.hidden("\(what) \(id)") }
+                guard visibility.sees(project) || party(item, visibility) else {
+                    throw visibility.hidden("\(what) \(id)")
+                }
             } else if !visibility.isOperator {
                 throw visibility.hidden("\(what) \(id)")
             }

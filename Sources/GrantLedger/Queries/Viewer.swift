@@ -103,6 +103,24 @@ struct Visibility {
         }
     }
 
+    /// Whether `account` is the admin of the unit a pending `changeUnit` request awaits (R-CHG-6, rev. 2).
+    static func isReceivingAdmin(_ account: Account, of request: ChangeRequest) -> Bool {
+        guard account.role == .unitAdmin, request.awaiting == .receivingUnit,
+            case .changeUnit(let newUnitId) = request.details
+        else { return false }
+        return account.unitId == newUnitId
+    }
+
+    /// Whether the viewer may read a change request beyond its project's view: the leader account that
+    /// drafted it keeps it after a change of leader (R-CHG-10, rev. 2), and the receiving unit of a
+    /// change of unit reads the request it agrees to (R-CHG-6, rev. 2).
+    func seesAsParty(_ request: ChangeRequest) -> Bool {
+        guard let account, account.isActive else { return false }
+        if account.role == .leader, request.createdBy == account.id { return true }
+        guard case .changeUnit(let newUnitId) = request.details, account.role == .unitAdmin else { return false }
+        return account.unitId == newUnitId
+    }
+
     /// The forbidden error of a query outside the view.
     static func forbidden(_ what: String) -> LedgerError {
         LedgerError(.forbidden, rule: "R-ACC-11", "\(what) is outside this account's view")

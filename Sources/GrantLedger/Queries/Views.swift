@@ -48,9 +48,18 @@ enum Views {
         ])
     }
 
-    /// `query project NO`.
-    static func project(_ project: Project, visibility: Visibility, today: CalendarDate) -> JSONValue {
+    /// `query project NO`; `ended` is the national office's ending of the project (R-PRJ-5), when it ended it.
+    static func project(
+        _ project: Project, visibility: Visibility, today: CalendarDate, ended: ProjectEndedByOffice? = nil
+    ) -> JSONValue {
         let ids = IdReader(visibility: visibility, unitId: project.unitId)
+        let endedBy: JSONValue =
+            ended.map { ending in
+                .object([
+                    ("outcome", .string(ending.outcome.rawValue)), ("by", .string(ending.by)),
+                    ("at", .string(ending.at.description)), ("reason", .string(ending.reason)),
+                ])
+            } ?? .null
         return .object([
             ("projectNo", .string(project.projectNo)), ("title", .string(project.title)),
             ("status", .string(project.status.rawValue)), ("category", .string(project.category.rawValue)),
@@ -66,6 +75,7 @@ enum Views {
             ("budget", budget(project.budget)),
             ("effectiveChangeRequests", .strings(project.effectiveChangeRequests)),
             ("grade", .optional(project.grade?.rawValue)), ("certificateNo", .optional(project.certificateNo)),
+            ("endedByOffice", endedBy),
         ])
     }
 

@@ -10,8 +10,24 @@ struct QueryCommand: ParsableCommand {
         subcommands: [
             ProjectQuery.self, ProjectsQuery.self, ChangeQuery.self, ChangesQuery.self, CloseoutQuery.self,
             AdjustmentQuery.self, InboxQuery.self, AccountQuery.self, HistoryQuery.self, OutboxQuery.self,
-            StatsQuery.self,
+            StatsQuery.self, AppraisalMaterialQuery.self,
         ])
+}
+
+struct AppraisalMaterialQuery: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "appraisal-material",
+        abstract: "What an assigned expert reads to appraise a closeout (R-CLO-5): no leader, unit or members.")
+    @Argument(help: "The closeout id.") var closeoutId: String
+    @OptionGroup var options: QueryOptions
+
+    func run() throws {
+        try options.noHistory("appraisal-material")
+        let renderer = options.renderer
+        try options.run { ledger, _ throws(LedgerError) in
+            renderer.record(try ledger.appraisalMaterial(closeoutId, as: options.viewer), sections: [])
+        }
+    }
 }
 
 /// The options every query takes.

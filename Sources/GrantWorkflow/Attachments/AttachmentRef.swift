@@ -6,6 +6,8 @@ public enum AttachmentPurpose: String, Sendable, Codable, CaseIterable, BinaryCo
     case exemptionProof
     /// 修改说明: revision notes after a deferral (R-CLO-7).
     case revisionNotes
+    /// 最终成果: the final deliverable a closeout for appraisal needs; the experts read it (R-CLO-2, R-CLO-5).
+    case finalDeliverable
     /// Anything else.
     case other
 
@@ -18,6 +20,8 @@ public enum AttachmentPurpose: String, Sendable, Codable, CaseIterable, BinaryCo
         case (.exemptionProof, .en): return "Exemption proof"
         case (.revisionNotes, .zh): return "修改说明"
         case (.revisionNotes, .en): return "Revision notes"
+        case (.finalDeliverable, .zh): return "最终成果"
+        case (.finalDeliverable, .en): return "Final deliverable"
         case (.other, .zh): return "其他附件"
         case (.other, .en): return "Other"
         }

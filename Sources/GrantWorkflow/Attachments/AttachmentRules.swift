@@ -6,17 +6,20 @@ extension Decider {
         let editable: Bool
         switch input.owner {
         case .closeout(let id):
-            let (closeout, found, actor) = try leaderCloseout(id)
+            let (closeout, found, actor) = try leaderCloseout(id, ownerRule: "R-ATT-2")
             (project, account, editable) = (found, actor, closeout.status.isEditable)
         case .changeRequest(let id):
-            let (request, found, actor) = try leaderRequest(id)
+            let (request, found, actor) = try leaderRequest(id, ownerRule: "R-ATT-2")
             (project, account, editable) = (found, actor, request.status.isEditable)
         case .budgetAdjustment(let id):
-            let (adjustment, found, actor) = try leaderAdjustment(id)
+            let (adjustment, found, actor) = try leaderAdjustment(id, ownerRule: "R-ATT-2")
             (project, account, editable) = (found, actor, adjustment.status.isEditable)
         }
         guard editable else {
             throw WorkflowError.invalidState("files can be attached only while the item is editable", rule: "R-ATT-2")
+        }
+        guard !input.content.isEmpty else {
+            throw WorkflowError.invalidInput("contentBase64", "附件不能为空 (an empty file)", rule: "R-ATT-1")
         }
         guard input.content.count <= policy.maximumAttachmentBytes else {
             throw WorkflowError(

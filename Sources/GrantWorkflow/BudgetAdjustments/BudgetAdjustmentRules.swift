@@ -1,12 +1,14 @@
 /// The rules of budget adjustments (DOMAIN.md §6: R-BUD-1 … R-BUD-4).
 extension Decider {
     /// The adjustment, its project (active, R-BUD-4), and the actor, who must be the project's leader.
-    func leaderAdjustment(_ adjustmentId: String) throws(WorkflowError) -> (BudgetAdjustment, Project, Account) {
+    func leaderAdjustment(
+        _ adjustmentId: String, ownerRule: String = "R-BUD-4"
+    ) throws(WorkflowError) -> (BudgetAdjustment, Project, Account) {
         let account = try actor()
         guard let adjustment = state.budgetAdjustment(adjustmentId) else {
             throw WorkflowError.notFound("budget adjustment", adjustmentId, field: "adjustmentId")
         }
-        let project = try ledProject(adjustment.projectNo, by: account, rule: "R-BUD-4")
+        let project = try ledProject(adjustment.projectNo, by: account, rule: ownerRule)
         try requireAcceptsChanges(project, rule: "R-BUD-4")
         return (adjustment, project, account)
     }
@@ -79,6 +81,12 @@ extension Decider {
                 .budgetMismatch, rule: "R-BUD-2", field: "newTotal",
                 "直接费用与间接费用之和须等于新的总额 (direct + indirect must equal the new total)")
         }
+        if adjustment.newTotal == nil, adjustment.proposed.total != project.budget.total {
+            throw WorkflowError(
+                .budgetMismatch, rule: "R-BUD-2", field: "direct",
+                "直接费用与间接费用之和须等于现有总额；调整总额须填写 newTotal (direct + indirect must equal the current total \(project.budget.total); declare a change of total with newTotal)"
+            )
+        }
         let national = Self.needsNational(adjustment, current: project.budget)
         decision.append(
             .budgetAdjustmentSubmitted(
@@ -126,7 +134,8 @@ extension Decider {
         }
         guard adjustment.status == .pending else {
             throw WorkflowError.invalidState(
-                "the adjustment is not pending (it is \(adjustment.status.rawValue))", rule: "R-BUD-4")
+                "the adjustment is not pending (it is \(adjustment.status.rawValue))",
+                rule: adjustment.status == .closed ? "R-CHG-8" : "R-BUD-4")
         }
         let level = try reviewLevel(of: admin, project: project, awaiting: adjustment.awaiting)
         if review != .approve, opinion.allSatisfy(\.isWhitespace) {

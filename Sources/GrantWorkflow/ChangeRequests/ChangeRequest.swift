@@ -24,6 +24,9 @@ public struct ChangeRequest: Codable, Sendable, Hashable, BinaryCodable {
     public var createdAt: Timestamp
     /// When it was last submitted.
     public var submittedAt: Timestamp?
+    /// When it was first submitted: the 90 days of R-CHG-9 count from here (rev. 2). A recall makes
+    /// the request a draft again and clears it; a return by a reviewer keeps it.
+    public var firstSubmittedAt: Timestamp?
     /// When it took effect.
     public var effectiveAt: Timestamp?
     /// Before and after of each project attribute it changed, recorded when it took effect (R-CHG-10).
@@ -49,6 +52,7 @@ public struct ChangeRequest: Codable, Sendable, Hashable, BinaryCodable {
         self.createdBy = createdBy
         self.createdAt = createdAt
         self.submittedAt = nil
+        self.firstSubmittedAt = nil
         self.effectiveAt = nil
         self.changes = []
         self.filed = false
@@ -69,6 +73,7 @@ public struct ChangeRequest: Codable, Sendable, Hashable, BinaryCodable {
         writer.write(createdBy)
         writer.write(createdAt)
         writer.write(submittedAt)
+        writer.write(firstSubmittedAt)
         writer.write(effectiveAt)
         writer.write(changes)
         writer.write(filed)
@@ -89,6 +94,7 @@ public struct ChangeRequest: Codable, Sendable, Hashable, BinaryCodable {
         createdBy = try reader.read()
         createdAt = try reader.read()
         submittedAt = try reader.read()
+        firstSubmittedAt = try reader.read()
         effectiveAt = try reader.read()
         changes = try reader.read()
         filed = try reader.read()

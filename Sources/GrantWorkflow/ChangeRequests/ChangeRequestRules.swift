@@ -1,18 +1,26 @@
-/// The rules of change requests (DOMAIN.md §3: R-CHG-1 … R-CHG-9).
+/// The rules of change requests (DOMAIN.md §3: R-CHG-1 … R-CHG-11).
 extension Decider {
-    /// The request, its project, and the actor, who must be the project's leader (R-CHG-4).
-    func leaderRequest(_ requestId: String) throws(WorkflowError) -> (ChangeRequest, Project, Account) {
+    /// The request, its project, and the actor, who must be the project's leader (R-CHG-4; `ownerRule`
+    /// R-ATT-2 for attachments).
+    func leaderRequest(
+        _ requestId: String, ownerRule: String = "R-CHG-4"
+    ) throws(WorkflowError) -> (ChangeRequest, Project, Account) {
         let account = try actor()
         guard let request = state.changeRequest(requestId) else {
             throw WorkflowError.notFound("change request", requestId, field: "requestId")
         }
-        let project = try ledProject(request.projectNo, by: account, rule: "R-CHG-4")
+        let project = try ledProject(request.projectNo, by: account, rule: ownerRule)
         try requireAcceptsChanges(project, rule: "R-CHG-4")
         return (request, project, account)
     }
 
-    /// Content rules of the details; `atSubmission` adds the timing rules of R-CHG-9.
-    func validate(_ details: ChangeDetails, for project: Project, atSubmission: Bool) throws(WorkflowError) {
+    /// Content rules of the details; `submittedOn`, the day of the request's first submission, adds the
+    /// timing rule of R-CHG-9 (rev. 2: a request returned and resubmitted keeps its first day).
+    func validate(
+        _ details: ChangeDetails, for project: Project, submittedOn: CalendarDate? = nil
+    )
+        throws(WorkflowError)
+    {
         switch details {
         case .extension(let newEndDate, _, _):
             guard newEndDate > project.plannedEndDate else {
@@ -38,9 +46,9 @@ extension Decider {
                         "研究期限自立项起不超过\(policy.maximumProjectYears)年 (never past \(cap))")
                 }
             }
-            if atSubmission {
+            if let submittedOn {
                 let cutoff = project.plannedEndDate.adding(days: -policy.extensionNoticeDays)
-                guard today <= cutoff else {
+                guard submittedOn <= cutoff else {
                     throw WorkflowError(
                         .extensionTooLate, rule: "R-CHG-9",
                         "延期申请须在计划完成日期前\(policy.extensionNoticeDays)天提交 (submit by \(cutoff))")
@@ -50,22 +58,43 @@ extension Decider {
             try requireValidIdNumber(newLeader.idNumber, type: newLeader.idType, field: "details.newLeader.idNumber")
             guard IdentityNumber.normalized(newLeader.idNumber) != IdentityNumber.normalized(project.leader.idNumber)
             else {
-                throw WorkflowError.invalidInput("details.newLeader.idNumber", "is the current leader")
+                throw WorkflowError.invalidInput(
+                    "details.newLeader.idNumber", "is the current leader: the request would change nothing",
+                    rule: "R-CHG-7")
+            }
+            if policy.oneActiveProjectPerLeader {
+                let number = IdentityNumber.normalized(newLeader.idNumber)
+                var led: String?
+                state.forEachActiveProject { other in
+                    if led == nil, other.projectNo != project.projectNo,
+                        IdentityNumber.normalized(other.leader.idNumber) == number
+                    {
+                        led = other.projectNo
+                    }
+                }
+                if let led {
+                    throw WorkflowError(
+                        .leaderLimitExceeded, rule: "R-CHG-11", field: "details.newLeader.idNumber",
+                        "新负责人正在主持在研项目 \(led)，不能再担任负责人 (the new leader already leads an active project)")
+                }
             }
         case .changeUnit(let newUnitId):
             guard state.unit(newUnitId) != nil else {
                 throw WorkflowError(.unknownUnit, field: "details.newUnitId", "unit \(newUnitId) does not exist")
             }
             guard newUnitId != project.unitId else {
-                throw WorkflowError.invalidInput("details.newUnitId", "is the current unit")
+                throw WorkflowError.invalidInput(
+                    "details.newUnitId", "is the current unit: the request would change nothing", rule: "R-CHG-7")
             }
         case .changeDeliverableForm(let newForm):
             guard newForm != project.deliverableForm else {
-                throw WorkflowError.invalidInput("details.newForm", "is the current form")
+                throw WorkflowError.invalidInput(
+                    "details.newForm", "is the current form: the request would change nothing", rule: "R-CHG-7")
             }
         case .changeTitle(let newTitle):
             guard newTitle != project.title else {
-                throw WorkflowError.invalidInput("details.newTitle", "is the current title")
+                throw WorkflowError.invalidInput(
+                    "details.newTitle", "is the current title: the request would change nothing", rule: "R-CHG-7")
             }
         case .changeMembers(let add, let remove):
             let current = Set(project.members.map { IdentityNumber.normalized($0.idNumber) })
@@ -73,11 +102,22 @@ extension Decider {
                 throw WorkflowError.invalidInput("details.remove[\(index)]", "is not a member of the project")
             }
             let removed = Set(remove.map(IdentityNumber.normalized))
+            let leader = IdentityNumber.normalized(project.leader.idNumber)
+            var added: Set<String> = []
             for (index, member) in add.enumerated() {
-                try requireValidIdNumber(member.idNumber, type: member.idType, field: "details.add[\(index)].idNumber")
+                let field = "details.add[\(index)].idNumber"
+                try requireValidIdNumber(member.idNumber, type: member.idType, field: field)
                 let number = IdentityNumber.normalized(member.idNumber)
                 if current.contains(number) && !removed.contains(number) {
-                    throw WorkflowError.invalidInput("details.add[\(index)].idNumber", "is already a member")
+                    throw WorkflowError.invalidInput(field, "is already a member", rule: "R-CHG-11")
+                }
+                guard number != leader else {
+                    throw WorkflowError.invalidInput(
+                        field, "项目负责人不能同时为课题组成员 (the leader cannot be a member)", rule: "R-CHG-11")
+                }
+                guard added.insert(number).inserted else {
+                    throw WorkflowError.invalidInput(
+                        field, "同一证件号码只能出现一次 (the ID number appears twice)", rule: "R-CHG-11")
                 }
             }
         case .majorContentAdjustment:
@@ -107,7 +147,7 @@ extension Decider {
                 .duplicatePendingChange, rule: "R-CHG-3",
                 "该项目已有未完成的\(details.kind.label(.zh))申请 \(open) (an open request of this kind exists)")
         }
-        try validate(details, for: project, atSubmission: false)
+        try validate(details, for: project)
         decision.append(
             .changeRequestDrafted(
                 ChangeRequestContent(
@@ -126,7 +166,7 @@ extension Decider {
                 "details", "a request keeps its kind \(request.kind.rawValue); draft a new one for another kind",
                 rule: "R-CHG-1")
         }
-        try validate(details, for: project, atSubmission: false)
+        try validate(details, for: project)
         decision.append(
             .changeRequestEdited(
                 ChangeRequestContent(
@@ -141,7 +181,7 @@ extension Decider {
             throw WorkflowError.invalidState(
                 "only a draft or returned request can be submitted (it is \(request.status.rawValue))")
         }
-        try validate(request.details, for: project, atSubmission: true)
+        try validate(request.details, for: project, submittedOn: request.firstSubmittedAt?.chinaDate ?? today)
         decision.append(
             .changeRequestSubmitted(ItemStep(itemId: requestId, projectNo: project.projectNo, by: account.id, at: time))
         )
@@ -187,9 +227,22 @@ extension Decider {
                 throw WorkflowError.forbidden("not a reviewer of this project", rule: "R-CHG-5")
             }
             throw WorkflowError.invalidState(
-                "the request is not pending (it is \(request.status.rawValue))", rule: "R-CHG-5")
+                "the request is not pending (it is \(request.status.rawValue))",
+                rule: request.status == .closed ? "R-CHG-8" : request.filed ? "R-CHG-6" : "R-CHG-5")
         }
-        let level = try reviewLevel(of: admin, project: project, awaiting: request.awaiting)
+        let level: ReviewLevel
+        if request.awaiting == .receivingUnit, case .changeUnit(let newUnitId) = request.details {
+            guard admin.role == .unitAdmin, admin.unitId == newUnitId else {
+                guard covers(admin, unitId: project.unitId) || covers(admin, unitId: newUnitId) else {
+                    throw WorkflowError.forbidden("not a reviewer of this project", rule: "R-CHG-5")
+                }
+                throw WorkflowError.invalidState(
+                    "the request awaits the receiving unit \(newUnitId) (待接收单位审核)", rule: "R-CHG-6")
+            }
+            level = .receivingUnit
+        } else {
+            level = try reviewLevel(of: admin, project: project, awaiting: request.awaiting)
+        }
         if review != .approve, opinion.allSatisfy(\.isWhitespace) {
             throw WorkflowError.invalidInput("opinion", "is required when not approving")
         }
@@ -204,15 +257,21 @@ extension Decider {
                 level: level.rawValue, opinion: opinion)
             return
         }
-        if level < final, let next = level.next {
+        // R-CHG-6 (rev. 2): a change of unit goes from the current unit to the receiving unit, then up.
+        var receivingUnit: String?
+        if case .changeUnit(let newUnitId) = request.details { receivingUnit = newUnitId }
+        let next: ReviewLevel? = receivingUnit != nil && level == .unit ? .receivingUnit : level.next
+        if level < final || next == .receivingUnit, let next {
             decision.append(
                 .changeRequestReviewed(
                     ItemReviewed(itemId: requestId, projectNo: project.projectNo, record: record, next: Awaiting(next)))
             )
-            notifyReviewers(Awaiting(next), project: project, itemKind: "changeRequest", itemId: requestId)
+            notifyReviewers(
+                Awaiting(next), project: project, itemKind: "changeRequest", itemId: requestId,
+                receivingUnit: receivingUnit)
             return
         }
-        try validate(request.details, for: project, atSubmission: false)
+        try validate(request.details, for: project)
         let filed = level < .national && policy.filedKinds.contains(request.kind)
         decision.append(
             .changeRequestReviewed(
@@ -252,6 +311,7 @@ extension Decider {
             decision.append(
                 .projectUnitChanged(
                     ProjectTextChanged(projectNo: no, requestId: request.id, from: project.unitId, to: newUnitId)))
+            handOver(project, to: newUnitId, except: request.id)
         case .changeDeliverableForm(let newForm):
             decision.append(
                 .projectDeliverableFormChanged(
@@ -282,6 +342,38 @@ extension Decider {
                 .projectWithdrawn(
                     ProjectEnded(projectNo: no, requestId: request.id, reason: reason, amount: fundsReceived)))
             closeOpenItems(of: project, reason: .withdrawn, exceptRequest: request.id)
+        }
+    }
+
+    /// R-CHG-8 (rev. 2): when a change of unit takes effect, every item awaiting the old unit (or the old
+    /// province) now awaits the new one, whose admins hear of it. Review follows the project's unit, so the
+    /// move itself is the `ProjectUnitChanged` event; this sends the notices.
+    mutating func handOver(_ project: Project, to newUnitId: String, except requestId: String) {
+        var moved = project
+        moved.unitId = newUnitId
+        let provinceChanged = state.unit(newUnitId)?.provinceId != state.unit(project.unitId)?.provinceId
+        func handed(_ awaiting: Awaiting?) -> Awaiting? {
+            guard let awaiting else { return nil }
+            if awaiting == .unit || (awaiting == .province && provinceChanged) { return awaiting }
+            return nil
+        }
+        var items: [(kind: String, id: String, awaiting: Awaiting)] = []
+        for other in state.changeRequests(ofProject: project.projectNo)
+        where other.id != requestId && other.status == .pending {
+            if let awaiting = handed(other.awaiting) { items.append(("changeRequest", other.id, awaiting)) }
+        }
+        for adjustment in state.budgetAdjustments(ofProject: project.projectNo) where adjustment.status == .pending {
+            if let awaiting = handed(adjustment.awaiting) {
+                items.append(("budgetAdjustment", adjustment.id, awaiting))
+            }
+        }
+        if let closeout = state.openCloseout(projectNo: project.projectNo), closeout.status == .pending,
+            let awaiting = handed(closeout.awaiting)
+        {
+            items.append(("closeout", closeout.id, awaiting))
+        }
+        for item in items {
+            notifyReviewers(item.awaiting, project: moved, itemKind: item.kind, itemId: item.id)
         }
     }
 }

@@ -1,12 +1,15 @@
-/// The rules of closeout and appraisal (DOMAIN.md §4: R-CLO-1 … R-CLO-8).
+/// The rules of closeout and appraisal (DOMAIN.md §4: R-CLO-1 … R-CLO-8; the certificate of R-CLO-9 is a form of the engine).
 extension Decider {
-    /// The closeout, its project (active), and the actor, who must be the project's leader.
-    func leaderCloseout(_ closeoutId: String) throws(WorkflowError) -> (Closeout, Project, Account) {
+    /// The closeout, its project (active), and the actor, who must be the project's leader (`ownerRule`
+    /// is the rule a refused actor hears: R-CLO-1, or R-ATT-2 for attachments).
+    func leaderCloseout(
+        _ closeoutId: String, ownerRule: String = "R-CLO-1"
+    ) throws(WorkflowError) -> (Closeout, Project, Account) {
         let account = try actor()
         guard let closeout = state.closeout(closeoutId) else {
             throw WorkflowError.notFound("closeout", closeoutId, field: "closeoutId")
         }
-        let project = try ledProject(closeout.projectNo, by: account, rule: "R-CLO-1")
+        let project = try ledProject(closeout.projectNo, by: account, rule: ownerRule)
         guard project.status == .active else {
             throw WorkflowError(.projectNotActive, rule: "R-CLO-1", "项目不是在研状态 (project is \(project.status.rawValue))")
         }
@@ -48,7 +51,9 @@ extension Decider {
                 try requireValidIdNumber(
                     entry.member.idNumber, type: entry.member.idType, field: "data[\(index)].idNumber")
             }
-        case .basicInfo, .interimOutputs, .finalAccounts:
+        case .basicInfo(let info):
+            try requirePlatformGround(info, field: "data.exemptionGround")
+        case .interimOutputs, .finalAccounts:
             break
         }
         decision.append(
@@ -56,26 +61,52 @@ extension Decider {
                 CloseoutSectionSaved(closeoutId: closeoutId, projectNo: project.projectNo, data: data, at: time)))
     }
 
-    /// R-CLO-3: per category spent + balance = approved; totals equal the project's effective budget.
+    /// R-CLO-3: the categories are exactly the effective budget's, each with the budget's approved amount;
+    /// spent and balance never negative; per category spent + balance = approved.
     func checkFinalAccounts(_ accounts: FinalAccounts, budget: Budget) throws(WorkflowError) {
-        for category in accounts.direct.keys.sorted() {
-            if let line = accounts.direct[category], !line.addsUp {
-                throw WorkflowError(
-                    .budgetMismatch, rule: "R-CLO-3", field: "finalAccounts.direct.\(category)",
-                    "支出与结余之和须等于批准金额 (spent + balance must equal approved)")
-            }
-        }
-        guard accounts.indirect.addsUp else {
+        let lines =
+            accounts.direct.keys.sorted().compactMap { key in accounts.direct[key].map { ("direct.\(key)", $0) } }
+            + [("indirect", accounts.indirect)]
+        for (path, line) in lines where line.approved < 0 || line.spent < 0 || line.balance < 0 {
             throw WorkflowError(
-                .budgetMismatch, rule: "R-CLO-3", field: "finalAccounts.indirect",
+                .invalidAmount, rule: "R-CLO-3", field: "finalAccounts.\(path)", "金额不能为负 (negative amount)")
+        }
+        for category in budget.direct.keys.sorted() where accounts.direct[category] == nil {
+            throw WorkflowError(
+                .budgetMismatch, rule: "R-CLO-3", field: "finalAccounts.direct.\(category)",
+                "决算缺少预算科目 \(category) (a category of the budget is missing)")
+        }
+        for category in accounts.direct.keys.sorted() where budget.direct[category] == nil {
+            throw WorkflowError(
+                .budgetMismatch, rule: "R-CLO-3", field: "finalAccounts.direct.\(category)",
+                "预算中没有科目 \(category) (not a category of the effective budget)")
+        }
+        for (path, line) in lines where !line.addsUp {
+            throw WorkflowError(
+                .budgetMismatch, rule: "R-CLO-3", field: "finalAccounts.\(path)",
                 "支出与结余之和须等于批准金额 (spent + balance must equal approved)")
         }
-        let directApproved = accounts.direct.values.reduce(0) { $0 &+ $1.approved }
-        guard directApproved == budget.directTotal, accounts.indirect.approved == budget.indirect else {
+        for category in budget.direct.keys.sorted() where accounts.direct[category]?.approved != budget.direct[category]
+        {
             throw WorkflowError(
-                .budgetMismatch, rule: "R-CLO-3", field: "finalAccounts",
-                "决算批准金额与项目预算不符 (approved totals differ from the project's budget)")
+                .budgetMismatch, rule: "R-CLO-3", field: "finalAccounts.direct.\(category)",
+                "批准金额与项目预算不符 (the approved amount differs from the effective budget)")
         }
+        guard accounts.indirect.approved == budget.indirect else {
+            throw WorkflowError(
+                .budgetMismatch, rule: "R-CLO-3", field: "finalAccounts.indirect",
+                "批准金额与项目预算不符 (the approved amount differs from the effective budget)")
+        }
+    }
+
+    /// R-CLO-2 (rev. 2): a leader's written instruction or a classified result goes the paper way.
+    func requirePlatformGround(_ info: CloseoutBasicInfo?, field: String) throws(WorkflowError) {
+        guard let info, info.appraisalMode == .exempt, let ground = info.exemptionGround,
+            ground == .leadershipInstruction || ground == .classified
+        else { return }
+        throw WorkflowError(
+            .offPlatformProcedure, rule: "R-CLO-2", field: field,
+            "成果涉密或以领导批示申请免于鉴定的，不在平台申请，请按涉密程序报送纸质审批书")
     }
 
     mutating func submitCloseout(closeoutId: String) throws(WorkflowError) {
@@ -89,9 +120,13 @@ extension Decider {
             let names = missing.map { "\($0.label(.zh)) (\($0.rawValue))" }.joined(separator: "、")
             throw WorkflowError(.incompleteCloseout, rule: "R-CLO-2", field: missing[0].rawValue, "请先保存：\(names)")
         }
+        try requirePlatformGround(closeout.basicInfo, field: "basicInfo.exemptionGround")
         if let accounts = closeout.finalAccounts { try checkFinalAccounts(accounts, budget: project.budget) }
         guard closeout.hasAttachment(.ledger) else {
             throw WorkflowError(.ledgerAttachmentRequired, rule: "R-CLO-2", "请先上传经费明细账附件再提交！")
+        }
+        if closeout.appraisalMode == .review, !closeout.hasAttachment(.finalDeliverable) {
+            throw WorkflowError(.finalDeliverableRequired, rule: "R-CLO-2", "请先上传最终成果再提交！")
         }
         if closeout.appraisalMode == .exempt, !closeout.hasAttachment(.exemptionProof) {
             throw WorkflowError(.exemptionProofRequired, rule: "R-CLO-2", "请先上传免于鉴定证明材料再提交！")
@@ -130,7 +165,8 @@ extension Decider {
         }
         guard closeout.status == .pending else {
             throw WorkflowError.invalidState(
-                "the closeout is not pending (it is \(closeout.status.rawValue))", rule: "R-CLO-4")
+                "the closeout is not pending (it is \(closeout.status.rawValue))",
+                rule: closeout.status == .closed ? "R-CHG-8" : "R-CLO-4")
         }
         let level = try reviewLevel(of: admin, project: project, awaiting: closeout.awaiting)
         guard level != .national else {
@@ -282,7 +318,11 @@ extension Decider {
                 project: project, itemKind: "closeout", itemId: closeoutId, decision: "deferred", level: "national",
                 opinion: reason ?? "")
         case .completed:
-            let finalGrade = grade ?? median
+            guard let finalGrade = grade ?? median else {
+                throw WorkflowError.invalidInput(
+                    "grade", "免于鉴定的项目结项须给出等级 (an exempt closeout is completed with a grade)",
+                    rule: "R-CLO-7")
+            }
             var overrideReason: String?
             if let grade, let median, grade != median {
                 guard let reason, !reason.allSatisfy(\.isWhitespace) else {

@@ -76,6 +76,8 @@ public enum Command: Sendable, Hashable {
     case reviewBudgetAdjustment(adjustmentId: String, decision: ReviewDecision, opinion: String)
     /// The deadline sweep (R-NTF-2).
     case runDeadlineSweep
+    /// The national office ends a project itself (R-PRJ-5, rev. 2).
+    case endProject(projectNo: String, outcome: ProjectEndOutcome, reason: String)
 
     /// The command's `type` name in CLI.md.
     public var typeName: String {
@@ -116,6 +118,7 @@ public enum Command: Sendable, Hashable {
         case .cancelBudgetAdjustment: return "cancelBudgetAdjustment"
         case .reviewBudgetAdjustment: return "reviewBudgetAdjustment"
         case .runDeadlineSweep: return "runDeadlineSweep"
+        case .endProject: return "endProject"
         }
     }
 
@@ -128,7 +131,7 @@ public enum Command: Sendable, Hashable {
         "saveCloseoutSection", "attachFile", "submitCloseout", "recallCloseout", "reviewCloseout",
         "assignAppraisalExperts", "submitAppraisal", "concludeCloseout", "draftBudgetAdjustment",
         "editBudgetAdjustment", "submitBudgetAdjustment", "recallBudgetAdjustment", "cancelBudgetAdjustment",
-        "reviewBudgetAdjustment", "runDeadlineSweep",
+        "reviewBudgetAdjustment", "runDeadlineSweep", "endProject",
     ]
 
     /// Whether the command is issued without an actor (CLI.md: bootstrap, registration, login, resets).

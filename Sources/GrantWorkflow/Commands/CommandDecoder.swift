@@ -196,6 +196,9 @@ public enum CommandDecoder {
                 opinion: try f.optionalText("opinion") ?? "")
         case "runDeadlineSweep":
             return .runDeadlineSweep
+        case "endProject":
+            return .endProject(
+                projectNo: try f.name("projectNo"), outcome: try f.choice("outcome"), reason: try f.text("reason"))
         default:
             throw WorkflowError(.unknownCommand, field: "type", "unknown command type '\(type)'")
         }

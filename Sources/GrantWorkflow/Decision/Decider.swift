@@ -96,6 +96,8 @@ struct Decider<State: WorkflowStateReader> {
             try reviewBudgetAdjustment(adjustmentId: adjustmentId, decision: decision, opinion: opinion)
         case .runDeadlineSweep:
             try runDeadlineSweep()
+        case .endProject(let projectNo, let outcome, let reason):
+            try endProject(projectNo: projectNo, outcome: outcome, reason: reason)
         }
     }
 
@@ -216,10 +218,11 @@ struct Decider<State: WorkflowStateReader> {
         }
     }
 
-    /// The admin scope reviewing the project at `level`.
-    func scope(_ level: ReviewLevel, of project: Project) -> AdminScope {
+    /// The admin scope reviewing the project at `level`; `receivingUnit` is the unit a `changeUnit` names.
+    func scope(_ level: ReviewLevel, of project: Project, receivingUnit: String? = nil) -> AdminScope {
         switch level {
         case .unit: return .unit(project.unitId)
+        case .receivingUnit: return .unit(receivingUnit ?? project.unitId)
         case .province: return .province(state.unit(project.unitId)?.provinceId ?? "")
         case .national: return .national
         }
@@ -244,10 +247,12 @@ struct Decider<State: WorkflowStateReader> {
     }
 
     /// Tells the reviewers at `awaiting` that an item waits for them (R-NTF-1).
-    mutating func notifyReviewers(_ awaiting: Awaiting, project: Project, itemKind: String, itemId: String) {
+    mutating func notifyReviewers(
+        _ awaiting: Awaiting, project: Project, itemKind: String, itemId: String, receivingUnit: String? = nil
+    ) {
         guard let level = awaiting.level else { return }
         notifyAdmins(
-            scope(level, of: project), NotificationTemplate.reviewRequested,
+            scope(level, of: project, receivingUnit: receivingUnit), NotificationTemplate.reviewRequested,
             ["itemKind": itemKind, "itemId": itemId, "projectNo": project.projectNo, "level": level.rawValue])
     }
 

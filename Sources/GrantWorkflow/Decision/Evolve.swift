@@ -165,6 +165,12 @@ extension Workflow {
             state.setActiveProject(e.projectNo, active: false)
             recordChange(
                 e.requestId, FieldChange(field: "status", before: "active", after: status.rawValue), in: &state)
+        case .projectEndedByOffice(let e):
+            updateProject(e.projectNo, in: &state) {
+                $0.status = e.outcome.status
+                $0.closeoutUnderReview = false
+            }
+            state.setActiveProject(e.projectNo, active: false)
         case .projectCompleted(let e):
             updateProject(e.projectNo, in: &state) {
                 $0.status = .completed
@@ -221,11 +227,13 @@ extension Workflow {
             request.status = .pending
             request.awaiting = .unit
             request.submittedAt = e.at
+            if request.firstSubmittedAt == nil { request.firstSubmittedAt = e.at }
             state.putChangeRequest(request)
         case .changeRequestRecalled(let e):
             guard var request = state.changeRequest(e.itemId) else { return }
             request.status = .draft
             request.awaiting = nil
+            request.firstSubmittedAt = nil
             state.putChangeRequest(request)
         case .changeRequestCancelled(let e):
             guard var request = state.changeRequest(e.itemId) else { return }

@@ -100,6 +100,8 @@ public enum EventType: String, Sendable, Codable, CaseIterable, Hashable {
     case budgetAdjustmentTookEffect = "BudgetAdjustmentTookEffect"
     /// `BudgetAdjustmentClosed`: a budget adjustment was closed automatically.
     case budgetAdjustmentClosed = "BudgetAdjustmentClosed"
+    /// `ProjectEndedByOffice`: the national office ended the project (R-PRJ-5, rev. 2).
+    case projectEndedByOffice = "ProjectEndedByOffice"
 
     static let byName: [String: EventType] = {
         var table: [String: EventType] = [:]
@@ -228,6 +230,8 @@ public enum DomainEvent: Sendable, Hashable, Encodable {
     case budgetAdjustmentTookEffect(ItemTookEffect)
     /// A budget adjustment was closed automatically.
     case budgetAdjustmentClosed(ItemClosed)
+    /// The national office ended the project (R-PRJ-5, rev. 2).
+    case projectEndedByOffice(ProjectEndedByOffice)
 
     /// The event's type.
     public var type: EventType {
@@ -282,6 +286,7 @@ public enum DomainEvent: Sendable, Hashable, Encodable {
         case .budgetAdjustmentReviewed: return .budgetAdjustmentReviewed
         case .budgetAdjustmentTookEffect: return .budgetAdjustmentTookEffect
         case .budgetAdjustmentClosed: return .budgetAdjustmentClosed
+        case .projectEndedByOffice: return .projectEndedByOffice
         }
     }
 
@@ -343,6 +348,7 @@ public enum DomainEvent: Sendable, Hashable, Encodable {
         case .attachmentAdded(let value): value.encode(to: &writer)
         case .budgetAdjustmentDrafted(let value), .budgetAdjustmentEdited(let value): value.encode(to: &writer)
         case .budgetAdjustmentSubmitted(let value): value.encode(to: &writer)
+        case .projectEndedByOffice(let value): value.encode(to: &writer)
         }
         return writer.bytes
     }
@@ -421,6 +427,7 @@ public enum DomainEvent: Sendable, Hashable, Encodable {
             case .budgetAdjustmentReviewed: event = .budgetAdjustmentReviewed(try reader.read())
             case .budgetAdjustmentTookEffect: event = .budgetAdjustmentTookEffect(try reader.read())
             case .budgetAdjustmentClosed: event = .budgetAdjustmentClosed(try reader.read())
+            case .projectEndedByOffice: event = .projectEndedByOffice(try reader.read())
             }
         }
         try reader.expectEnd()
@@ -461,6 +468,7 @@ public enum DomainEvent: Sendable, Hashable, Encodable {
         case .attachmentAdded(let value): return value.projectNo
         case .budgetAdjustmentDrafted(let value), .budgetAdjustmentEdited(let value): return value.projectNo
         case .budgetAdjustmentSubmitted(let value): return value.projectNo
+        case .projectEndedByOffice(let value): return value.projectNo
         case .adminAccountCreated, .accountRegistered, .registrationResubmitted, .registrationReviewed,
             .accountEnabledSet, .profileCompleted, .passwordChanged, .provinceCreated, .unitCreated:
             return nil
@@ -551,6 +559,7 @@ public enum DomainEvent: Sendable, Hashable, Encodable {
             .budgetAdjustmentEdited(let value):
             try container.encode(value, forKey: .data)
         case .budgetAdjustmentSubmitted(let value): try container.encode(value, forKey: .data)
+        case .projectEndedByOffice(let value): try container.encode(value, forKey: .data)
         }
     }
 }

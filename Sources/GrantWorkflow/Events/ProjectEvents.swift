@@ -463,3 +463,58 @@ public struct ProjectListedOverdue: Codable, Sendable, Hashable, BinaryCodable {
         at = try reader.read()
     }
 }
+
+/// How the national office ends a project (R-PRJ-5): 终止 or 撤项.
+public enum ProjectEndOutcome: String, Sendable, Codable, CaseIterable, BinaryCodable, Labeled {
+    /// 终止.
+    case terminated
+    /// 撤项.
+    case withdrawn
+
+    /// The project status it leaves.
+    public var status: ProjectStatus { self == .terminated ? .terminated : .withdrawn }
+
+    /// The label of the outcome.
+    public func label(_ language: Language) -> String { status.label(language) }
+}
+
+/// Payload of `ProjectEndedByOffice` (v1): the national office ended the project (R-PRJ-5, rev. 2).
+public struct ProjectEndedByOffice: Codable, Sendable, Hashable, BinaryCodable {
+    /// The project.
+    public var projectNo: String
+    /// Terminated or withdrawn.
+    public var outcome: ProjectEndOutcome
+    /// The office's reason.
+    public var reason: String
+    /// The national office account.
+    public var by: String
+    /// When.
+    public var at: Timestamp
+
+    /// Creates the payload.
+    public init(projectNo: String, outcome: ProjectEndOutcome, reason: String, by: String, at: Timestamp) {
+        self.projectNo = projectNo
+        self.outcome = outcome
+        self.reason = reason
+        self.by = by
+        self.at = at
+    }
+
+    /// Writes the fields in order.
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(projectNo)
+        writer.write(outcome)
+        writer.write(reason)
+        writer.write(by)
+        writer.write(at)
+    }
+
+    /// Reads the fields in order.
+    public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
+        projectNo = try reader.read()
+        outcome = try reader.read()
+        reason = try reader.read()
+        by = try reader.read()
+        at = try reader.read()
+    }
+}

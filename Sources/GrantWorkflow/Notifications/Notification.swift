@@ -51,4 +51,6 @@ public enum NotificationTemplate {
     public static let deadlineReminder = "deadlineReminder"
     /// A project of the recipient's unit is overdue (R-NTF-2). Parameters: `projectNo`, `plannedEndDate`.
     public static let projectOverdue = "projectOverdue"
+    /// The national office ended a project (R-PRJ-5): to the leader (SMS, e-mail) and the unit (inbox).
+    public static let projectEnded = "projectEnded"
 }

@@ -48,6 +48,8 @@ public struct WorkflowPolicy: Codable, Sendable, Hashable {
     public var minimumPasswordLength: Int
     /// Days before the end date at which the sweep reminds the leader (R-NTF-2). Default 120 and 90.
     public var reminderDays: [Int]
+    /// Whether a new leader (`changeLeader`) may not already lead another active project (R-CHG-11). Default true.
+    public var oneActiveProjectPerLeader: Bool
     /// How far, in seconds, a command's `at` may lie from the ledger's clock (R-LOG-4). Default 300.
     public var clockToleranceSeconds: Int
 
@@ -78,6 +80,7 @@ public struct WorkflowPolicy: Codable, Sendable, Hashable {
         passwordIterations = 210_000
         minimumPasswordLength = 8
         reminderDays = [120, 90]
+        oneActiveProjectPerLeader = true
         clockToleranceSeconds = 300
     }
 

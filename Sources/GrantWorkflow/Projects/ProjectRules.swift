@@ -1,9 +1,11 @@
-/// The rules of projects (DOMAIN.md §2, R-CHG-8, R-NTF-2).
+/// The rules of projects (DOMAIN.md §2 with R-PRJ-5, R-CHG-8, R-NTF-2).
 extension Decider {
     mutating func registerProject(_ input: RegisterProject) throws(WorkflowError) {
         let admin = try actor(.nationalOffice)
         guard state.project(input.projectNo) == nil else {
-            throw WorkflowError(.duplicateId, field: "projectNo", "project \(input.projectNo) already exists")
+            // R-PRJ-4: a project is never registered over; its attributes change only with their history.
+            throw WorkflowError(
+                .duplicateId, rule: "R-PRJ-4", field: "projectNo", "project \(input.projectNo) already exists")
         }
         guard state.unit(input.unitId) != nil else {
             throw WorkflowError(.unknownUnit, field: "unitId", "unit \(input.unitId) does not exist")
@@ -98,6 +100,27 @@ extension Decider {
                 project, NotificationTemplate.itemClosed,
                 parameters.merging(["itemKind": "closeout", "itemId": closeout.id]) { $1 }, channels: [.inbox])
         }
+    }
+
+    /// R-PRJ-5 (rev. 2): the national office ends a project itself (终止 or 撤项, as in the yearly clean-up);
+    /// open items close as in R-CHG-8; the leader and the unit hear of it.
+    mutating func endProject(projectNo: String, outcome: ProjectEndOutcome, reason: String) throws(WorkflowError) {
+        let admin = try actor(.nationalOffice, rule: "R-PRJ-5")
+        guard let project = state.project(projectNo) else { throw WorkflowError.notFound("project", projectNo) }
+        guard project.status == .active else {
+            throw WorkflowError(
+                .projectNotActive, rule: "R-PRJ-5", "项目不是在研状态 (project is \(project.status.rawValue))")
+        }
+        guard !reason.allSatisfy(\.isWhitespace) else {
+            throw WorkflowError.invalidInput("reason", "须说明理由 (a reason is required)", rule: "R-PRJ-5")
+        }
+        decision.append(
+            .projectEndedByOffice(
+                ProjectEndedByOffice(projectNo: projectNo, outcome: outcome, reason: reason, by: admin.id, at: time)))
+        closeOpenItems(of: project, reason: outcome.status)
+        let parameters = ["projectNo": projectNo, "outcome": outcome.rawValue, "reason": reason]
+        notifyLeaders(project, NotificationTemplate.projectEnded, parameters, channels: [.sms, .email])
+        notifyAdmins(.unit(project.unitId), NotificationTemplate.projectEnded, parameters)
     }
 
     /// R-NTF-2: reminders before the end date and the overdue list, each sent once.

@@ -2,6 +2,8 @@
 public enum ReviewLevel: String, Sendable, Codable, CaseIterable, Comparable, BinaryCodable, Labeled {
     /// The responsible unit (责任单位).
     case unit
+    /// The unit that receives a project in a `changeUnit` request, after the current unit (R-CHG-6, rev. 2).
+    case receivingUnit
     /// The provincial office (省级社科规划办).
     case province
     /// The national office (全国社科工作办).
@@ -10,7 +12,7 @@ public enum ReviewLevel: String, Sendable, Codable, CaseIterable, Comparable, Bi
     /// The next level up, nil at national.
     public var next: ReviewLevel? {
         switch self {
-        case .unit: return .province
+        case .unit, .receivingUnit: return .province
         case .province: return .national
         case .national: return nil
         }
@@ -19,7 +21,7 @@ public enum ReviewLevel: String, Sendable, Codable, CaseIterable, Comparable, Bi
     /// The admin role that reviews at this level.
     public var reviewerRole: Role {
         switch self {
-        case .unit: return .unitAdmin
+        case .unit, .receivingUnit: return .unitAdmin
         case .province: return .provincialOffice
         case .national: return .nationalOffice
         }
@@ -28,8 +30,9 @@ public enum ReviewLevel: String, Sendable, Codable, CaseIterable, Comparable, Bi
     var rank: Int {
         switch self {
         case .unit: return 0
-        case .province: return 1
-        case .national: return 2
+        case .receivingUnit: return 1
+        case .province: return 2
+        case .national: return 3
         }
     }
 
@@ -41,6 +44,8 @@ public enum ReviewLevel: String, Sendable, Codable, CaseIterable, Comparable, Bi
         switch (self, language) {
         case (.unit, .zh): return "责任单位"
         case (.unit, .en): return "Unit"
+        case (.receivingUnit, .zh): return "接收单位"
+        case (.receivingUnit, .en): return "Receiving unit"
         case (.province, .zh): return "省级社科规划办"
         case (.province, .en): return "Province"
         case (.national, .zh): return "全国社科工作办"
@@ -53,6 +58,8 @@ public enum ReviewLevel: String, Sendable, Codable, CaseIterable, Comparable, Bi
 public enum Awaiting: String, Sendable, Codable, CaseIterable, BinaryCodable, Labeled {
     /// The unit's review.
     case unit
+    /// The receiving unit's agreement to a `changeUnit` request (R-CHG-6, rev. 2).
+    case receivingUnit
     /// The province's review.
     case province
     /// Expert appraisal (closeouts only).
@@ -64,6 +71,7 @@ public enum Awaiting: String, Sendable, Codable, CaseIterable, BinaryCodable, La
     public var level: ReviewLevel? {
         switch self {
         case .unit: return .unit
+        case .receivingUnit: return .receivingUnit
         case .province: return .province
         case .national: return .national
         case .appraisal: return nil
@@ -74,6 +82,7 @@ public enum Awaiting: String, Sendable, Codable, CaseIterable, BinaryCodable, La
     public init(_ level: ReviewLevel) {
         switch level {
         case .unit: self = .unit
+        case .receivingUnit: self = .receivingUnit
         case .province: self = .province
         case .national: self = .national
         }
@@ -84,6 +93,8 @@ public enum Awaiting: String, Sendable, Codable, CaseIterable, BinaryCodable, La
         switch (self, language) {
         case (.unit, .zh): return "待单位审核"
         case (.unit, .en): return "Awaiting unit review"
+        case (.receivingUnit, .zh): return "待接收单位审核"
+        case (.receivingUnit, .en): return "Awaiting the receiving unit"
         case (.province, .zh): return "待省级审核"
         case (.province, .en): return "Awaiting provincial review"
         case (.appraisal, .zh): return "待鉴定"

@@ -82,6 +82,12 @@ public struct WorkflowError: Error, Hashable, Sendable, Codable, CustomStringCon
         public static let indirectCostNotAdjustable = Code(rawValue: "indirectCostNotAdjustable")
         /// A negative amount (R-BUD-2).
         public static let invalidAmount = Code(rawValue: "invalidAmount")
+        /// The closeout belongs to the classified paper procedure, not the platform (R-CLO-2, rev. 2).
+        public static let offPlatformProcedure = Code(rawValue: "offPlatformProcedure")
+        /// A closeout for appraisal lacks its final deliverable (R-CLO-2, rev. 2).
+        public static let finalDeliverableRequired = Code(rawValue: "finalDeliverableRequired")
+        /// The new leader already leads another active project (R-CHG-11, rev. 2).
+        public static let leaderLimitExceeded = Code(rawValue: "leaderLimitExceeded")
     }
 
     /// The stable error code.

@@ -164,6 +164,9 @@ extension Scenario {
             lines.append(line("saveCloseoutSection", ["closeoutId": id, "section": section, "data": data], by: "L1"))
         }
         if ledger { lines.append(attach("closeoutId", id, purpose: "ledger")) }
+        if ledger, mode == "review" {
+            lines.append(attach("closeoutId", id, purpose: "finalDeliverable", content: "书稿"))
+        }
         return lines
     }
 

@@ -156,6 +156,10 @@ extension World {
         if mode == "exempt" {
             given(
                 "attachFile", World.attachment("closeoutId", id, purpose: "exemptionProof", content: "award"), by: "L1")
+        } else {
+            given(
+                "attachFile", World.attachment("closeoutId", id, purpose: "finalDeliverable", content: "书稿"),
+                by: "L1")
         }
     }
 

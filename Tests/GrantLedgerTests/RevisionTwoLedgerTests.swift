@@ -1,0 +1,209 @@
+import Foundation
+import GrantLedger
+import GrantWorkflow
+import Testing
+
+/// The queries and forms of the rules' revision 2: the expert's appraisal material (R-CLO-5), the
+/// completion certificate (R-CLO-9), the applicant's access after a change of leader (R-CHG-10),
+/// the receiving unit (R-CHG-6) and the office's ending of a project (R-PRJ-5).
+@Suite("Rules revision 2 through the ledger's queries and forms")
+struct RevisionTwoLedgerTests {
+    static let expert5 = Scenario.account(
+        "E5", role: "expert", phone: "13900000005", idNumber: residentId("31010419740909009"), unit: "U3", name: "周九")
+
+    /// The standard world with closeout C1 in appraisal by E1, E2 and E5.
+    static func inAppraisal(_ path: String) async throws -> Ledger {
+        let ledger = try openTestLedger(path)
+        for text in Scenario.standard + Self.expert5 + Scenario.readyCloseout() { await ledger.expectAccepted(text) }
+        await ledger.expectAccepted(line("submitCloseout", ["closeoutId": "C1"], by: "L1"))
+        await ledger.expectAccepted(Scenario.reviewCloseout(by: "UA1"))
+        await ledger.expectAccepted(Scenario.reviewCloseout(by: "PO1"))
+        await ledger.expectAccepted(
+            line("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E1", "E2", "E5"]], by: "PO1"))
+        return ledger
+    }
+
+    static func code(_ body: () throws(LedgerError) -> some Any) -> String? {
+        do throws(LedgerError) {
+            _ = try body()
+            return nil
+        } catch {
+            return error.code.rawValue
+        }
+    }
+
+    @Test("R-CLO-5 an assigned expert reads the basic information, interim outputs without authors, the deliverable")
+    func expertReadsMaterial() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try await Self.inAppraisal(dir.path)
+        defer { ledger.close() }
+        let material = try ledger.appraisalMaterial("C1", as: .account("E1"))
+        let text = material.serialized()
+        #expect(text.contains("中国哲学史研究"))
+        #expect(text.contains("论文一"))
+        #expect(text.contains("finalDeliverable.pdf"))
+        for secret in ["张三", IDs.leader, "北京大学", "李四", IDs.member, "U1", "L1", "UA1", "PO1", "E2", "E5"] {
+            #expect(!text.contains(secret), "the material names \(secret)")
+        }
+        guard case .object(let root) = material, case .array(let files)? = root["finalDeliverable"],
+            case .object(let file)? = files.first, case .string(let digest)? = file["digest"]
+        else {
+            Issue.record("no final deliverable in \(text)")
+            return
+        }
+        let read = try ledger.attachment(digest, of: .closeout("C1"), as: .account("E1"))
+        #expect(String(decoding: read.bytes, as: UTF8.self) == "书稿")
+    }
+
+    @Test("R-CLO-5 others get forbidden, the same for an unknown id; the appraisal closed, the expert reads nothing")
+    func expertScope() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try await Self.inAppraisal(dir.path)
+        defer { ledger.close() }
+        #expect(
+            Self.code { () throws(LedgerError) in try ledger.appraisalMaterial("C1", as: .account("E3")) }
+                == "forbidden")
+        #expect(
+            Self.code { () throws(LedgerError) in try ledger.appraisalMaterial("C9", as: .account("E1")) }
+                == "forbidden")
+        #expect(
+            Self.code { () throws(LedgerError) in try ledger.appraisalMaterial("C1", as: .account("UA2")) }
+                == "forbidden")
+        #expect(
+            Self.code { () throws(LedgerError) in try ledger.appraisalMaterial("C9", as: .everything) } == "notFound")
+        #expect(Self.code { () throws(LedgerError) in try ledger.appraisalMaterial("C1", as: .account("PO1")) } == nil)
+        // Blind both ways: the project, its history and the closeout itself name the leader.
+        #expect(
+            Self.code { () throws(LedgerError) in try ledger.project("24BZX001", as: .account("E1")) } == "forbidden")
+        #expect(
+            Self.code { () throws(LedgerError) in try ledger.history("24BZX001", as: .account("E1")) } == "forbidden")
+        #expect(Self.code { () throws(LedgerError) in try ledger.closeout("C1", as: .account("E1")) } == "forbidden")
+        let closeout = try ledger.closeout("C1", as: .everything)
+        guard case .object(let root) = closeout, case .array(let files)? = root["attachments"] else {
+            Issue.record("no attachments")
+            return
+        }
+        for case .object(let file) in files {
+            guard case .string(let purpose)? = file["purpose"], purpose == "ledger",
+                case .string(let digest)? = file["digest"]
+            else { continue }
+            #expect(
+                Self.code { () throws(LedgerError) in
+                    try ledger.attachment(digest, of: .closeout("C1"), as: .account("E1"))
+                } == "forbidden")
+        }
+        await ledger.expectAccepted(
+            line("submitAppraisal", ["closeoutId": "C1", "grade": "good", "comments": "论证充分"], by: "E1"))
+        let mine = try ledger.appraisalMaterial("C1", as: .account("E1")).serialized()
+        let theirs = try ledger.appraisalMaterial("C1", as: .account("E2")).serialized()
+        #expect(mine.contains("\"ownAppraisal\":{\"grade\":\"good\",\"comments\":\"论证充分\""))
+        #expect(theirs.contains("\"ownAppraisal\":null"))
+        for (expert, grade) in [("E2", "good"), ("E5", "pass")] {
+            await ledger.expectAccepted(
+                line("submitAppraisal", ["closeoutId": "C1", "grade": grade, "comments": "可以"], by: expert))
+        }
+        #expect(
+            Self.code { () throws(LedgerError) in try ledger.appraisalMaterial("C1", as: .account("E1")) }
+                == "forbidden")
+    }
+
+    @Test("R-CLO-9 the certificate of a completed project: number, project, leader, unit, grade, date; one A4 page")
+    func certificate() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try await Self.inAppraisal(dir.path)
+        defer { ledger.close() }
+        #expect(
+            Self.code { () throws(LedgerError) in try ledger.completionCertificate("24BZX001", as: .everything) }
+                == "invalidState")
+        for (expert, grade) in [("E1", "good"), ("E2", "excellent"), ("E5", "good")] {
+            await ledger.expectAccepted(
+                line("submitAppraisal", ["closeoutId": "C1", "grade": grade, "comments": "可以"], by: expert))
+        }
+        await ledger.expectAccepted(
+            line(
+                "concludeCloseout", ["closeoutId": "C1", "outcome": "completed", "certificateNo": "JX2026-001"],
+                by: "N0"))
+        let html = try ledger.completionCertificate("24BZX001", as: .account("L1")).html()
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.contains("@page { size: A4;"))
+        for expected in [
+            "证书编号：<span>JX2026-001</span>", "<td>24BZX001</td>", "<td>中国哲学史研究</td>", "<td>张三</td>",
+            "<td>北京大学</td>", "<td>良好</td>", "2026年1月5日", "全国哲学社会科学工作办公室",
+        ] {
+            #expect(html.contains(expected), "missing \(expected)")
+        }
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("http"))
+        #expect(
+            Self.code { () throws(LedgerError) in try ledger.completionCertificate("24BZX001", as: .account("UA1")) }
+                == nil)
+        #expect(
+            Self.code { () throws(LedgerError) in try ledger.completionCertificate("24BZX001", as: .account("PO1")) }
+                == nil)
+        for outsider in ["UA2", "PO2", "E1"] {
+            #expect(
+                Self.code { () throws(LedgerError) in
+                    try ledger.completionCertificate("24BZX001", as: .account(outsider))
+                } == "forbidden")
+        }
+    }
+
+    @Test("R-CHG-10 the leader who applied keeps its request and form after a change of leader")
+    func applicantKeepsAccess() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path)
+        defer { ledger.close() }
+        for text in Scenario.standard { await ledger.expectAccepted(text) }
+        for text in Scenario.account("L2", phone: "13800000002", idNumber: IDs.otherLeader, unit: "U1") {
+            await ledger.expectAccepted(text)
+        }
+        let newLeader: [String: Any] = ["name": "陈十", "idType": "residentId", "idNumber": IDs.newLeader]
+        await ledger.expectAccepted(Scenario.change("CR-1", kind: "changeLeader", details: ["newLeader": newLeader]))
+        await ledger.expectAccepted(Scenario.submit("CR-1"))
+        for reviewer in ["UA1", "PO1", "N0"] { await ledger.expectAccepted(Scenario.review("CR-1", by: reviewer)) }
+        #expect(
+            Self.code { () throws(LedgerError) in try ledger.project("24BZX001", as: .account("L1")) } == "forbidden")
+        #expect(Self.code { () throws(LedgerError) in try ledger.change("CR-1", as: .account("L1")) } == nil)
+        #expect(Self.code { () throws(LedgerError) in try ledger.approvalForm("CR-1", as: .account("L1")) } == nil)
+        #expect(Self.code { () throws(LedgerError) in try ledger.change("CR-1", as: .account("L2")) } == "forbidden")
+        #expect(
+            Self.code { () throws(LedgerError) in try ledger.approvalForm("CR-1", as: .account("L2")) } == "forbidden")
+    }
+
+    @Test("R-CHG-6 the receiving unit finds the request in its inbox; the form shows both units' opinions")
+    func receivingUnit() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path)
+        defer { ledger.close() }
+        for text in Scenario.standard { await ledger.expectAccepted(text) }
+        await ledger.expectAccepted(Scenario.change("CR-1", kind: "changeUnit", details: ["newUnitId": "U3"]))
+        await ledger.expectAccepted(Scenario.submit("CR-1"))
+        await ledger.expectAccepted(Scenario.review("CR-1", by: "UA1"))
+        let inbox = try ledger.inbox("UA3", as: .everything).serialized()
+        #expect(inbox.contains("\"CR-1\""))
+        #expect(Self.code { () throws(LedgerError) in try ledger.change("CR-1", as: .account("UA3")) } == nil)
+        #expect(Self.code { () throws(LedgerError) in try ledger.change("CR-1", as: .account("UA2")) } == "forbidden")
+        for reviewer in ["UA3", "PO1", "N0"] { await ledger.expectAccepted(Scenario.review("CR-1", by: reviewer)) }
+        let html = try ledger.approvalForm("CR-1", as: .everything).html()
+        #expect(html.contains("接收单位意见"))
+        #expect(html.contains("北京大学（公章）"))
+        #expect(html.contains("复旦大学（公章）"))
+    }
+
+    @Test("R-PRJ-5 the project shows who ended it, when and why")
+    func officeEnding() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path)
+        defer { ledger.close() }
+        for text in Scenario.standard { await ledger.expectAccepted(text) }
+        await ledger.expectRejected(
+            line("endProject", ["projectNo": "24BZX001", "outcome": "terminated", "reason": "清理"], by: "UA1"),
+            "forbidden")
+        await ledger.expectAccepted(
+            line("endProject", ["projectNo": "24BZX001", "outcome": "terminated", "reason": "逾期三年未结项"], by: "N0"))
+        let project = try ledger.project("24BZX001", as: .account("L1")).serialized()
+        #expect(project.contains("\"status\":\"terminated\""))
+        #expect(project.contains("\"endedByOffice\":{\"outcome\":\"terminated\",\"by\":\"N0\""))
+        #expect(project.contains("逾期三年未结项"))
+    }
+}

@@ -5,7 +5,7 @@
 //
 // STORE is a folder for the store (default: a new temporary folder). It must be new or empty:
 // the first command of a store is `bootstrap`. Every command is one JSON object, exactly as the
-// `grantledger apply` command line takes it (shared/spec/CLI.md), and every answer is one JSON line.
+// `grantledger apply` command line takes it (docs/cli.md), and every answer is one JSON line.
 // Each command carries an explicit `at`, so the run is the same every time (R-LOG-4: the engine
 // never reads the clock for a decision).
 

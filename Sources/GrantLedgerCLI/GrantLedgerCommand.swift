@@ -4,10 +4,7 @@ public import ArgumentParser
 /// come out as tables, JSON or CSV (`query`), auditors replay and verify the log (`replay`), and the
 /// approval form prints (`form`), and `demo` fills a store with a realistic national year.
 public struct GrantLedgerCommand: ParsableCommand {
-    /// The release this build is, as `grantledger --version` prints it.
-    public static let version = "0.1.0"
-
-    /// The command's configuration: its subcommands and version.
+    /// The command's configuration: its subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "grantledger",
         abstract: "An event-sourced ledger for NSSF project management (国家社科基金项目中后期管理).",

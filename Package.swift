@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "EventLog", targets: ["EventLog"]),
         .library(name: "GrantWorkflow", targets: ["GrantWorkflow"]),
         .library(name: "GrantLedger", targets: ["GrantLedger"]),
+        .library(name: "GrantLedgerDemo", targets: ["GrantLedgerDemo"]),
         .executable(name: "grantledger", targets: ["grantledger"]),
     ],
     dependencies: [
@@ -61,11 +62,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The demo: a deterministic national year of projects, apart from the engine so that hosts
+        // that embed GrantLedger do not compile or ship it.
+        .target(
+            name: "GrantLedgerDemo",
+            dependencies: ["GrantLedger", "GrantWorkflow"],
+            swiftSettings: strictSettings
+        ),
         // The command-line logic, as a library so tests call it in-process.
         .target(
             name: "GrantLedgerCLI",
             dependencies: [
                 "GrantLedger",
+                "GrantLedgerDemo",
                 "GrantWorkflow",
                 "EventLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -107,6 +116,12 @@ let package = Package(
             path: "Tests/Helpers/eventlog-test-helper",
             swiftSettings: strictSettings
         ),
+        // Fixtures both test targets share (ID numbers, password, temporary folders).
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "EventLogTests",
             dependencies: ["EventLog", "CLMDB"],
@@ -116,13 +131,14 @@ let package = Package(
             name: "GrantWorkflowTests",
             dependencies: [
                 "GrantWorkflow",
+                "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "GrantLedgerTests",
-            dependencies: ["GrantLedger", "GrantLedgerCLI", "EventLog", "CLMDB"],
+            dependencies: ["GrantLedger", "GrantLedgerDemo", "GrantLedgerCLI", "EventLog", "CLMDB", "TestSupport"],
             swiftSettings: strictSettings
         ),
     ]

@@ -66,7 +66,7 @@ do throws(LedgerError) {
         // MARK: 2. The project's history
 
         print("\n== history of \(projectNo)")
-        guard case .array(let rows) = try ledger.history(projectNo) else { fail("unexpected history shape") }
+        guard case .array(let rows) = try ledger.history(projectNo, as: .everything) else { fail("unexpected history shape") }
         for row in rows {
             let columns = ["position", "at", "type", "actor", "summary"].map { text(row[member: $0]) }
             let cells = [pad(columns[0], 5), columns[1], pad(columns[2], 26), pad(columns[3], 8), columns[4]]
@@ -77,10 +77,10 @@ do throws(LedgerError) {
 
         if let moment, let given = arguments.last {
             print("\n== \(projectNo) as of \(given)")
-            print(try ledger.project(projectNo, asOf: moment).serialized(pretty: true))
+            print(try ledger.project(projectNo, as: .everything, asOf: moment).serialized(pretty: true))
         } else {
             print("\n== \(projectNo) now")
-            print(try ledger.project(projectNo).serialized(pretty: true))
+            print(try ledger.project(projectNo, as: .everything).serialized(pretty: true))
         }
     }
 } catch {

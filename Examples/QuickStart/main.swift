@@ -6,8 +6,9 @@
 // STORE is a folder for the store (default: a new temporary folder). It must be new or empty:
 // the first command of a store is `bootstrap`. Every command is one JSON object, exactly as the
 // `grantledger apply` command line takes it (docs/cli.md), and every answer is one JSON line.
-// Each command carries an explicit `at`, so the run is the same every time (R-LOG-4: the engine
-// never reads the clock for a decision).
+// Each command carries an explicit `at`, so the run is the same every time: a scenario, so the
+// ledger is opened with trusted command time (R-LOG-4). A production host leaves that off, and the
+// ledger stamps each command with its own clock.
 
 import Foundation
 import GrantLedger
@@ -17,8 +18,9 @@ import GrantLedger
 let storePath = CommandLine.arguments.dropFirst().first ?? temporaryStorePath()
 let ledger: Ledger
 do {
-    // The default options are production settings: durable commits, PBKDF2 with 100,000 iterations.
-    ledger = try Ledger(path: storePath)
+    // The default options are production settings (durable commits, PBKDF2 with 210,000
+    // iterations, the ledger's own clock); a scripted scenario trusts its commands' times.
+    ledger = try Ledger(path: storePath, options: LedgerOptions(trustCommandTime: true))
 } catch {
     fail("cannot open the store \(storePath): \(error.message)")
 }

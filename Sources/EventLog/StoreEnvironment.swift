@@ -148,6 +148,7 @@ final class StoreEnvironment: @unchecked Sendable {
         else { throw .invalid("extra database names must be unique, non-empty, and not events/streams/commands/meta") }
         try makeDirectories(path)
         let canonical = try canonicalPath(path)
+        restrictToOwner(folder: canonical, files: ["data.mdb", "lock.mdb"])
         let inserted = openStorePaths.withLock { $0.insert(canonical).inserted }
         guard inserted else {
             throw EventLogError(code: .alreadyOpen, message: "\(canonical) is already open in this process")
@@ -163,7 +164,8 @@ final class StoreEnvironment: @unchecked Sendable {
             rc = mdb_env_set_maxreaders(env, options.maxReaders)
             guard rc == 0 else { throw .lmdb(rc, "mdb_env_set_maxreaders") }
             let flags = LMDBFlags.noTLS | (options.durability == .relaxed ? LMDBFlags.noMetaSync : 0)
-            rc = mdb_env_open(env, canonical, flags, 0o644)
+            // Owner only: the store holds password hashes, reset tokens and personal data.
+            rc = mdb_env_open(env, canonical, flags, 0o600)
             guard rc == 0 else { throw .lmdb(rc, "mdb_env_open \(canonical)") }
             // Free the reader slots of processes that died with a read transaction open.
             var dead: Int32 = 0
@@ -323,6 +325,7 @@ final class StoreEnvironment: @unchecked Sendable {
         guard !isClosed else { throw EventLogError(code: .closed, message: "the store is closed") }
         let rc = mdb_env_copy2(env, path, LMDBFlags.compact)
         guard rc == 0 else { throw .lmdb(rc, "mdb_env_copy2 \(path)") }
+        restrictToOwner(folder: path, files: ["data.mdb"])
     }
 
     // MARK: The writer
@@ -772,16 +775,44 @@ extension StoreEnvironment {
 
 // MARK: File system
 
-/// `mkdir -p`.
+/// `mkdir -p`; the last folder (the store's) is the owner's only (0700).
 func makeDirectories(_ path: String) throws(EventLogError) {
     var current = path.hasPrefix("/") ? "" : "."
-    for component in path.split(separator: "/") {
+    let components = path.split(separator: "/")
+    for (index, component) in components.enumerated() {
         current += "/" + component
-        if mkdir(current, 0o755) != 0 {
+        if mkdir(current, index == components.count - 1 ? 0o700 : 0o755) != 0 {
             let error = errno
             guard error == EEXIST else { throw .io(error, "mkdir \(current)") }
         }
     }
+}
+
+/// Makes a store folder 0700 and its files 0600 when this process owns them: a store created by an
+/// older version (0755/0644) is tightened at its next open. Best effort: a folder owned by someone
+/// else keeps its mode (its owner chose it), and so does a folder that holds anything but the
+/// store's files (a store opened in a shared folder such as `/tmp` must not close that folder).
+func restrictToOwner(folder: String, files: [String]) {
+    var info = stat()
+    guard stat(folder, &info) == 0, info.st_uid == geteuid() else { return }
+    if info.st_mode & 0o077 != 0, holdsOnly(files, folder: folder) { _ = chmod(folder, 0o700) }
+    for file in files {
+        let path = folder + "/" + file
+        if stat(path, &info) == 0, info.st_uid == geteuid(), info.st_mode & 0o077 != 0 { _ = chmod(path, 0o600) }
+    }
+}
+
+/// Whether `folder` holds nothing but (some of) `files`.
+func holdsOnly(_ files: [String], folder: String) -> Bool {
+    guard let directory = opendir(folder) else { return false }
+    defer { closedir(directory) }
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        if name != ".", name != "..", !files.contains(name) { return false }
+    }
+    return true
 }
 
 /// The absolute path with symbolic links resolved.

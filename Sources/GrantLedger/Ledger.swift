@@ -24,7 +24,7 @@ public final class Ledger: Sendable {
 
     /// The read-model format. Bump it whenever entity encodings or the key layout change: a store
     /// whose models have another format is rebuilt from its log when opened.
-    static let modelFormat: UInt64 = 1
+    static let modelFormat: UInt64 = 2
 
     /// Opens the store at `path`, creating the folder when missing.
     ///
@@ -82,7 +82,7 @@ public final class Ledger: Sendable {
     public func execute(_ envelope: CommandEnvelope) async -> CommandOutcome {
         let prepared: PreparedCommand
         do {
-            prepared = try prepare(envelope)
+            prepared = try prepare(envelope, trustTime: options.trustCommandTime)
         } catch {
             return CommandOutcome(commandId: envelope.id, error: error)
         }
@@ -102,6 +102,12 @@ public final class Ledger: Sendable {
     ///
     /// Decoding and preparing (password hashing) run on the calling thread before the line is queued.
     public func submit(line: [UInt8], completion: @escaping @Sendable (CommandOutcome) -> Void) {
+        submit(line: line, trustTime: options.trustCommandTime, completion: completion)
+    }
+
+    /// ``submit(line:completion:)`` with the time rule chosen by the caller: the demo, which the
+    /// operator runs, uses trusted command time whatever the options say.
+    func submit(line: [UInt8], trustTime: Bool, completion: @escaping @Sendable (CommandOutcome) -> Void) {
         let envelope: CommandEnvelope
         do {
             envelope = try CommandDecoder.decode(line: line, limits: options.inputLimits)
@@ -111,7 +117,7 @@ public final class Ledger: Sendable {
         }
         let prepared: PreparedCommand
         do {
-            prepared = try prepare(envelope)
+            prepared = try prepare(envelope, trustTime: trustTime)
         } catch {
             completion(CommandOutcome(commandId: envelope.id, error: error))
             return

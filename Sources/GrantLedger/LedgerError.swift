@@ -25,8 +25,10 @@ public struct LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let notFound = Code(rawValue: "notFound")
         /// The viewer or actor may not see or do this.
         public static let forbidden = Code(rawValue: "forbidden")
-        /// The command's time is earlier than the newest event (R-LOG-4).
+        /// The command's time is outside the clock's tolerance, or earlier than the newest event (R-LOG-4).
         public static let clockSkew = Code(rawValue: "clockSkew")
+        /// The command id was already used by a different command (R-LOG-3).
+        public static let idempotencyConflict = Code(rawValue: "idempotencyConflict")
         /// The store failed to read or write (LMDB error, disk full …).
         public static let storage = Code(rawValue: "storage")
         /// A stored record could not be decoded or the log's chain is broken.

@@ -17,8 +17,13 @@ public struct LedgerOptions: Sendable {
     public var mapSize: Int
     /// Most commands committed together by group commit.
     public var maxBatch: Int
-    /// The time of commands that carry none (`at` absent).
+    /// The ledger's clock: the time of every command (R-LOG-4), unless ``trustCommandTime``.
     public var clock: @Sendable () -> Timestamp
+    /// Trusted command time: each command's `at` is its time, and only a time earlier than the newest
+    /// event is refused (`clockSkew`). For importing history, demos and scenario tests; only the
+    /// operator, who holds the store's files, chooses it. Off by default: the ledger stamps commands
+    /// from ``clock`` and refuses an `at` farther from it than the policy's tolerance.
+    public var trustCommandTime: Bool
     /// The source of salts, reset tokens and generated ids.
     public var randomBytes: @Sendable (Int) -> [UInt8]
     /// Input limits of the command decoder (CLI.md).
@@ -32,8 +37,10 @@ public struct LedgerOptions: Sendable {
         maxBatch: Int = 1024,
         clock: @escaping @Sendable () -> Timestamp = LedgerOptions.systemClock,
         randomBytes: @escaping @Sendable (Int) -> [UInt8] = LedgerOptions.systemRandomBytes,
-        inputLimits: InputLimits = .standard
+        inputLimits: InputLimits = .standard,
+        trustCommandTime: Bool = false
     ) {
+        self.trustCommandTime = trustCommandTime
         self.policy = policy
         self.durability = durability
         self.mapSize = mapSize

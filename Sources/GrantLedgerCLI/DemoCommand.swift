@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import Dispatch
 internal import GrantLedger
+internal import GrantLedgerDemo
 internal import GrantWorkflow
 
 #if canImport(Glibc)
@@ -116,7 +117,7 @@ struct DemoSummary {
         let inventory = plan.inventory
         // The state as at the end of the demo's year, so that "overdue" means overdue on 31 December.
         let yearEnd = Timestamp(iso8601: "\(DemoPlan.year)-12-31T23:59:59+08:00") ?? Timestamp(epochMilliseconds: 0)
-        let stats = (try? ledger.stats(asOf: .time(yearEnd))) ?? .null
+        let stats = (try? ledger.stats(as: .everything, asOf: .time(yearEnd))) ?? .null
         let head = try? ledger.head()
         var lines: [String] = []
         lines.append(
@@ -177,7 +178,7 @@ struct DemoSummary {
         var busiest = highlights.unitAdminIds.first ?? "UA-U001"
         var most = -1
         for admin in highlights.unitAdminIds {
-            if case .array(let entries)? = try? ledger.inbox(admin), entries.count > most {
+            if case .array(let entries)? = try? ledger.inbox(admin, as: .everything), entries.count > most {
                 most = entries.count
                 busiest = admin
             }

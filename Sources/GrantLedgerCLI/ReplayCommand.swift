@@ -136,7 +136,7 @@ struct StateReplay: ParsableCommand {
         let ledger = try CLIStore.open(storeOptions, mustExist: true)
         defer { ledger.close() }
         do {
-            let value = try ledger.project(projectNo, asOf: moment)
+            let value = try ledger.project(projectNo, as: .everything, asOf: moment)
             Terminal.out(
                 QueryRenderer(format: format, language: lang.language).record(value, sections: Sections.project))
         } catch {

@@ -28,6 +28,12 @@ struct MultiProcessTests {
         let shared = try store.readStream("shared")
         #expect(shared.count == 2 * count)
         #expect(shared.filter { $0.payload.starts(with: Array("A ".utf8)) }.count == count)
+        // The two processes overlapped: each appended to `shared` both before and after the other's first.
+        let positionsA = shared.filter { $0.payload.starts(with: Array("A ".utf8)) }.map(\.position)
+        let positionsB = shared.filter { $0.payload.starts(with: Array("B ".utf8)) }.map(\.position)
+        #expect(
+            max(positionsA.min() ?? 0, positionsB.min() ?? 0) < min(positionsA.max() ?? 0, positionsB.max() ?? 0),
+            "the two writers did not run at the same time")
         let contested = try store.readStream("contested")
         #expect(contested.map(\.streamVersion) == Array(1...UInt64(wins[0] + wins[1])), "one winner per version")
         #expect(contested.filter { $0.payload == Array("A".utf8) }.count == wins[0])

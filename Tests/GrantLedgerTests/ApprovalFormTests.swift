@@ -45,7 +45,7 @@ struct ApprovalFormTests {
         let dir = TemporaryDirectory()
         let ledger = try await Self.approvedExtension(dir.path)
         defer { ledger.close() }
-        let form = try ledger.approvalForm("CR-1")
+        let form = try ledger.approvalForm("CR-1", as: .everything)
         let html = form.html()
 
         // Title.
@@ -107,7 +107,7 @@ struct ApprovalFormTests {
         let dir = TemporaryDirectory()
         let ledger = try await Self.approvedExtension(dir.path)
         defer { ledger.close() }
-        let html = try ledger.approvalForm("CR-1").html()
+        let html = try ledger.approvalForm("CR-1", as: .everything).html()
 
         #expect(html.contains("@page { size: A4;"))
         #expect(html.contains("<meta charset=\"utf-8\">"))
@@ -176,7 +176,7 @@ struct ApprovalFormTests {
         await ledger.expectAccepted(Scenario.submit("CR-L"))
         for reviewer in ["UA1", "PO1", "N0"] { await ledger.expectAccepted(Scenario.review("CR-L", by: reviewer)) }
 
-        let form = try ledger.approvalForm("CR-L")
+        let form = try ledger.approvalForm("CR-L", as: .everything)
         #expect(form.applicant == "张三")
         #expect(form.header.first { $0.label == "项目负责人" }?.value == "张三")
         #expect(form.changes.first?.item == "项目负责人")
@@ -191,7 +191,7 @@ struct ApprovalFormTests {
         for text in Scenario.standard { await ledger.expectAccepted(text) }
         await ledger.expectAccepted(Scenario.extensionRequest())
         #expect {
-            try ledger.approvalForm("CR-1")
+            try ledger.approvalForm("CR-1", as: .everything)
         } throws: { error in
             (error as? LedgerError)?.code.rawValue == "invalidState"
         }

@@ -76,7 +76,7 @@ struct CLIContractTests {
         let result = try apply([first, first], store: dir.path, environment: Self.now)
         #expect(result.status == 0)
         #expect(result.lines.count == 2)
-        #expect(result.lines[0] == result.lines[1])
+        #expect(result.lines[1] == result.lines[0].dropLast() + #","replayed":true}"#)
         #expect(try runCLI(["replay", "verify"], store: dir.path).stdout.contains("events: 1"))
     }
 

@@ -22,17 +22,40 @@ struct CLIRobustnessTests {
                     ], by: "L1")
             }
         }
+        // Both processes run at once: each gets its lines as they are written, alternately, a filler
+        // command (its own province) and then the contested draft of each project, to A and at once to B.
         let store = dir.path
-        async let first = Task.detached { try apply(attempts("A"), store: store, environment: Self.now) }.value
-        async let second = Task.detached { try apply(attempts("B"), store: store, environment: Self.now) }.value
-        let (a, b) = try await (first, second)
-        #expect(a.results.count == projects.count)
-        #expect(b.results.count == projects.count)
+        let processA = try StreamingApply(store: store, environment: Self.now)
+        let processB = try StreamingApply(store: store, environment: Self.now)
+        func filler(_ prefix: String, _ index: Int) -> String {
+            line("createProvince", ["provinceId": "\(prefix)\(index)", "name": "省\(index)"], by: "N0")
+        }
+        for index in 0..<20 {
+            processA.send(filler("A", index))
+            processB.send(filler("B", index))
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        for (draftA, draftB) in zip(attempts("A"), attempts("B")) {
+            processA.send(draftA)
+            processB.send(draftB)
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        let (fullA, fullB) = (processA.finish(), processB.finish())
+        func positions(_ result: CLIResult) -> [Int] { result.results.compactMap { $0["position"] as? Int } }
+        let (positionsA, positionsB) = (positions(fullA), positions(fullB))
+        #expect(positionsA.count >= 20 && positionsB.count >= 20)
+        // Overlap: each process appended both before and after the other's first append.
+        let overlapped =
+            max(positionsA.min() ?? 0, positionsB.min() ?? 0) < min(positionsA.max() ?? 0, positionsB.max() ?? 0)
+        #expect(overlapped, "the two processes did not run at the same time: \(positionsA) \(positionsB)")
+        let drafts = 20..<(20 + projects.count)
+        let resultsA = Array(fullA.results[drafts])
+        let resultsB = Array(fullB.results[drafts])
         for index in projects.indices {
-            let okA = a.results[index]["ok"] as? Bool == true
-            let okB = b.results[index]["ok"] as? Bool == true
+            let okA = resultsA[index]["ok"] as? Bool == true
+            let okB = resultsB[index]["ok"] as? Bool == true
             #expect(okA != okB, "project \(projects[index]): exactly one of the two drafts must win")
-            let loser = okA ? b.results[index] : a.results[index]
+            let loser = okA ? resultsB[index] : resultsA[index]
             #expect((loser["error"] as? [String: Any])?["code"] as? String == "duplicatePendingChange")
         }
         #expect(try runCLI(["replay", "verify"], store: store).status == 0)

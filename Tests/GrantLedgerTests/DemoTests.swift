@@ -1,6 +1,7 @@
 import EventLog
 import Foundation
 import GrantLedger
+import GrantLedgerDemo
 import GrantWorkflow
 import Testing
 
@@ -55,7 +56,7 @@ import Testing
         #expect(verify.isValid)
         #expect(try ledger.checkModels().differences.isEmpty)
 
-        let stats = try ledger.stats()
+        let stats = try ledger.stats(as: .everything)
         func counts(_ key: String) -> [String: Int] {
             guard case .object(let object)? = stats[member: key] else { return [:] }
             var result: [String: Int] = [:]
@@ -80,11 +81,15 @@ import Testing
         // Each decision at each level of change requests (R-CHG-5), and the awaited levels at year end.
         var decisions: Set<String> = []
         var awaiting: Set<String> = []
-        guard case .array(let requests) = try ledger.changes() else { throw DemoTestFailure("changes is not an array") }
+        guard case .array(let requests) = try ledger.changes(as: .everything) else {
+            throw DemoTestFailure("changes is not an array")
+        }
         for request in requests {
             guard case .string(let id)? = request[member: "requestId"] else { continue }
             if case .string(let level)? = request[member: "awaiting"] { awaiting.insert(level) }
-            guard case .array(let records)? = try ledger.change(id)[member: "decisions"] else { continue }
+            guard case .array(let records)? = try ledger.change(id, as: .everything)[member: "decisions"] else {
+                continue
+            }
             for record in records {
                 if case .string(let level)? = record[member: "level"],
                     case .string(let decision)? = record[member: "decision"]
@@ -120,7 +125,7 @@ import Testing
         var exemptCompleted = false
         var deferredThenCompleted = false
         for id in closeoutIds {
-            let closeout = try ledger.closeout(id)
+            let closeout = try ledger.closeout(id, as: .everything)
             let completed = closeout[member: "status"] == .string("completed")
             if completed, closeout[member: "appraisalMode"] == .string("exempt") { exemptCompleted = true }
             if completed, case .array(let records)? = closeout[member: "decisions"],
@@ -153,12 +158,12 @@ import Testing
         #expect(outbox.contains { $0.template == "passwordReset" })
 
         // The highlights exist.
-        let completed = try ledger.project(plan.highlights.completedProjectNo)
+        let completed = try ledger.project(plan.highlights.completedProjectNo, as: .everything)
         #expect(completed[member: "status"] == .string("completed"))
         #expect(completed[member: "grade"] == .string("excellent"))
-        let form = try ledger.approvalForm(plan.highlights.nationallyApprovedRequestId)
+        let form = try ledger.approvalForm(plan.highlights.nationallyApprovedRequestId, as: .everything)
         #expect(!form.html().isEmpty)
-        let extended = try ledger.project(plan.highlights.extendedProjectNo)
+        let extended = try ledger.project(plan.highlights.extendedProjectNo, as: .everything)
         #expect(extended[member: "extensionCount"] == .number("2"))
     }
 

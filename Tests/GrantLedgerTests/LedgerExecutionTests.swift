@@ -55,7 +55,7 @@ struct LedgerExecutionTests {
                 [
                     "projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "新题目"], "reason": "更准确",
                 ], by: "L1", id: "cmd-1"))
-        #expect(second.jsonLine == first.jsonLine)
+        #expect(second.jsonLine == first.jsonLine.dropLast() + #","replayed":true}"#)
         #expect(second.deduplicated)
         #expect(try ledger.head() == head)
     }

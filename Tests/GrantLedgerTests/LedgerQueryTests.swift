@@ -33,14 +33,14 @@ struct LedgerQueryTests {
         let (dir, ledger) = try await Self.world()
         defer { ledger.close() }
         _ = dir
-        #expect(Self.numbers(try ledger.projects()) == ["24BZX001", "24BZX002", "24BZX003"])
+        #expect(Self.numbers(try ledger.projects(as: .everything)) == ["24BZX001", "24BZX002", "24BZX003"])
         #expect(Self.numbers(try ledger.projects(as: .account("N0"))) == ["24BZX001", "24BZX002", "24BZX003"])
         #expect(Self.numbers(try ledger.projects(as: .account("PO1"))) == ["24BZX001", "24BZX002"])
         #expect(Self.numbers(try ledger.projects(as: .account("PO2"))) == ["24BZX003"])
         #expect(Self.numbers(try ledger.projects(as: .account("UA2"))) == ["24BZX002"])
         #expect(Self.numbers(try ledger.projects(as: .account("L1"))) == ["24BZX001"])
         #expect(Self.numbers(try ledger.projects(as: .account("E1"))).isEmpty)
-        #expect(Self.numbers(try ledger.projects(ProjectFilter(province: "P2"))) == ["24BZX003"])
+        #expect(Self.numbers(try ledger.projects(ProjectFilter(province: "P2"), as: .everything)) == ["24BZX003"])
         #expect(throws: LedgerError.self) { try ledger.project("24BZX003", as: .account("PO1")) }
         do {
             _ = try ledger.project("24BZX002", as: .account("L1"))
@@ -84,15 +84,15 @@ struct LedgerQueryTests {
             line(
                 "reviewChangeRequest", ["requestId": "CR-1", "decision": "approve", "opinion": "同意"], by: "N0",
                 at: "2026-02-01T10:00:00+08:00"))
-        let now = try ledger.project("24BZX001")
+        let now = try ledger.project("24BZX001", as: .everything)
         #expect(now[member: "plannedEndDate"] == .string("2028-06-30"))
-        let then = try ledger.project("24BZX001", asOf: .position(before))
+        let then = try ledger.project("24BZX001", as: .everything, asOf: .position(before))
         #expect(then[member: "plannedEndDate"] == .string("2027-12-31"))
-        let byTime = try ledger.project("24BZX001", asOf: AsOf("2026-01-31"))
+        let byTime = try ledger.project("24BZX001", as: .everything, asOf: AsOf("2026-01-31"))
         #expect(byTime[member: "plannedEndDate"] == .string("2027-12-31"))
-        let change = try ledger.change("CR-1", asOf: .position(before))
+        let change = try ledger.change("CR-1", as: .everything, asOf: .position(before))
         #expect(change[member: "awaiting"] == .string("national"))
-        #expect(Self.numbers(try ledger.projects(asOf: .position(1))).isEmpty)
+        #expect(Self.numbers(try ledger.projects(as: .everything, asOf: .position(1))).isEmpty)
     }
 
     @Test("attachments read back only by the owner and admins in scope (R-ATT-2)")
@@ -123,7 +123,7 @@ struct LedgerQueryTests {
         await ledger.expectAccepted(Scenario.extensionRequest())
         await ledger.expectAccepted(line("submitChangeRequest", ["requestId": "CR-1"], by: "L1"))
         func ids(_ account: String) throws -> [String] {
-            guard case .array(let rows) = try ledger.inbox(account) else { return [] }
+            guard case .array(let rows) = try ledger.inbox(account, as: .everything) else { return [] }
             return rows.compactMap { row in
                 if case .string(let id)? = row[member: "id"] { return id }
                 return nil

@@ -148,8 +148,8 @@ struct OutboxTests {
         // Newer notifications queue behind the delivered ones.
         await ledger.expectAccepted(Scenario.review("CR-1", by: "PO1"))
 
-        guard case .array(let all) = try ledger.outbox(),
-            case .array(let pending) = try ledger.outbox(undeliveredOnly: true)
+        guard case .array(let all) = try ledger.outbox(as: .everything),
+            case .array(let pending) = try ledger.outbox(undeliveredOnly: true, as: .everything)
         else {
             Issue.record("the outbox is not an array")
             return

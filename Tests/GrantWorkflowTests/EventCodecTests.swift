@@ -5,7 +5,10 @@ import Testing
 /// A world that has been through every workflow, so its log holds nearly every event type.
 func busyWorld() -> World {
     var w = World.standard()
-    w.given("setLeaderIdNumber", ["projectNo": "24BZX001", "idType": "residentId", "idNumber": IDs.leader], by: "UA1")
+    // A project whose leader has no account yet: its unit admin may correct the leader's ID (R-PRJ-2).
+    w.given("registerProject", World.projectFields("24BZX009", leader: IDs.newLeader), by: "N0")
+    w.given(
+        "setLeaderIdNumber", ["projectNo": "24BZX009", "idType": "residentId", "idNumber": IDs.newLeader], by: "UA1")
     w.given("registerAccount", World.registration("R1", phone: "13700000001", idNumber: IDs.otherLeader, unit: "U1"))
     w.given("reviewRegistration", ["accountId": "R1", "decision": "reject", "reason": "信息有误"], by: "UA1")
     w.given("resubmitRegistration", ["accountId": "R1", "password": password, "name": "改名"])

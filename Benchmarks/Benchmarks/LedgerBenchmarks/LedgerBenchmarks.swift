@@ -145,7 +145,7 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 200_000, projects: 10_000
     ) { benchmark, fixture in
         for index in benchmark.scaledIterations {
-            blackHole(try fixture.ledger.project("25BZX\(index % 10_000)"))
+            blackHole(try fixture.ledger.project("25BZX\(index % 10_000)", as: .everything))
         }
     }
 
@@ -157,7 +157,7 @@ let benchmarks: @Sendable () -> Void = {
         closure: { benchmark in
             for _ in benchmark.scaledIterations {
                 let ledger = try Ledger(path: big)
-                blackHole(try ledger.project("25BZX123456"))
+                blackHole(try ledger.project("25BZX123456", as: .everything))
                 ledger.close()
             }
         },

@@ -16,7 +16,8 @@ public struct CommandOutcome: Sendable, Hashable {
     public var result: [String: String]
     /// The error of a rejected command.
     public var error: LedgerError?
-    /// Whether this is the stored answer of an earlier run of the same command id (R-LOG-3).
+    /// Whether this is the stored answer of an earlier run of the same command id (R-LOG-3); the
+    /// result line then says `"replayed": true`.
     public var deduplicated: Bool
 
     /// Whether the command was accepted.
@@ -49,33 +50,49 @@ public struct CommandOutcome: Sendable, Hashable {
         if let error {
             return .object([("id", .optional(commandId)), ("ok", .bool(false)), ("error", error.json)])
         }
-        return .object([
+        var members: [(String, JSONValue)] = [
             ("id", .optional(commandId)), ("ok", .bool(true)), ("position", .int(position)),
             ("events", .strings(events)), ("result", .stringMap(result)),
-        ])
+        ]
+        if deduplicated { members.append(("replayed", .bool(true))) }
+        return .object(members)
     }
 
     /// The result line as compact JSON text (no newline).
     public var jsonLine: String { json.serialized() }
 
-    /// The bytes kept under the command id for idempotent retries.
-    var storedForm: [UInt8] {
-        var writer = BinaryWriter(capacity: 64)
+    /// The bytes kept under the command id for idempotent retries: position, events and result, then
+    /// the tag 1 and the command's fingerprint (length-prefixed) (R-LOG-3 rev. 2). Records written before the
+    /// fingerprint existed end after the result.
+    func storedForm(fingerprint: [UInt8]) -> [UInt8] {
+        var writer = BinaryWriter(capacity: 96)
         writer.writeVarint(position)
         writer.write(events)
         writer.write(result)
+        writer.writeByte(Self.fingerprintTag)
+        writer.writeBytes(fingerprint)
         return writer.bytes
     }
 
-    /// An outcome from its stored form; nil when the bytes are not one.
-    init?(storedForm bytes: [UInt8], commandId: String) {
+    static let fingerprintTag: UInt8 = 1
+
+    /// An outcome from its stored form, with the fingerprint of the command that produced it (nil for
+    /// a record from before fingerprints); nil when the bytes are not one.
+    static func stored(_ bytes: [UInt8], commandId: String) -> (outcome: CommandOutcome, fingerprint: [UInt8]?)? {
         var reader = BinaryReader(bytes)
         do throws(BinaryDecodingError) {
             let position = try reader.readVarint()
             let events: [String] = try reader.read()
             let result: [String: String] = try reader.read()
+            var fingerprint: [UInt8]?
+            if !reader.isAtEnd {
+                guard try reader.readByte() == fingerprintTag else { return nil }
+                fingerprint = try reader.readBytes()
+            }
             try reader.expectEnd()
-            self.init(commandId: commandId, position: position, events: events, result: result, deduplicated: true)
+            let outcome = CommandOutcome(
+                commandId: commandId, position: position, events: events, result: result, deduplicated: true)
+            return (outcome, fingerprint)
         } catch {
             return nil
         }

@@ -32,21 +32,12 @@ struct CommandRunner: Sendable {
     func run(_ prepared: PreparedCommand, in txn: borrowing WriteTransaction) throws -> AppliedCommand {
         let envelope = prepared.envelope
         if let id = envelope.id, let stored = try txn.commandResult(id) {
-            guard let outcome = CommandOutcome(storedForm: stored, commandId: id) else {
-                throw LedgerError(.corrupted, "the stored result of command '\(id)' is malformed")
-            }
-            return .accepted(outcome)
+            if let replayed = try Self.replay(stored, id: id, prepared) { return .accepted(replayed) }
         }
         let head = txn.head
         try ModelMaintenance.catchUp(txn, dbs: dbs)
-        if prepared.time.epochMilliseconds < head.time {
-            throw RejectedCommand(
-                error: LedgerError(
-                    .clockSkew, rule: "R-LOG-4",
-                    "the command's time \(prepared.time) is earlier than the newest event "
-                        + "(\(Timestamp(epochMilliseconds: head.time)))"))
-        }
-        var context = DecisionContext(time: prepared.time, policy: policy, secrets: prepared.secrets)
+        let time = try Self.stamp(prepared, head: head)
+        var context = DecisionContext(time: time, policy: policy, secrets: prepared.secrets)
         return try txn.withUnsafeAccess { access throws -> AppliedCommand in
             var state = ModelStore(access: access, dbs: dbs)
             if let checked = prepared.checkedCredential {
@@ -72,17 +63,19 @@ struct CommandRunner: Sendable {
                 try Self.checkFault(state)
                 return .rejectedKeepingCredentials(LedgerError(rejection.error))
             case .accepted(let decision):
-                return .accepted(try apply(decision, prepared, head: head, to: &state, access: access, txn: txn))
+                return .accepted(
+                    try apply(decision, prepared, time: time, head: head, to: &state, access: access, txn: txn))
             }
         }
     }
 
     private func apply(
-        _ decision: Decision, _ prepared: PreparedCommand, head: Head, to state: inout ModelStore,
+        _ decision: Decision, _ prepared: PreparedCommand, time stamp: Timestamp, head: Head,
+        to state: inout ModelStore,
         access: TransactionAccess, txn: borrowing WriteTransaction
     ) throws -> CommandOutcome {
         let envelope = prepared.envelope
-        let time = prepared.time.epochMilliseconds
+        let time = stamp.epochMilliseconds
         var position = head.position
         var types: [String] = []
         types.reserveCapacity(decision.events.count)
@@ -101,7 +94,7 @@ struct CommandRunner: Sendable {
         }
         for change in decision.credentialChanges { Workflow.apply(change, to: &state) }
         try Self.checkFault(state)
-        try Outbox.enqueue(decision.notifications, time: prepared.time, position: position, access: access, dbs: dbs)
+        try Outbox.enqueue(decision.notifications, time: stamp, position: position, access: access, dbs: dbs)
         for blob in decision.attachments {
             let key = Array(blob.digest.utf8)
             if try access.get(dbs.attachments, key) == nil { try access.put(dbs.attachments, key, blob.bytes) }
@@ -109,8 +102,48 @@ struct CommandRunner: Sendable {
         try access.put(dbs.ledger, LedgerMetaKey.checkpoint, BigEndian.bytes(position))
         let outcome = CommandOutcome(
             commandId: envelope.id, position: position, events: types, result: decision.result)
-        if let id = envelope.id { try txn.recordCommand(id, result: outcome.storedForm) }
+        if let id = envelope.id, envelope.command.isAnsweredFromRecord {
+            try txn.recordCommand(id, result: outcome.storedForm(fingerprint: prepared.fingerprint))
+        }
         return outcome
+    }
+
+    /// The answer for a command id already on record (R-LOG-3 rev. 2): the first result, marked
+    /// replayed, when the command is the same; `idempotencyConflict` when another command used the id.
+    /// Commands that check a secret (`login`, the resets) are never answered from the record: nil
+    /// runs them again.
+    static func replay(_ stored: [UInt8], id: String, _ prepared: PreparedCommand) throws -> CommandOutcome? {
+        guard let record = CommandOutcome.stored(stored, commandId: id) else {
+            throw LedgerError(.corrupted, "the stored result of command '\(id)' is malformed")
+        }
+        let command = prepared.envelope.command
+        guard let fingerprint = record.fingerprint else {
+            // A record from before fingerprints cannot tell commands apart: the first result, except for
+            // the commands that are never answered from the record.
+            return command.isAnsweredFromRecord ? record.outcome : nil
+        }
+        guard fingerprint == prepared.fingerprint, command.isAnsweredFromRecord else {
+            throw RejectedCommand(
+                error: LedgerError(
+                    .idempotencyConflict, rule: "R-LOG-3",
+                    "the command id '\(id)' was already used by a different command; choose a new id"))
+        }
+        return record.outcome
+    }
+
+    /// The command's time (R-LOG-4 rev. 2). Trusted: the command's own `at`, refused when earlier than
+    /// the newest event. Otherwise the ledger's clock (checked against `at` when prepared), never
+    /// earlier than the newest event.
+    static func stamp(_ prepared: PreparedCommand, head: Head) throws -> Timestamp {
+        guard prepared.time.epochMilliseconds < head.time else { return prepared.time }
+        guard !prepared.trustedTime else {
+            throw RejectedCommand(
+                error: LedgerError(
+                    .clockSkew, rule: "R-LOG-4",
+                    "the command's time \(prepared.time) is earlier than the newest event "
+                        + "(\(Timestamp(epochMilliseconds: head.time)))"))
+        }
+        return Timestamp(epochMilliseconds: head.time)
     }
 
     static func checkFault(_ state: ModelStore) throws {

@@ -3,9 +3,13 @@ internal import GrantWorkflow
 
 /// A command with everything slow or random computed outside the write transaction: its time, the
 /// hash of a new password, whether a given password matched, a reset token, a generated id.
-struct PreparedCommand: Sendable {
+package struct PreparedCommand: Sendable {
     var envelope: CommandEnvelope
     var time: Timestamp
+    /// Whether ``time`` is the command's own `at` (trusted command time, R-LOG-4).
+    var trustedTime: Bool
+    /// The command's fingerprint when it carries an id (R-LOG-3); empty otherwise.
+    var fingerprint: [UInt8]
     var secrets: PreparedSecrets
     /// The credential a password was checked against; inside the transaction, a changed credential
     /// is checked again before deciding.
@@ -22,7 +26,27 @@ struct CheckedCredential: Sendable {
 extension Ledger {
     /// Computes the command's time and prepared secrets (CPU-heavy PBKDF2 runs here, never on the
     /// writer thread).
-    func prepare(_ envelope: CommandEnvelope) throws(LedgerError) -> PreparedCommand {
+    ///
+    /// The time comes first, so that a command with a forged time costs no password hash: with
+    /// `trustTime` it is the command's `at` (or the clock's when absent); otherwise the clock's, and an
+    /// `at` farther from it than the policy's tolerance is `clockSkew` (R-LOG-4 rev. 2).
+    func prepare(_ envelope: CommandEnvelope, trustTime: Bool) throws(LedgerError) -> PreparedCommand {
+        let now = options.clock()
+        let time: Timestamp
+        if trustTime {
+            time = envelope.at ?? now
+        } else {
+            if let at = envelope.at {
+                let tolerance = Int64(options.policy.clockToleranceSeconds) * 1000
+                guard abs(at.epochMilliseconds - now.epochMilliseconds) <= tolerance else {
+                    throw LedgerError(
+                        .clockSkew, rule: "R-LOG-4",
+                        "the command's time \(at) is more than \(options.policy.clockToleranceSeconds) s from the "
+                            + "ledger's clock (\(now)); the ledger stamps commands with its own time")
+                }
+            }
+            time = now
+        }
         let needs = envelope.command.preparation
         var secrets = PreparedSecrets()
         var checked: CheckedCredential?
@@ -51,7 +75,9 @@ extension Ledger {
             secrets.generatedId = Self.idPrefix(field) + PasswordHasher.hex(options.randomBytes(8))
         }
         return PreparedCommand(
-            envelope: envelope, time: envelope.at ?? options.clock(), secrets: secrets, checkedCredential: checked)
+            envelope: envelope, time: time, trustedTime: trustTime,
+            fingerprint: envelope.id == nil ? [] : envelope.fingerprint,
+            secrets: secrets, checkedCredential: checked)
     }
 
     private func storedCredential(

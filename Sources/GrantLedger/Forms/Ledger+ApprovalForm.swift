@@ -4,17 +4,18 @@ internal import GrantWorkflow
 extension Ledger {
     /// The printable 重要事项变更审批表 of an effective change request (R-CHG-10); `invalidState` for a
     /// request in any other state. The leader of the project and admins in scope may print it.
-    public func approvalForm(_ requestId: String, as viewer: Viewer = .everything) throws(LedgerError) -> ApprovalForm {
+    public func approvalForm(_ requestId: String, as viewer: Viewer) throws(LedgerError) -> ApprovalForm {
         try withModels { models, _ in
             let visibility = try Visibility(viewer, directory: models)
+            // Scope first: an out-of-scope viewer learns nothing, not even the request's state (R-ACC-11).
+            guard let request = models.changeRequest(requestId), let project = models.project(request.projectNo),
+                visibility.sees(project)
+            else { throw visibility.hidden("change request \(requestId)") }
             let content: ChangeApprovalForm
             do throws(WorkflowError) {
                 content = try ChangeApprovalForm(requestId: requestId, state: models)
             } catch {
                 throw LedgerError(error)
-            }
-            guard let project = models.project(content.projectNo), visibility.sees(project) else {
-                throw Visibility.forbidden("change request \(requestId)")
             }
             return ApprovalForm(content, requestId: requestId, project: project, directory: models)
         }

@@ -42,8 +42,7 @@ extension Ledger {
 
     /// `query outbox`: the operator's view of the delivery queue. Accounts see only their own
     /// notifications, and never a reset token.
-    public func outbox(undeliveredOnly: Bool = false, as viewer: Viewer = .everything) throws(LedgerError) -> JSONValue
-    {
+    public func outbox(undeliveredOnly: Bool = false, as viewer: Viewer) throws(LedgerError) -> JSONValue {
         let all = try outboxNotifications(undeliveredOnly: undeliveredOnly)
         switch viewer {
         case .everything:

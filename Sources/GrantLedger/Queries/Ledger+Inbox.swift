@@ -8,13 +8,12 @@ extension Ledger {
     ///
     /// Each entry is `{kind, id, projectNo, since, action}`; `kind` is `registration`, `change`,
     /// `closeout`, `adjustment`, `appraisal` or `filing`.
-    public func inbox(_ accountId: String, as viewer: Viewer = .everything) throws(LedgerError) -> JSONValue {
+    public func inbox(_ accountId: String, as viewer: Viewer) throws(LedgerError) -> JSONValue {
         try withModels { models, _ in
             let visibility = try Visibility(viewer, directory: models)
-            guard let account = models.account(accountId) else {
-                throw LedgerError(.notFound, "no account '\(accountId)'")
+            guard let account = models.account(accountId), visibility.sees(account) else {
+                throw visibility.hidden("the inbox of \(accountId)")
             }
-            guard visibility.sees(account) else { throw Visibility.forbidden("the inbox of \(accountId)") }
             let owner = try Visibility(.account(accountId), directory: models)
             var entries: [(since: Timestamp, value: JSONValue)] = []
             func add(_ kind: String, _ id: String, _ projectNo: String?, _ since: Timestamp, _ action: String) {

@@ -106,7 +106,7 @@ extension Ledger {
     /// `query project NO` (and `replay state NO --as-of`): the project as `viewer` may see it, now or
     /// as of an earlier moment (replaying only that project's stream).
     public func project(
-        _ projectNo: String, as viewer: Viewer = .everything, asOf: AsOf? = nil
+        _ projectNo: String, as viewer: Viewer, asOf: AsOf? = nil
     ) throws(LedgerError)
         -> JSONValue
     {
@@ -119,32 +119,23 @@ extension Ledger {
                 project = state.project(projectNo)
                 lastTime = time
             }
-            guard let project else { throw LedgerError(.notFound, "no project '\(projectNo)'") }
-            let appraises = Self.appraises(visibility, projectNo: projectNo, in: models)
-            guard visibility.sees(project, appraises: appraises) else {
-                throw Visibility.forbidden("project \(projectNo)")
-            }
+            guard let project, visibility.sees(project) else { throw visibility.hidden("project \(projectNo)") }
             return Views.project(project, visibility: visibility, today: today(asOf: asOf, lastEventTime: lastTime))
         }
     }
 
-    static func appraises(_ visibility: Visibility, projectNo: String, in source: some WorkflowStateReader) -> Bool {
-        guard let account = visibility.account, account.role == .expert else { return false }
-        return source.closeouts(ofProject: projectNo).contains { $0.experts.contains(account.id) }
-    }
-
     /// `query projects`: the projects `viewer` may see that match `filter`, in project-number order.
     public func projects(
-        _ filter: ProjectFilter = ProjectFilter(), as viewer: Viewer = .everything, asOf: AsOf? = nil
+        _ filter: ProjectFilter = ProjectFilter(), as viewer: Viewer, asOf: AsOf? = nil
     ) throws(LedgerError) -> JSONValue {
         try withModels { models, txn in
             let visibility = try Visibility(viewer, directory: models)
-            var leaderId: String?
+            var leaderAccount: Account?
             if let leader = filter.leader {
-                guard let account = models.account(leader) else {
-                    throw LedgerError(.notFound, "no account '\(leader)'")
+                guard let account = models.account(leader), visibility.sees(account) else {
+                    throw visibility.hidden("account \(leader)")
                 }
-                leaderId = account.normalizedIdNumber ?? ""
+                leaderAccount = account
             }
             func run(_ source: some QuerySource, today: CalendarDate) -> JSONValue {
                 var rows: [JSONValue] = []
@@ -154,12 +145,9 @@ extension Ledger {
                         return
                     }
                     if let status = filter.status, project.status != status { return }
-                    if let leaderId, IdentityNumber.normalized(project.leader.idNumber) != leaderId { return }
+                    if let leaderAccount, !leaderAccount.leads(project) { return }
                     if filter.overdueOnly && !project.isOverdue(on: today) { return }
-                    guard
-                        visibility.sees(
-                            project, appraises: Self.appraises(visibility, projectNo: project.projectNo, in: source))
-                    else { return }
+                    guard visibility.sees(project) else { return }
                     rows.append(Views.projectSummary(project, today: today))
                 }
                 return .array(rows)
@@ -176,7 +164,7 @@ extension Ledger {
 
     /// `query change ID`.
     public func change(
-        _ requestId: String, as viewer: Viewer = .everything, asOf: AsOf? = nil
+        _ requestId: String, as viewer: Viewer, asOf: AsOf? = nil
     ) throws(LedgerError)
         -> JSONValue
     {
@@ -188,7 +176,7 @@ extension Ledger {
 
     /// `query closeout ID`: never the experts' identities for a leader (R-CLO-5).
     public func closeout(
-        _ closeoutId: String, as viewer: Viewer = .everything, asOf: AsOf? = nil
+        _ closeoutId: String, as viewer: Viewer, asOf: AsOf? = nil
     ) throws(LedgerError)
         -> JSONValue
     {
@@ -202,7 +190,7 @@ extension Ledger {
 
     /// `query adjustment ID`.
     public func adjustment(
-        _ adjustmentId: String, as viewer: Viewer = .everything, asOf: AsOf? = nil
+        _ adjustmentId: String, as viewer: Viewer, asOf: AsOf? = nil
     )
         throws(LedgerError) -> JSONValue
     {
@@ -221,21 +209,18 @@ extension Ledger {
     ) throws(LedgerError) -> JSONValue {
         try withModels { models, txn in
             let visibility = try Visibility(viewer, directory: models)
-            guard var (projectNo, item) = find(models) else { throw LedgerError(.notFound, "no \(what) '\(id)'") }
+            guard var (projectNo, item) = find(models) else { throw visibility.hidden("\(what) \(id)") }
             var project = models.project(projectNo)
             if let asOf {
                 let (state, _) = try projectState(projectNo, asOf: asOf, txn: txn)
-                guard let found = find(state) else { throw LedgerError(.notFound, "no \(what) '\(id)' at that moment") }
+                guard let found = find(state) else { throw visibility.hidden("\(what) \(id) at that moment") }
                 (projectNo, item) = found
                 project = state.project(projectNo) ?? project
             }
             if let project {
-                let appraises = Self.appraises(visibility, projectNo: projectNo, in: models)
-                guard visibility.sees(project, appraises: appraises) else {
-                    throw Visibility.forbidden("\(what) \(id)")
-                }
+                guard visibility.sees(project) else { throw visibility.hidden("\(what) \(id)") }
             } else if !visibility.isOperator {
-                throw Visibility.forbidden("\(what) \(id)")
+                throw visibility.hidden("\(what) \(id)")
             }
             return render(item, project, visibility)
         }
@@ -243,7 +228,7 @@ extension Ledger {
 
     /// `query changes`: the change requests `viewer` may see that match `filter`.
     public func changes(
-        _ filter: ChangeFilter = ChangeFilter(), as viewer: Viewer = .everything, asOf: AsOf? = nil
+        _ filter: ChangeFilter = ChangeFilter(), as viewer: Viewer, asOf: AsOf? = nil
     )
         throws(LedgerError) -> JSONValue
     {
@@ -280,14 +265,13 @@ extension Ledger {
     // MARK: Accounts
 
     /// `query account ID`.
-    public func account(_ accountId: String, as viewer: Viewer = .everything) throws(LedgerError) -> JSONValue {
+    public func account(_ accountId: String, as viewer: Viewer) throws(LedgerError) -> JSONValue {
         let now = options.clock()
         return try withModels { models, _ in
             let visibility = try Visibility(viewer, directory: models)
-            guard let account = models.account(accountId) else {
-                throw LedgerError(.notFound, "no account '\(accountId)'")
+            guard let account = models.account(accountId), visibility.sees(account) else {
+                throw visibility.hidden("account \(accountId)")
             }
-            guard visibility.sees(account) else { throw Visibility.forbidden("account \(accountId)") }
             return Views.account(account, credential: models.credential(accountId), now: now)
         }
     }
@@ -296,15 +280,11 @@ extension Ledger {
 
     /// `query history NO`: every event touching the project, oldest first. A leader's view hides who
     /// appraised (R-CLO-5).
-    public func history(_ projectNo: String, as viewer: Viewer = .everything) throws(LedgerError) -> JSONValue {
+    public func history(_ projectNo: String, as viewer: Viewer) throws(LedgerError) -> JSONValue {
         try withModels { models, txn in
             let visibility = try Visibility(viewer, directory: models)
-            guard let project = models.project(projectNo) else {
-                throw LedgerError(.notFound, "no project '\(projectNo)'")
-            }
-            let appraises = Self.appraises(visibility, projectNo: projectNo, in: models)
-            guard visibility.sees(project, appraises: appraises) else {
-                throw Visibility.forbidden("project \(projectNo)")
+            guard let project = models.project(projectNo), visibility.sees(project) else {
+                throw visibility.hidden("project \(projectNo)")
             }
             let showExperts = visibility.seesExperts(of: project)
             var rows: [JSONValue] = []

@@ -5,7 +5,7 @@ extension Ledger {
     /// `query stats`: projects by status, unit and province; overdue projects; change requests by kind
     /// and status; closeouts and adjustments by status; median days from reaching a level to its
     /// decision, per level. Counted over what `viewer` may see.
-    public func stats(as viewer: Viewer = .everything, asOf: AsOf? = nil) throws(LedgerError) -> JSONValue {
+    public func stats(as viewer: Viewer, asOf: AsOf? = nil) throws(LedgerError) -> JSONValue {
         try withModels { models, txn in
             let visibility = try Visibility(viewer, directory: models)
             if let asOf {

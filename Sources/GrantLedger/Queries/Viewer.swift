@@ -10,7 +10,10 @@ public enum Viewer: Sendable, Hashable {
     case account(String)
 }
 
-/// A viewer resolved against the directory (accounts, units): the rules of who sees what.
+/// A viewer resolved against the directory (accounts, units): the rules of who sees what (R-ACC-11).
+///
+/// Only approved, enabled accounts see anything. A viewer never learns whether something outside its
+/// view exists: ``hidden(_:)`` answers an unknown id and an out-of-scope one alike.
 struct Visibility {
     /// The viewing account; nil for the operator.
     let account: Account?
@@ -22,8 +25,9 @@ struct Visibility {
         case .everything:
             account = nil
         case .account(let id):
-            guard let account = directory.account(id) else {
-                throw LedgerError(.notFound, "no account '\(id)'")
+            // An unknown, pending, rejected or disabled viewer sees nothing, and cannot tell which it is.
+            guard let account = directory.account(id), account.isActive else {
+                throw LedgerError(.forbidden, rule: "R-ACC-11", "account \(id) may not see anything")
             }
             self.account = account
         }
@@ -46,17 +50,20 @@ struct Visibility {
         }
     }
 
-    /// Whether the viewer leads `project` (R-PRJ-2: same ID number).
-    func leads(_ project: Project) -> Bool {
-        guard let account, account.role == .leader, let own = account.normalizedIdNumber else { return false }
-        return IdentityNumber.normalized(project.leader.idNumber) == own
+    /// Whether the viewer leads `project` (R-PRJ-2 rev. 2: same ID type and number).
+    func leads(_ project: Project) -> Bool { account?.leads(project) ?? false }
+
+    /// Whether the viewer may see `project`, its history and its items: admins in scope and its
+    /// leader. Never an expert (R-ACC-11): experts read only the appraisal material of what they
+    /// appraise.
+    func sees(_ project: Project) -> Bool {
+        administers(unitId: project.unitId) || leads(project)
     }
 
-    /// Whether the viewer may see `project` at all; `appraises` says whether the viewer is an expert
-    /// assigned to one of its closeouts.
-    func sees(_ project: Project, appraises: Bool = false) -> Bool {
-        if administers(unitId: project.unitId) || leads(project) { return true }
-        return account?.role == .expert && appraises
+    /// The answer for something the viewer may not see, or that does not exist: `notFound` for the
+    /// operator, and for an account the same `forbidden` either way (R-ACC-11).
+    func hidden(_ what: String) -> LedgerError {
+        isOperator ? LedgerError(.notFound, "no \(what)") : Self.forbidden(what)
     }
 
     /// Whether reviewer names and the project's own records show in full: admins in scope and the leader.
@@ -98,6 +105,6 @@ struct Visibility {
 
     /// The forbidden error of a query outside the view.
     static func forbidden(_ what: String) -> LedgerError {
-        LedgerError(.forbidden, "\(what) is outside this account's view")
+        LedgerError(.forbidden, rule: "R-ACC-11", "\(what) is outside this account's view")
     }
 }

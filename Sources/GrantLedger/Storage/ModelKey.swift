@@ -12,7 +12,7 @@ enum ModelKey {
     enum Table: String {
         case account = "A"
         case username = "U"
-        case leaderById = "L"
+        case personById = "L"
         case adminScope = "S"
         case province = "V"
         case unit = "N"

@@ -68,8 +68,10 @@ enum ModelRecords {
         for (role, byName) in state.accountIdsByUsername {
             for (username, id) in byName { add(ModelKey.make(.username, role.rawValue, username), Array(id.utf8)) }
         }
-        for (idNumber, ids) in state.leaderAccountIdsByIdNumber {
-            for id in Set(ids) { add(ModelKey.make(.leaderById, idNumber, id), []) }
+        for (role, byNumber) in state.personalAccountIdsByIdNumber {
+            for (idNumber, ids) in byNumber {
+                for id in Set(ids) { add(ModelKey.make(.personById, role.rawValue, idNumber, id), []) }
+            }
         }
         for (scope, ids) in state.adminAccountIdsByScope {
             for id in Set(ids) { add(ModelKey.make(.adminScope, ModelKey.scopeComponent(scope), id), []) }

@@ -110,8 +110,8 @@ struct ModelStore: WorkflowStateWriter {
         string(ModelKey.make(.username, role.rawValue, username))
     }
 
-    func leaderAccountIds(idNumber: String) -> [String] {
-        lastComponents(prefix: ModelKey.prefix(.leaderById, idNumber))
+    func personalAccountIds(role: Role, idNumber: String) -> [String] {
+        lastComponents(prefix: ModelKey.prefix(.personById, role.rawValue, idNumber))
     }
 
     func adminAccountIds(_ scope: AdminScope) -> [String] {
@@ -179,8 +179,8 @@ struct ModelStore: WorkflowStateWriter {
         setString(ModelKey.make(.username, role.rawValue, username), accountId)
     }
 
-    mutating func setLeaderAccount(idNumber: String, accountId: String, present: Bool) {
-        setMarker(ModelKey.make(.leaderById, idNumber, accountId), present)
+    mutating func setPersonalAccount(role: Role, idNumber: String, accountId: String, present: Bool) {
+        setMarker(ModelKey.make(.personById, role.rawValue, idNumber, accountId), present)
     }
 
     mutating func addAdminAccount(_ scope: AdminScope, accountId: String) {

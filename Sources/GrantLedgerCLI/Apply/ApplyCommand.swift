@@ -29,6 +29,14 @@ struct ApplyCommand: ParsableCommand {
     @Flag(name: .long, help: "Stop at the first rejected command; later lines are not run.")
     var stopOnError = false
 
+    @Flag(
+        name: .long,
+        help: """
+            Trusted command time: each command's `at` is its time (for imports, demos, scenarios). Without it \
+            the ledger stamps commands with its own clock and refuses an `at` more than the tolerance away.
+            """)
+    var trustCommandTime = false
+
     func run() throws {
         let fd: Int32
         var total: UInt64?
@@ -44,7 +52,9 @@ struct ApplyCommand: ParsableCommand {
             if fstat(fd, &info) == 0 { total = UInt64(info.st_size) }
         }
         defer { if fd > 0 { close(fd) } }
-        let ledger = try CLIStore.open(storeOptions, mustExist: false)
+        var options = CLIStore.ledgerOptions()
+        options.trustCommandTime = trustCommandTime
+        let ledger = try CLIStore.open(storeOptions, mustExist: false, options: options)
         defer { ledger.close() }
         let runner = ApplyRunner(ledger: ledger, stopOnError: stopOnError)
         let progress = ProgressReporter(label: "apply", total: total)

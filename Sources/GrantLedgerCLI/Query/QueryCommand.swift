@@ -65,14 +65,16 @@ struct QueryOptions: ParsableArguments {
 
 /// Opening the store from the command line.
 enum CLIStore {
-    static func open(_ options: StoreOptions, mustExist: Bool) throws -> Ledger {
+    static func open(
+        _ options: StoreOptions, mustExist: Bool, options ledgerOptions: LedgerOptions = ledgerOptions()
+    ) throws -> Ledger {
         let path = options.path
         if mustExist && !FileSystem.isDirectory(path) {
             Terminal.err("grantledger: no store at \(path) (set --store or GRANTLEDGER_STORE)")
             throw ExitStatus.unusable
         }
         do {
-            return try Ledger(path: path, options: ledgerOptions())
+            return try Ledger(path: path, options: ledgerOptions)
         } catch {
             Terminal.err("grantledger: cannot open the store \(path): \(error.message)")
             throw ExitStatus.unusable

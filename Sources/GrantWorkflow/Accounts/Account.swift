@@ -71,6 +71,21 @@ public struct Account: Codable, Sendable, Hashable, BinaryCodable {
     /// The normalised ID number used to match a leader to projects (R-PRJ-2).
     public var normalizedIdNumber: String? { idNumber.map(IdentityNumber.normalized) }
 
+    /// Whether the account may see and act on anything (R-ACC-11): approved and enabled.
+    public var isActive: Bool { enabled && registration == .approved }
+
+    /// Whether this account is the leader of `project` (R-PRJ-2 rev. 2): an approved, enabled leader
+    /// account with the project leader's ID type and number.
+    public func leads(_ project: Project) -> Bool {
+        role == .leader && isActive && idType == project.leader.idType
+            && normalizedIdNumber == IdentityNumber.normalized(project.leader.idNumber)
+    }
+
+    /// Whether the account holds this person's ID (same type and normalised number).
+    public func holds(idType: IdType, idNumber: String) -> Bool {
+        self.idType == idType && normalizedIdNumber == IdentityNumber.normalized(idNumber)
+    }
+
     /// Writes the fields in order.
     public func encode(to writer: inout BinaryWriter) {
         writer.write(id)

@@ -145,6 +145,7 @@ extension Decider {
                 .duplicateAccount, rule: "R-ACC-1", field: "username",
                 "该手机号已注册为\(input.role.label(.zh)) (phone already registered for this role)")
         }
+        try requireUnusedIdNumber(role: input.role, idType: input.idType, idNumber: input.idNumber)
         let hash = try preparedHash(field: "password")
         decision.append(
             .accountRegistered(
@@ -159,11 +160,9 @@ extension Decider {
     }
 
     mutating func resubmitRegistration(_ input: ResubmitRegistration) throws(WorkflowError) {
-        guard let account = state.account(input.accountId), account.role.isPersonal,
-            context.secrets.passwordMatches == true
-        else {
-            throw WorkflowError(.invalidCredentials, rule: "R-ACC-6", "账号或密码错误 (wrong account or password)")
-        }
+        let invalid = WorkflowError(.invalidCredentials, rule: "R-ACC-6", "账号或密码错误 (wrong account or password)")
+        guard let account = state.account(input.accountId), account.role.isPersonal else { throw invalid }
+        try checkPassword(of: account, invalid: invalid)
         guard account.registration == .rejected else {
             throw WorkflowError.invalidState("only a rejected registration can be resubmitted", rule: "R-ACC-3")
         }
@@ -176,6 +175,7 @@ extension Decider {
         if let holder = state.accountId(role: account.role, username: username), holder != account.id {
             throw WorkflowError(.duplicateAccount, rule: "R-ACC-1", field: "username", "username \(username) is taken")
         }
+        try requireUnusedIdNumber(role: account.role, idType: idType, idNumber: idNumber, except: account.id)
         decision.append(
             .registrationResubmitted(
                 RegistrationResubmitted(
@@ -219,6 +219,25 @@ extension Decider {
     mutating func login(role: Role, username: String) throws(WorkflowError) {
         let invalid = WorkflowError(.invalidCredentials, rule: "R-ACC-10", "用户名或密码错误 (wrong username or password)")
         guard let account = state.account(role: role, username: username) else { throw invalid }
+        let credential = try checkPassword(of: account, invalid: invalid)
+        guard account.enabled else {
+            throw WorkflowError(.accountDisabled, rule: "R-ACC-9", "账号已停用 (account disabled)")
+        }
+        guard account.registration == .approved else {
+            throw WorkflowError(.accountNotApproved, rule: "R-ACC-4", "账号尚未审核通过 (account not approved)")
+        }
+        if credential.failedAttempts != 0 || credential.lockedUntil != nil {
+            decision.credentialChanges.append(.resetLoginAttempts(accountId: account.id))
+        }
+        decision.result["accountId"] = account.id
+    }
+
+    /// The password check of every command that takes one (`login`, `resubmitRegistration`;
+    /// R-ACC-6 rev. 2, R-ACC-10): a wrong password is `invalid` whatever the account's state, and counts
+    /// toward the lockout (kept although the command is rejected); only the right one learns that the
+    /// account is locked.
+    @discardableResult
+    mutating func checkPassword(of account: Account, invalid: WorkflowError) throws(WorkflowError) -> Credential {
         let credential = state.credential(account.id)
         guard context.secrets.passwordMatches == true, let credential else {
             if let credential, !credential.isLocked(at: time) {
@@ -235,20 +254,11 @@ extension Decider {
             }
             throw invalid
         }
-        guard account.enabled else {
-            throw WorkflowError(.accountDisabled, rule: "R-ACC-9", "账号已停用 (account disabled)")
-        }
-        guard account.registration == .approved else {
-            throw WorkflowError(.accountNotApproved, rule: "R-ACC-4", "账号尚未审核通过 (account not approved)")
-        }
         if let lockedUntil = credential.lockedUntil, time < lockedUntil {
             throw WorkflowError(
                 .accountLocked, rule: "R-ACC-6", "账号已锁定，请于\(lockedUntil)后重试 (locked until \(lockedUntil))")
         }
-        if credential.failedAttempts != 0 || credential.lockedUntil != nil {
-            decision.credentialChanges.append(.resetLoginAttempts(accountId: account.id))
-        }
-        decision.result["accountId"] = account.id
+        return credential
     }
 
     mutating func requestPasswordReset(role: Role, username: String) throws(WorkflowError) {

@@ -141,6 +141,16 @@ public enum Command: Sendable, Hashable {
         }
     }
 
+    /// Whether a repeat of the command id may be answered with the first result (R-LOG-3 rev. 2).
+    /// `login`, `requestPasswordReset` and `resetPassword` check secrets: every attempt is checked and
+    /// counted, so they are never answered from the record, and their ids are not recorded.
+    public var isAnsweredFromRecord: Bool {
+        switch self {
+        case .login, .requestPasswordReset, .resetPassword: return false
+        default: return true
+        }
+    }
+
     /// What the engine must prepare outside its write transaction before calling `decide`.
     public var preparation: Preparation {
         var needs = Preparation()

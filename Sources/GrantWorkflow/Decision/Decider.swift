@@ -140,10 +140,8 @@ struct Decider<State: WorkflowStateReader> {
         }
     }
 
-    /// Whether the account is the project's leader (R-PRJ-2: by ID number).
-    func isLeader(_ account: Account, of project: Project) -> Bool {
-        account.role == .leader && account.normalizedIdNumber == IdentityNumber.normalized(project.leader.idNumber)
-    }
+    /// Whether the account is the project's leader (R-PRJ-2 rev. 2: approved, enabled, same ID type and number).
+    func isLeader(_ account: Account, of project: Project) -> Bool { account.leads(project) }
 
     /// The project, which the actor must lead (R-ACC-1, R-CHG-4).
     func ledProject(_ projectNo: String, by account: Account, rule: String) throws(WorkflowError) -> Project {
@@ -195,11 +193,26 @@ struct Decider<State: WorkflowStateReader> {
 
     // MARK: notifications
 
-    /// The approved, enabled leader accounts of a project.
+    /// The approved, enabled leader accounts of a project (R-PRJ-2 rev. 2); one at most (R-ACC-1).
     func leaderAccountIds(of project: Project) -> [String] {
-        state.leaderAccountIds(idNumber: IdentityNumber.normalized(project.leader.idNumber)).filter { id in
-            guard let account = state.account(id) else { return false }
-            return account.enabled && account.registration == .approved
+        state.personalAccountIds(role: .leader, idNumber: IdentityNumber.normalized(project.leader.idNumber)).filter {
+            state.account($0)?.leads(project) ?? false
+        }
+    }
+
+    /// R-ACC-1 rev. 2: one account per role and ID among accounts that are not rejected; `except` is the
+    /// account being corrected.
+    func requireUnusedIdNumber(
+        role: Role, idType: IdType, idNumber: String, except: String? = nil
+    ) throws(WorkflowError) {
+        let holders = state.personalAccountIds(role: role, idNumber: IdentityNumber.normalized(idNumber))
+        for id in holders where id != except {
+            guard let holder = state.account(id), holder.registration != .rejected,
+                holder.holds(idType: idType, idNumber: idNumber)
+            else { continue }
+            throw WorkflowError(
+                .duplicateIdNumber, rule: "R-ACC-1", field: "idNumber",
+                "该证件号码已注册\(role.label(.zh))账号 (an account of this role already holds this ID)")
         }
     }
 

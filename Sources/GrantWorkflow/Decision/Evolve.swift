@@ -23,22 +23,19 @@ extension Workflow {
                     id: e.accountId, role: e.role, username: e.username, name: e.name, email: e.email,
                     idType: e.idType, idNumber: e.idNumber, unitId: e.unitId, registration: .pending, createdAt: e.at))
             state.setAccountId(role: e.role, username: e.username, accountId: e.accountId)
-            if e.role == .leader {
-                state.setLeaderAccount(
-                    idNumber: IdentityNumber.normalized(e.idNumber), accountId: e.accountId, present: true)
-            }
+            state.setPersonalAccount(
+                role: e.role, idNumber: IdentityNumber.normalized(e.idNumber), accountId: e.accountId, present: true)
         case .registrationResubmitted(let e):
             guard var account = state.account(e.accountId) else { return }
             if account.username != e.username {
                 state.setAccountId(role: account.role, username: account.username, accountId: nil)
                 state.setAccountId(role: account.role, username: e.username, accountId: account.id)
             }
-            if account.role == .leader, let old = account.normalizedIdNumber,
-                old != IdentityNumber.normalized(e.idNumber)
-            {
-                state.setLeaderAccount(idNumber: old, accountId: account.id, present: false)
-                state.setLeaderAccount(
-                    idNumber: IdentityNumber.normalized(e.idNumber), accountId: account.id, present: true)
+            if let old = account.normalizedIdNumber, old != IdentityNumber.normalized(e.idNumber) {
+                state.setPersonalAccount(role: account.role, idNumber: old, accountId: account.id, present: false)
+                state.setPersonalAccount(
+                    role: account.role, idNumber: IdentityNumber.normalized(e.idNumber), accountId: account.id,
+                    present: true)
             }
             account.username = e.username
             account.email = e.email

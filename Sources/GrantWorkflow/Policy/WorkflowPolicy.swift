@@ -38,6 +38,8 @@ public struct WorkflowPolicy: Codable, Sendable, Hashable {
     public var minimumPasswordLength: Int
     /// Days before the end date at which the sweep reminds the leader (R-NTF-2). Default 120 and 90.
     public var reminderDays: [Int]
+    /// How far, in seconds, a command's `at` may lie from the ledger's clock (R-LOG-4). Default 300.
+    public var clockToleranceSeconds: Int
 
     /// The spec's defaults.
     public init() {
@@ -62,6 +64,7 @@ public struct WorkflowPolicy: Codable, Sendable, Hashable {
         passwordIterations = 210_000
         minimumPasswordLength = 8
         reminderDays = [120, 90]
+        clockToleranceSeconds = 300
     }
 
     /// The spec's defaults.

@@ -55,6 +55,11 @@ extension Decider {
                 "only the unit admin of the project's unit sets the leader ID", rule: "R-PRJ-2")
         }
         try requireValidIdNumber(idNumber, type: idType, field: "idNumber")
+        guard leaderAccountIds(of: project).isEmpty else {
+            throw WorkflowError.invalidState(
+                "the project's leader already has an approved account: a new leader comes only through changeLeader",
+                rule: "R-PRJ-2")
+        }
         decision.append(
             .leaderIdNumberSet(
                 LeaderIdNumberSet(

@@ -4,8 +4,8 @@ public struct WorkflowState: WorkflowStateWriter, Sendable, Equatable {
     public var accounts: [String: Account] = [:]
     /// Account ids by role and username.
     public var accountIdsByUsername: [Role: [String: String]] = [:]
-    /// Leader account ids by normalised ID number.
-    public var leaderAccountIdsByIdNumber: [String: [String]] = [:]
+    /// Leader and expert account ids by role and normalised ID number.
+    public var personalAccountIdsByIdNumber: [Role: [String: [String]]] = [:]
     /// Admin account ids by scope.
     public var adminAccountIdsByScope: [AdminScope: [String]] = [:]
     /// Provinces by id.
@@ -48,8 +48,10 @@ public struct WorkflowState: WorkflowStateWriter, Sendable, Equatable {
     public func account(_ id: String) -> Account? { accounts[id] }
     /// Looks up an account id by role and username.
     public func accountId(role: Role, username: String) -> String? { accountIdsByUsername[role]?[username] }
-    /// Looks up leader account ids by ID number.
-    public func leaderAccountIds(idNumber: String) -> [String] { leaderAccountIdsByIdNumber[idNumber] ?? [] }
+    /// Looks up leader or expert account ids by ID number.
+    public func personalAccountIds(role: Role, idNumber: String) -> [String] {
+        personalAccountIdsByIdNumber[role]?[idNumber] ?? []
+    }
     /// Looks up admin account ids of a scope.
     public func adminAccountIds(_ scope: AdminScope) -> [String] { adminAccountIdsByScope[scope] ?? [] }
     /// Looks up a province.
@@ -99,12 +101,12 @@ public struct WorkflowState: WorkflowStateWriter, Sendable, Equatable {
     public mutating func setAccountId(role: Role, username: String, accountId: String?) {
         accountIdsByUsername[role, default: [:]][username] = accountId
     }
-    /// Sets the leader ID number index.
-    public mutating func setLeaderAccount(idNumber: String, accountId: String, present: Bool) {
-        var ids = leaderAccountIdsByIdNumber[idNumber] ?? []
+    /// Sets the ID number index.
+    public mutating func setPersonalAccount(role: Role, idNumber: String, accountId: String, present: Bool) {
+        var ids = personalAccountIdsByIdNumber[role]?[idNumber] ?? []
         ids.removeAll { $0 == accountId }
         if present { ids.append(accountId) }
-        leaderAccountIdsByIdNumber[idNumber] = ids.isEmpty ? nil : ids
+        personalAccountIdsByIdNumber[role, default: [:]][idNumber] = ids.isEmpty ? nil : ids
     }
     /// Adds an admin to a scope.
     public mutating func addAdminAccount(_ scope: AdminScope, accountId: String) {

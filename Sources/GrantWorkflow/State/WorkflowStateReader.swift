@@ -17,8 +17,9 @@ public protocol WorkflowStateReader {
     func account(_ id: String) -> Account?
     /// The account id holding `username` within `role` (R-ACC-1).
     func accountId(role: Role, username: String) -> String?
-    /// Ids of the leader accounts whose normalised ID number is `idNumber` (R-PRJ-2).
-    func leaderAccountIds(idNumber: String) -> [String]
+    /// Ids of the leader or expert accounts (`role`) whose normalised ID number is `idNumber`, in any
+    /// registration state (R-ACC-1, R-PRJ-2).
+    func personalAccountIds(role: Role, idNumber: String) -> [String]
     /// Ids of the admin accounts of a scope (for notifications to reviewers).
     func adminAccountIds(_ scope: AdminScope) -> [String]
     /// The province with this id.
@@ -105,8 +106,8 @@ public protocol WorkflowStateWriter: WorkflowStateReader {
     mutating func putAccount(_ account: Account)
     /// Points (`role`, `username`) at an account, or removes the entry when `accountId` is nil.
     mutating func setAccountId(role: Role, username: String, accountId: String?)
-    /// Adds or removes a leader account under a normalised ID number.
-    mutating func setLeaderAccount(idNumber: String, accountId: String, present: Bool)
+    /// Adds or removes a leader or expert account under a normalised ID number.
+    mutating func setPersonalAccount(role: Role, idNumber: String, accountId: String, present: Bool)
     /// Adds an admin account to a scope.
     mutating func addAdminAccount(_ scope: AdminScope, accountId: String)
     /// Stores a province.

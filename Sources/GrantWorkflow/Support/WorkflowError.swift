@@ -34,6 +34,8 @@ public struct WorkflowError: Error, Hashable, Sendable, Codable, CustomStringCon
         public static let invalidIdNumber = Code(rawValue: "invalidIdNumber")
         /// The username is already taken within the role (R-ACC-1).
         public static let duplicateAccount = Code(rawValue: "duplicateAccount")
+        /// An account of the role already holds this ID type and number (R-ACC-1 rev. 2).
+        public static let duplicateIdNumber = Code(rawValue: "duplicateIdNumber")
         /// The password is too weak (R-ACC-6).
         public static let weakPassword = Code(rawValue: "weakPassword")
         /// The account is not approved (R-ACC-4).

@@ -85,6 +85,54 @@ func runCLI(
 }
 
 /// Runs `grantledger apply -` on these lines.
-func apply(_ lines: [String], store: String, environment: [String: String] = [:]) throws -> CLIResult {
-    try runCLI(["apply", "-"], store: store, input: lines.joined(separator: "\n") + "\n", environment: environment)
+/// Runs `apply` on the lines; scenario lines carry their own `at`, so trusted command time is on
+/// unless `trustCommandTime` is false (R-LOG-4).
+func apply(
+    _ lines: [String], store: String, environment: [String: String] = [:], trustCommandTime: Bool = true
+) throws -> CLIResult {
+    try runCLI(
+        ["apply", "-"] + (trustCommandTime ? ["--trust-command-time"] : []), store: store,
+        input: lines.joined(separator: "\n") + "\n", environment: environment)
+}
+
+/// `grantledger apply -` fed line by line while it runs (for races between processes): the lines
+/// reach the process as they are sent, not all at once.
+final class StreamingApply: @unchecked Sendable {
+    let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private let done = DispatchGroup()
+    // Written by the reader thread before `done` is left, read after waiting on it.
+    private var out = Data()
+
+    init(store: String, environment: [String: String] = [:], trustCommandTime: Bool = true) throws {
+        process.executableURL = URL(fileURLWithPath: try grantledgerExecutable())
+        process.arguments = ["apply", "-"] + (trustCommandTime ? ["--trust-command-time"] : [])
+        var env = ProcessInfo.processInfo.environment
+        env["GRANTLEDGER_STORE"] = store
+        env["GRANTLEDGER_PBKDF2_ITERATIONS"] = "1000"
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        done.enter()
+        Thread.detachNewThread { [self] in
+            out = output.fileHandleForReading.readDataToEndOfFile()
+            done.leave()
+        }
+    }
+
+    func send(_ line: String) {
+        input.fileHandleForWriting.write(Data((line + "\n").utf8))
+    }
+
+    /// Closes the input and waits for the process.
+    func finish() -> CLIResult {
+        try? input.fileHandleForWriting.close()
+        done.wait()
+        process.waitUntilExit()
+        return CLIResult(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: "")
+    }
 }

@@ -1,25 +1,5 @@
 import Foundation
 
-/// GB 11643 resident ID numbers with a valid check character.
-func residentId(_ first17: String) -> String {
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    let checks = Array("10X98765432")
-    let sum = zip(first17.compactMap { $0.wholeNumberValue }, weights).reduce(0) { $0 + $1.0 * $1.1 }
-    return first17 + String(checks[sum % 11])
-}
-
-enum IDs {
-    static let leader = residentId("11010819800101001")
-    static let otherLeader = residentId("11010819810202002")
-    static let newLeader = residentId("31010419750505003")
-    static let member = residentId("11010819900303004")
-    static let expert1 = residentId("11010819700404005")
-    static let expert2 = residentId("31010419710606006")
-    static let expert3 = residentId("11010819720707007")
-}
-
-let password = "Secret123"
-
 /// Command lines for a standard world: national office N0, provinces P1 and P2, units U1–U3 with
 /// admins UA1–UA3, provincial offices PO1 and PO2, leader L1 of U1 and project 24BZX001.
 enum Scenario {

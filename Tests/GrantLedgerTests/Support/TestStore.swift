@@ -4,21 +4,6 @@ import GrantLedger
 import GrantWorkflow
 import Testing
 
-/// A temporary store folder, removed when the value is dropped.
-final class TemporaryDirectory: Sendable {
-    let path: String
-
-    init() {
-        let base = FileManager.default.temporaryDirectory.path
-        path = base + "/grantledger-test-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func child(_ name: String) -> String { path + "/" + name }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
 /// The policy for tests: the standard one with a cheap PBKDF2 (tests hash many passwords).
 let testPolicy: WorkflowPolicy = {
     var policy = WorkflowPolicy.standard
@@ -26,10 +11,14 @@ let testPolicy: WorkflowPolicy = {
     return policy
 }()
 
-/// Opens a ledger for tests with a fixed clock.
-func openTestLedger(_ path: String, now: String = "2026-01-05T09:00:00+08:00") throws -> Ledger {
+/// Opens a ledger for scenario tests: a fixed clock and trusted command time (each line's `at` is its
+/// time, R-LOG-4), unless `trustCommandTime` is false.
+func openTestLedger(
+    _ path: String, now: String = "2026-01-05T09:00:00+08:00", trustCommandTime: Bool = true
+) throws -> Ledger {
     let time = Timestamp(iso8601: now)!
-    return try Ledger(path: path, options: LedgerOptions(policy: testPolicy, clock: { time }))
+    return try Ledger(
+        path: path, options: LedgerOptions(policy: testPolicy, clock: { time }, trustCommandTime: trustCommandTime))
 }
 
 /// A JSON command line from a type and fields.

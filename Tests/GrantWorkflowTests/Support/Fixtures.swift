@@ -1,28 +1,6 @@
 import GrantWorkflow
 import Testing
 
-/// A GB 11643 number: the 17 digits plus their ISO 7064 MOD 11-2 check character.
-func residentId(_ first17: String) -> String {
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    let checks = Array("10X98765432")
-    let sum = zip(first17.compactMap { $0.wholeNumberValue }, weights).reduce(0) { $0 + $1.0 * $1.1 }
-    return first17 + String(checks[sum % 11])
-}
-
-enum IDs {
-    static let leader = residentId("11010819800101001")
-    static let otherLeader = residentId("11010819810202002")
-    static let newLeader = residentId("31010419750505003")
-    static let member = residentId("11010819900303004")
-    static let expert1 = residentId("11010819700404005")
-    static let expert2 = residentId("31010419710606006")
-    static let expert3 = residentId("11010819720707007")
-    static let expert4 = residentId("11010819730808008")
-    static let expert5 = residentId("31010419740909009")
-}
-
-let password = "Secret123"
-
 extension World {
     /// Given: bootstrap, two provinces, three units, their admins.
     static func organisation() -> World {

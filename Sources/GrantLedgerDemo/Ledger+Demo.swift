@@ -1,5 +1,5 @@
 internal import Dispatch
-internal import EventLog
+public import GrantLedger
 internal import GrantWorkflow
 internal import Synchronization
 
@@ -75,29 +75,6 @@ extension Ledger {
             }
         }
         return try result.get()
-    }
-
-    /// The token of the newest `passwordReset` notification sent to `accountId` (as its holder
-    /// would read it from the SMS), looking back at most `limit` notifications.
-    func newestResetToken(for accountId: String, limit: UInt64 = 100_000) throws -> String? {
-        let dbs = dbs
-        return try store.read { txn in
-            try txn.withUnsafeAccess { access -> String? in
-                guard let last = try access.get(dbs.ledger, LedgerMetaKey.outboxSequence).flatMap(BigEndian.value)
-                else { return nil }
-                var sequence = last
-                while sequence > 0, last - sequence < limit {
-                    if let bytes = try access.get(dbs.outbox, OutboxKey.entry(sequence)) {
-                        let entry = try OutboxNotification(encoded: bytes)
-                        if entry.recipient == accountId, entry.template == NotificationTemplate.passwordReset {
-                            return entry.parameters["token"]
-                        }
-                    }
-                    sequence -= 1
-                }
-                return nil
-            }
-        }
     }
 }
 
@@ -191,27 +168,18 @@ final class DemoRunner: Sendable {
             line = text
         case .resetPassword(let accountId, _):
             let token: String?
-            do {
+            do throws(LedgerError) {
                 token = try ledger.newestResetToken(for: accountId)
             } catch {
-                return .failure(Ledger.ledgerError(error))
+                return .failure(error)
             }
             guard let token, let text = step.resetLine(token: token) else {
                 return .failure(LedgerError(.notFound, "no reset token was sent to \(accountId)"))
             }
             line = text
         }
-        do throws(LedgerError) {
-            let envelope: CommandEnvelope
-            do {
-                envelope = try CommandDecoder.decode(line: Array(line.utf8), limits: ledger.options.inputLimits)
-            } catch {
-                throw LedgerError(error)
-            }
-            return .success(try ledger.prepare(envelope))
-        } catch {
-            return .failure(error)
-        }
+        // The plan dates every command: the demo runs with trusted command time (R-LOG-4).
+        return ledger.prepare(line: Array(line.utf8), trustTime: true)
     }
 
     private func submit(_ index: Int, _ prepared: Result<PreparedCommand, LedgerError>) {
@@ -221,17 +189,7 @@ final class DemoRunner: Sendable {
         case .failure(let error):
             answer(index, CommandOutcome(commandId: commandId, error: error))
         case .success(let command):
-            let runner = CommandRunner(dbs: ledger.dbs, policy: ledger.options.policy)
-            ledger.store.enqueueWrite(
-                { txn in try runner.run(command, in: txn) },
-                completion: { result in
-                    switch result {
-                    case .success(let applied):
-                        self.answer(index, applied.outcome(commandId: commandId))
-                    case .failure(let error):
-                        self.answer(index, CommandOutcome(commandId: commandId, error: Ledger.ledgerError(error)))
-                    }
-                })
+            ledger.submit(command) { outcome in self.answer(index, outcome) }
         }
     }
 

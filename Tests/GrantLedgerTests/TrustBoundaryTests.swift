@@ -1,0 +1,366 @@
+import EventLog
+import Foundation
+import GrantLedger
+import GrantWorkflow
+import Testing
+
+/// The attacks of the trust-boundary issue, each written as the hostile client would send it
+/// (docs/security.md lists them): forged time, reused command ids, a borrowed identity and a
+/// password oracle; plus the rule that rejected commands leave every byte of the store as it was.
+@Suite("Trust boundary")
+struct TrustBoundaryTests {
+    static let now = "2026-01-05T09:00:00+08:00"
+
+    /// A ledger on the ledger's own clock (the default): commands are stamped with `now`.
+    static func untrusted(_ dir: TemporaryDirectory) throws -> Ledger {
+        try openTestLedger(dir.path, now: now, trustCommandTime: false)
+    }
+
+    nonisolated(unsafe) static let registration: [String: Any] = [
+        "accountId": "L2", "role": "leader", "username": "13800000002", "email": "l2@example.cn", "name": "冒名者",
+        "idType": "residentId", "idNumber": IDs.leader, "unitId": "U3", "password": password, "agreedToTerms": true,
+    ]
+
+    // MARK: 1. Time is the ledger's (R-LOG-4)
+
+    @Test("attack 1: a registration dated 2999 is clockSkew and the store keeps working (R-LOG-4)")
+    func futureTimeCannotBrickTheStore() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Self.untrusted(dir)
+        defer { ledger.close() }
+        for text in Scenario.organisation { await ledger.expectAccepted(text) }
+        let before = try StoreSnapshot(ledger)
+        let forged = line(
+            "registerAccount",
+            Self.registration.merging(["accountId": "X9", "idNumber": IDs.otherLeader]) { $1 },
+            at: "2999-12-31T00:00:00+08:00")
+        let answer = await ledger.expectRejected(forged, "clockSkew")
+        #expect(answer.error?.rule == "R-LOG-4")
+        #expect(try StoreSnapshot(ledger) == before)
+        // Later commands are stamped with the ledger's clock and go on being accepted.
+        await ledger.expectAccepted(line("createProvince", ["provinceId": "P3", "name": "天津市"], by: "N0"))
+        let head = try ledger.head()
+        #expect(head.time == Timestamp(iso8601: Self.now)!.epochMilliseconds)
+    }
+
+    @Test("an `at` within the tolerance is accepted but the ledger's clock stamps the event (R-LOG-4)")
+    func toleratedTimeIsStampedByTheClock() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Self.untrusted(dir)
+        defer { ledger.close() }
+        await ledger.expectAccepted(Scenario.organisation[0])
+        await ledger.expectAccepted(
+            line("createProvince", ["provinceId": "P1", "name": "北京市"], by: "N0", at: "2026-01-05T09:04:00+08:00"))
+        #expect(try ledger.head().time == Timestamp(iso8601: Self.now)!.epochMilliseconds)
+        await ledger.expectRejected(
+            line("createProvince", ["provinceId": "P2", "name": "上海市"], by: "N0", at: "2026-01-05T08:54:59+08:00"),
+            "clockSkew")
+    }
+
+    @Test("attack 1b: logins dated after the lock cannot skip the lockout (R-ACC-6, R-LOG-4)")
+    func futureTimeCannotSkipTheLockout() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Self.untrusted(dir)
+        defer { ledger.close() }
+        for text in Scenario.organisation
+            + Scenario.account("L1", phone: "13800000001", idNumber: IDs.leader, unit: "U1")
+        {
+            await ledger.expectAccepted(text)
+        }
+        let wrong = ["role": "leader", "username": "13800000001", "password": "Wrong1234"]
+        for _ in 0..<5 { await ledger.expectRejected(line("login", wrong), "invalidCredentials") }
+        let right = ["role": "leader", "username": "13800000001", "password": password]
+        await ledger.expectRejected(line("login", right), "accountLocked")
+        await ledger.expectRejected(line("login", right, at: "2026-01-05T09:30:00+08:00"), "clockSkew")
+        await ledger.expectRejected(line("login", right), "accountLocked")
+    }
+
+    @Test("trusted command time takes `at`, and refuses only a time earlier than the newest event (R-LOG-4)")
+    func trustedTimeRefusesGoingBack() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path, trustCommandTime: true)
+        defer { ledger.close() }
+        await ledger.expectAccepted(Scenario.organisation[0])
+        await ledger.expectAccepted(
+            line("createProvince", ["provinceId": "P1", "name": "北京市"], by: "N0", at: "2027-06-01T09:00:00+08:00"))
+        #expect(try ledger.head().time == Timestamp(iso8601: "2027-06-01T09:00:00+08:00")!.epochMilliseconds)
+        await ledger.expectRejected(
+            line("createProvince", ["provinceId": "P2", "name": "上海市"], by: "N0", at: "2027-05-31T09:00:00+08:00"),
+            "clockSkew")
+    }
+
+    @Test("the CLI refuses a forged time unless the operator passes --trust-command-time (R-LOG-4)")
+    func cliTrustsTimeOnlyWithTheFlag() throws {
+        let dir = TemporaryDirectory()
+        let env = ["GRANTLEDGER_NOW": Self.now]
+        let forged = line(
+            "createProvince", ["provinceId": "P9", "name": "远方"], by: "N0", at: "2999-01-01T00:00:00+08:00")
+        #expect(try apply([Scenario.organisation[0]], store: dir.path, environment: env).status == 0)
+        let refused = try apply([forged], store: dir.path, environment: env, trustCommandTime: false)
+        #expect(refused.status == 1)
+        #expect((refused.results.first?["error"] as? [String: Any])?["code"] as? String == "clockSkew")
+        let trusted = try apply([forged], store: dir.path, environment: env, trustCommandTime: true)
+        #expect(trusted.status == 0)
+    }
+
+    // MARK: 2. Command ids carry a fingerprint (R-LOG-3)
+
+    @Test("attack 2: a reused login id never answers from the record, and never swallows another command (R-LOG-3)")
+    func reusedLoginIdIsCheckedEveryTime() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path)
+        defer { ledger.close() }
+        for text in Scenario.standard { await ledger.expectAccepted(text) }
+        let right = ["role": "leader", "username": "13800000001", "password": password]
+        let first = await ledger.expectAccepted(line("login", right, id: "L-1"))
+        #expect(first.result["accountId"] == "L1")
+        let wrong = ["role": "leader", "username": "13800000001", "password": "Wrong1234"]
+        let second = await ledger.expectRejected(line("login", wrong, id: "L-1"), "invalidCredentials")
+        #expect(second.result["accountId"] == nil)
+        let province = await ledger.expectAccepted(
+            line("createProvince", ["provinceId": "P7", "name": "重庆市"], by: "N0", id: "L-1"))
+        #expect(province.events == ["ProvinceCreated"])
+        #expect(!province.deduplicated)
+    }
+
+    @Test("the same id and command replays the first result; another command under that id is idempotencyConflict")
+    func fingerprintedIdempotency() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path)
+        defer { ledger.close() }
+        for text in Scenario.standard { await ledger.expectAccepted(text) }
+        let draft = Scenario.extensionRequest()
+        let tagged = { (text: String, id: String, at: String?) -> String in
+            var object = try! JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+            object["id"] = id
+            if let at { object["at"] = at }
+            return String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        }
+        let first = await ledger.expectAccepted(tagged(draft, "c-1", nil))
+        let head = try ledger.head()
+        // A retry, even with another `at`, is the same command.
+        let retry = await ledger.expectAccepted(tagged(draft, "c-1", "2026-01-05T09:01:00+08:00"))
+        #expect(retry.deduplicated)
+        #expect(retry.jsonLine.contains(#""replayed":true"#))
+        #expect(retry.position == first.position && retry.result == first.result)
+        let before = try StoreSnapshot(ledger)
+        let other = await ledger.expectRejected(
+            tagged(Scenario.extensionRequest("CR-9", newEnd: "2028-03-31"), "c-1", nil), "idempotencyConflict")
+        #expect(other.error?.rule == "R-LOG-3")
+        #expect(try ledger.head() == head)
+        #expect(try StoreSnapshot(ledger) == before)
+        // The same command by another actor is another command.
+        var object = try JSONSerialization.jsonObject(with: Data(tagged(draft, "c-1", nil).utf8)) as! [String: Any]
+        object["actor"] = "UA1"
+        let asOther = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        await ledger.expectRejected(asOther, "idempotencyConflict")
+    }
+
+    @Test("a command built in Swift and the same command as JSON share one fingerprint")
+    func fingerprintIgnoresSpelling() throws {
+        let spelled = [
+            #"{"type":"createProvince","actor":"N0","provinceId":"P1","name":"北京市","id":"a"}"#,
+            #"{"name":"北京市","provinceId":"P1","actor":"N0","type":"createProvince","at":"2026-01-01T00:00:00Z"}"#,
+        ].map { try? CommandDecoder.decode(line: Array($0.utf8)) }
+        let typed = CommandEnvelope(actor: "N0", command: .createProvince(provinceId: "P1", name: "北京市"))
+        #expect(spelled[0]?.fingerprint == typed.fingerprint)
+        #expect(spelled[1]?.fingerprint == typed.fingerprint)
+        let other = CommandEnvelope(actor: "N0", command: .createProvince(provinceId: "P1", name: "北京"))
+        #expect(other.fingerprint != typed.fingerprint)
+    }
+
+    // MARK: 3. Identity (R-ACC-1, R-PRJ-2)
+
+    @Test("attack 3: a second leader account with the leader's ID number is duplicateIdNumber (R-ACC-1)")
+    func secondAccountWithTheSameIdIsRefused() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path)
+        defer { ledger.close() }
+        for text in Scenario.standard { await ledger.expectAccepted(text) }
+        let answer = await ledger.expectRejected(line("registerAccount", Self.registration), "duplicateIdNumber")
+        #expect(answer.error?.rule == "R-ACC-1")
+        // An expert account with the same number is another role: allowed (R-ACC-1).
+        await ledger.expectAccepted(
+            line(
+                "registerAccount",
+                Self.registration.merging(["accountId": "X2", "role": "expert", "username": "13900000009"]) { $1 }))
+        // A rejected account frees the number; its owner cannot take it back while another holds it.
+        await ledger.expectAccepted(line("setAccountEnabled", ["accountId": "L1", "enabled": false], by: "UA1"))
+        await ledger.expectRejected(line("registerAccount", Self.registration), "duplicateIdNumber")
+    }
+
+    @Test("attack 3b: an account with the leader's number but another ID type sees nothing of the project (R-PRJ-2)")
+    func matchingNeedsTheSameIdType() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path)
+        defer { ledger.close() }
+        for text in Scenario.organisation + [Scenario.project()] { await ledger.expectAccepted(text) }
+        for text in Scenario.account("L2", phone: "13800000002", idNumber: IDs.leader, unit: "U3") {
+            // Registered as a passport holder with the resident ID's characters.
+            let passport = text.replacingOccurrences(of: #""idType":"residentId""#, with: #""idType":"passport""#)
+            await ledger.expectAccepted(passport)
+        }
+        #expect(throws: LedgerError.self) { try ledger.project("24BZX001", as: .account("L2")) }
+        await ledger.expectRejected(
+            Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"], by: "L2"), "forbidden")
+    }
+
+    @Test("a pending or disabled leader account is not matched; setLeaderIdNumber only while unmatched (R-PRJ-2)")
+    func setLeaderIdNumberOnlyWhileUnmatched() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path)
+        defer { ledger.close() }
+        for text in Scenario.standard { await ledger.expectAccepted(text) }
+        let set = line(
+            "setLeaderIdNumber", ["projectNo": "24BZX001", "idType": "residentId", "idNumber": IDs.otherLeader],
+            by: "UA1")
+        let refused = await ledger.expectRejected(set, "invalidState")
+        #expect(refused.error?.rule == "R-PRJ-2")
+        // Disabled, L1 no longer matches: the unit admin may correct the number.
+        await ledger.expectAccepted(line("setAccountEnabled", ["accountId": "L1", "enabled": false], by: "UA1"))
+        await ledger.expectAccepted(set)
+    }
+
+    // MARK: 4. resubmitRegistration is no password oracle (R-ACC-6)
+
+    @Test("attack 4: wrong passwords to resubmitRegistration count toward the lockout (R-ACC-6)")
+    func resubmitCountsFailures() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path)
+        defer { ledger.close() }
+        for text in Scenario.organisation { await ledger.expectAccepted(text) }
+        await ledger.expectAccepted(line("registerAccount", Self.registration))
+        await ledger.expectAccepted(
+            line("reviewRegistration", ["accountId": "L2", "decision": "reject", "reason": "单位不符"], by: "UA3"))
+        let wrong = line("resubmitRegistration", ["accountId": "L2", "password": "Wrong1234", "unitId": "U1"])
+        for _ in 0..<5 {
+            let answer = await ledger.expectRejected(wrong, "invalidCredentials")
+            #expect(answer.error?.rule == "R-ACC-6")
+        }
+        // An unknown account answers the same.
+        await ledger.expectRejected(
+            line("resubmitRegistration", ["accountId": "NOBODY", "password": "Wrong1234"]), "invalidCredentials")
+        let right = line("resubmitRegistration", ["accountId": "L2", "password": password, "unitId": "U1"])
+        await ledger.expectRejected(right, "accountLocked")
+    }
+
+    // MARK: Scope (R-ACC-11)
+
+    @Test("pending, disabled and unknown viewers see nothing, with one answer (R-ACC-11)")
+    func inactiveViewersSeeNothing() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path)
+        defer { ledger.close() }
+        for text in Scenario.standard { await ledger.expectAccepted(text) }
+        await ledger.expectAccepted(
+            line("registerAccount", Self.registration.merging(["idNumber": IDs.otherLeader]) { $1 }))
+        await ledger.expectAccepted(line("setAccountEnabled", ["accountId": "E1", "enabled": false], by: "UA2"))
+        var answers: [String] = []
+        for viewer in ["L2", "E1", "NOBODY"] {
+            do {
+                _ = try ledger.account(viewer, as: .account(viewer))
+                Issue.record("\(viewer) saw its account")
+            } catch {
+                #expect(error.code == .forbidden)
+                answers.append(error.code.rawValue)
+            }
+            #expect(throws: LedgerError.self) { try ledger.projects(as: .account(viewer)) }
+        }
+        #expect(Set(answers).count == 1)
+    }
+
+    @Test("an expert sees no project, history, change or adjustment, even of what it appraises (R-ACC-11)")
+    func expertsSeeNoProjectRecords() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path)
+        defer { ledger.close() }
+        for text in Scenario.standard + [Scenario.extensionRequest()] { await ledger.expectAccepted(text) }
+        let fifthExpert = Scenario.account(
+            "E5", role: "expert", phone: "13900000005", idNumber: residentId("31010419740909009"), unit: "U3",
+            name: "周九")
+        for text in Scenario.readyCloseout() + fifthExpert { await ledger.expectAccepted(text) }
+        for text in [
+            line("submitCloseout", ["closeoutId": "C1"], by: "L1"), Scenario.reviewCloseout(by: "UA1"),
+            Scenario.reviewCloseout(by: "PO1"),
+            line("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E1", "E2", "E5"]], by: "PO1"),
+        ] {
+            await ledger.expectAccepted(text)
+        }
+        let expert = Viewer.account("E1")
+        let attempts: [(String, () throws -> Void)] = [
+            ("project", { _ = try ledger.project("24BZX001", as: expert) }),
+            ("history", { _ = try ledger.history("24BZX001", as: expert) }),
+            ("change", { _ = try ledger.change("CR-1", as: expert) }),
+            ("unknown change", { _ = try ledger.change("CR-404", as: expert) }),
+        ]
+        var messages: [String] = []
+        for (what, attempt) in attempts {
+            do {
+                try attempt()
+                Issue.record("the expert read the \(what)")
+            } catch let error as LedgerError {
+                #expect(error.code == .forbidden, "\(what)")
+                messages.append(error.message.replacingOccurrences(of: "CR-404", with: "CR-1"))
+            }
+        }
+        // An unknown request and one outside the view get the same answer.
+        #expect(messages[2] == messages[3])
+        let projects = try ledger.projects(as: expert)
+        #expect(projects == .array([]))
+    }
+
+    @Test("a leader asking for an unknown project and for another's gets the same answer (R-ACC-11)")
+    func unknownAndOutOfScopeLookAlike() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path)
+        defer { ledger.close() }
+        for text in Scenario.standard + [Scenario.project("24BZX002", leader: IDs.otherLeader)] {
+            await ledger.expectAccepted(text)
+        }
+        func answer(_ no: String) -> String {
+            do {
+                _ = try ledger.project(no, as: .account("L1"))
+                return "seen"
+            } catch {
+                return "\(error.code) " + error.message.replacingOccurrences(of: no, with: "NO")
+            }
+        }
+        #expect(answer("24BZX002") == answer("24BZX404"))
+        #expect(answer("24BZX002").hasPrefix("forbidden"))
+        #expect(answer("24BZX001") == "seen")
+    }
+
+    // MARK: Nothing changes (R-LOG-1)
+
+    @Test("every rejected attack leaves head, digest, models, outbox and credentials byte for byte (R-LOG-1)")
+    func rejectedCommandsChangeNothing() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Self.untrusted(dir)
+        defer { ledger.close() }
+        for text in Scenario.standard + [Scenario.extensionRequest()] { await ledger.expectAccepted(text) }
+        let before = try StoreSnapshot(ledger)
+        #expect(before.tables.count >= 4, "the snapshot covers the log and the ledger's databases")
+        let attacks: [(String, String)] = [
+            (
+                line("createProvince", ["provinceId": "P8", "name": "x"], by: "N0", at: "2999-01-01T00:00:00Z"),
+                "clockSkew"
+            ),
+            (line("registerAccount", Self.registration), "duplicateIdNumber"),
+            (Scenario.extensionRequest("CR-2"), "duplicatePendingChange"),
+            (
+                line(
+                    "setLeaderIdNumber", ["projectNo": "24BZX001", "idType": "passport", "idNumber": "E1234567"],
+                    by: "UA1"), "invalidState"
+            ),
+            (Scenario.change("CR-3", kind: "changeTitle", details: ["newTitle": "新"], by: "E1"), "forbidden"),
+            ("{\"type\":\"login\"", "invalidInput"),
+        ]
+        for (text, code) in attacks { await ledger.expectRejected(text, code) }
+        let after = try StoreSnapshot(ledger)
+        #expect(after.head == before.head)
+        for name in before.tables.keys.sorted() {
+            #expect(after.tables[name] == before.tables[name], "database \(name) changed")
+        }
+        #expect(after == before)
+    }
+}

@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        // `swift package generate-documentation` (DocC catalogs of EventLog, GrantWorkflow, GrantLedger).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // LMDB from the system: Debian's liblmdb-dev (pkg-config "lmdb"). No C sources here.
@@ -77,6 +79,7 @@ let package = Package(
                 "GrantLedgerDemo",
                 "GrantWorkflow",
                 "EventLog",
+                "CLMDB",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

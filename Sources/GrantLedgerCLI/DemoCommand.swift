@@ -51,7 +51,7 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         let started = Self.seconds()
-        var options = CLIStore.ledgerOptions()
+        var options = try CLIStore.ledgerOptions()
         if let iterations {
             options.policy.passwordIterations = iterations
         } else if Environment.value("GRANTLEDGER_PBKDF2_ITERATIONS") == nil {

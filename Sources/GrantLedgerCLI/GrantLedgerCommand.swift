@@ -11,6 +11,7 @@ public struct GrantLedgerCommand: ParsableCommand {
         version: version,
         subcommands: [
             ApplyCommand.self, QueryCommand.self, ReplayCommand.self, FormCommand.self, DemoCommand.self,
+            BenchCommand.self, BackupCommand.self,
         ])
 
     /// Creates the command (argument parser).

@@ -96,7 +96,7 @@ struct CLIContractTests {
         #expect(project["status"] as? String == "active")
         #expect((project["budget"] as? [String: Any])?["total"] as? Int == 600_000)
         let csv = try runCLI(["query", "projects", "--format", "csv"], store: dir.path)
-        #expect(csv.stdout.hasPrefix("projectNo,title,status"))
+        #expect(csv.stdout.hasPrefix(#""projectNo","title","status""#))
         #expect(csv.lines.count == 2)
         // The leader sees its project with its own ID number in full; another leader is refused.
         let own = try runCLI(["query", "project", "24BZX001", "--format", "json", "--as", "L1"], store: dir.path)

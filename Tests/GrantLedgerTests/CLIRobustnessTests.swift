@@ -25,8 +25,8 @@ struct CLIRobustnessTests {
         // Both processes run at once: each gets its lines as they are written, alternately, a filler
         // command (its own province) and then the contested draft of each project, to A and at once to B.
         let store = dir.path
-        let processA = try StreamingApply(store: store, environment: Self.now)
-        let processB = try StreamingApply(store: store, environment: Self.now)
+        let processA = try CoProcess(["apply", "-", "--trust-command-time"], store: store, environment: Self.now)
+        let processB = try CoProcess(["apply", "-", "--trust-command-time"], store: store, environment: Self.now)
         func filler(_ prefix: String, _ index: Int) -> String {
             line("createProvince", ["provinceId": "\(prefix)\(index)", "name": "省\(index)"], by: "N0")
         }

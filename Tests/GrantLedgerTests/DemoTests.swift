@@ -189,7 +189,8 @@ import Testing
     @Test func commandLinePrintsQueriesThatWorkAndRefusesAUsedStore() throws {
         let directory = TemporaryDirectory()
         let store = directory.child("cli")
-        let first = try runCLI(["demo", "--projects", "120", "--seed", "5"], store: store)
+        let first = try runCLI(
+            ["demo", "--projects", "120", "--seed", "5", "--pbkdf2-iterations", "1000"], store: store)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("rejected on purpose"))
         #expect(first.stdout.contains("1,000 iterations"))

@@ -50,6 +50,48 @@ struct LedgerQueryTests {
         }
     }
 
+    @Test("project lists by unit, province, status and leader come from indexes that follow every change")
+    func projectIndexesFollowChanges() async throws {
+        let (dir, ledger) = try await Self.world()
+        defer { ledger.close() }
+        _ = dir
+        func listed(_ filter: ProjectFilter, as viewer: Viewer = .everything) throws -> [String] {
+            Self.numbers(try ledger.projects(filter, as: viewer))
+        }
+        #expect(try listed(ProjectFilter(unit: "U1")) == ["24BZX001"])
+        #expect(try listed(ProjectFilter(province: "P1")) == ["24BZX001", "24BZX002"])
+        #expect(try listed(ProjectFilter(status: .active)) == ["24BZX001", "24BZX002", "24BZX003"])
+        #expect(try listed(ProjectFilter(leader: "L1")) == ["24BZX001"])
+        // 24BZX001 moves to U3 (P2) and then ends by the leader's own withdrawal.
+        for text in [
+            Scenario.change("CR-U", kind: "changeUnit", details: ["newUnitId": "U3"]), Scenario.submit("CR-U"),
+        ] {
+            await ledger.expectAccepted(text)
+        }
+        for reviewer in ["UA1", "PO1", "N0"] {
+            let outcome = await ledger.execute(line: Scenario.review("CR-U", by: reviewer))
+            if !outcome.isAccepted {
+                // A receiving-unit level, when the rules have one, reviews after the old unit.
+                await ledger.expectAccepted(Scenario.review("CR-U", by: "UA3"))
+                await ledger.expectAccepted(Scenario.review("CR-U", by: reviewer))
+            }
+        }
+        #expect(try listed(ProjectFilter(unit: "U1")).isEmpty)
+        #expect(try listed(ProjectFilter(unit: "U3")) == ["24BZX001", "24BZX003"])
+        #expect(try listed(ProjectFilter(province: "P1")) == ["24BZX002"])
+        #expect(try listed(ProjectFilter(), as: .account("UA3")) == ["24BZX001", "24BZX003"])
+        #expect(try listed(ProjectFilter(), as: .account("PO2")) == ["24BZX001", "24BZX003"])
+        await ledger.expectAccepted(
+            Scenario.change("CR-W", kind: "withdrawal", details: ["reason": "无法继续", "fundsReceived": 0]))
+        await ledger.expectAccepted(Scenario.submit("CR-W"))
+        await ledger.expectAccepted(Scenario.review("CR-W", by: "UA3"))
+        #expect(try listed(ProjectFilter(status: .withdrawn)) == ["24BZX001"])
+        #expect(try listed(ProjectFilter(status: .active)) == ["24BZX002", "24BZX003"])
+        #expect(try listed(ProjectFilter(leader: "L1")) == ["24BZX001"])
+        let report = try ledger.checkModels()
+        #expect(report.differences.isEmpty, "the indexes equal a rebuild: \(report.differences)")
+    }
+
     @Test("ID numbers are masked outside one's own view and an admin's in scope (R-ACC-8)")
     func masking() async throws {
         let (dir, ledger) = try await Self.world()

@@ -29,7 +29,9 @@ extension Ledger {
     ///
     /// The time comes first, so that a command with a forged time costs no password hash: with
     /// `trustTime` it is the command's `at` (or the clock's when absent); otherwise the clock's, and an
-    /// `at` farther from it than the policy's tolerance is `clockSkew` (R-LOG-4 rev. 2).
+    /// `at` farther from it than the policy's tolerance is `clockSkew` (R-LOG-4 rev. 2). The envelope
+    /// was fully decoded and validated already; a weak new password (R-ACC-6) is refused next, before
+    /// any salt is drawn or hash computed, so no invalid command costs PBKDF2.
     func prepare(_ envelope: CommandEnvelope, trustTime: Bool) throws(LedgerError) -> PreparedCommand {
         let now = options.clock()
         let time: Timestamp
@@ -51,6 +53,11 @@ extension Ledger {
         var secrets = PreparedSecrets()
         var checked: CheckedCredential?
         if let password = needs.passwordToHash {
+            do {
+                try options.policy.requireStrongPassword(password, field: needs.passwordField)
+            } catch {
+                throw LedgerError(error)
+            }
             let salt = options.randomBytes(16)
             secrets.newPasswordHash = PasswordHasher.hash(
                 password: password, salt: salt, iterations: options.policy.passwordIterations)

@@ -32,6 +32,9 @@ enum ModelKey {
         case awaiting = "W"
         case filing = "F"
         case pendingRegistration = "R"
+        case projectsOfUnit = "PU"
+        case projectsByStatus = "PS"
+        case projectsByLeader = "PL"
         // Credentials database.
         case credential = "c"
         case resetToken = "t"

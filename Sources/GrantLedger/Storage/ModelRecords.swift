@@ -29,6 +29,19 @@ enum ModelRecords {
         return [ModelKey.make(.pendingRegistration, account.unitId ?? "", account.id)]
     }
 
+    /// Engine index keys of a project, for `query projects` by unit, status and leader (the leader's
+    /// ID type and normalised number, R-PRJ-2).
+    static func derivedKeys(of project: Project?) -> [[UInt8]] {
+        guard let project else { return [] }
+        return [
+            ModelKey.make(.projectsOfUnit, project.unitId, project.projectNo),
+            ModelKey.make(.projectsByStatus, project.status.rawValue, project.projectNo),
+            ModelKey.make(
+                .projectsByLeader, project.leader.idType.rawValue, IdentityNumber.normalized(project.leader.idNumber),
+                project.projectNo),
+        ]
+    }
+
     /// Engine index keys of a change request: awaiting a reviewer; filed (备案).
     static func derivedKeys(of request: ChangeRequest?) -> [[UInt8]] {
         guard let request else { return [] }
@@ -82,6 +95,7 @@ enum ModelRecords {
         for unit in state.units.values { add(ModelKey.make(.unit, unit.id), unit.binaryEncoded) }
         for project in state.projects.values {
             add(ModelKey.make(.project, project.projectNo), project.binaryEncoded)
+            for key in derivedKeys(of: project) { add(key, []) }
         }
         for projectNo in state.activeProjects { add(ModelKey.make(.activeProject, projectNo), []) }
         for request in state.changeRequests.values {

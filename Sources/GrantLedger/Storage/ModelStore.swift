@@ -196,7 +196,10 @@ struct ModelStore: WorkflowStateWriter {
     }
 
     mutating func putProject(_ project: Project) {
-        store(ModelKey.make(.project, project.projectNo), project.binaryEncoded)
+        let key = ModelKey.make(.project, project.projectNo)
+        let old: Project? = load(key)
+        store(key, project.binaryEncoded)
+        updateDerived(ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: project))
     }
 
     mutating func setActiveProject(_ projectNo: String, active: Bool) {
@@ -272,5 +275,23 @@ final class FaultBox {
 
     func record(_ text: String) {
         if message == nil { message = text }
+    }
+}
+
+extension ModelStore {
+    /// Project numbers of a unit, in key order (the `projectsOfUnit` index).
+    func projectNumbers(ofUnit unitId: String) -> [String] {
+        lastComponents(prefix: ModelKey.prefix(.projectsOfUnit, unitId))
+    }
+
+    /// Project numbers with a status, in key order.
+    func projectNumbers(status: ProjectStatus) -> [String] {
+        lastComponents(prefix: ModelKey.prefix(.projectsByStatus, status.rawValue))
+    }
+
+    /// Project numbers whose leader holds this ID type and number (normalised), in key order.
+    func projectNumbers(leaderIdType: IdType, idNumber: String) -> [String] {
+        lastComponents(
+            prefix: ModelKey.prefix(.projectsByLeader, leaderIdType.rawValue, IdentityNumber.normalized(idNumber)))
     }
 }

@@ -52,7 +52,7 @@ struct ApplyCommand: ParsableCommand {
             if fstat(fd, &info) == 0 { total = UInt64(info.st_size) }
         }
         defer { if fd > 0 { close(fd) } }
-        var options = CLIStore.ledgerOptions()
+        var options = try CLIStore.ledgerOptions()
         options.trustCommandTime = trustCommandTime
         let ledger = try CLIStore.open(storeOptions, mustExist: false, options: options)
         defer { ledger.close() }
@@ -76,9 +76,11 @@ struct ApplyCommand: ParsableCommand {
 /// Streams lines into the ledger's group commit and prints the answers in input order.
 ///
 /// Lines are decoded and queued as fast as they are read (up to a window), so consecutive commands
-/// share commits; each answer is printed only once its commit is durable, in the order of the
-/// input. With `stopOnError` every command waits for the one before, so nothing runs after the
-/// first rejection.
+/// share commits. A printer of its own writes and flushes each answer as soon as its commit is
+/// durable and every answer before it is out, whatever standard output is: a co-process that
+/// writes one line and waits for its answer gets it, and lines that arrive faster still share
+/// commits and are flushed together. With `stopOnError` every command waits for the one before,
+/// so nothing runs after the first rejection.
 final class ApplyRunner: Sendable {
     struct Summary {
         var accepted = 0
@@ -93,12 +95,19 @@ final class ApplyRunner: Sendable {
         var accepted = 0
         var rejected = 0
         var sizes: [Int: Int] = [:]
+        /// Set when the input has ended: how many answers there will be.
+        var total: Int?
     }
 
     private let ledger: Ledger
     private let stopOnError: Bool
     private let state = Mutex(Pending())
-    private let changed = DispatchSemaphore(value: 0)
+    /// Signalled when an answer arrives or the input ends: wakes the printer.
+    private let answered = DispatchSemaphore(value: 0)
+    /// Signalled when the printer printed something: wakes a reader waiting for room.
+    private let printed = DispatchSemaphore(value: 0)
+    /// Signalled once the printer has printed the last answer.
+    private let printerDone = DispatchSemaphore(value: 0)
 
     /// Most lines in flight at once, and most bytes (attachments travel inside lines).
     static let window = 4096
@@ -110,26 +119,29 @@ final class ApplyRunner: Sendable {
     }
 
     func run(reading fd: Int32, progress: ProgressReporter) throws -> Summary {
-        var reader = LineReader(fd: fd, maximumLength: ledger.options.inputLimits.maximumLineBytes)
+        DispatchQueue(label: "grantledger.apply.printer").async { self.printAnswers() }
         var index = 0
+        defer {
+            let count = index
+            state.withLock { $0.total = count }
+            answered.signal()
+            printerDone.wait()
+        }
+        var reader = LineReader(fd: fd, maximumLength: ledger.options.inputLimits.maximumLineBytes)
         while let line = try reader.next() {
             progress.update(reader.bytesRead)
-            let size: Int
+            let sequence = index
             switch line {
             case .bytes(let bytes):
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                size = bytes.count
-                waitForRoom(size: size)
-                let sequence = index
+                waitForRoom(size: bytes.count)
                 state.withLock {
                     $0.submitted += 1
-                    $0.inFlightBytes += size
-                    $0.sizes[sequence] = size
+                    $0.inFlightBytes += bytes.count
+                    $0.sizes[sequence] = bytes.count
                 }
                 ledger.submit(line: bytes) { outcome in self.finished(sequence, outcome) }
             case .tooLong(let length):
-                size = 0
-                let sequence = index
                 state.withLock {
                     $0.submitted += 1
                     $0.sizes[sequence] = 0
@@ -140,55 +152,65 @@ final class ApplyRunner: Sendable {
                 finished(sequence, CommandOutcome(commandId: nil, error: error))
             }
             index += 1
-            printReady()
             if stopOnError {
                 waitUntilPrinted(index)
                 if state.withLock({ $0.rejected }) > 0 { break }
             }
         }
-        waitUntilPrinted(index)
+        let count = index
+        waitUntilPrinted(count)
         return state.withLock { Summary(accepted: $0.accepted, rejected: $0.rejected) }
     }
 
+    /// Records an answer (on the writer thread, or the reader's for lines refused before queueing)
+    /// and wakes the printer; never writes itself.
     private func finished(_ sequence: Int, _ outcome: CommandOutcome) {
         state.withLock { $0.outcomes[sequence] = outcome }
-        changed.signal()
+        answered.signal()
     }
 
-    /// Prints every answer whose turn has come.
-    private func printReady() {
-        var lines: [String] = []
-        state.withLock { pending in
-            while let outcome = pending.outcomes.removeValue(forKey: pending.nextToPrint) {
-                pending.inFlightBytes -= pending.sizes.removeValue(forKey: pending.nextToPrint) ?? 0
-                pending.nextToPrint += 1
-                if outcome.isAccepted { pending.accepted += 1 } else { pending.rejected += 1 }
-                lines.append(outcome.jsonLine)
+    /// The printer: prints and flushes every answer whose turn has come, each time one arrives,
+    /// until the last answer of the input is out.
+    private func printAnswers() {
+        while true {
+            answered.wait()
+            var lines: [String] = []
+            let finished = state.withLock { pending in
+                while let outcome = pending.outcomes.removeValue(forKey: pending.nextToPrint) {
+                    pending.inFlightBytes -= pending.sizes.removeValue(forKey: pending.nextToPrint) ?? 0
+                    pending.nextToPrint += 1
+                    if outcome.isAccepted { pending.accepted += 1 } else { pending.rejected += 1 }
+                    lines.append(outcome.jsonLine)
+                }
+                return pending.total.map { pending.nextToPrint >= $0 } ?? false
+            }
+            if !lines.isEmpty {
+                for line in lines { Terminal.outLine(line) }
+                Terminal.flush()
+                printed.signal()
+            }
+            if finished {
+                printerDone.signal()
+                return
             }
         }
-        guard !lines.isEmpty else { return }
-        for line in lines { Terminal.outLine(line) }
-        Terminal.flush()
     }
 
     private func waitForRoom(size: Int) {
         while true {
-            printReady()
             let full = state.withLock { pending in
                 let inFlight = pending.submitted - pending.nextToPrint
                 return inFlight >= Self.window
                     || (inFlight > 0 && pending.inFlightBytes + size > Self.byteWindow)
             }
             if !full { return }
-            changed.wait()
+            printed.wait()
         }
     }
 
     private func waitUntilPrinted(_ count: Int) {
-        while true {
-            printReady()
-            if state.withLock({ $0.nextToPrint >= count }) { return }
-            changed.wait()
+        while state.withLock({ $0.nextToPrint < count }) {
+            printed.wait()
         }
     }
 }

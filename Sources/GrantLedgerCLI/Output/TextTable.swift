@@ -18,11 +18,11 @@ struct TextTable {
         self.columns = headers.map { Column(header: $0) }
     }
 
-    /// Adds a row; missing cells are blank and extra cells are dropped.
+    /// Adds a row; missing cells are blank, extra cells are dropped, control characters show escaped.
     mutating func append(_ cells: [String]) {
         var row = Array(cells.prefix(columns.count))
         while row.count < columns.count { row.append("") }
-        rows.append(row.map(Self.singleLine))
+        rows.append(row.map(TerminalText.escaped))
     }
 
     /// The table as text, one line per row, ending with a newline.
@@ -54,19 +54,15 @@ struct TextTable {
         return out
     }
 
-    /// Newlines and tabs inside a cell would break the layout; show them as spaces.
-    private static func singleLine(_ text: String) -> String {
-        guard text.contains(where: { $0.isNewline || $0 == "\t" }) else { return text }
-        return String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
-    }
 }
 
 /// Key-value rows for one record (`query project 24BZX001`): labels padded to one width.
 struct RecordView {
     var fields: [(label: String, value: String)] = []
 
+    /// Adds a line; control characters in the value show escaped.
     mutating func append(_ label: String, _ value: String) {
-        fields.append((label, value))
+        fields.append((TerminalText.escaped(label), TerminalText.escaped(value)))
     }
 
     func render() -> String {

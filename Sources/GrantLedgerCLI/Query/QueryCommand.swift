@@ -66,15 +66,16 @@ struct QueryOptions: ParsableArguments {
 /// Opening the store from the command line.
 enum CLIStore {
     static func open(
-        _ options: StoreOptions, mustExist: Bool, options ledgerOptions: LedgerOptions = ledgerOptions()
+        _ options: StoreOptions, mustExist: Bool, options ledgerOptions: LedgerOptions? = nil
     ) throws -> Ledger {
+        let resolved = try ledgerOptions ?? Self.ledgerOptions()
         let path = options.path
         if mustExist && !FileSystem.isDirectory(path) {
             Terminal.err("grantledger: no store at \(path) (set --store or GRANTLEDGER_STORE)")
             throw ExitStatus.unusable
         }
         do {
-            return try Ledger(path: path, options: ledgerOptions)
+            return try Ledger(path: path, options: resolved)
         } catch {
             Terminal.err("grantledger: cannot open the store \(path): \(error.message)")
             throw ExitStatus.unusable
@@ -85,20 +86,29 @@ enum CLIStore {
     /// environment for scripts, tests and demonstrations (docs/operations.md):
     /// - `GRANTLEDGER_NOW` (an ISO 8601 time) fixes the clock for commands without `at` and for
     ///   overdue checks;
-    /// - `GRANTLEDGER_PBKDF2_ITERATIONS` (at least 1,000) sets the cost of new password hashes; the
-    ///   policy's default is 210,000 (R-ACC-6 asks for at least 100,000). Stored hashes keep their own count.
-    static func ledgerOptions() -> LedgerOptions {
+    /// - `GRANTLEDGER_PBKDF2_ITERATIONS` sets the cost of new password hashes, within
+    ///   ``iterationRange`` (R-ACC-6 asks for at least 100,000); anything else is refused with exit
+    ///   status 2. Stored hashes keep their own count.
+    static func ledgerOptions() throws -> LedgerOptions {
         var options = LedgerOptions()
         if let now = Environment.value("GRANTLEDGER_NOW"), let time = Timestamp(iso8601: now) {
             options.clock = { time }
         }
-        if let text = Environment.value("GRANTLEDGER_PBKDF2_ITERATIONS"), let iterations = Int(text),
-            iterations >= 1_000
-        {
+        if let text = Environment.value("GRANTLEDGER_PBKDF2_ITERATIONS") {
+            guard let iterations = Int(text), iterationRange.contains(iterations) else {
+                Terminal.err(
+                    "grantledger: GRANTLEDGER_PBKDF2_ITERATIONS must be a whole number from 100000 to 10000000 "
+                        + "(R-ACC-6), not '\(text)'")
+                throw ExitStatus.unusable
+            }
             options.policy.passwordIterations = iterations
         }
         return options
     }
+
+    /// The PBKDF2 iteration counts `GRANTLEDGER_PBKDF2_ITERATIONS` may set: at least R-ACC-6's
+    /// 100,000, at most 10,000,000 (about ten seconds a hash: beyond it a typo, not a policy).
+    static let iterationRange = 100_000...10_000_000
 }
 
 struct ProjectQuery: ParsableCommand {

@@ -63,7 +63,9 @@ struct QueryRenderer: Sendable {
             let keys = object.keys.filter { !sections.map(\.key).contains($0) }
             return CSV.line(keys) + CSV.line(keys.map { csvCell(object[$0]) })
         case .table:
-            guard case .object(let object) = value else { return Labels.value("", value, language) + "\n" }
+            guard case .object(let object) = value else {
+                return TerminalText.escaped(Labels.value("", value, language)) + "\n"
+            }
             var view = RecordView()
             for key in object.keys where !sections.map(\.key).contains(key) {
                 let member = object[key] ?? .null

@@ -153,7 +153,7 @@ extension AttachmentOwner {
         }
     }
 
-    /// Reads the form ``encode(to:)`` writes.
+    /// Reads the form `encode(to:)` writes.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         if let id = try container.decodeIfPresent(String.self, forKey: .closeoutId) {

@@ -146,7 +146,7 @@ extension ChangeDetails {
         }
     }
 
-    /// Reads the form ``encode(to:)`` writes.
+    /// Reads the form `encode(to:)` writes.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         switch try c.decode(ChangeKind.self, forKey: .kind) {

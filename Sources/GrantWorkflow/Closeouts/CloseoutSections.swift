@@ -276,7 +276,7 @@ extension CloseoutSectionData {
         }
     }
 
-    /// Reads the form ``encode(to:)`` writes.
+    /// Reads the form `encode(to:)` writes.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         switch try container.decode(CloseoutSection.self, forKey: .section) {

@@ -173,6 +173,7 @@ public enum Command: Sendable, Hashable {
             needs.resetToken = true
         case .resetPassword(_, let newPassword):
             needs.passwordToHash = newPassword
+            needs.passwordField = "newPassword"
         case .draftChangeRequest(let requestId, _, _, _):
             needs.generatedIdField = requestId == nil ? "requestId" : nil
         case .openCloseout(let closeoutId, _):
@@ -190,6 +191,8 @@ public enum Command: Sendable, Hashable {
 public struct Preparation: Sendable, Hashable {
     /// A password to hash with a fresh salt and the policy's iterations (→ ``PreparedSecrets/newPasswordHash``).
     public var passwordToHash: String?
+    /// The field that holds ``passwordToHash``, for a `weakPassword` error.
+    public var passwordField = "password"
     /// A password to verify against a stored credential (→ ``PreparedSecrets/passwordMatches``).
     public var passwordToVerify: PasswordCheck?
     /// Whether a fresh random reset token is needed (→ ``PreparedSecrets/resetToken``).

@@ -3,6 +3,11 @@
 /// A line that is not UTF-8 or not JSON, a missing, wrongly typed, malformed or over-long field, an
 /// unknown field, a fractional or out-of-range amount, details of two change kinds: each is an
 /// `invalidInput` error naming the field. An unknown `type` is `unknownCommand`. Never crashes.
+///
+/// The input rules of CLI.md (rev. 2) hold for every string, nested ones and object keys included:
+/// identifiers match `[A-Za-z0-9][A-Za-z0-9._&-]{0,63}`; text comes out in NFC; control characters
+/// other than newline and tab, and bidi overrides and isolates, are refused; limits count Unicode
+/// scalars and UTF-8 bytes. A decoded command is fully validated: nothing is hashed before this.
 public enum CommandDecoder {
     /// Decodes a whole line (without its newline).
     public static func decode(line: [UInt8], limits: InputLimits = .standard) throws(WorkflowError) -> CommandEnvelope {
@@ -11,12 +16,12 @@ public enum CommandDecoder {
         }
         let value = try JSONParser.parse(line)
         var fields = try FieldReader.object(value, path: "", limits: limits)
-        let id = try fields.optionalName("id")
+        let id = try fields.optionalIdentifier("id")
         let type = try fields.name("type")
         guard Command.typeNames.contains(type) else {
             throw WorkflowError(.unknownCommand, field: "type", "unknown command type '\(type)'")
         }
-        let actor = try fields.optionalName("actor")
+        let actor = try fields.optionalIdentifier("actor")
         var at: Timestamp?
         if let text = try fields.optionalName("at") {
             guard let time = Timestamp(iso8601: text) else {
@@ -49,21 +54,22 @@ public enum CommandDecoder {
         switch type {
         case "bootstrap":
             return .bootstrap(
-                accountId: try f.optionalName("accountId"), username: try f.name("username"),
+                accountId: try f.optionalIdentifier("accountId"), username: try f.name("username"),
                 password: try f.name("password"), name: try f.name("name"))
         case "createProvince":
-            return .createProvince(provinceId: try f.name("provinceId"), name: try f.name("name"))
+            return .createProvince(provinceId: try f.identifier("provinceId"), name: try f.name("name"))
         case "createUnit":
             return .createUnit(
-                unitId: try f.name("unitId"), name: try f.name("name"), provinceId: try f.name("provinceId"))
+                unitId: try f.identifier("unitId"), name: try f.name("name"), provinceId: try f.identifier("provinceId")
+            )
         case "createAdminAccount":
-            let accountId = try f.optionalName("accountId")
+            let accountId = try f.optionalIdentifier("accountId")
             let role: Role = try f.choice("role")
             guard role == .provincialOffice || role == .unitAdmin else {
                 throw WorkflowError.invalidInput("role", "must be provincialOffice or unitAdmin")
             }
-            let provinceId = try f.optionalName("provinceId")
-            let unitId = try f.optionalName("unitId")
+            let provinceId = try f.optionalIdentifier("provinceId")
+            let unitId = try f.optionalIdentifier("unitId")
             if role == .provincialOffice, provinceId == nil {
                 throw WorkflowError.invalidInput("provinceId", "is required for a provincial office")
             }
@@ -81,14 +87,15 @@ public enum CommandDecoder {
                     accountId: accountId, role: role, provinceId: provinceId, unitId: unitId,
                     username: try f.name("username"), password: try f.name("password"), name: try f.name("name")))
         case "setAccountEnabled":
-            return .setAccountEnabled(accountId: try f.name("accountId"), enabled: try f.bool("enabled"))
+            return .setAccountEnabled(accountId: try f.identifier("accountId"), enabled: try f.bool("enabled"))
         case "registerProject":
             return .registerProject(try registerProject(&f))
         case "setLeaderIdNumber":
             return .setLeaderIdNumber(
-                projectNo: try f.name("projectNo"), idType: try f.choice("idType"), idNumber: try f.name("idNumber"))
+                projectNo: try f.identifier("projectNo"), idType: try f.choice("idType"),
+                idNumber: try f.name("idNumber"))
         case "registerAccount":
-            let accountId = try f.optionalName("accountId")
+            let accountId = try f.optionalIdentifier("accountId")
             let role: Role = try f.choice("role")
             guard role == .leader || role == .expert else {
                 throw WorkflowError.invalidInput("role", "must be leader or expert", rule: "R-ACC-1")
@@ -97,18 +104,18 @@ public enum CommandDecoder {
                 RegisterAccount(
                     accountId: accountId, role: role, username: try f.name("username"), email: try f.name("email"),
                     name: try f.name("name"), idType: try f.choice("idType"), idNumber: try f.name("idNumber"),
-                    unitId: try f.name("unitId"), password: try f.name("password"),
+                    unitId: try f.identifier("unitId"), password: try f.name("password"),
                     agreedToTerms: try f.bool("agreedToTerms")))
         case "resubmitRegistration":
             return .resubmitRegistration(
                 ResubmitRegistration(
-                    accountId: try f.name("accountId"), password: try f.name("password"),
+                    accountId: try f.identifier("accountId"), password: try f.name("password"),
                     username: try f.optionalName("username"), email: try f.optionalName("email"),
                     name: try f.optionalName("name"), idType: try f.optionalChoice("idType"),
-                    idNumber: try f.optionalName("idNumber"), unitId: try f.optionalName("unitId")))
+                    idNumber: try f.optionalName("idNumber"), unitId: try f.optionalIdentifier("unitId")))
         case "reviewRegistration":
             return .reviewRegistration(
-                accountId: try f.name("accountId"), decision: try f.choice("decision"),
+                accountId: try f.identifier("accountId"), decision: try f.choice("decision"),
                 reason: try f.optionalText("reason"))
         case "login":
             return .login(
@@ -121,51 +128,54 @@ public enum CommandDecoder {
             var profile = try f.object("profile")
             return .completeProfile(try Self.profile(&profile))
         case "draftChangeRequest":
-            let requestId = try f.optionalName("requestId")
-            let projectNo = try f.name("projectNo")
+            let requestId = try f.optionalIdentifier("requestId")
+            let projectNo = try f.identifier("projectNo")
             let kind = try changeKind(&f)
             var details = try f.object("details")
             let decoded = try changeDetails(&details, kind: kind)
             return .draftChangeRequest(
                 requestId: requestId, projectNo: projectNo, details: decoded, reason: try f.text("reason"))
         case "editChangeRequest":
-            let requestId = try f.name("requestId")
+            let requestId = try f.identifier("requestId")
             var details = try f.object("details")
             let decoded = try changeDetails(&details, kind: nil)
             return .editChangeRequest(requestId: requestId, details: decoded, reason: try f.text("reason"))
         case "submitChangeRequest":
-            return .submitChangeRequest(requestId: try f.name("requestId"))
+            return .submitChangeRequest(requestId: try f.identifier("requestId"))
         case "recallChangeRequest":
-            return .recallChangeRequest(requestId: try f.name("requestId"))
+            return .recallChangeRequest(requestId: try f.identifier("requestId"))
         case "cancelChangeRequest":
-            return .cancelChangeRequest(requestId: try f.name("requestId"))
+            return .cancelChangeRequest(requestId: try f.identifier("requestId"))
         case "reviewChangeRequest":
             return .reviewChangeRequest(
-                requestId: try f.name("requestId"), decision: try f.choice("decision"),
+                requestId: try f.identifier("requestId"), decision: try f.choice("decision"),
                 opinion: try f.optionalText("opinion") ?? "")
         case "openCloseout":
-            return .openCloseout(closeoutId: try f.optionalName("closeoutId"), projectNo: try f.name("projectNo"))
+            return .openCloseout(
+                closeoutId: try f.optionalIdentifier("closeoutId"), projectNo: try f.identifier("projectNo"))
         case "saveCloseoutSection":
-            let closeoutId = try f.name("closeoutId")
+            let closeoutId = try f.identifier("closeoutId")
             let section: CloseoutSection = try f.choice("section")
             return .saveCloseoutSection(closeoutId: closeoutId, data: try sectionData(section, &f))
         case "attachFile":
             return .attachFile(try attachFile(&f))
         case "submitCloseout":
-            return .submitCloseout(closeoutId: try f.name("closeoutId"))
+            return .submitCloseout(closeoutId: try f.identifier("closeoutId"))
         case "recallCloseout":
-            return .recallCloseout(closeoutId: try f.name("closeoutId"))
+            return .recallCloseout(closeoutId: try f.identifier("closeoutId"))
         case "reviewCloseout":
             return .reviewCloseout(
-                closeoutId: try f.name("closeoutId"), decision: try f.choice("decision"),
+                closeoutId: try f.identifier("closeoutId"), decision: try f.choice("decision"),
                 opinion: try f.optionalText("opinion") ?? "")
         case "assignAppraisalExperts":
-            return .assignAppraisalExperts(closeoutId: try f.name("closeoutId"), experts: try f.names("experts"))
+            return .assignAppraisalExperts(
+                closeoutId: try f.identifier("closeoutId"), experts: try f.identifiers("experts"))
         case "submitAppraisal":
             return .submitAppraisal(
-                closeoutId: try f.name("closeoutId"), grade: try f.choice("grade"), comments: try f.text("comments"))
+                closeoutId: try f.identifier("closeoutId"), grade: try f.choice("grade"),
+                comments: try f.text("comments"))
         case "concludeCloseout":
-            let closeoutId = try f.name("closeoutId")
+            let closeoutId = try f.identifier("closeoutId")
             let outcome: CloseoutOutcome = try f.choice("outcome")
             return .concludeCloseout(
                 closeoutId: closeoutId, outcome: outcome, grade: try f.optionalChoice("grade"),
@@ -175,14 +185,14 @@ public enum CommandDecoder {
         case "editBudgetAdjustment":
             return .editBudgetAdjustment(try budgetAdjustment(&f, idRequired: true))
         case "submitBudgetAdjustment":
-            return .submitBudgetAdjustment(adjustmentId: try f.name("adjustmentId"))
+            return .submitBudgetAdjustment(adjustmentId: try f.identifier("adjustmentId"))
         case "recallBudgetAdjustment":
-            return .recallBudgetAdjustment(adjustmentId: try f.name("adjustmentId"))
+            return .recallBudgetAdjustment(adjustmentId: try f.identifier("adjustmentId"))
         case "cancelBudgetAdjustment":
-            return .cancelBudgetAdjustment(adjustmentId: try f.name("adjustmentId"))
+            return .cancelBudgetAdjustment(adjustmentId: try f.identifier("adjustmentId"))
         case "reviewBudgetAdjustment":
             return .reviewBudgetAdjustment(
-                adjustmentId: try f.name("adjustmentId"), decision: try f.choice("decision"),
+                adjustmentId: try f.identifier("adjustmentId"), decision: try f.choice("decision"),
                 opinion: try f.optionalText("opinion") ?? "")
         case "runDeadlineSweep":
             return .runDeadlineSweep
@@ -231,11 +241,11 @@ public enum CommandDecoder {
     }
 
     static func registerProject(_ f: inout FieldReader) throws(WorkflowError) -> RegisterProject {
-        let projectNo = try f.name("projectNo")
+        let projectNo = try f.identifier("projectNo")
         let title = try f.name("title")
         let category: ProjectCategory = try f.choice("category")
         let discipline = try f.name("discipline")
-        let unitId = try f.name("unitId")
+        let unitId = try f.identifier("unitId")
         var leaderReader = try f.object("leader")
         let leader = try person(&leaderReader)
         let projectMembers = try members(&f, "members")
@@ -269,8 +279,11 @@ public enum CommandDecoder {
             throw WorkflowError.invalidInput("profile", "has too many fields")
         }
         for key in f.object.keys where !known.contains(key) {
-            _ = try f.checkString(.string(key), field: f.fieldName(key), length: .name, allowEmpty: false)
-            extra[key] = try f.optionalText(key)
+            let name = try f.key(key)
+            guard extra[name] == nil else {
+                throw WorkflowError.invalidInput(f.fieldName(key), "duplicate key once normalised to NFC")
+            }
+            extra[name] = try f.optionalText(key)
         }
         try f.finish()
         return Profile(
@@ -328,7 +341,7 @@ public enum CommandDecoder {
             var leader = try f.object("newLeader")
             details = .changeLeader(newLeader: try person(&leader))
         case .changeUnit:
-            details = .changeUnit(newUnitId: try f.name("newUnitId"))
+            details = .changeUnit(newUnitId: try f.identifier("newUnitId"))
         case .changeDeliverableForm:
             details = .changeDeliverableForm(newForm: try f.choice("newForm"))
         case .changeTitle:
@@ -411,8 +424,12 @@ public enum CommandDecoder {
             }
             var lines: [String: AccountLine] = [:]
             for category in direct.object.keys {
+                let name = try direct.key(category)
+                guard lines[name] == nil else {
+                    throw WorkflowError.invalidInput(direct.fieldName(category), "duplicate key once normalised to NFC")
+                }
                 var line = try direct.object(category)
-                lines[category] = try accountLine(&line)
+                lines[name] = try accountLine(&line)
             }
             try direct.finish()
             var indirect = try d.object("indirect")
@@ -441,9 +458,9 @@ public enum CommandDecoder {
     }
 
     static func attachFile(_ f: inout FieldReader) throws(WorkflowError) -> AttachFile {
-        let closeoutId = try f.optionalName("closeoutId")
-        let requestId = try f.optionalName("requestId")
-        let adjustmentId = try f.optionalName("adjustmentId")
+        let closeoutId = try f.optionalIdentifier("closeoutId")
+        let requestId = try f.optionalIdentifier("requestId")
+        let adjustmentId = try f.optionalIdentifier("adjustmentId")
         let owners = [
             closeoutId.map(AttachmentOwner.closeout), requestId.map(AttachmentOwner.changeRequest),
             adjustmentId.map(AttachmentOwner.budgetAdjustment),
@@ -466,8 +483,8 @@ public enum CommandDecoder {
     static func budgetAdjustment(
         _ f: inout FieldReader, idRequired: Bool
     ) throws(WorkflowError) -> BudgetAdjustmentInput {
-        let adjustmentId = idRequired ? try f.name("adjustmentId") : try f.optionalName("adjustmentId")
-        let projectNo = try f.name("projectNo")
+        let adjustmentId = idRequired ? try f.identifier("adjustmentId") : try f.optionalIdentifier("adjustmentId")
+        let projectNo = try f.identifier("projectNo")
         let direct = try f.amounts("direct")
         let indirect = try f.amount("indirect")
         let external = f.has("external") ? try externalAllocations(&f, "external") : []

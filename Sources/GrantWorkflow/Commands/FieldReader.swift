@@ -56,20 +56,36 @@ struct FieldReader {
         case unlimited
     }
 
+    /// Checks a string value by the input rules (``InputText``): NFC, no control or bidi override
+    /// characters, the length limits in scalars and bytes, non-blank unless `allowEmpty`. Every
+    /// string a command holds passes here.
     func checkString(
         _ value: JSONValue, field: String, length: Length, allowEmpty: Bool
     ) throws(WorkflowError) -> String {
-        guard case .string(let text) = value else {
+        guard case .string(let raw) = value else {
             throw WorkflowError.invalidInput(field, "must be a string, not \(value.typeName)")
         }
-        let maximum: Int
+        let scalars: Int
+        let bytes: Int
         switch length {
-        case .name: maximum = limits.maximumNameLength
-        case .text: maximum = limits.maximumTextLength
-        case .unlimited: maximum = Int.max
+        case .name: (scalars, bytes) = (limits.maximumNameLength, limits.maximumNameBytes)
+        case .text: (scalars, bytes) = (limits.maximumTextLength, limits.maximumTextBytes)
+        case .unlimited: (scalars, bytes) = (Int.max, Int.max)
         }
-        if maximum != Int.max, text.utf8.count > maximum, text.count > maximum {
-            throw WorkflowError.invalidInput(field, "is longer than \(maximum) characters")
+        let text: String
+        do {
+            text = try InputText.normalized(raw, maximumScalars: scalars, maximumBytes: bytes)
+        } catch {
+            switch error {
+            case .forbiddenScalar(let scalar):
+                throw WorkflowError.invalidInput(
+                    field,
+                    "holds \(InputText.describe(scalar)): control characters other than newline and tab, "
+                        + "and bidirectional overrides and isolates, are not allowed")
+            case .tooLong:
+                throw WorkflowError.invalidInput(
+                    field, "is longer than \(scalars) characters (Unicode scalars) or \(bytes) UTF-8 bytes")
+            }
         }
         if !allowEmpty, text.allSatisfy({ $0.isWhitespace }) {
             throw WorkflowError.invalidInput(field, "must not be empty")
@@ -77,7 +93,40 @@ struct FieldReader {
         return text
     }
 
-    /// A required non-empty short string (ids, names, titles: ≤ 200 characters).
+    /// Checks an identifier value: a string matching `[A-Za-z0-9][A-Za-z0-9._&-]{0,63}`.
+    func checkIdentifier(_ value: JSONValue, field: String) throws(WorkflowError) -> String {
+        guard case .string(let text) = value else {
+            throw WorkflowError.invalidInput(field, "must be a string, not \(value.typeName)")
+        }
+        guard InputText.isIdentifier(text) else {
+            throw WorkflowError.invalidInput(
+                field, "must be an identifier: 1–64 of A–Z a–z 0–9 . _ & -, starting with a letter or digit")
+        }
+        return text
+    }
+
+    /// A required identifier (`accountId`, `projectNo`, `unitId` …).
+    mutating func identifier(_ key: String) throws(WorkflowError) -> String {
+        try checkIdentifier(try required(key), field: fieldName(key))
+    }
+
+    /// An optional identifier.
+    mutating func optionalIdentifier(_ key: String) throws(WorkflowError) -> String? {
+        guard let value = raw(key) else { return nil }
+        return try checkIdentifier(value, field: fieldName(key))
+    }
+
+    /// A required array of identifiers.
+    mutating func identifiers(_ key: String) throws(WorkflowError) -> [String] {
+        let items = try array(key)
+        var result: [String] = []
+        for (index, item) in items.enumerated() {
+            result.append(try checkIdentifier(item, field: "\(fieldName(key))[\(index)]"))
+        }
+        return result
+    }
+
+    /// A required non-empty short string (names, titles: ≤ 200 scalars and 800 bytes).
     mutating func name(_ key: String) throws(WorkflowError) -> String {
         try checkString(try required(key), field: fieldName(key), length: .name, allowEmpty: false)
     }
@@ -88,7 +137,7 @@ struct FieldReader {
         return try checkString(value, field: fieldName(key), length: .name, allowEmpty: false)
     }
 
-    /// A required free text (≤ 20,000 characters; may be empty).
+    /// A required free text (≤ 20,000 scalars and 80,000 bytes; may be empty).
     mutating func text(_ key: String) throws(WorkflowError) -> String {
         try checkString(try required(key), field: fieldName(key), length: .text, allowEmpty: true)
     }
@@ -222,10 +271,18 @@ struct FieldReader {
         }
         var result: [String: Fen] = [:]
         for category in table.object.keys {
-            _ = try table.checkString(
-                .string(category), field: table.fieldName(category), length: .name, allowEmpty: false)
-            result[category] = try table.amount(category)
+            let name = try table.key(category)
+            guard result[name] == nil else {
+                throw WorkflowError.invalidInput(table.fieldName(category), "duplicate key once normalised to NFC")
+            }
+            result[name] = try table.amount(category)
         }
         return result
+    }
+
+    /// A member name used as data (a budget category, an extra profile field), checked like a name
+    /// and normalised to NFC.
+    func key(_ key: String) throws(WorkflowError) -> String {
+        try checkString(.string(key), field: fieldName(key), length: .name, allowEmpty: false)
     }
 }

@@ -2,10 +2,14 @@
 public struct InputLimits: Sendable, Hashable {
     /// Longest command line in bytes (attachments travel base64 inside it). Default 32 MiB.
     public var maximumLineBytes: Int
-    /// Longest name, title, id or other short string, in characters. Default 200.
+    /// Longest name, title or other short string, in Unicode scalars (after NFC). Default 200.
     public var maximumNameLength: Int
-    /// Longest free text, in characters. Default 20,000.
+    /// Longest name, title or other short string, in UTF-8 bytes (after NFC). Default 800.
+    public var maximumNameBytes: Int
+    /// Longest free text, in Unicode scalars (after NFC). Default 20,000.
     public var maximumTextLength: Int
+    /// Longest free text, in UTF-8 bytes (after NFC). Default 80,000.
+    public var maximumTextBytes: Int
     /// Most items in a list (or entries in a table). Default 1,000.
     public var maximumListCount: Int
     /// Largest absolute amount in fen (10^15 fen = 10 trillion yuan), so sums of a list never overflow.
@@ -15,7 +19,9 @@ public struct InputLimits: Sendable, Hashable {
     public init() {
         maximumLineBytes = 32 * 1024 * 1024
         maximumNameLength = 200
+        maximumNameBytes = 800
         maximumTextLength = 20_000
+        maximumTextBytes = 80_000
         maximumListCount = 1_000
         maximumAmount = 1_000_000_000_000_000
     }

@@ -277,14 +277,7 @@ struct Decider<State: WorkflowStateReader> {
     }
 
     func requireStrongPassword(_ password: String, field: String) throws(WorkflowError) {
-        let hasLetter = password.unicodeScalars.contains { ("a"..."z").contains($0) || ("A"..."Z").contains($0) }
-        let hasDigit = password.unicodeScalars.contains { ("0"..."9").contains($0) }
-        guard password.count >= policy.minimumPasswordLength, hasLetter, hasDigit else {
-            throw WorkflowError(
-                .weakPassword, rule: "R-ACC-6", field: field,
-                "密码至少\(policy.minimumPasswordLength)位，且包含字母和数字 (at least \(policy.minimumPasswordLength) characters with a letter and a digit)"
-            )
-        }
+        try policy.requireStrongPassword(password, field: field)
     }
 
     func preparedHash(field: String) throws(WorkflowError) -> PasswordHash {

@@ -30,7 +30,7 @@ public enum JSONValue: Sendable, Hashable {
 /// A JSON object: its keys in source order and its members (duplicate keys are refused by the parser).
 ///
 /// Command objects are small (a dozen members), so members live in two parallel arrays and are
-/// found by a linear search, which beats hashing every key; objects past ``indexThreshold`` members
+/// found by a linear search, which beats hashing every key; objects past `indexThreshold` (16) members
 /// also keep a dictionary index, so large or hostile objects stay linear in their size.
 public struct JSONObject: Sendable, Hashable {
     /// The keys in source order.

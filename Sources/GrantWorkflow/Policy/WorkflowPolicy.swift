@@ -70,6 +70,19 @@ public struct WorkflowPolicy: Codable, Sendable, Hashable {
     /// The spec's defaults.
     public static let standard = WorkflowPolicy()
 
+    /// Refuses a password shorter than ``minimumPasswordLength`` or without both a letter and a
+    /// digit (R-ACC-6). The engine checks it before hashing, and `decide` again.
+    public func requireStrongPassword(_ password: String, field: String) throws(WorkflowError) {
+        let hasLetter = password.unicodeScalars.contains { ("a"..."z").contains($0) || ("A"..."Z").contains($0) }
+        let hasDigit = password.unicodeScalars.contains { ("0"..."9").contains($0) }
+        guard password.count >= minimumPasswordLength, hasLetter, hasDigit else {
+            throw WorkflowError(
+                .weakPassword, rule: "R-ACC-6", field: field,
+                "密码至少\(minimumPasswordLength)位，且包含字母和数字 (at least \(minimumPasswordLength) characters with a letter and a digit)"
+            )
+        }
+    }
+
     /// The level that makes a request of `kind` effective.
     public func finalLevel(for kind: ChangeKind) -> ReviewLevel {
         finalApprovalLevel[kind] ?? .national

@@ -43,16 +43,18 @@ struct CLIResult {
     var json: Any? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) }
 }
 
-/// Runs `grantledger` with `arguments`, feeding `input` on standard input.
+/// Runs `grantledger` (or `executable`, such as strace wrapping it) with `arguments`, feeding
+/// `input` or raw `bytes` on standard input.
 func runCLI(
-    _ arguments: [String], store: String, input: String? = nil, environment: [String: String] = [:]
+    _ arguments: [String], store: String, input: String? = nil, bytes: [UInt8]? = nil,
+    environment: [String: String] = [:], executable: String? = nil
 ) throws -> CLIResult {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: try grantledgerExecutable())
+    process.executableURL = URL(fileURLWithPath: try executable ?? grantledgerExecutable())
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env["GRANTLEDGER_STORE"] = store
-    env["GRANTLEDGER_PBKDF2_ITERATIONS"] = "1000"
+    env["GRANTLEDGER_PBKDF2_ITERATIONS"] = "100000"
     for (key, value) in environment { env[key] = value }
     process.environment = env
     let stdin = Pipe()
@@ -75,7 +77,11 @@ func runCLI(
         err = stderr.fileHandleForReading.readDataToEndOfFile()
         group.leave()
     }
-    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    // A process that exits before reading its input (a refused setting, an unusable store) closes
+    // the pipe: the write then fails with EPIPE instead of killing the test runner with SIGPIPE.
+    signal(SIGPIPE, SIG_IGN)
+    if let input { try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8)) }
+    if let bytes { try? stdin.fileHandleForWriting.write(contentsOf: Data(bytes)) }
     try? stdin.fileHandleForWriting.close()
     process.waitUntilExit()
     group.wait()
@@ -93,46 +99,4 @@ func apply(
     try runCLI(
         ["apply", "-"] + (trustCommandTime ? ["--trust-command-time"] : []), store: store,
         input: lines.joined(separator: "\n") + "\n", environment: environment)
-}
-
-/// `grantledger apply -` fed line by line while it runs (for races between processes): the lines
-/// reach the process as they are sent, not all at once.
-final class StreamingApply: @unchecked Sendable {
-    let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
-    private let done = DispatchGroup()
-    // Written by the reader thread before `done` is left, read after waiting on it.
-    private var out = Data()
-
-    init(store: String, environment: [String: String] = [:], trustCommandTime: Bool = true) throws {
-        process.executableURL = URL(fileURLWithPath: try grantledgerExecutable())
-        process.arguments = ["apply", "-"] + (trustCommandTime ? ["--trust-command-time"] : [])
-        var env = ProcessInfo.processInfo.environment
-        env["GRANTLEDGER_STORE"] = store
-        env["GRANTLEDGER_PBKDF2_ITERATIONS"] = "1000"
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        done.enter()
-        Thread.detachNewThread { [self] in
-            out = output.fileHandleForReading.readDataToEndOfFile()
-            done.leave()
-        }
-    }
-
-    func send(_ line: String) {
-        input.fileHandleForWriting.write(Data((line + "\n").utf8))
-    }
-
-    /// Closes the input and waits for the process.
-    func finish() -> CLIResult {
-        try? input.fileHandleForWriting.close()
-        done.wait()
-        process.waitUntilExit()
-        return CLIResult(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: "")
-    }
 }

@@ -1,0 +1,125 @@
+internal import CLMDB
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Raw LMDB through its C API in this process: the ceiling the engine's figures are compared with
+/// (`grantledger bench`). One environment in its own folder, default (durable) sync, one unnamed
+/// database with 8-byte big-endian keys and values the size of a typical event record.
+struct RawLMDBBench {
+    let folder: String
+    let valueSize: Int
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Commits per second, one put per durable commit.
+    func singleCommits(_ count: Int) throws -> Rates {
+        try withEnvironment(name: "single") { env, dbi in
+            let started = BenchClock.now()
+            for index in 0..<count { try commit(env, dbi, keys: index..<(index + 1)) }
+            return Rates(operations: count, seconds: BenchClock.now() - started)
+        }
+    }
+
+    /// Puts per second, `batch` puts per durable commit; then the cursor scan of what it wrote.
+    func batchedCommitsAndScan(_ count: Int, batch: Int) throws -> (batched: Rates, scan: Rates) {
+        try withEnvironment(name: "batched") { env, dbi in
+            let started = BenchClock.now()
+            var next = 0
+            while next < count {
+                let end = min(next + batch, count)
+                try commit(env, dbi, keys: next..<end)
+                next = end
+            }
+            let batched = Rates(operations: count, seconds: BenchClock.now() - started)
+            let scanStarted = BenchClock.now()
+            let seen = try scan(env, dbi)
+            guard seen == count else { throw Failure(description: "the raw scan saw \(seen) of \(count) records") }
+            return (batched, Rates(operations: count, seconds: BenchClock.now() - scanStarted))
+        }
+    }
+
+    private func withEnvironment<R>(name: String, _ body: (OpaquePointer, MDB_dbi) throws -> R) throws -> R {
+        let path = folder + "/" + name
+        guard mkdir(path, 0o700) == 0 || errno == EEXIST else { throw Failure(description: "mkdir \(path)") }
+        var pointer: OpaquePointer?
+        try check(mdb_env_create(&pointer), "mdb_env_create")
+        guard let env = pointer else { throw Failure(description: "mdb_env_create gave no environment") }
+        defer { mdb_env_close(env) }
+        try check(mdb_env_set_mapsize(env, 8 << 30), "mdb_env_set_mapsize")
+        try check(mdb_env_open(env, path, UInt32(MDB_NOTLS), 0o600), "mdb_env_open")
+        var txn: OpaquePointer?
+        try check(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin")
+        var dbi: MDB_dbi = 0
+        try check(mdb_dbi_open(txn, nil, 0, &dbi), "mdb_dbi_open")
+        try check(mdb_txn_commit(txn), "mdb_txn_commit")
+        return try body(env, dbi)
+    }
+
+    private func commit(_ env: OpaquePointer, _ dbi: MDB_dbi, keys: Range<Int>) throws {
+        var txn: OpaquePointer?
+        try check(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin")
+        var value = [UInt8](repeating: 0x5A, count: valueSize)
+        for index in keys {
+            var key = UInt64(index).bigEndian
+            let rc = withUnsafeMutableBytes(of: &key) { keyBytes in
+                value.withUnsafeMutableBytes { valueBytes in
+                    var mdbKey = MDB_val(mv_size: keyBytes.count, mv_data: keyBytes.baseAddress)
+                    var mdbValue = MDB_val(mv_size: valueBytes.count, mv_data: valueBytes.baseAddress)
+                    return mdb_put(txn, dbi, &mdbKey, &mdbValue, UInt32(MDB_APPEND))
+                }
+            }
+            guard rc == 0 else {
+                mdb_txn_abort(txn)
+                throw Failure(description: "mdb_put: \(String(cString: mdb_strerror(rc)))")
+            }
+        }
+        try check(mdb_txn_commit(txn), "mdb_txn_commit")
+    }
+
+    private func scan(_ env: OpaquePointer, _ dbi: MDB_dbi) throws -> Int {
+        var txn: OpaquePointer?
+        try check(mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn), "mdb_txn_begin")
+        defer { mdb_txn_abort(txn) }
+        var cursor: OpaquePointer?
+        try check(mdb_cursor_open(txn, dbi, &cursor), "mdb_cursor_open")
+        defer { mdb_cursor_close(cursor) }
+        var key = MDB_val()
+        var value = MDB_val()
+        var seen = 0
+        var checksum = 0
+        var op = MDB_FIRST
+        while mdb_cursor_get(cursor, &key, &value, op) == 0 {
+            seen += 1
+            checksum &+= value.mv_size
+            op = MDB_NEXT
+        }
+        guard checksum == seen * valueSize else { throw Failure(description: "the raw scan read short values") }
+        return seen
+    }
+
+    private func check(_ rc: Int32, _ what: String) throws {
+        guard rc == 0 else { throw Failure(description: "\(what): \(String(cString: mdb_strerror(rc)))") }
+    }
+}
+
+/// A count of operations over a duration.
+struct Rates {
+    var operations: Int
+    var seconds: Double
+    var perSecond: Double { seconds > 0 ? Double(operations) / seconds : 0 }
+}
+
+/// A monotonic clock in seconds.
+enum BenchClock {
+    static func now() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+}

@@ -1,0 +1,120 @@
+/// The text rules of CLI.md "Input rules (rev. 2)", applied by ``FieldReader`` to every string of a
+/// command, nested ones and object keys included.
+///
+/// - Text is normalised to NFC; length limits count the normalised text's Unicode scalars and its
+///   UTF-8 bytes.
+/// - Control characters (Unicode general category Cc) other than newline and tab are refused, and
+///   so are the bidirectional overrides and isolates U+202A–U+202E and U+2066–U+2069, which make a
+///   name display as something else (Trojan Source).
+/// - Identifiers match `[A-Za-z0-9][A-Za-z0-9._&-]{0,63}`.
+///
+/// Pure-ASCII text takes a byte loop (ASCII is already NFC), and text of Latin, CJK and their
+/// punctuation skips the normaliser (see ``isStableStarter(_:)``).
+enum InputText {
+    /// The longest identifier, in bytes.
+    static let maximumIdentifierLength = 64
+
+    /// Why a text was refused.
+    enum Refusal: Error, Equatable {
+        /// A control character or a bidi override or isolate, at this scalar.
+        case forbiddenScalar(Unicode.Scalar)
+        /// More scalars or bytes than allowed (after NFC).
+        case tooLong(scalars: Int, bytes: Int)
+    }
+
+    /// `text` in NFC, checked for forbidden scalars and limited to `maximumScalars` Unicode scalars
+    /// and `maximumBytes` UTF-8 bytes.
+    static func normalized(_ text: String, maximumScalars: Int, maximumBytes: Int) throws(Refusal) -> String {
+        var ascii = true
+        for byte in text.utf8 {
+            if byte >= 0x80 {
+                ascii = false
+                break
+            }
+            if byte < 0x20 || byte == 0x7F, byte != 0x0A, byte != 0x09 {
+                throw .forbiddenScalar(Unicode.Scalar(byte))
+            }
+        }
+        if ascii {
+            let count = text.utf8.count
+            guard count <= maximumScalars, count <= maximumBytes else {
+                throw .tooLong(scalars: count, bytes: count)
+            }
+            return text
+        }
+        var scalars = 0
+        var stable = true
+        for scalar in text.unicodeScalars {
+            if isForbidden(scalar) { throw .forbiddenScalar(scalar) }
+            if stable, scalar.value >= 0x80, !isStableStarter(scalar) { stable = false }
+            scalars += 1
+        }
+        if stable {
+            let bytes = text.utf8.count
+            guard scalars <= maximumScalars, bytes <= maximumBytes else {
+                throw .tooLong(scalars: scalars, bytes: bytes)
+            }
+            return text
+        }
+        // The standard library's own NFC (the one `String` comparison uses), so the pure workflow
+        // module needs no Foundation; NFC never introduces a control or bidi character.
+        let units = text._nfcCodeUnits
+        let normalized = units.elementsEqual(text.utf8) ? text : String(decoding: units, as: UTF8.self)
+        let bytes = units.count
+        scalars = normalized.unicodeScalars.count
+        guard scalars <= maximumScalars, bytes <= maximumBytes else {
+            throw .tooLong(scalars: scalars, bytes: bytes)
+        }
+        return normalized
+    }
+
+    /// Whether `scalar` is a starter that NFC leaves alone whatever surrounds it (NFC_Quick_Check
+    /// Yes, combining class 0, never the second of a composition): Latin letters and modifiers
+    /// below U+0300, general punctuation U+2010–U+2027, CJK punctuation U+3000–U+3029, the CJK
+    /// ideographs of the URO and extension A, and fullwidth forms. Text made only of these (and
+    /// ASCII), which is nearly all Chinese text, is already NFC: it skips the normaliser.
+    static func isStableStarter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00A0...0x02FF, 0x2010...0x2027, 0x3000...0x3029, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xFF01...0xFF60:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Whether `scalar` is refused in text: a control character other than newline and tab, or a
+    /// bidirectional override or isolate.
+    static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A: return false
+        case 0x00...0x1F, 0x7F...0x9F: return true
+        case 0x202A...0x202E, 0x2066...0x2069: return true
+        default: return false
+        }
+    }
+
+    /// Whether `text` is an identifier: `[A-Za-z0-9][A-Za-z0-9._&-]{0,63}`, compared byte for byte.
+    static func isIdentifier(_ text: String) -> Bool {
+        var count = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"):
+                break
+            case UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "&"), UInt8(ascii: "-"):
+                if count == 0 { return false }
+            default:
+                return false
+            }
+            count += 1
+            if count > maximumIdentifierLength { return false }
+        }
+        return count > 0
+    }
+
+    /// A printable description of a refused scalar for error messages (`U+001B`).
+    static func describe(_ scalar: Unicode.Scalar) -> String {
+        let digits = String(scalar.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+/// `grantledger bench`: one run measures raw LMDB and the engine on the same disk and cleans up.
+@Suite("grantledger bench")
+struct BenchCommandTests {
+    @Test("--quick --format json prints every documented key, with positive rates, and leaves nothing behind")
+    func quickJSON() throws {
+        let dir = TemporaryDirectory()
+        let result = try runCLI(["bench", "--quick", "--format", "json", "--dir", dir.path], store: dir.child("s"))
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let raw = try #require(json["raw"] as? [String: Any])
+        let engine = try #require(json["engine"] as? [String: Any])
+        let ratios = try #require(json["ratios"] as? [String: Any])
+        for key in ["singleCommitsPerSecond", "batchedPutsPerSecond", "scanRecordsPerSecond"] {
+            #expect((raw[key] as? Int ?? 0) > 0, "raw.\(key)")
+        }
+        for key in [
+            "oneClientCommandsPerSecond", "clients64CommandsPerSecond", "pipelinedCommandsPerSecond",
+            "rebuildEventsPerSecond", "verifyEventsPerSecond",
+        ] {
+            #expect((engine[key] as? Int ?? 0) > 0, "engine.\(key)")
+        }
+        #expect((engine["events"] as? Int ?? 0) > 20_000)
+        #expect(
+            Set(ratios.keys)
+                == [
+                    "oneClientToRawSingle", "clients64ToRawSingle", "pipelinedToRawBatched", "rebuildToRawScan",
+                    "verifyToRawScan",
+                ])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty, "the temporary store is removed")
+    }
+
+    @Test("bench refuses CSV and an unusable folder")
+    func refusals() throws {
+        let dir = TemporaryDirectory()
+        #expect(try runCLI(["bench", "--quick", "--format", "csv"], store: dir.child("s")).status != 0)
+        let missing = try runCLI(["bench", "--quick", "--dir", dir.child("no/such/folder")], store: dir.child("s"))
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("cannot make a temporary folder"))
+    }
+}

@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // GrantLedger's benchmarks (package-benchmark). Run: cd Benchmarks && swift package benchmark
-// Figures go into ../BENCHMARKS.md as ratios to ../../shared/bench/run-peers from the same sitting.
+// Figures go into ../BENCHMARKS.md as ratios to the peers of ./run-peers (Peers/) from the same sitting.
 
 import PackageDescription
 

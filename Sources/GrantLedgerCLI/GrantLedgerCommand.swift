@@ -9,6 +9,7 @@ public struct GrantLedgerCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "grantledger",
         abstract: "An event-sourced ledger for NSSF project management (国家社科基金项目中后期管理).",
+        version: version,
         subcommands: [
             ApplyCommand.self, QueryCommand.self, ReplayCommand.self, FormCommand.self, OutboxCommand.self,
             DemoCommand.self, BenchCommand.self, BackupCommand.self,

@@ -1,7 +1,7 @@
 // EventLog benchmarks: durable appends (1, 100, 1,000 events per commit), group commit with 1, 8 and 64
 // concurrent appenders (steady state: the appenders run from setup to teardown and each run times the next
 // 1,000 acknowledged appends; plus a burst of 1,000 from 64 fresh tasks), a full borrowing scan, reading
-// one stream, and verify. 400-byte payloads as in shared/bench. Throughput is in events per second (each
+// one stream, and verify. 400-byte payloads as in Peers/lmdb_peer.c. Throughput is in events per second (each
 // scaled iteration is one event).
 import Benchmark
 import EventLog

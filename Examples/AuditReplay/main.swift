@@ -66,7 +66,9 @@ do throws(LedgerError) {
         // MARK: 2. The project's history
 
         print("\n== history of \(projectNo)")
-        guard case .array(let rows) = try ledger.history(projectNo, as: .everything) else { fail("unexpected history shape") }
+        guard case .array(let rows) = try ledger.history(projectNo, as: .everything) else {
+            fail("unexpected history shape")
+        }
         for row in rows {
             let columns = ["position", "at", "type", "actor", "summary"].map { text(row[member: $0]) }
             let cells = [pad(columns[0], 5), columns[1], pad(columns[2], 26), pad(columns[3], 8), columns[4]]

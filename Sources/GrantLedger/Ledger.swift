@@ -61,7 +61,7 @@ public final class Ledger: Sendable {
 
     // MARK: Executing commands
 
-    /// Decodes one JSON command line (CLI.md) and executes it; a malformed line is answered with
+    /// Decodes one JSON command line (docs/cli.md) and executes it; a malformed line is answered with
     /// `invalidInput` naming the field, and writes nothing.
     public func execute(line: [UInt8]) async -> CommandOutcome {
         let envelope: CommandEnvelope

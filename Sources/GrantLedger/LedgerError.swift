@@ -4,7 +4,7 @@ public import GrantWorkflow
 /// An error of the engine: a stable code, the rule it enforces (R-…) when there is one, a message,
 /// and the offending input field for `invalidInput`.
 ///
-/// Codes are those of CLI.md (`duplicatePendingChange`, `invalidInput` …) plus the engine's own
+/// Codes are those of docs/cli.md (`duplicatePendingChange`, `invalidInput` …) plus the engine's own
 /// (`storage`, `corrupted`). ``Code`` is an extensible struct: new codes never break a
 /// `switch` of a caller, who compares with the static members.
 public struct LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -17,7 +17,7 @@ public struct LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The raw value.
         public var description: String { rawValue }
 
-        /// A command or line that is not valid input (CLI.md).
+        /// A command or line that is not valid input (docs/cli.md).
         public static let invalidInput = Code(rawValue: "invalidInput")
         /// An unknown command type.
         public static let unknownCommand = Code(rawValue: "unknownCommand")

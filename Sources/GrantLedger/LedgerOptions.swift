@@ -26,7 +26,7 @@ public struct LedgerOptions: Sendable {
     public var trustCommandTime: Bool
     /// The source of salts, reset tokens and generated ids.
     public var randomBytes: @Sendable (Int) -> [UInt8]
-    /// Input limits of the command decoder (CLI.md).
+    /// Input limits of the command decoder (docs/cli.md).
     public var inputLimits: InputLimits
 
     /// Options with the spec's defaults.

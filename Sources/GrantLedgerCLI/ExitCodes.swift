@@ -2,7 +2,7 @@ internal import ArgumentParser
 internal import GrantLedger
 internal import GrantWorkflow
 
-/// Exit statuses of CLI.md: 0 all well, 1 a command rejected or a query refused, 2 input unreadable
+/// Exit statuses of docs/cli.md: 0 all well, 1 a command rejected or a query refused, 2 input unreadable
 /// or store unopenable.
 enum ExitStatus {
     static let rejected = ExitCode(1)

@@ -1,6 +1,6 @@
 public import ArgumentParser
 
-/// `grantledger`: the command line of CLI.md. Commands go in as JSON Lines (`apply`), projections
+/// `grantledger`: the command line of docs/cli.md. Commands go in as JSON Lines (`apply`), projections
 /// come out as tables, JSON or CSV (`query`), auditors replay and verify the log (`replay`), and the
 /// approval form prints (`form`), the outbox is delivered (`outbox deliver`), and `demo` fills a
 /// store with a realistic national year. Asynchronous because `outbox deliver` waits for deliveries.

@@ -75,7 +75,7 @@ public struct DemoPlan: Sendable {
 public struct DemoStep: Sendable, Hashable {
     /// What to execute.
     public enum Action: Sendable, Hashable {
-        /// A complete JSON command line (CLI.md), with its `id` and `at`.
+        /// A complete JSON command line (docs/cli.md), with its `id` and `at`.
         case line(String)
         /// `resetPassword` for the account with the token it was last sent (read from the outbox at
         /// run time, as the account holder would read the SMS), and this new password.

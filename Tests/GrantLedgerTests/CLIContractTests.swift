@@ -2,7 +2,7 @@ import CLMDB
 import Foundation
 import Testing
 
-/// The command-line contract of CLI.md, through the built `grantledger` binary.
+/// The command-line contract of docs/cli.md, through the built `grantledger` binary.
 @Suite("CLI contract")
 struct CLIContractTests {
     static let now = ["GRANTLEDGER_NOW": "2026-03-01T09:00:00+08:00"]

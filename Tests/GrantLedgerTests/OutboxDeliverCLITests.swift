@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// `grantledger outbox deliver` through the built binary (CLI.md "outbox (rev. 2)").
+/// `grantledger outbox deliver` through the built binary (docs/cli.md "outbox (rev. 2)").
 @Suite("Outbox: grantledger outbox deliver (R-NTF-1, R-ACC-7)")
 struct OutboxDeliverCLITests {
     static let now = ["GRANTLEDGER_NOW": "2026-03-01T09:00:00+08:00"]

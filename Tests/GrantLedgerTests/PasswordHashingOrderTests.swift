@@ -5,7 +5,7 @@ import GrantWorkflow
 import Synchronization
 import Testing
 
-/// CLI.md "Input rules (rev. 2)": a command is fully validated before any password is hashed.
+/// docs/cli.md "Input rules (rev. 2)": a command is fully validated before any password is hashed.
 @Suite("Validation before hashing")
 struct PasswordHashingOrderTests {
     /// Counts the salts drawn: `prepare` draws a password's salt immediately before hashing it, and

@@ -7,7 +7,7 @@ struct RuleStep: Sendable {
     let line: String
     let expect: String
     /// The rule the error must cite: nil for the case's own; `RuleStep.noRule` for an error of input
-    /// shape that no rule of DOMAIN.md owns (the decoder's `invalidInput`, an unknown id).
+    /// shape that no rule of docs/rules.md owns (the decoder's `invalidInput`, an unknown id).
     let cites: String?
 
     static let noRule = "none"
@@ -730,7 +730,7 @@ private var newLeader: [String: Any] { ["name": "陈十", "idType": "residentId"
 
 private let unitChain = ["UA1", "UA2", "PO1", "N0"].map { Scenario.review("CR-1", by: $0) }
 
-/// The rules of revision 2 (DOMAIN.md "(rev. 2)").
+/// The rules of revision 2 (docs/rules.md "(rev. 2)").
 let revisionTwoCases: [RuleCase] = [
     RuleCase(
         "R-CLO-2", "rev. 2: a leader's instruction or a classified result is refused (offPlatformProcedure)",
@@ -996,7 +996,7 @@ private func newMember(_ idNumber: String) -> [String: Any] {
     ["name": "周十", "idType": "residentId", "idNumber": idNumber, "unit": "北京大学", "title": "讲师", "role": "成员"]
 }
 
-/// Every rule of DOMAIN.md through the command line: each case has an accepting and a rejecting step.
+/// Every rule of docs/rules.md through the command line: each case has an accepting and a rejecting step.
 @Suite("Rules through the CLI contract")
 struct RuleContractTests {
     @Test("every case has an accepting and a rejecting step")

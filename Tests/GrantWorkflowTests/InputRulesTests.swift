@@ -2,7 +2,7 @@ import Testing
 
 @testable import GrantWorkflow
 
-/// CLI.md "Input rules (rev. 2)": identifiers, NFC, forbidden characters, limits in scalars and bytes.
+/// docs/cli.md "Input rules (rev. 2)": identifiers, NFC, forbidden characters, limits in scalars and bytes.
 @Suite("Input rules (rev. 2)") struct InputRulesTests {
     func decode(_ line: String, limits: InputLimits = .standard) -> Result<CommandEnvelope, WorkflowError> {
         do {

@@ -2,7 +2,7 @@ public import GrantWorkflow
 
 /// The answer to one command: accepted with where its events landed, or rejected with a coded error.
 ///
-/// ``json`` is the result line of CLI.md:
+/// ``json`` is the result line of docs/cli.md:
 /// `{"id": "c-0001", "ok": true, "position": 418, "events": ["ChangeRequestDrafted"], "result": {"requestId": "CR-1"}}`
 /// or `{"id": "c-0002", "ok": false, "error": {"code": "duplicatePendingChange", "rule": "R-CHG-3", "message": "…"}}`.
 public struct CommandOutcome: Sendable, Hashable {

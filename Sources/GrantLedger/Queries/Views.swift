@@ -1,6 +1,6 @@
 internal import GrantWorkflow
 
-/// The JSON shapes of CLI.md's queries, built from entities for one viewer.
+/// The JSON shapes of docs/cli.md's queries, built from entities for one viewer.
 enum Views {
     // MARK: Projects
 

@@ -1,4 +1,4 @@
-/// Comma-separated values as RFC 4180 writes them, safe to open in a spreadsheet (CLI.md rev. 2):
+/// Comma-separated values as RFC 4180 writes them, safe to open in a spreadsheet (docs/cli.md rev. 2):
 /// every field is quoted whole with quotes doubled, lines end with CRLF, and a cell that starts
 /// with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'` so that no spreadsheet runs
 /// it as a formula (CSV injection).

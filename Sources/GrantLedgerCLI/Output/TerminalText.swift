@@ -1,4 +1,4 @@
-/// Text from the store made safe to show on a terminal (CLI.md rev. 2: tables show control
+/// Text from the store made safe to show on a terminal (docs/cli.md rev. 2: tables show control
 /// characters escaped).
 ///
 /// Control characters (newline and tab included, since they would break a table's layout) and the

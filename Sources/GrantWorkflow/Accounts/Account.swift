@@ -1,4 +1,4 @@
-/// An account of any role (DOMAIN.md §1): the read model the engine stores under `account(id)`.
+/// An account of any role (docs/rules.md §1): the read model the engine stores under `account(id)`.
 ///
 /// Secrets are never here: password hashes and reset tokens live in ``Credential`` and
 /// ``ResetTokenRecord``, outside the event log (R-ACC-8).

@@ -1,4 +1,4 @@
-/// The rules of accounts and registration (DOMAIN.md §1: R-ACC-1 … R-ACC-10).
+/// The rules of accounts and registration (docs/rules.md §1: R-ACC-1 … R-ACC-10).
 extension Decider {
     mutating func bootstrap(accountId: String?, username: String, password: String, name: String) throws(WorkflowError)
     {

@@ -1,4 +1,4 @@
-/// The five roles of the platform (DOMAIN.md §1).
+/// The five roles of the platform (docs/rules.md §1).
 public enum Role: String, Sendable, Codable, CaseIterable, BinaryCodable, Labeled {
     /// 全国社科工作办: everything.
     case nationalOffice

@@ -147,7 +147,7 @@ extension AttachmentOwner {
         case adjustmentId
     }
 
-    /// `{"closeoutId": …}`, `{"requestId": …}` or `{"adjustmentId": …}`, as in `attachFile` (CLI.md).
+    /// `{"closeoutId": …}`, `{"requestId": …}` or `{"adjustmentId": …}`, as in `attachFile` (docs/cli.md).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         switch self {

@@ -1,4 +1,4 @@
-/// The rules of attachments (DOMAIN.md §5: R-ATT-1, R-ATT-2).
+/// The rules of attachments (docs/rules.md §5: R-ATT-1, R-ATT-2).
 extension Decider {
     mutating func attachFile(_ input: AttachFile) throws(WorkflowError) {
         let project: Project

@@ -1,4 +1,4 @@
-/// A budget adjustment (预算调整): the read model the engine stores under `budgetAdjustment(id)` (DOMAIN.md §6).
+/// A budget adjustment (预算调整): the read model the engine stores under `budgetAdjustment(id)` (docs/rules.md §6).
 public struct BudgetAdjustment: Codable, Sendable, Hashable, BinaryCodable {
     /// The adjustment id.
     public var id: String

@@ -1,4 +1,4 @@
-/// The rules of budget adjustments (DOMAIN.md §6: R-BUD-1 … R-BUD-4).
+/// The rules of budget adjustments (docs/rules.md §6: R-BUD-1 … R-BUD-4).
 extension Decider {
     /// The adjustment, its project (active, R-BUD-4), and the actor, who must be the project's leader.
     func leaderAdjustment(

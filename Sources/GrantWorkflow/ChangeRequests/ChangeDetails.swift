@@ -1,4 +1,4 @@
-/// The details of a change request, one case per kind (DOMAIN.md §3): a request carries exactly one (R-CHG-1).
+/// The details of a change request, one case per kind (docs/rules.md §3): a request carries exactly one (R-CHG-1).
 public enum ChangeDetails: Codable, Sendable, Hashable, BinaryCodable {
     /// 延期: the new end date, progress so far and the plan for the remaining time.
     case `extension`(newEndDate: CalendarDate, progress: String, plan: String)
@@ -113,7 +113,7 @@ extension ChangeDetails {
         case fundsReceived
     }
 
-    /// The kind and the fields of CLI.md's `details`: `{"kind": "extension", "newEndDate": …, …}`.
+    /// The kind and the fields of docs/cli.md's `details`: `{"kind": "extension", "newEndDate": …, …}`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(kind, forKey: .kind)

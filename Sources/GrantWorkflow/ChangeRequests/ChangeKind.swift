@@ -1,4 +1,4 @@
-/// The nine kinds of change request (重要事项变更, DOMAIN.md §3).
+/// The nine kinds of change request (重要事项变更, docs/rules.md §3).
 public enum ChangeKind: String, Sendable, Codable, CodingKeyRepresentable, CaseIterable, BinaryCodable, Labeled {
     /// 延期.
     case `extension`
@@ -19,7 +19,7 @@ public enum ChangeKind: String, Sendable, Codable, CodingKeyRepresentable, CaseI
     /// 撤项.
     case withdrawal
 
-    /// The field names of this kind's `details` object (CLI.md).
+    /// The field names of this kind's `details` object (docs/cli.md).
     public var detailFields: [String] {
         switch self {
         case .extension: return ["newEndDate", "progress", "plan"]

@@ -1,4 +1,4 @@
-/// The rules of change requests (DOMAIN.md §3: R-CHG-1 … R-CHG-11).
+/// The rules of change requests (docs/rules.md §3: R-CHG-1 … R-CHG-11).
 extension Decider {
     /// The request, its project, and the actor, who must be the project's leader (R-CHG-4; `ownerRule`
     /// R-ATT-2 for attachments).

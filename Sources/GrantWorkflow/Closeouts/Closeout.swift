@@ -1,4 +1,4 @@
-/// A closeout (结项) with its appraisal: the read model the engine stores under `closeout(id)` (DOMAIN.md §4).
+/// A closeout (结项) with its appraisal: the read model the engine stores under `closeout(id)` (docs/rules.md §4).
 public struct Closeout: Codable, Sendable, Hashable, BinaryCodable {
     /// The closeout id.
     public var id: String

@@ -1,4 +1,4 @@
-/// The status of a closeout (CLI.md: `draft`, `pending`, `returned`, `appraisal`, `completed`, `deferred`, `closed`).
+/// The status of a closeout (docs/cli.md: `draft`, `pending`, `returned`, `appraisal`, `completed`, `deferred`, `closed`).
 public enum CloseoutStatus: String, Sendable, Codable, CaseIterable, BinaryCodable, Labeled {
     /// 草稿: the leader saves sections.
     case draft

@@ -1,4 +1,4 @@
-/// The rules of closeout and appraisal (DOMAIN.md §4: R-CLO-1 … R-CLO-8; the certificate of R-CLO-9 is a form of the engine).
+/// The rules of closeout and appraisal (docs/rules.md §4: R-CLO-1 … R-CLO-8; the certificate of R-CLO-9 is a form of the engine).
 extension Decider {
     /// The closeout, its project (active), and the actor, who must be the project's leader (`ownerRule`
     /// is the rule a refused actor hears: R-CLO-1, or R-ATT-2 for attachments).

@@ -263,7 +263,7 @@ extension CloseoutSectionData {
         case data
     }
 
-    /// `{"section": "basicInfo", "data": {…}}`: the shape of `saveCloseoutSection` (CLI.md).
+    /// `{"section": "basicInfo", "data": {…}}`: the shape of `saveCloseoutSection` (docs/cli.md).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(section, forKey: .section)

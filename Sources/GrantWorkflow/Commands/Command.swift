@@ -1,4 +1,4 @@
-/// A decoded command of CLI.md: one case per `type`, with exactly its fields.
+/// A decoded command of docs/cli.md: one case per `type`, with exactly its fields.
 ///
 /// Client-choosable ids (`accountId`, `requestId`, `closeoutId`, `adjustmentId`) are optional here;
 /// when absent, `decide` takes the id the engine generated (``PreparedSecrets/generatedId``).
@@ -79,7 +79,7 @@ public enum Command: Sendable, Hashable {
     /// The national office ends a project itself (R-PRJ-5, rev. 2).
     case endProject(projectNo: String, outcome: ProjectEndOutcome, reason: String)
 
-    /// The command's `type` name in CLI.md.
+    /// The command's `type` name in docs/cli.md.
     public var typeName: String {
         switch self {
         case .bootstrap: return "bootstrap"
@@ -122,7 +122,7 @@ public enum Command: Sendable, Hashable {
         }
     }
 
-    /// Every command type name, in CLI.md order.
+    /// Every command type name, in docs/cli.md order.
     public static let typeNames: [String] = [
         "bootstrap", "createProvince", "createUnit", "createAdminAccount", "setAccountEnabled", "registerProject",
         "setLeaderIdNumber", "registerAccount", "resubmitRegistration", "reviewRegistration", "login",
@@ -134,7 +134,7 @@ public enum Command: Sendable, Hashable {
         "reviewBudgetAdjustment", "runDeadlineSweep", "endProject",
     ]
 
-    /// Whether the command is issued without an actor (CLI.md: bootstrap, registration, login, resets).
+    /// Whether the command is issued without an actor (docs/cli.md: bootstrap, registration, login, resets).
     public var isAnonymous: Bool {
         switch self {
         case .bootstrap, .registerAccount, .resubmitRegistration, .login, .requestPasswordReset, .resetPassword:

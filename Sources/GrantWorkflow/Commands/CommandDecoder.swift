@@ -1,10 +1,10 @@
-/// Decodes one JSON command line (envelope and fields) with strict validation (CLI.md).
+/// Decodes one JSON command line (envelope and fields) with strict validation (docs/cli.md).
 ///
 /// A line that is not UTF-8 or not JSON, a missing, wrongly typed, malformed or over-long field, an
 /// unknown field, a fractional or out-of-range amount, details of two change kinds: each is an
 /// `invalidInput` error naming the field. An unknown `type` is `unknownCommand`. Never crashes.
 ///
-/// The input rules of CLI.md (rev. 2) hold for every string, nested ones and object keys included:
+/// The input rules of docs/cli.md (rev. 2) hold for every string, nested ones and object keys included:
 /// identifiers match `[A-Za-z0-9][A-Za-z0-9._&-]{0,63}`; text comes out in NFC; control characters
 /// other than newline and tab, and bidi overrides and isolates, are refused; limits count Unicode
 /// scalars and UTF-8 bytes. A decoded command is fully validated: nothing is hashed before this.

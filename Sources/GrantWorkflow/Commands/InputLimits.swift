@@ -1,4 +1,4 @@
-/// The input limits of CLI.md.
+/// The input limits of docs/cli.md.
 public struct InputLimits: Sendable, Hashable {
     /// Longest command line in bytes (attachments travel base64 inside it). Default 32 MiB.
     public var maximumLineBytes: Int
@@ -15,7 +15,7 @@ public struct InputLimits: Sendable, Hashable {
     /// Largest absolute amount in fen (10^15 fen = 10 trillion yuan), so sums of a list never overflow.
     public var maximumAmount: Int64
 
-    /// The limits of CLI.md.
+    /// The limits of docs/cli.md.
     public init() {
         maximumLineBytes = 32 * 1024 * 1024
         maximumNameLength = 200
@@ -26,6 +26,6 @@ public struct InputLimits: Sendable, Hashable {
         maximumAmount = 1_000_000_000_000_000
     }
 
-    /// The limits of CLI.md.
+    /// The limits of docs/cli.md.
     public static let standard = InputLimits()
 }

@@ -1,4 +1,4 @@
-/// The text rules of CLI.md "Input rules (rev. 2)", applied by ``FieldReader`` to every string of a
+/// The text rules of docs/cli.md "Input rules (rev. 2)", applied by ``FieldReader`` to every string of a
 /// command, nested ones and object keys included.
 ///
 /// - Text is normalised to NFC; length limits count the normalised text's Unicode scalars and its

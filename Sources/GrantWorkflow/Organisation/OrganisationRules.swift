@@ -1,4 +1,4 @@
-/// The rules of provinces and units (DOMAIN.md §1, CLI.md).
+/// The rules of provinces and units (docs/rules.md §1, docs/cli.md).
 extension Decider {
     mutating func createProvince(provinceId: String, name: String) throws(WorkflowError) {
         let admin = try actor(.nationalOffice)

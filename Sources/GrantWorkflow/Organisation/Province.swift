@@ -1,4 +1,4 @@
-/// A province, or a Beijing-based entrusted management body, with its provincial office (DOMAIN.md §1).
+/// A province, or a Beijing-based entrusted management body, with its provincial office (docs/rules.md §1).
 public struct Province: Codable, Sendable, Hashable, BinaryCodable {
     /// The province id.
     public var id: String

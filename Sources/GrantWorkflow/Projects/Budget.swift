@@ -1,7 +1,7 @@
-/// An amount of money in fen (分, 0.01 yuan); never floating point (DOMAIN.md §6).
+/// An amount of money in fen (分, 0.01 yuan); never floating point (docs/rules.md §6).
 public typealias Fen = Int64
 
-/// A project budget: direct costs by category, indirect costs and external allocations (DOMAIN.md §6).
+/// A project budget: direct costs by category, indirect costs and external allocations (docs/rules.md §6).
 public struct Budget: Codable, Sendable, Hashable, BinaryCodable {
     /// Direct costs by category (`equipment` 设备费, `business` 业务费, `labor` 劳务费, or older ones).
     public var direct: [String: Fen]

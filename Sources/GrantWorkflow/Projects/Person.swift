@@ -1,4 +1,4 @@
-/// A project leader as the approval records name them: name and identity document (DOMAIN.md §2).
+/// A project leader as the approval records name them: name and identity document (docs/rules.md §2).
 public struct Person: Codable, Sendable, Hashable, BinaryCodable {
     /// Full name.
     public var name: String

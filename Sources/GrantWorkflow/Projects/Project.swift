@@ -1,4 +1,4 @@
-/// An approved (立项) project: the read model the engine stores under `project(no)` (DOMAIN.md §2).
+/// An approved (立项) project: the read model the engine stores under `project(no)` (docs/rules.md §2).
 public struct Project: Codable, Sendable, Hashable, BinaryCodable {
     /// 项目批准号, e.g. `24BZX123`; unique.
     public var projectNo: String

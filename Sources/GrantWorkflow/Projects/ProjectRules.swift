@@ -1,4 +1,4 @@
-/// The rules of projects (DOMAIN.md §2 with R-PRJ-5, R-CHG-8, R-NTF-2).
+/// The rules of projects (docs/rules.md §2 with R-PRJ-5, R-CHG-8, R-NTF-2).
 extension Decider {
     mutating func registerProject(_ input: RegisterProject) throws(WorkflowError) {
         let admin = try actor(.nationalOffice)

@@ -172,7 +172,7 @@ public struct ReviewRecord: Codable, Sendable, Hashable, BinaryCodable {
     }
 }
 
-/// The status of a change request or budget adjustment (CLI.md "Statuses in JSON").
+/// The status of a change request or budget adjustment (docs/cli.md "Statuses in JSON").
 public enum ItemStatus: String, Sendable, Codable, CaseIterable, BinaryCodable, Labeled {
     /// 草稿: being written by the leader.
     case draft

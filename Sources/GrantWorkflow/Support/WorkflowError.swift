@@ -1,11 +1,11 @@
 /// The one error type of the workflow domain: a stable code, the rule it enforces and a message.
 ///
 /// `code` is an extensible struct (new codes never break callers that switch with a `default`);
-/// `rule` is the id of the rule in DOMAIN.md (R-…) when one applies; `field` names the offending
+/// `rule` is the id of the rule in docs/rules.md (R-…) when one applies; `field` names the offending
 /// input field for validation errors (a dotted path such as `details.newEndDate`, or `$` for the
 /// whole line).
 public struct WorkflowError: Error, Hashable, Sendable, Codable, CustomStringConvertible {
-    /// A stable, machine-readable error code (the list in CLI.md).
+    /// A stable, machine-readable error code (the list in docs/cli.md).
     public struct Code: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
         /// The code as it appears in JSON results.
         public var rawValue: String
@@ -92,7 +92,7 @@ public struct WorkflowError: Error, Hashable, Sendable, Codable, CustomStringCon
 
     /// The stable error code.
     public var code: Code
-    /// The id of the rule of DOMAIN.md that was enforced, when one applies.
+    /// The id of the rule of docs/rules.md that was enforced, when one applies.
     public var rule: String?
     /// A human message; in Chinese where the manual gives the words.
     public var message: String

@@ -156,16 +156,26 @@ struct TrustBoundaryTests {
         await ledger.expectRejected(asOther, "idempotencyConflict")
     }
 
-    @Test("a command built in Swift and the same command as JSON share one fingerprint")
+    @Test("a line's fingerprint ignores key order, spacing, nulls, `id` and `at`, and nothing else (R-LOG-3)")
     func fingerprintIgnoresSpelling() throws {
-        let spelled = [
-            #"{"type":"createProvince","actor":"N0","provinceId":"P1","name":"北京市","id":"a"}"#,
-            #"{"name":"北京市","provinceId":"P1","actor":"N0","type":"createProvince","at":"2026-01-01T00:00:00Z"}"#,
-        ].map { try? CommandDecoder.decode(line: Array($0.utf8)) }
+        func line(_ text: String) throws -> CommandEnvelope { try CommandDecoder.decode(line: Array(text.utf8)) }
+        let first = try line(#"{"id":"a","type":"createProvince","actor":"N0","provinceId":"P1","name":"北京市"}"#)
+        let spelled = try line(
+            #"{ "name": "北京市", "provinceId": "P1", "actor": "N0", "causationId": null, "type": "createProvince", "id": "b", "at": "2026-01-01T00:00:00Z" }"#
+        )
+        #expect(first.fingerprint == spelled.fingerprint)
+        for other in [
+            #"{"id":"a","type":"createProvince","actor":"N0","provinceId":"P1","name":"北京"}"#,
+            #"{"id":"a","type":"createProvince","actor":"N1","provinceId":"P1","name":"北京市"}"#,
+            #"{"id":"a","type":"createProvince","actor":"N0","provinceId":"P1","name":"北京市","causationId":"x"}"#,
+        ] {
+            #expect(try line(other).fingerprint != first.fingerprint, "\(other)")
+        }
+        // Envelopes built in Swift have their own canonical form: equal values, equal fingerprints.
         let typed = CommandEnvelope(actor: "N0", command: .createProvince(provinceId: "P1", name: "北京市"))
-        #expect(spelled[0]?.fingerprint == typed.fingerprint)
-        #expect(spelled[1]?.fingerprint == typed.fingerprint)
+        let same = CommandEnvelope(id: "z", actor: "N0", command: .createProvince(provinceId: "P1", name: "北京市"))
         let other = CommandEnvelope(actor: "N0", command: .createProvince(provinceId: "P1", name: "北京"))
+        #expect(typed.fingerprint == same.fingerprint)
         #expect(other.fingerprint != typed.fingerprint)
     }
 

@@ -40,8 +40,11 @@ public enum CommandDecoder {
         } else if actor == nil {
             throw WorkflowError.invalidInput("actor", "is required for \(type)")
         }
-        return CommandEnvelope(
+        var envelope = CommandEnvelope(
             id: id, actor: actor, at: at, causationId: causationId, correlationId: correlationId, command: command)
+        // Only an id is ever looked up by its fingerprint (R-LOG-3): the line pays for it then.
+        if id != nil { envelope.lineFingerprint = CommandEnvelope.fingerprint(ofLine: value) }
+        return envelope
     }
 
     /// Decodes a line given as a string.

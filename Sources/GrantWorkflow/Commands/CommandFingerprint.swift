@@ -2,21 +2,63 @@ internal import Crypto
 
 extension CommandEnvelope {
     /// A SHA-256 of everything that makes this command what it is, for idempotency keys (R-LOG-3 rev. 2):
-    /// the actor, the causation and correlation ids and the whole decoded command, but not the command
-    /// id and not its time.
+    /// every field but the command id and its time.
     ///
-    /// It is computed from the decoded value, not from the line's bytes, so that the same command sent
-    /// as JSON (with its keys in any order, its text in any Unicode normal form) or built in Swift
-    /// gets the same fingerprint. The walk is canonical: struct fields in declaration order, enum cases
-    /// by name, dictionary entries and set elements sorted by their own canonical bytes, every value
-    /// tagged with its type and length-prefixed, so two different commands never encode alike.
+    /// For an envelope decoded from a JSON line it is the line's own canonical form: members sorted by
+    /// key, `null` members dropped (they mean absent), the top level without `id` and `at`, every value
+    /// tagged with its kind and length-prefixed. Key order and spacing therefore never turn a retry
+    /// into a conflict, and computing it costs one pass over the parsed line. For an envelope built in
+    /// Swift it is a canonical walk of the value itself (struct fields in declaration order, enum cases
+    /// by name, dictionaries and sets sorted). The two forms differ, so a retry must come through the
+    /// same entry point as the first attempt (docs/decisions.md).
     public var fingerprint: [UInt8] {
+        if let lineFingerprint { return lineFingerprint }
         var encoder = CanonicalEncoder()
         encoder.encode(actor as Any)
         encoder.encode(causationId as Any)
         encoder.encode(correlationId as Any)
         encoder.encode(command)
         return Array(SHA256.hash(data: encoder.bytes))
+    }
+
+    /// The fingerprint of a parsed command line (see ``fingerprint``).
+    static func fingerprint(ofLine value: JSONValue) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1024)
+        canonical(value, into: &bytes, topLevel: true)
+        return Array(SHA256.hash(data: bytes))
+    }
+
+    private static func canonical(_ value: JSONValue, into bytes: inout [UInt8], topLevel: Bool = false) {
+        func text(_ tag: UInt8, _ string: String) {
+            bytes.append(tag)
+            CanonicalEncoder.appendLength(string.utf8.count, to: &bytes)
+            bytes.append(contentsOf: string.utf8)
+        }
+        switch value {
+        case .null: bytes.append(UInt8(ascii: "n"))
+        case .bool(let flag): bytes.append(flag ? UInt8(ascii: "t") : UInt8(ascii: "f"))
+        case .number(let digits): text(UInt8(ascii: "#"), digits)
+        case .string(let string): text(UInt8(ascii: "s"), string)
+        case .array(let elements):
+            bytes.append(UInt8(ascii: "["))
+            CanonicalEncoder.appendLength(elements.count, to: &bytes)
+            for element in elements { canonical(element, into: &bytes) }
+        case .object(let object):
+            var members: [(key: String, value: JSONValue)] = []
+            object.forEachMember { key, value in
+                if case .null = value { return }
+                if topLevel && (key == "id" || key == "at") { return }
+                members.append((key, value))
+            }
+            members.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            bytes.append(UInt8(ascii: "{"))
+            CanonicalEncoder.appendLength(members.count, to: &bytes)
+            for member in members {
+                text(UInt8(ascii: "k"), member.key)
+                canonical(member.value, into: &bytes)
+            }
+        }
     }
 }
 
@@ -103,6 +145,10 @@ struct CanonicalEncoder {
     }
 
     private mutating func appendLength(_ length: Int) {
+        Self.appendLength(length, to: &bytes)
+    }
+
+    static func appendLength(_ length: Int, to bytes: inout [UInt8]) {
         var value = UInt64(length)
         repeat {
             let low = UInt8(value & 0x7F)

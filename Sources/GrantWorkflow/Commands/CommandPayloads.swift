@@ -225,6 +225,9 @@ public struct CommandEnvelope: Sendable, Hashable {
     public var correlationId: String?
     /// The command.
     public var command: Command
+    /// The fingerprint of the JSON line this envelope was decoded from, when it carries an `id`
+    /// (see ``fingerprint``); nil for an envelope built in Swift.
+    public internal(set) var lineFingerprint: [UInt8]?
 
     /// Creates an envelope.
     public init(

@@ -72,6 +72,11 @@ public struct JSONObject: Sendable, Hashable {
         return true
     }
 
+    /// Visits the members in their order.
+    func forEachMember(_ body: (String, JSONValue) -> Void) {
+        for (key, value) in zip(keys, values) { body(key, value) }
+    }
+
     /// Objects are equal when they have the same members, whatever their order.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.keys.count == rhs.keys.count && lhs.keys.indices.allSatisfy { rhs[lhs.keys[$0]] == lhs.values[$0] }

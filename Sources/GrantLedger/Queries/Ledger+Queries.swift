@@ -185,7 +185,7 @@ extension Ledger {
     ) -> [String]? {
         func led(by account: Account) -> [String] {
             guard let idType = account.idType, let number = account.idNumber else { return [] }
-            return models.projectNumbers(leaderIdType: idType, idNumber: number)
+            return models.projectNumbers(ledBy: idType, idNumber: number)
         }
         func ofProvince(_ provinceId: String) -> [String] {
             var units: [String] = []

@@ -299,7 +299,7 @@ extension ModelStore {
     }
 
     /// Project numbers whose leader holds this ID type and number (normalised), in key order.
-    func projectNumbers(leaderIdType: IdType, idNumber: String) -> [String] {
+    func projectNumbers(ledBy leaderIdType: IdType, idNumber: String) -> [String] {
         lastComponents(
             prefix: ModelKey.prefix(.projectsByLeader, leaderIdType.rawValue, IdentityNumber.normalized(idNumber)))
     }

@@ -63,14 +63,9 @@ extension Decider {
                     rule: "R-CHG-7")
             }
             if policy.oneActiveProjectPerLeader {
-                let number = IdentityNumber.normalized(newLeader.idNumber)
-                var led: String?
-                state.forEachActiveProject { other in
-                    if led == nil, other.projectNo != project.projectNo,
-                        IdentityNumber.normalized(other.leader.idNumber) == number
-                    {
-                        led = other.projectNo
-                    }
+                // The leader index, not a visit of every active project (R-CHG-11).
+                let led = state.projectNumbers(ledBy: newLeader.idType, idNumber: newLeader.idNumber).first {
+                    $0 != project.projectNo && state.project($0)?.status == .active
                 }
                 if let led {
                     throw WorkflowError(

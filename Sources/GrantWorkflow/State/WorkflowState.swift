@@ -62,6 +62,13 @@ public struct WorkflowState: WorkflowStateWriter, Sendable, Equatable {
     public func unit(_ id: String) -> Unit? { units[id] }
     /// Looks up a project.
     public func project(_ projectNo: String) -> Project? { projects[projectNo] }
+    /// Numbers of the projects whose leader holds this ID (a scan: the in-memory state has no index).
+    public func projectNumbers(ledBy idType: IdType, idNumber: String) -> [String] {
+        let number = IdentityNumber.normalized(idNumber)
+        return projects.values.filter {
+            $0.leader.idType == idType && IdentityNumber.normalized($0.leader.idNumber) == number
+        }.map(\.projectNo).sorted()
+    }
     /// Visits the active projects in project-number order.
     public func forEachActiveProject(_ body: (Project) -> Void) {
         for projectNo in activeProjects.sorted() {

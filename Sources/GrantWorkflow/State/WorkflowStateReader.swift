@@ -30,6 +30,9 @@ public protocol WorkflowStateReader {
     func project(_ projectNo: String) -> Project?
     /// Calls `body` for each active project (the deadline sweep, R-NTF-2).
     func forEachActiveProject(_ body: (Project) -> Void)
+    /// Numbers of the projects, in any status, whose leader holds this ID type and number
+    /// (normalised): R-CHG-11's one active project per leader, without visiting every project.
+    func projectNumbers(ledBy idType: IdType, idNumber: String) -> [String]
     /// The change request with this id.
     func changeRequest(_ id: String) -> ChangeRequest?
     /// The id of the open (draft, pending, returned) request of `kind` for the project (R-CHG-3).

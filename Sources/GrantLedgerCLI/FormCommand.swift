@@ -7,6 +7,24 @@ struct FormCommand: ParsableCommand {
         commandName: "form", abstract: "Printable forms.",
         subcommands: [ChangeApprovalFormCommand.self, CompletionCertificateCommand.self])
 
+    /// Opens the store, renders one form as `account` (the operator without one) and writes it to
+    /// `out`, or to standard output; a refusal prints the coded error and exits 1.
+    static func print(
+        _ store: StoreOptions, as account: String?, to out: String?,
+        _ render: (Ledger, Viewer) throws(LedgerError) -> String
+    ) throws {
+        let ledger = try CLIStore.open(store, mustExist: true)
+        defer { ledger.close() }
+        let html: String
+        do {
+            html = try render(ledger, account.map(Viewer.account) ?? .everything)
+        } catch {
+            Terminal.err(error.errorLine)
+            throw ExitStatus.rejected
+        }
+        try write(html, to: out)
+    }
+
     /// Writes a rendered page to `out`, or to standard output without one.
     static func write(_ html: String, to out: String?) throws {
         if let out {
@@ -32,16 +50,9 @@ struct ChangeApprovalFormCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() throws {
-        let ledger = try CLIStore.open(storeOptions, mustExist: true)
-        defer { ledger.close() }
-        let html: String
-        do {
-            html = try ledger.approvalForm(requestId, as: account.map(Viewer.account) ?? .everything).html()
-        } catch {
-            Terminal.err(error.errorLine)
-            throw ExitStatus.rejected
+        try FormCommand.print(storeOptions, as: account, to: out) { ledger, viewer throws(LedgerError) in
+            try ledger.approvalForm(requestId, as: viewer).html()
         }
-        try FormCommand.write(html, to: out)
     }
 }
 
@@ -56,15 +67,8 @@ struct CompletionCertificateCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() throws {
-        let ledger = try CLIStore.open(storeOptions, mustExist: true)
-        defer { ledger.close() }
-        let html: String
-        do {
-            html = try ledger.completionCertificate(projectNo, as: account.map(Viewer.account) ?? .everything).html()
-        } catch {
-            Terminal.err(error.errorLine)
-            throw ExitStatus.rejected
+        try FormCommand.print(storeOptions, as: account, to: out) { ledger, viewer throws(LedgerError) in
+            try ledger.completionCertificate(projectNo, as: viewer).html()
         }
-        try FormCommand.write(html, to: out)
     }
 }

@@ -24,7 +24,7 @@ public final class Ledger: Sendable {
 
     /// The read-model format. Bump it whenever entity encodings or the key layout change: a store
     /// whose models have another format is rebuilt from its log when opened.
-    static let modelFormat: UInt64 = 3
+    static let modelFormat: UInt64 = 4
 
     /// Opens the store at `path`, creating the folder when missing.
     ///

@@ -35,6 +35,8 @@ enum ModelKey {
         case projectsOfUnit = "PU"
         case projectsByStatus = "PS"
         case projectsByLeader = "PL"
+        case projectsDue = "PD"
+        case counter = "K"
         // Credentials database.
         case credential = "c"
         case resetToken = "t"

@@ -33,13 +33,19 @@ enum ModelRecords {
     /// ID type and normalised number, R-PRJ-2).
     static func derivedKeys(of project: Project?) -> [[UInt8]] {
         guard let project else { return [] }
-        return [
+        var keys = [
             ModelKey.make(.projectsOfUnit, project.unitId, project.projectNo),
             ModelKey.make(.projectsByStatus, project.status.rawValue, project.projectNo),
             ModelKey.make(
                 .projectsByLeader, project.leader.idType.rawValue, IdentityNumber.normalized(project.leader.idNumber),
                 project.projectNo),
         ]
+        // Overdue once the day passes its end date (R-PRJ-3): counted by date without a scan.
+        if project.status == .active && !project.closeoutUnderReview {
+            keys.append(
+                ModelKey.make(.projectsDue, project.unitId, project.plannedEndDate.description, project.projectNo))
+        }
+        return keys
     }
 
     /// Engine index keys of a change request: awaiting a reviewer; filed (备案).
@@ -128,6 +134,9 @@ enum ModelRecords {
         }
         for (projectNo, ids) in state.budgetAdjustmentIdsByProject {
             add(ModelKey.make(.adjustmentsOfProject, projectNo), ids.binaryEncoded)
+        }
+        for (counter, count) in ModelCounters.all(of: state) where count > 0 {
+            add(ModelCounters.key(counter), BigEndian.bytes(UInt64(count)))
         }
         records.sort { $0.key.lexicographicallyPrecedes($1.key) }
         return records

@@ -37,6 +37,15 @@ struct ModelStore: WorkflowStateWriter {
         }
     }
 
+    private func bytes(_ key: [UInt8]) -> [UInt8]? {
+        do {
+            return try access.get(dbs.models, key)
+        } catch {
+            faults.record("reading: \(error)")
+            return nil
+        }
+    }
+
     private func contains(_ key: [UInt8]) -> Bool {
         do {
             return try access.withValue(dbs.models, key) { $0 != nil }
@@ -204,7 +213,44 @@ struct ModelStore: WorkflowStateWriter {
         let old: Project? = load(key)
         store(key, project.binaryEncoded)
         updateDerived(ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: project))
+        count(old: ModelCounters.counters(of: old), new: ModelCounters.counters(of: project))
+        if let old, old.unitId != project.unitId {
+            // The project's items count for its unit: they move with it.
+            let items =
+                changeRequests(ofProject: project.projectNo).map {
+                    (
+                        ModelCounters.counters(of: $0, unit: old.unitId),
+                        ModelCounters.counters(of: $0, unit: project.unitId)
+                    )
+                }
+                + closeouts(ofProject: project.projectNo).map {
+                    (
+                        ModelCounters.counters(of: $0, unit: old.unitId),
+                        ModelCounters.counters(of: $0, unit: project.unitId)
+                    )
+                }
+                + budgetAdjustments(ofProject: project.projectNo).map {
+                    (
+                        ModelCounters.counters(of: $0, unit: old.unitId),
+                        ModelCounters.counters(of: $0, unit: project.unitId)
+                    )
+                }
+            for (before, after) in items { count(old: before, new: after) }
+        }
     }
+
+    /// Applies the counter changes of an entity that went from `old` to `new` (``ModelCounters``).
+    private mutating func count(old: [ModelCounters.Counter], new: [ModelCounters.Counter]) {
+        for (counter, delta) in ModelCounters.deltas(old: old, new: new) {
+            let key = ModelCounters.key(counter)
+            let current = Int(bytes(key).flatMap(BigEndian.value) ?? 0)
+            let next = current + delta
+            if next > 0 { store(key, BigEndian.bytes(UInt64(next))) } else { remove(key) }
+        }
+    }
+
+    /// The current unit of a project, for its items' counters.
+    private func unitOfProject(_ projectNo: String) -> String { project(projectNo)?.unitId ?? "" }
 
     mutating func setActiveProject(_ projectNo: String, active: Bool) {
         setMarker(ModelKey.make(.activeProject, projectNo), active)
@@ -215,6 +261,8 @@ struct ModelStore: WorkflowStateWriter {
         let old: ChangeRequest? = load(key)
         store(key, request.binaryEncoded)
         updateDerived(ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: request))
+        let unit = unitOfProject(request.projectNo)
+        count(old: ModelCounters.counters(of: old, unit: unit), new: ModelCounters.counters(of: request, unit: unit))
     }
 
     mutating func setOpenChangeRequestId(projectNo: String, kind: ChangeKind, requestId: String?) {
@@ -230,6 +278,8 @@ struct ModelStore: WorkflowStateWriter {
         let old: Closeout? = load(key)
         store(key, closeout.binaryEncoded)
         updateDerived(ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: closeout))
+        let unit = unitOfProject(closeout.projectNo)
+        count(old: ModelCounters.counters(of: old, unit: unit), new: ModelCounters.counters(of: closeout, unit: unit))
     }
 
     mutating func setOpenCloseoutId(projectNo: String, closeoutId: String?) {
@@ -245,6 +295,9 @@ struct ModelStore: WorkflowStateWriter {
         let old: BudgetAdjustment? = load(key)
         store(key, adjustment.binaryEncoded)
         updateDerived(ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: adjustment))
+        let unit = unitOfProject(adjustment.projectNo)
+        count(
+            old: ModelCounters.counters(of: old, unit: unit), new: ModelCounters.counters(of: adjustment, unit: unit))
     }
 
     mutating func setOpenBudgetAdjustmentId(projectNo: String, adjustmentId: String?) {
@@ -302,5 +355,47 @@ extension ModelStore {
     func projectNumbers(ledBy leaderIdType: IdType, idNumber: String) -> [String] {
         lastComponents(
             prefix: ModelKey.prefix(.projectsByLeader, leaderIdType.rawValue, IdentityNumber.normalized(idNumber)))
+    }
+}
+
+extension ModelStore {
+    /// One unit's counters (``ModelCounters``): (dimension, value, count).
+    func counters(unit: String) -> [(String, String, Int)] {
+        var result: [(String, String, Int)] = []
+        let prefix = ModelKey.prefix(.counter, unit)
+        do {
+            try access.scan(dbs.models, prefix: prefix) { key, value in
+                let rest = key[prefix.count...]
+                if let separator = rest.firstIndex(of: 0), let count = BigEndian.value(value) {
+                    let dimension = String(
+                        decoding: UnsafeRawBufferPointer(rebasing: rest[..<separator]), as: UTF8.self)
+                    let text = String(
+                        decoding: UnsafeRawBufferPointer(rebasing: rest[(separator + 1)...]), as: UTF8.self)
+                    result.append((dimension, text, Int(count)))
+                }
+                return true
+            }
+        } catch {
+            faults.record("scanning counters: \(error)")
+        }
+        return result
+    }
+
+    /// How many of a unit's active projects, with no closeout under review, ended before the day
+    /// `before` (its `YYYY-MM-DD` bytes): the overdue ones (R-PRJ-3). Reads only those.
+    func projectsDue(unit: String, before: [UInt8]) -> Int {
+        var count = 0
+        let prefix = ModelKey.prefix(.projectsDue, unit)
+        do {
+            try access.scan(dbs.models, prefix: prefix) { key, _ in
+                let date = key[prefix.count...].prefix(before.count)
+                guard date.lexicographicallyPrecedes(before) else { return false }
+                count += 1
+                return true
+            }
+        } catch {
+            faults.record("scanning due projects: \(error)")
+        }
+        return count
     }
 }

@@ -102,12 +102,6 @@ public final class Ledger: Sendable {
     ///
     /// Decoding and preparing (password hashing) run on the calling thread before the line is queued.
     public func submit(line: [UInt8], completion: @escaping @Sendable (CommandOutcome) -> Void) {
-        submit(line: line, trustTime: options.trustCommandTime, completion: completion)
-    }
-
-    /// ``submit(line:completion:)`` with the time rule chosen by the caller: the demo, which the
-    /// operator runs, uses trusted command time whatever the options say.
-    func submit(line: [UInt8], trustTime: Bool, completion: @escaping @Sendable (CommandOutcome) -> Void) {
         let envelope: CommandEnvelope
         do {
             envelope = try CommandDecoder.decode(line: line, limits: options.inputLimits)
@@ -117,21 +111,12 @@ public final class Ledger: Sendable {
         }
         let prepared: PreparedCommand
         do {
-            prepared = try prepare(envelope, trustTime: trustTime)
+            prepared = try prepare(envelope, trustTime: options.trustCommandTime)
         } catch {
             completion(CommandOutcome(commandId: envelope.id, error: error))
             return
         }
-        let runner = CommandRunner(dbs: dbs, policy: options.policy)
-        store.enqueueWrite(
-            { txn in try runner.run(prepared, in: txn) },
-            completion: { result in
-                switch result {
-                case .success(let applied): completion(applied.outcome(commandId: envelope.id))
-                case .failure(let error):
-                    completion(CommandOutcome(commandId: envelope.id, error: Self.ledgerError(error)))
-                }
-            })
+        submit(prepared, completion: completion)
     }
 
     static func ledgerError(_ error: any Error) -> LedgerError {

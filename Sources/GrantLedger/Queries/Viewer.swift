@@ -67,9 +67,7 @@ struct Visibility {
     }
 
     /// Whether reviewer names and the project's own records show in full: admins in scope and the leader.
-    func seesFullIdNumbers(of project: Project) -> Bool {
-        administers(unitId: project.unitId) || leads(project)
-    }
+    func seesFullIdNumbers(of project: Project) -> Bool { sees(project) }
 
     /// Whether one person's ID number shows in full (R-ACC-8): to admins in scope of the project's
     /// unit, and to that person; masked (first 4 and last 4 characters) to everyone else.

@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "GrantWorkflow", targets: ["GrantWorkflow"]),
         .library(name: "GrantLedger", targets: ["GrantLedger"]),
         .library(name: "GrantLedgerDemo", targets: ["GrantLedgerDemo"]),
+        .library(name: "GrantLedgerPostgres", targets: ["GrantLedgerPostgres"]),
         .executable(name: "grantledger", targets: ["grantledger"]),
     ],
     dependencies: [
@@ -25,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        // The PostgreSQL replica (GrantLedgerPostgres only, so embedding hosts do not pull in SwiftNIO).
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         // `swift package generate-documentation` (DocC catalogs of EventLog, GrantWorkflow, GrantLedger).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -71,12 +74,26 @@ let package = Package(
             dependencies: ["GrantLedger", "GrantWorkflow"],
             swiftSettings: strictSettings
         ),
+        // The PostgreSQL replica of the log and the read models: sink, verify, restore. Apart from
+        // the engine so that hosts that only embed GrantLedger do not compile or ship SwiftNIO.
+        .target(
+            name: "GrantLedgerPostgres",
+            dependencies: [
+                "EventLog",
+                "GrantLedger",
+                "GrantWorkflow",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The command-line logic, as a library so tests call it in-process.
         .target(
             name: "GrantLedgerCLI",
             dependencies: [
                 "GrantLedger",
                 "GrantLedgerDemo",
+                "GrantLedgerPostgres",
                 "GrantWorkflow",
                 "EventLog",
                 "CLMDB",
@@ -142,6 +159,16 @@ let package = Package(
         .testTarget(
             name: "GrantLedgerTests",
             dependencies: ["GrantLedger", "GrantLedgerDemo", "GrantLedgerCLI", "EventLog", "CLMDB", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        // The PostgreSQL replica against a real server (GRANTLEDGER_TEST_POSTGRES_URL; skipped without).
+        .testTarget(
+            name: "GrantLedgerPostgresTests",
+            dependencies: [
+                "GrantLedgerPostgres", "GrantLedger", "GrantLedgerDemo", "GrantLedgerCLI", "GrantWorkflow",
+                "EventLog", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

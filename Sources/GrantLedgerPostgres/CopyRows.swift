@@ -1,0 +1,80 @@
+internal import GrantWorkflow
+
+/// Rows in PostgreSQL's `COPY … FROM STDIN` text format: fields separated by tabs, rows ended by a
+/// newline, `\N` for NULL, and backslash, tab, newline and carriage return escaped.
+struct CopyRows {
+    /// The encoded rows so far.
+    private(set) var bytes: [UInt8] = []
+    /// Rows ended so far.
+    private(set) var count = 0
+    private var atRowStart = true
+
+    init(reservingCapacity capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    private mutating func separate() {
+        if atRowStart { atRowStart = false } else { bytes.append(UInt8(ascii: "\t")) }
+    }
+
+    /// Ends the current row.
+    mutating func endRow() {
+        bytes.append(UInt8(ascii: "\n"))
+        atRowStart = true
+        count += 1
+    }
+
+    /// A NULL field.
+    mutating func null() {
+        separate()
+        bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "N")])
+    }
+
+    /// A text field, escaped; NULL when nil.
+    mutating func text(_ value: String?) {
+        guard let value else { return null() }
+        separate()
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            default: bytes.append(byte)
+            }
+        }
+    }
+
+    /// An integer field; NULL when nil.
+    mutating func int<T: BinaryInteger>(_ value: T?) {
+        guard let value else { return null() }
+        separate()
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    /// A boolean field.
+    mutating func bool(_ value: Bool) {
+        separate()
+        bytes.append(value ? UInt8(ascii: "t") : UInt8(ascii: "f"))
+    }
+
+    /// A `bytea` field in hex (`\\x…` once the backslash is escaped for COPY).
+    mutating func bytea(_ value: [UInt8]) {
+        separate()
+        bytes.reserveCapacity(bytes.count + 3 + value.count * 2)
+        bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "x")])
+        for byte in value {
+            bytes.append(Self.hex[Int(byte >> 4)])
+            bytes.append(Self.hex[Int(byte & 0x0F)])
+        }
+    }
+
+    /// A `timestamptz` field (ISO 8601, China Standard Time offset); NULL when nil.
+    mutating func timestamp(_ value: Timestamp?) { text(value?.description) }
+
+    /// A `date` field (`YYYY-MM-DD`); NULL when nil.
+    mutating func date(_ value: CalendarDate?) { text(value?.description) }
+
+    /// A `jsonb` field; NULL when nil.
+    mutating func json(_ value: JSONValue?) { text(value?.serialized()) }
+}

@@ -1,0 +1,221 @@
+internal import Foundation
+internal import Logging
+internal import PostgresNIO
+
+/// Why a replica operation failed.
+public struct ReplicaError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public enum Code: String, Sendable {
+        /// The digest stored in PostgreSQL at its checkpoint is not the log's at that position (or the
+        /// replica is past the log's head): this replica is not a copy of this log.
+        case diverged
+        /// Another sink moved the checkpoint while this one was copying.
+        case conflict
+        /// The URL is not a `postgres://` URL.
+        case invalidURL
+        /// PostgreSQL refused or failed (connection, SQL).
+        case server
+        /// The replica's rows are not a sound copy (`verify --postgres`, `restore`).
+        case corrupted
+        /// The destination of a restore is not an empty folder.
+        case destinationExists
+    }
+
+    /// What went wrong.
+    public var code: Code
+    /// A human-readable explanation.
+    public var message: String
+    /// The log position concerned, when there is one.
+    public var position: UInt64?
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, position: UInt64? = nil) {
+        self.code = code
+        self.message = message
+        self.position = position
+    }
+
+    /// The message.
+    public var description: String { message }
+}
+
+/// Where a replica is: a `postgres://user:password@host:port/database` URL, parsed.
+public struct ReplicaURL: Sendable, Hashable {
+    /// Host name or address.
+    public var host: String
+    /// TCP port (5432 when the URL names none).
+    public var port: Int
+    /// User name.
+    public var username: String
+    /// Password, if any.
+    public var password: String?
+    /// Database name, if any (the user's by default).
+    public var database: String?
+
+    /// Parses `postgres://` or `postgresql://` URLs; TLS is not used (`sslmode=disable` is implied).
+    public init(_ text: String) throws(ReplicaError) {
+        guard let components = URLComponents(string: text),
+            components.scheme == "postgres" || components.scheme == "postgresql",
+            let host = components.host, !host.isEmpty
+        else {
+            throw ReplicaError(.invalidURL, "not a postgres://user@host:port/database URL: \(text)")
+        }
+        self.host = host
+        port = components.port ?? 5432
+        username = components.user ?? "postgres"
+        password = components.password
+        let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        database = path.isEmpty ? nil : path
+    }
+}
+
+/// A connection to a replica: schema migrations, the checkpoint, and raw SQL for the sink, the
+/// verifier and the restorer.
+final class ReplicaConnection: Sendable {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    private init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    static func open(_ url: ReplicaURL) async throws(ReplicaError) -> ReplicaConnection {
+        var logger = Logger(label: "grantledger.postgres")
+        logger.logLevel = .critical
+        let configuration = PostgresConnection.Configuration(
+            host: url.host, port: url.port, username: url.username, password: url.password, database: url.database,
+            tls: .disable)
+        do {
+            let connection = try await PostgresConnection.connect(
+                configuration: configuration, id: 1, logger: logger)
+            return ReplicaConnection(connection: connection, logger: logger)
+        } catch {
+            throw Self.wrap(error, "cannot connect to \(url.host):\(url.port)")
+        }
+    }
+
+    func close() async {
+        try? await connection.close()
+    }
+
+    /// A PostgreSQL error with the server's message (PSQLError's description hides it).
+    static func wrap(_ error: any Error, _ context: String) -> ReplicaError {
+        if let error = error as? ReplicaError { return error }
+        if let error = error as? PSQLError, let message = error.serverInfo?[.message] {
+            let detail = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+            return ReplicaError(.server, "\(context): \(message)\(detail)")
+        }
+        return ReplicaError(.server, "\(context): \(String(reflecting: error))")
+    }
+
+    /// Runs a statement, discarding rows.
+    func run(_ query: PostgresQuery, _ context: String) async throws(ReplicaError) {
+        do {
+            try await connection.query(query, logger: logger)
+        } catch {
+            throw Self.wrap(error, context)
+        }
+    }
+
+    /// Runs a query and collects its rows.
+    func rows(_ query: PostgresQuery, _ context: String) async throws(ReplicaError) -> [PostgresRow] {
+        do {
+            return try await connection.query(query, logger: logger).collect()
+        } catch {
+            throw Self.wrap(error, context)
+        }
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    func transaction<R>(_ body: () async throws(ReplicaError) -> R) async throws(ReplicaError) -> R {
+        try await run("BEGIN", "BEGIN")
+        do {
+            let value = try await body()
+            try await run("COMMIT", "COMMIT")
+            return value
+        } catch {
+            try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+    }
+
+    /// `COPY grantledger.TABLE (columns) FROM STDIN` with rows in text format.
+    func copy(_ table: String, columns: [String], rows: CopyRows) async throws(ReplicaError) {
+        guard rows.count > 0 else { return }
+        do {
+            try await run("SET LOCAL search_path TO grantledger", "search_path")
+            try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                var offset = 0
+                let chunk = 1 << 20
+                while offset < rows.bytes.count {
+                    let end = min(offset + chunk, rows.bytes.count)
+                    try await writer.write(ByteBuffer(bytes: rows.bytes[offset..<end]))
+                    offset = end
+                }
+            }
+        } catch {
+            throw Self.wrap(error, "COPY \(table)")
+        }
+    }
+
+    // MARK: Schema
+
+    /// Creates schema `grantledger` when missing and applies the migrations it has not seen yet;
+    /// returns the schema version. Concurrent callers are serialised by an advisory lock.
+    @discardableResult
+    func migrate() async throws(ReplicaError) -> Int {
+        try await transaction { () throws(ReplicaError) in
+            try await run("SELECT pg_advisory_xact_lock(7361726)", "lock migrations")
+            try await run("CREATE SCHEMA IF NOT EXISTS grantledger", "create schema")
+            try await run(
+                """
+                CREATE TABLE IF NOT EXISTS grantledger.schema_migrations (
+                    version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
+                """, "create schema_migrations")
+            let rows = try await rows(
+                "SELECT coalesce(max(version), 0) FROM grantledger.schema_migrations", "read schema version")
+            var version = try Self.decode(rows.first, Int.self, "schema version")
+            while version < ReplicaSchema.migrations.count {
+                let sql = ReplicaSchema.migrations[version]
+                version += 1
+                for statement in sql.split(separator: ";") {
+                    let text = statement.trimmingCharacters(in: .whitespacesAndNewlines)
+                    if text.isEmpty { continue }
+                    try await run(PostgresQuery(unsafeSQL: text), "migration \(version)")
+                }
+                try await run(
+                    "INSERT INTO grantledger.schema_migrations (version) VALUES (\(version))", "record migration")
+            }
+            return version
+        }
+    }
+
+    /// The checkpoint: position and digest of the newest event copied (0 and empty when none). With
+    /// `lock`, inside a transaction, the row stays locked until it ends.
+    func checkpoint(lock: Bool = false) async throws(ReplicaError) -> (position: UInt64, digest: [UInt8]) {
+        let query: PostgresQuery =
+            lock
+            ? "SELECT position, digest FROM grantledger.checkpoint WHERE id = 1 FOR UPDATE"
+            : "SELECT position, digest FROM grantledger.checkpoint WHERE id = 1"
+        let rows = try await rows(query, "read checkpoint")
+        guard let row = rows.first else { throw ReplicaError(.corrupted, "the checkpoint row is missing") }
+        do {
+            let (position, digest) = try row.decode((Int64, ByteBuffer).self)
+            return (UInt64(position), Array(digest.readableBytesView))
+        } catch {
+            throw Self.wrap(error, "decode checkpoint")
+        }
+    }
+
+    static func decode<T: PostgresDecodable>(_ row: PostgresRow?, _ type: T.Type, _ what: String) throws(ReplicaError)
+        -> T
+    {
+        guard let row else { throw ReplicaError(.server, "no row for \(what)") }
+        do {
+            return try row.decode(T.self)
+        } catch {
+            throw wrap(error, "decode \(what)")
+        }
+    }
+}

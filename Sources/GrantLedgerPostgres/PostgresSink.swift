@@ -1,0 +1,249 @@
+public import EventLog
+public import GrantLedger
+internal import GrantWorkflow
+internal import PostgresNIO
+
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// What a sink run did.
+public struct SinkReport: Sendable, Hashable {
+    /// The checkpoint the run started from.
+    public var startPosition: UInt64
+    /// The checkpoint it ended at (the newest event copied).
+    public var position: UInt64
+    /// The digest at ``position``.
+    public var digest: [UInt8]
+    /// Events copied by this run.
+    public var events: UInt64
+    /// Transactions committed (one per batch).
+    public var batches: Int
+    /// Seconds spent copying (after the catch-up replay of the read models).
+    public var seconds: Double
+    /// In follow mode: for each event copied after the first catch-up, milliseconds from its commit to
+    /// the commit of its batch in PostgreSQL.
+    public var lagMilliseconds: [Double]
+
+    /// Events copied per second.
+    public var eventsPerSecond: Double { seconds > 0 ? Double(events) / seconds : 0 }
+}
+
+/// Copies a ledger's log, in position order, into a PostgreSQL replica (schema `grantledger`):
+/// table `events` and the relational read tables, one PostgreSQL transaction per batch that also
+/// moves the checkpoint (position and digest). A sink killed at any moment resumes from the
+/// checkpoint with no gap and no duplicate.
+///
+/// On start it applies the schema migrations and checks that the digest stored at the checkpoint is
+/// the log's at that position; otherwise it throws ``ReplicaError/Code/diverged``.
+public struct PostgresSink: Sendable {
+    /// The ledger whose log is copied.
+    public let ledger: Ledger
+    /// The replica.
+    public let url: ReplicaURL
+    /// Events per transaction.
+    public let batchSize: Int
+
+    /// Creates a sink; nothing happens until ``run(follow:until:progress:)``.
+    public init(ledger: Ledger, url: ReplicaURL, batchSize: Int = 5_000) {
+        self.ledger = ledger
+        self.url = url
+        self.batchSize = max(1, batchSize)
+    }
+
+    /// Copies everything past the checkpoint; with `follow`, then stays live and copies each new
+    /// commit (this process's or another's) until the task is cancelled or `until` (a position) is
+    /// reached. `progress` is told the checkpoint after each batch.
+    public func run(
+        follow: Bool = false, until stopPosition: UInt64? = nil,
+        progress: (@Sendable (UInt64) -> Void)? = nil
+    ) async throws -> SinkReport {
+        let replica = try await ReplicaConnection.open(url)
+        do {
+            let report = try await run(replica, follow: follow, until: stopPosition, progress: progress)
+            await replica.close()
+            return report
+        } catch {
+            await replica.close()
+            throw error
+        }
+    }
+
+    private func run(
+        _ replica: ReplicaConnection, follow: Bool, until stopPosition: UInt64?,
+        progress: (@Sendable (UInt64) -> Void)?
+    ) async throws -> SinkReport {
+        try await replica.migrate()
+        var (position, digest) = try await replica.checkpoint()
+        try checkNotDiverged(position: position, digest: digest)
+        var state = try replayState(through: position)
+        var report = SinkReport(
+            startPosition: position, position: position, digest: digest, events: 0, batches: 0, seconds: 0,
+            lagMilliseconds: [])
+        let started = Self.now()
+        var caughtUp = false
+        while !Task.isCancelled {
+            if let stopPosition, position >= stopPosition { break }
+            let limit = stopPosition.map { Int(min(UInt64(batchSize), $0 - position)) } ?? batchSize
+            let batch = try readBatch(after: position, limit: limit)
+            if batch.isEmpty {
+                caughtUp = true
+                if !follow { break }
+                try await waitForCommit(after: position)
+                continue
+            }
+            try await write(batch, to: replica, expecting: (position, digest), state: &state)
+            let committed = Self.now()
+            position = batch.last!.event.position
+            digest = batch.last!.event.digest
+            report.events += UInt64(batch.count)
+            report.batches += 1
+            if caughtUp {
+                for item in batch {
+                    report.lagMilliseconds.append(max(0, committed * 1000 - Double(item.event.time)))
+                }
+            }
+            progress?(position)
+        }
+        report.position = position
+        report.digest = digest
+        report.seconds = Self.now() - started
+        return report
+    }
+
+    /// Seconds since the Unix epoch, from the wall clock (event times are wall-clock milliseconds).
+    static func now() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
+    /// Throws ``ReplicaError/Code/diverged`` unless the log holds `digest` at `position`.
+    private func checkNotDiverged(position: UInt64, digest: [UInt8]) throws {
+        guard position > 0 else { return }
+        let head = try ledger.head()
+        guard position <= head.position else {
+            throw ReplicaError(
+                .diverged,
+                "the replica's checkpoint is at position \(position), past the log's head \(head.position)",
+                position: position)
+        }
+        let stored = try ledger.store.read { txn in try txn.record(at: position)?.digest }
+        guard stored == digest else {
+            throw ReplicaError(
+                .diverged,
+                "the replica's digest at its checkpoint (position \(position)) is not the log's: it is a copy of another log",
+                position: position)
+        }
+    }
+
+    /// The workflow state after the events `1...position`, replayed from the log.
+    private func replayState(through position: UInt64) throws -> WorkflowState {
+        var state = WorkflowState()
+        var next: UInt64 = 1
+        while next <= position {
+            let events = try ledger.store.read { txn in
+                try txn.events(from: next, limit: Int(min(16_384, position - next + 1)))
+            }
+            if events.isEmpty { break }
+            for event in events {
+                Workflow.evolve(try ledger.domainEvent(of: event), inMemory: &state)
+            }
+            next = events.last!.position + 1
+        }
+        return state
+    }
+
+    /// One event of a batch: the copied-out event and its canonical bytes.
+    struct Item {
+        let event: RecordedEvent
+        let canonical: [UInt8]
+    }
+
+    private func readBatch(after position: UInt64, limit: Int) throws -> [Item] {
+        var items: [Item] = []
+        items.reserveCapacity(min(limit, 65_536))
+        try ledger.store.read { txn in
+            try txn.scan(from: position + 1) { view in
+                items.append(Item(event: view.recordedEvent(), canonical: Array(view.canonicalBytes)))
+                return items.count < limit
+            }
+        }
+        return items
+    }
+
+    /// Waits for a commit past `position`, through the log's cross-process subscription.
+    private func waitForCommit(after position: UInt64) async throws {
+        var iterator = ledger.store.subscribe(from: position + 1).makeAsyncIterator()
+        _ = try await iterator.next()
+    }
+
+    /// One batch, one transaction: the events, the read tables of the entities they touched, and the
+    /// checkpoint, which must still be where this sink left it.
+    private func write(
+        _ batch: [Item], to replica: ReplicaConnection, expecting checkpoint: (UInt64, [UInt8]),
+        state: inout WorkflowState
+    ) async throws {
+        var events = CopyRows(reservingCapacity: batch.count * 1_024)
+        var dirty = DirtyEntities()
+        var working = state
+        for item in batch {
+            let event = item.event
+            let json = try ledger.renderedJSON(of: event)
+            Workflow.evolve(try ledger.domainEvent(of: event), inMemory: &working)
+            dirty.mark(stream: event.stream)
+            events.int(event.position)
+            events.text(event.stream)
+            events.int(event.streamVersion)
+            events.text(event.type)
+            events.int(event.schemaVersion)
+            events.timestamp(Timestamp(epochMilliseconds: event.time))
+            events.text(event.commandId)
+            events.text(event.actor)
+            events.text(event.causationId)
+            events.text(event.correlationId)
+            events.json(json[member: "data"] ?? .null)
+            events.bytea(item.canonical)
+            events.bytea(event.digest)
+            events.endRow()
+        }
+        let tables = ReadTables.rows(for: dirty, in: working)
+        let last = batch.last!.event
+        try await replica.transaction { () throws(ReplicaError) in
+            let current = try await replica.checkpoint(lock: true)
+            guard current.position == checkpoint.0, current.digest == checkpoint.1 else {
+                throw ReplicaError(
+                    .conflict,
+                    "another sink moved the checkpoint to \(current.position) (this one was at \(checkpoint.0))")
+            }
+            try await replica.copy(
+                "events",
+                columns: [
+                    "position", "stream", "stream_version", "type", "schema_version", "time", "command_id", "actor",
+                    "causation_id", "correlation_id", "payload", "record", "digest",
+                ], rows: events)
+            for table in tables where !table.keys.isEmpty {
+                try await replica.run(
+                    PostgresQuery(
+                        unsafeSQL: "DELETE FROM grantledger.\(table.table) WHERE \(table.keyColumn) = ANY($1)",
+                        binds: Self.binds(table.keys)),
+                    "delete from \(table.table)")
+                try await replica.copy(table.table, columns: table.columns, rows: table.rows)
+            }
+            try await replica.run(
+                """
+                UPDATE grantledger.checkpoint SET position = \(Int64(last.position)),
+                    digest = \(ByteBuffer(bytes: last.digest)), updated_at = now() WHERE id = 1
+                """, "move checkpoint")
+        }
+        state = working
+    }
+
+    private static func binds(_ keys: [String]) -> PostgresBindings {
+        var binds = PostgresBindings()
+        binds.append(keys)
+        return binds
+    }
+}

@@ -1,0 +1,306 @@
+internal import Foundation
+internal import GrantWorkflow
+
+/// The relational read tables, written from the workflow state the sink keeps in memory.
+///
+/// Per batch, every entity an event of the batch touched (by its stream: `project-NO` holds the project
+/// and its change requests, closeouts and budget adjustments; `account-…`, `unit-…`, `province-…`) is
+/// deleted and written anew from ``WorkflowState``, the same state ``Workflow/evolve(_:inMemory:)`` gives
+/// the engine's own read models, so the tables equal them after every batch.
+struct DirtyEntities {
+    var projects: Set<String> = []
+    var accounts: Set<String> = []
+    var units: Set<String> = []
+    var provinces: Set<String> = []
+
+    var isEmpty: Bool { projects.isEmpty && accounts.isEmpty && units.isEmpty && provinces.isEmpty }
+
+    /// Marks the entity of a stream.
+    mutating func mark(stream: String) {
+        if let id = Self.id(stream, "project-") {
+            projects.insert(id)
+        } else if let id = Self.id(stream, "account-") {
+            accounts.insert(id)
+        } else if let id = Self.id(stream, "unit-") {
+            units.insert(id)
+        } else if let id = Self.id(stream, "province-") {
+            provinces.insert(id)
+        }
+    }
+
+    private static func id(_ stream: String, _ prefix: String) -> String? {
+        stream.hasPrefix(prefix) ? String(stream.dropFirst(prefix.count)) : nil
+    }
+}
+
+/// One table's part of a batch: which keys to delete, and the rows to copy in.
+struct TableRows {
+    let table: String
+    let columns: [String]
+    let keyColumn: String
+    var keys: [String] = []
+    var rows = CopyRows()
+}
+
+enum ReadTables {
+    /// Item kinds in `decisions` and `filings`.
+    enum ItemKind: String {
+        case change, closeout, adjustment
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    /// A Codable value as JSON text for a `jsonb` column.
+    static func json(_ value: some Encodable) -> String {
+        guard let data = try? encoder.encode(value) else { return "null" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Deletions and rows for the entities marked dirty, from `state`.
+    static func rows(for dirty: DirtyEntities, in state: WorkflowState) -> [TableRows] {
+        var provinces = TableRows(table: "provinces", columns: ["province_id", "name"], keyColumn: "province_id")
+        for id in dirty.provinces.sorted() {
+            provinces.keys.append(id)
+            guard let province = state.province(id) else { continue }
+            provinces.rows.text(province.id)
+            provinces.rows.text(province.name)
+            provinces.rows.endRow()
+        }
+        var units = TableRows(table: "units", columns: ["unit_id", "name", "province_id"], keyColumn: "unit_id")
+        for id in dirty.units.sorted() {
+            units.keys.append(id)
+            guard let unit = state.unit(id) else { continue }
+            units.rows.text(unit.id)
+            units.rows.text(unit.name)
+            units.rows.text(unit.provinceId)
+            units.rows.endRow()
+        }
+        var accounts = TableRows(
+            table: "accounts",
+            columns: [
+                "account_id", "role", "username", "name", "email", "id_type", "id_number", "unit_id", "province_id",
+                "registration", "enabled", "rejection_reason", "created_at", "profile",
+            ], keyColumn: "account_id")
+        for id in dirty.accounts.sorted() {
+            accounts.keys.append(id)
+            guard let account = state.account(id) else { continue }
+            accountRow(account, into: &accounts.rows)
+        }
+        var tables = [provinces, units, accounts]
+        tables.append(contentsOf: projectTables(dirty.projects.sorted(), in: state))
+        return tables
+    }
+
+    private static func accountRow(_ account: Account, into rows: inout CopyRows) {
+        rows.text(account.id)
+        rows.text(account.role.rawValue)
+        rows.text(account.username)
+        rows.text(account.name)
+        rows.text(account.email)
+        rows.text(account.idType?.rawValue)
+        rows.text(account.idNumber)
+        rows.text(account.unitId)
+        rows.text(account.provinceId)
+        rows.text(account.registration.rawValue)
+        rows.bool(account.enabled)
+        rows.text(account.rejectionReason)
+        rows.timestamp(account.createdAt)
+        rows.text(account.profile.map { json($0) })
+        rows.endRow()
+    }
+
+    private static func projectTables(_ projectNumbers: [String], in state: WorkflowState) -> [TableRows] {
+        var projects = TableRows(
+            table: "projects",
+            columns: [
+                "project_no", "title", "category", "discipline", "unit_id", "province_id", "leader_name",
+                "leader_id_type", "leader_id_number", "approved_on", "planned_end_date", "deliverable_form", "status",
+                "extension_count", "closeout_under_review", "overdue_listed_for", "grade", "certificate_no",
+                "budget_direct", "budget_indirect", "budget_total", "budget", "content_adjustments",
+            ], keyColumn: "project_no")
+        var members = TableRows(
+            table: "project_members",
+            columns: ["project_no", "ordinal", "name", "id_type", "id_number", "unit", "title", "role"],
+            keyColumn: "project_no")
+        var requests = TableRows(
+            table: "change_requests",
+            columns: [
+                "request_id", "project_no", "kind", "status", "awaiting", "reason", "created_by", "created_at",
+                "submitted_at", "first_submitted_at", "effective_at", "filed", "closed_reason", "details", "changes",
+            ], keyColumn: "project_no")
+        var decisions = TableRows(
+            table: "decisions",
+            columns: [
+                "item_kind", "item_id", "ordinal", "project_no", "level", "decision", "opinion", "decided_by",
+                "decided_at",
+            ], keyColumn: "project_no")
+        var closeouts = TableRows(
+            table: "closeouts",
+            columns: [
+                "closeout_id", "project_no", "status", "awaiting", "grade", "certificate_no", "grade_override_reason",
+                "revision_notes_required", "created_by", "created_at", "submitted_at", "closed_reason", "experts",
+                "appraisals", "sections",
+            ], keyColumn: "project_no")
+        var adjustments = TableRows(
+            table: "budget_adjustments",
+            columns: [
+                "adjustment_id", "project_no", "status", "awaiting", "reason", "needs_national", "new_total",
+                "created_by", "created_at", "submitted_at", "effective_at", "filed", "closed_reason", "proposed",
+            ], keyColumn: "project_no")
+        var filings = TableRows(
+            table: "filings", columns: ["item_kind", "item_id", "project_no", "filed_at"], keyColumn: "project_no")
+
+        func decisionRows(_ kind: ItemKind, _ id: String, _ projectNo: String, _ records: [ReviewRecord]) {
+            for (ordinal, record) in records.enumerated() {
+                decisions.rows.text(kind.rawValue)
+                decisions.rows.text(id)
+                decisions.rows.int(ordinal + 1)
+                decisions.rows.text(projectNo)
+                decisions.rows.text(record.level.rawValue)
+                decisions.rows.text(record.decision.rawValue)
+                decisions.rows.text(record.opinion)
+                decisions.rows.text(record.by)
+                decisions.rows.timestamp(record.at)
+                decisions.rows.endRow()
+            }
+        }
+        func filingRow(_ kind: ItemKind, _ id: String, _ projectNo: String, _ at: Timestamp?) {
+            filings.rows.text(kind.rawValue)
+            filings.rows.text(id)
+            filings.rows.text(projectNo)
+            filings.rows.timestamp(at)
+            filings.rows.endRow()
+        }
+
+        for projectNo in projectNumbers {
+            projects.keys.append(projectNo)
+            members.keys.append(projectNo)
+            requests.keys.append(projectNo)
+            decisions.keys.append(projectNo)
+            closeouts.keys.append(projectNo)
+            adjustments.keys.append(projectNo)
+            filings.keys.append(projectNo)
+            guard let project = state.project(projectNo) else { continue }
+            var row = projects.rows
+            row.text(project.projectNo)
+            row.text(project.title)
+            row.text(project.category.rawValue)
+            row.text(project.discipline)
+            row.text(project.unitId)
+            row.text(state.unit(project.unitId)?.provinceId)
+            row.text(project.leader.name)
+            row.text(project.leader.idType.rawValue)
+            row.text(project.leader.idNumber)
+            row.date(project.approvedOn)
+            row.date(project.plannedEndDate)
+            row.text(project.deliverableForm.rawValue)
+            row.text(project.status.rawValue)
+            row.int(project.extensionCount)
+            row.bool(project.closeoutUnderReview)
+            row.date(project.overdueListedFor)
+            row.text(project.grade?.rawValue)
+            row.text(project.certificateNo)
+            row.int(project.budget.directTotal)
+            row.int(project.budget.indirect)
+            row.int(project.budget.total)
+            row.text(json(project.budget))
+            row.text(json(project.contentAdjustments))
+            row.endRow()
+            projects.rows = row
+            for (ordinal, member) in project.members.enumerated() {
+                members.rows.text(projectNo)
+                members.rows.int(ordinal + 1)
+                members.rows.text(member.name)
+                members.rows.text(member.idType.rawValue)
+                members.rows.text(member.idNumber)
+                members.rows.text(member.unit)
+                members.rows.text(member.title)
+                members.rows.text(member.role)
+                members.rows.endRow()
+            }
+            for id in state.changeRequestIds(ofProject: projectNo) {
+                guard let request = state.changeRequest(id) else { continue }
+                requests.rows.text(request.id)
+                requests.rows.text(request.projectNo)
+                requests.rows.text(request.kind.rawValue)
+                requests.rows.text(request.status.rawValue)
+                requests.rows.text(request.awaiting?.rawValue)
+                requests.rows.text(request.reason)
+                requests.rows.text(request.createdBy)
+                requests.rows.timestamp(request.createdAt)
+                requests.rows.timestamp(request.submittedAt)
+                requests.rows.timestamp(request.firstSubmittedAt)
+                requests.rows.timestamp(request.effectiveAt)
+                requests.rows.bool(request.filed)
+                requests.rows.text(request.closedReason)
+                requests.rows.text(json(request.details))
+                requests.rows.text(json(request.changes))
+                requests.rows.endRow()
+                decisionRows(.change, request.id, projectNo, request.decisions)
+                if request.filed { filingRow(.change, request.id, projectNo, request.effectiveAt) }
+            }
+            for id in state.closeoutIds(ofProject: projectNo) {
+                guard let closeout = state.closeout(id) else { continue }
+                closeouts.rows.text(closeout.id)
+                closeouts.rows.text(closeout.projectNo)
+                closeouts.rows.text(closeout.status.rawValue)
+                closeouts.rows.text(closeout.awaiting?.rawValue)
+                closeouts.rows.text(closeout.grade?.rawValue)
+                closeouts.rows.text(closeout.certificateNo)
+                closeouts.rows.text(closeout.gradeOverrideReason)
+                closeouts.rows.bool(closeout.revisionNotesRequired)
+                closeouts.rows.text(closeout.createdBy)
+                closeouts.rows.timestamp(closeout.createdAt)
+                closeouts.rows.timestamp(closeout.submittedAt)
+                closeouts.rows.text(closeout.closedReason)
+                closeouts.rows.text(json(closeout.experts))
+                closeouts.rows.text(json(closeout.appraisals))
+                closeouts.rows.text(json(CloseoutSectionsRow(closeout)))
+                closeouts.rows.endRow()
+                decisionRows(.closeout, closeout.id, projectNo, closeout.decisions)
+            }
+            for id in state.budgetAdjustmentIds(ofProject: projectNo) {
+                guard let adjustment = state.budgetAdjustment(id) else { continue }
+                adjustments.rows.text(adjustment.id)
+                adjustments.rows.text(adjustment.projectNo)
+                adjustments.rows.text(adjustment.status.rawValue)
+                adjustments.rows.text(adjustment.awaiting?.rawValue)
+                adjustments.rows.text(adjustment.reason)
+                adjustments.rows.bool(adjustment.needsNational)
+                adjustments.rows.int(adjustment.newTotal)
+                adjustments.rows.text(adjustment.createdBy)
+                adjustments.rows.timestamp(adjustment.createdAt)
+                adjustments.rows.timestamp(adjustment.submittedAt)
+                adjustments.rows.timestamp(adjustment.effectiveAt)
+                adjustments.rows.bool(adjustment.filed)
+                adjustments.rows.text(adjustment.closedReason)
+                adjustments.rows.text(json(adjustment.proposed))
+                adjustments.rows.endRow()
+                decisionRows(.adjustment, adjustment.id, projectNo, adjustment.decisions)
+                if adjustment.filed { filingRow(.adjustment, adjustment.id, projectNo, adjustment.effectiveAt) }
+            }
+        }
+        return [projects, members, requests, decisions, closeouts, adjustments, filings]
+    }
+}
+
+/// The sections of a closeout's application (结项申请), as one `jsonb` value.
+private struct CloseoutSectionsRow: Encodable {
+    let basicInfo: CloseoutBasicInfo?
+    let members: [CloseoutMember]?
+    let interimOutputs: [InterimOutput]?
+    let finalAccounts: FinalAccounts?
+    let avoidedExperts: [AvoidedExpert]?
+
+    init(_ closeout: Closeout) {
+        basicInfo = closeout.basicInfo
+        members = closeout.members
+        interimOutputs = closeout.interimOutputs
+        finalAccounts = closeout.finalAccounts
+        avoidedExperts = closeout.avoidedExperts
+    }
+}

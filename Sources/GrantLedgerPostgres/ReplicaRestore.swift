@@ -1,0 +1,81 @@
+public import EventLog
+public import GrantLedger
+internal import Foundation
+internal import PostgresNIO
+
+/// `restore --from-postgres`: rebuilds an LMDB store from a replica (disaster recovery).
+public enum ReplicaRestore {
+    /// Records appended per write transaction.
+    static let page = 4_096
+
+    /// Appends every row of `grantledger.events`, in position order, verbatim to a new ledger at
+    /// `destination` (``WriteTransaction/appendVerbatim(_:)`` checks each record's digest link), then
+    /// reopens it so the read models are built from the restored log. Returns the restored head.
+    ///
+    /// The destination must not exist or be an empty folder. Password hashes, attachment contents and
+    /// command idempotency records are not in the log, so they are not in a replica either.
+    public static func restore(
+        url: ReplicaURL, to destination: String, options: LedgerOptions = .init(),
+        progress: (@Sendable (UInt64) -> Void)? = nil
+    ) async throws -> Head {
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: destination)) ?? []
+        guard contents.isEmpty else {
+            throw ReplicaError(.destinationExists, "\(destination) is not empty: restore writes a new store")
+        }
+        let replica = try await ReplicaConnection.open(url)
+        let ledger: Ledger
+        do {
+            ledger = try Ledger(path: destination, options: options)
+        } catch {
+            await replica.close()
+            throw error
+        }
+        do {
+            var position: UInt64 = 0
+            while true {
+                let rows = try await replica.rows(
+                    """
+                    SELECT position, record, digest FROM grantledger.events
+                    WHERE position > \(Int64(position)) ORDER BY position LIMIT \(page)
+                    """, "read events")
+                if rows.isEmpty { break }
+                var records: [CanonicalRecord] = []
+                records.reserveCapacity(rows.count)
+                for row in rows {
+                    let (rowPosition, bytes, digest): (Int64, ByteBuffer, ByteBuffer)
+                    do {
+                        (rowPosition, bytes, digest) = try row.decode((Int64, ByteBuffer, ByteBuffer).self)
+                    } catch {
+                        throw ReplicaError(.corrupted, "row \(position + 1) cannot be read", position: position + 1)
+                    }
+                    guard UInt64(rowPosition) == position + UInt64(records.count) + 1 else {
+                        let missing = position + UInt64(records.count) + 1
+                        throw ReplicaError(.corrupted, "position \(missing) is missing", position: missing)
+                    }
+                    records.append(
+                        CanonicalRecord(bytes: Array(bytes.readableBytesView), digest: Array(digest.readableBytesView)))
+                }
+                let batch = records
+                do {
+                    try await ledger.store.write { txn in
+                        for record in batch { try txn.appendVerbatim(record) }
+                    }
+                } catch let error as EventLogError {
+                    throw ReplicaError(.corrupted, "cannot restore: \(error.message)", position: position + 1)
+                }
+                position += UInt64(records.count)
+                progress?(position)
+            }
+            ledger.close()
+            await replica.close()
+        } catch {
+            ledger.close()
+            await replica.close()
+            throw error
+        }
+        // Reopening brings the read models up to date with the restored log.
+        let reopened = try Ledger(path: destination, options: options)
+        defer { reopened.close() }
+        return try reopened.head()
+    }
+}

@@ -1,0 +1,177 @@
+/// The replica's tables in schema `grantledger`, as numbered migrations the sink applies in order.
+///
+/// Each migration runs once, in its own transaction, and is recorded in `grantledger.schema_migrations`;
+/// a migration is never edited once released: a change is a new migration at the end.
+public enum ReplicaSchema {
+    /// The schema every table lives in.
+    public static let name = "grantledger"
+
+    /// The migrations, oldest first; the version of each is its index plus one.
+    public static let migrations: [String] = [
+        // 1: the log and the checkpoint.
+        """
+        CREATE TABLE grantledger.events (
+            position bigint PRIMARY KEY,
+            stream text NOT NULL,
+            stream_version bigint NOT NULL,
+            type text NOT NULL,
+            schema_version integer NOT NULL,
+            time timestamptz NOT NULL,
+            command_id text,
+            actor text,
+            causation_id text,
+            correlation_id text,
+            payload jsonb NOT NULL,
+            record bytea NOT NULL,
+            digest bytea NOT NULL
+        );
+        CREATE UNIQUE INDEX events_stream_version ON grantledger.events (stream, stream_version);
+        CREATE INDEX events_type ON grantledger.events (type);
+        CREATE TABLE grantledger.checkpoint (
+            id integer PRIMARY KEY CHECK (id = 1),
+            position bigint NOT NULL,
+            digest bytea NOT NULL,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        INSERT INTO grantledger.checkpoint (id, position, digest) VALUES (1, 0, '\\x');
+        """,
+        // 2: the read tables, kept from the events.
+        """
+        CREATE TABLE grantledger.provinces (
+            province_id text PRIMARY KEY,
+            name text NOT NULL
+        );
+        CREATE TABLE grantledger.units (
+            unit_id text PRIMARY KEY,
+            name text NOT NULL,
+            province_id text NOT NULL
+        );
+        CREATE TABLE grantledger.accounts (
+            account_id text PRIMARY KEY,
+            role text NOT NULL,
+            username text NOT NULL,
+            name text,
+            email text,
+            id_type text,
+            id_number text,
+            unit_id text,
+            province_id text,
+            registration text NOT NULL,
+            enabled boolean NOT NULL,
+            rejection_reason text,
+            created_at timestamptz NOT NULL,
+            profile jsonb
+        );
+        CREATE TABLE grantledger.projects (
+            project_no text PRIMARY KEY,
+            title text NOT NULL,
+            category text NOT NULL,
+            discipline text NOT NULL,
+            unit_id text NOT NULL,
+            province_id text,
+            leader_name text,
+            leader_id_type text,
+            leader_id_number text,
+            approved_on date NOT NULL,
+            planned_end_date date NOT NULL,
+            deliverable_form text NOT NULL,
+            status text NOT NULL,
+            extension_count integer NOT NULL,
+            closeout_under_review boolean NOT NULL,
+            overdue_listed_for date,
+            grade text,
+            certificate_no text,
+            budget_direct bigint NOT NULL,
+            budget_indirect bigint NOT NULL,
+            budget_total bigint NOT NULL,
+            budget jsonb NOT NULL,
+            content_adjustments jsonb NOT NULL
+        );
+        CREATE INDEX projects_unit ON grantledger.projects (unit_id);
+        CREATE INDEX projects_province_status ON grantledger.projects (province_id, status);
+        CREATE TABLE grantledger.project_members (
+            project_no text NOT NULL,
+            ordinal integer NOT NULL,
+            name text,
+            id_type text,
+            id_number text,
+            unit text NOT NULL,
+            title text NOT NULL,
+            role text NOT NULL,
+            PRIMARY KEY (project_no, ordinal)
+        );
+        CREATE TABLE grantledger.change_requests (
+            request_id text PRIMARY KEY,
+            project_no text NOT NULL,
+            kind text NOT NULL,
+            status text NOT NULL,
+            awaiting text,
+            reason text NOT NULL,
+            created_by text NOT NULL,
+            created_at timestamptz NOT NULL,
+            submitted_at timestamptz,
+            first_submitted_at timestamptz,
+            effective_at timestamptz,
+            filed boolean NOT NULL,
+            closed_reason text,
+            details jsonb NOT NULL,
+            changes jsonb NOT NULL
+        );
+        CREATE INDEX change_requests_project ON grantledger.change_requests (project_no);
+        CREATE TABLE grantledger.decisions (
+            item_kind text NOT NULL,
+            item_id text NOT NULL,
+            ordinal integer NOT NULL,
+            project_no text NOT NULL,
+            level text NOT NULL,
+            decision text NOT NULL,
+            opinion text NOT NULL,
+            decided_by text NOT NULL,
+            decided_at timestamptz NOT NULL,
+            PRIMARY KEY (item_kind, item_id, ordinal)
+        );
+        CREATE TABLE grantledger.closeouts (
+            closeout_id text PRIMARY KEY,
+            project_no text NOT NULL,
+            status text NOT NULL,
+            awaiting text,
+            grade text,
+            certificate_no text,
+            grade_override_reason text,
+            revision_notes_required boolean NOT NULL,
+            created_by text NOT NULL,
+            created_at timestamptz NOT NULL,
+            submitted_at timestamptz,
+            closed_reason text,
+            experts jsonb NOT NULL,
+            appraisals jsonb NOT NULL,
+            sections jsonb NOT NULL
+        );
+        CREATE INDEX closeouts_project ON grantledger.closeouts (project_no);
+        CREATE TABLE grantledger.budget_adjustments (
+            adjustment_id text PRIMARY KEY,
+            project_no text NOT NULL,
+            status text NOT NULL,
+            awaiting text,
+            reason text NOT NULL,
+            needs_national boolean NOT NULL,
+            new_total bigint,
+            created_by text NOT NULL,
+            created_at timestamptz NOT NULL,
+            submitted_at timestamptz,
+            effective_at timestamptz,
+            filed boolean NOT NULL,
+            closed_reason text,
+            proposed jsonb NOT NULL
+        );
+        CREATE INDEX budget_adjustments_project ON grantledger.budget_adjustments (project_no);
+        CREATE TABLE grantledger.filings (
+            item_kind text NOT NULL,
+            item_id text NOT NULL,
+            project_no text NOT NULL,
+            filed_at timestamptz,
+            PRIMARY KEY (item_kind, item_id)
+        );
+        """,
+    ]
+}

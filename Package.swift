@@ -158,16 +158,9 @@ let package = Package(
         ),
         .testTarget(
             name: "GrantLedgerTests",
-            dependencies: ["GrantLedger", "GrantLedgerDemo", "GrantLedgerCLI", "EventLog", "CLMDB", "TestSupport"],
-            swiftSettings: strictSettings
-        ),
-        // The PostgreSQL replica against a real server (GRANTLEDGER_TEST_POSTGRES_URL; skipped without).
-        .testTarget(
-            name: "GrantLedgerPostgresTests",
             dependencies: [
-                "GrantLedgerPostgres", "GrantLedger", "GrantLedgerDemo", "GrantLedgerCLI", "GrantWorkflow",
-                "EventLog", "TestSupport",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                "GrantLedger", "GrantLedgerDemo", "GrantLedgerCLI", "GrantLedgerPostgres", "EventLog", "CLMDB",
+                "TestSupport",
             ],
             swiftSettings: strictSettings
         ),

@@ -33,6 +33,9 @@ public struct LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let storage = Code(rawValue: "storage")
         /// A stored record could not be decoded or the log's chain is broken.
         public static let corrupted = Code(rawValue: "corrupted")
+        /// A PostgreSQL replica is not a copy of this log: the digest at its checkpoint differs from the
+        /// log's at that position, or its checkpoint is past the log's head (`sink postgres`).
+        public static let diverged = Code(rawValue: "diverged")
     }
 
     /// The code.

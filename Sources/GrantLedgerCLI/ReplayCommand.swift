@@ -4,21 +4,38 @@ internal import GrantLedger
 internal import GrantWorkflow
 
 /// `grantledger replay verify | rebuild [--check] | events | state`: the audit tool.
-struct ReplayCommand: ParsableCommand {
+struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Audit the log: verify its hash chain, rebuild projections, export events, past states.",
         subcommands: [VerifyReplay.self, RebuildReplay.self, EventsReplay.self, StateReplay.self])
 }
 
-struct VerifyReplay: ParsableCommand {
+struct VerifyReplay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check every digest link, position and stream version, and decode every event.",
-        discussion: "Prints the event count, head position and head digest; exits 1 with the first bad position.")
+        discussion: """
+            Prints the event count, head position and head digest; exits 1 with the first bad position. \
+            With --postgres URL, checks a PostgreSQL replica instead of the store: the chain recomputed \
+            from its canonical record bytes.
+            """)
     @OptionGroup var storeOptions: StoreOptions
+    @Option(help: "Verify this PostgreSQL replica (postgres://USER@HOST:PORT/DATABASE) instead of the store.")
+    var postgres: String?
 
-    func run() throws {
+    func run() async throws {
+        if let postgres {
+            let url = try ReplicaArguments.url(postgres)
+            let report: VerifyReport
+            do {
+                report = try await ReplicaVerifier.verify(url: url)
+            } catch {
+                throw ReplicaArguments.fail(error)
+            }
+            try Self.print(report)
+            return
+        }
         let ledger = try CLIStore.open(storeOptions, mustExist: true)
         defer { ledger.close() }
         let total = (try? ledger.head().position) ?? 0
@@ -32,6 +49,11 @@ struct VerifyReplay: ParsableCommand {
             throw ExitStatus.rejected
         }
         progress.finish()
+        try Self.print(report)
+    }
+
+    /// The report's lines; exit 1 when it names a bad position.
+    static func print(_ report: VerifyReport) throws {
         Terminal.outLine("events: \(report.eventCount)")
         Terminal.outLine("head position: \(report.headPosition)")
         Terminal.outLine("head digest: \(PasswordHasher.hex(report.headDigest))")

@@ -45,6 +45,9 @@ public struct PostgresSink: Sendable {
     public let url: ReplicaURL
     /// Events per transaction.
     public let batchSize: Int
+    /// For crash tests: a pause after a batch's rows are sent and before its commit, so that a kill
+    /// lands in the middle of a batch. Nil (the default) in production.
+    public var pauseBeforeCommit: Duration?
 
     /// Creates a sink; nothing happens until ``run(follow:until:progress:)``.
     public init(ledger: Ledger, url: ReplicaURL, batchSize: Int = 5_000) {
@@ -232,6 +235,7 @@ public struct PostgresSink: Sendable {
                     "delete from \(table.table)")
                 try await replica.copy(table.table, columns: table.columns, rows: table.rows)
             }
+            if let pause = pauseBeforeCommit { try? await Task.sleep(for: pause) }
             try await replica.run(
                 """
                 UPDATE grantledger.checkpoint SET position = \(Int64(last.position)),

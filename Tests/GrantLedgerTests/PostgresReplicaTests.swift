@@ -1,0 +1,423 @@
+import EventLog
+import Foundation
+import GrantLedger
+import GrantLedgerDemo
+import GrantLedgerPostgres
+import GrantWorkflow
+import Synchronization
+import Testing
+
+/// The PostgreSQL replica (GrantLedgerPostgres, `sink postgres`, `replay verify --postgres`,
+/// `restore --from-postgres`) against a real PostgreSQL server: the one named by
+/// `GRANTLEDGER_TEST_POSTGRES_URL` (scripts/postgres-test-cluster.sh starts one; scripts/test.sh and
+/// CI do it themselves). Without it every test here is skipped, and says so.
+@Suite(
+    "PostgreSQL replica", .serialized,
+    .enabled(
+        if: PostgresTestServer.baseURL != nil,
+        "GRANTLEDGER_TEST_POSTGRES_URL is unset: the PostgreSQL replica tests are skipped "
+            + "(scripts/postgres-test-cluster.sh start prints a URL to set it to)"))
+struct PostgresReplicaTests {
+    /// The 2,000-project demo, filled once for the suite (read-only for the tests that share it).
+    static let demo = SharedDemo(projects: 2_000, seed: 11)
+    /// A 200-project demo for the tests that need a store of their own to change.
+    static let smallDemo = SharedDemo(projects: 200, seed: 5)
+
+    @Test("a full sync of the 2,000-project demo verifies from PostgreSQL to the store's head")
+    func fullSyncOfTheDemo() async throws {
+        PostgresTestServer.ran("fullSyncOfTheDemo")
+        let store = try await Self.demo.path()
+        let database = try PostgresTestServer.newDatabase()
+        let sink = try runCLI(["sink", "postgres", "--url", database], store: store)
+        #expect(sink.status == 0, "\(sink.stderr)")
+        let onStore = try runCLI(["replay", "verify"], store: store)
+        let onReplica = try runCLI(["replay", "verify", "--postgres", database], store: store)
+        #expect(onStore.status == 0 && onReplica.status == 0, "\(onReplica.stdout) \(onReplica.stderr)")
+        #expect(Self.line("head digest:", onReplica.stdout) == Self.line("head digest:", onStore.stdout))
+        #expect(Self.line("events:", onReplica.stdout) == Self.line("events:", onStore.stdout))
+        print("PostgreSQL replica: \(Self.line("rate:", sink.stdout) ?? "?") (full sync of the 2,000-project demo)")
+
+        // The read tables equal the store's read models (replayed here through the workflow).
+        let ledger = try Ledger(path: store)
+        defer { ledger.close() }
+        let state = try Self.replayed(ledger)
+        let counts = try PostgresTestServer.query(
+            database,
+            """
+            SELECT (SELECT count(*) FROM grantledger.projects) || ' ' || (SELECT count(*) FROM grantledger.change_requests)
+                || ' ' || (SELECT count(*) FROM grantledger.closeouts) || ' ' || (SELECT count(*) FROM grantledger.budget_adjustments)
+                || ' ' || (SELECT count(*) FROM grantledger.accounts) || ' ' || (SELECT count(*) FROM grantledger.units)
+                || ' ' || (SELECT count(*) FROM grantledger.provinces)
+            """)
+        let expected = [
+            state.projects.count, state.changeRequests.count, state.closeouts.count, state.budgetAdjustments.count,
+            state.accounts.count, state.units.count, state.provinces.count,
+        ].map(String.init).joined(separator: " ")
+        #expect(counts == expected)
+        let effective = try PostgresTestServer.query(
+            database, "SELECT count(*) FROM grantledger.change_requests WHERE status = 'effective'")
+        #expect(effective == String(state.changeRequests.values.filter { $0.status == .effective }.count))
+        let decisions = try PostgresTestServer.query(database, "SELECT count(*) FROM grantledger.decisions")
+        let decisionCount =
+            state.changeRequests.values.map(\.decisions.count).reduce(0, +)
+            + state.closeouts.values.map(\.decisions.count).reduce(0, +)
+            + state.budgetAdjustments.values.map(\.decisions.count).reduce(0, +)
+        #expect(decisions == String(decisionCount))
+        let leaders = try PostgresTestServer.query(
+            database, "SELECT count(*) FROM grantledger.projects p WHERE p.leader_name IS NOT NULL")
+        #expect(leaders == String(state.projects.count))
+
+        // docs/reporting.md: each query runs on the demo and gives a sensible answer.
+        for (title, sql) in try ReportingQueries.all() {
+            let rows = try PostgresTestServer.query(database, sql)
+            #expect(!rows.isEmpty, "the query '\(title)' of docs/reporting.md returned nothing on the demo")
+        }
+        let perUnit = try PostgresTestServer.query(
+            database, try ReportingQueries.named("Effective changes per unit and kind") + "\n")
+        let total = perUnit.split(separator: "\n").compactMap { $0.split(separator: "|").last.flatMap { Int($0) } }
+            .reduce(0, +)
+        #expect(total == state.changeRequests.values.filter { $0.status == .effective }.count)
+    }
+
+    @Test("a sink killed in the middle of a batch resumes with no gap and no duplicate")
+    func killedSinkResumes() async throws {
+        PostgresTestServer.ran("killedSinkResumes")
+        let store = try await Self.demo.path()
+        let database = try PostgresTestServer.newDatabase()
+        let head = try Self.head(store)
+        // Each batch waits 300 ms between sending its rows and committing, so a kill lands mid-batch.
+        let process = try Self.start(
+            ["sink", "postgres", "--url", database, "--batch", "2000"], store: store,
+            environment: ["GRANTLEDGER_SINK_PAUSE_BEFORE_COMMIT_MS": "300"])
+        var checkpoint: UInt64 = 0
+        let deadline = Date().addingTimeInterval(120)
+        while checkpoint < 6_000, Date() < deadline, process.isRunning {
+            Thread.sleep(forTimeInterval: 0.05)
+            checkpoint = UInt64(try PostgresTestServer.query(database, Self.checkpointSQL)) ?? 0
+        }
+        Thread.sleep(forTimeInterval: 0.15)
+        #expect(process.isRunning, "the sink finished before it could be killed")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let atKill = UInt64(try PostgresTestServer.query(database, Self.checkpointSQL)) ?? 0
+        #expect(atKill > 0 && atKill < head.position)
+        #expect(try PostgresTestServer.query(database, "SELECT count(*) FROM grantledger.events") == String(atKill))
+
+        let resumed = try runCLI(["sink", "postgres", "--url", database, "--batch", "2000"], store: store)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(Self.line("copied:", resumed.stdout)?.hasPrefix("\(head.position - atKill) events") == true)
+        let rows = try PostgresTestServer.query(
+            database, "SELECT count(*) || ' ' || count(DISTINCT position) || ' ' || max(position) FROM grantledger.events")
+        #expect(rows == "\(head.position) \(head.position) \(head.position)")
+        let verify = try runCLI(["replay", "verify", "--postgres", database], store: store)
+        #expect(verify.status == 0, "\(verify.stdout)")
+        #expect(Self.line("head digest:", verify.stdout) == "head digest: \(PasswordHasher.hex(head.digest))")
+    }
+
+    @Test("a tampered row makes verify --postgres fail at its position")
+    func tamperedRowIsFound() async throws {
+        PostgresTestServer.ran("tamperedRowIsFound")
+        let store = try await Self.smallDemo.path()
+        let database = try PostgresTestServer.newDatabase()
+        #expect(try runCLI(["sink", "postgres", "--url", database], store: store).status == 0)
+        #expect(try runCLI(["replay", "verify", "--postgres", database], store: store).status == 0)
+
+        _ = try PostgresTestServer.query(
+            database,
+            "UPDATE grantledger.events SET record = set_byte(record, 60, get_byte(record, 60) # 1) WHERE position = 1234")
+        let tampered = try runCLI(["replay", "verify", "--postgres", database], store: store)
+        #expect(tampered.status == 1)
+        #expect(tampered.stdout.contains("first bad position: 1234"), "\(tampered.stdout)")
+        #expect(tampered.stdout.contains("result: FAILED"))
+
+        // A column changed without its record bytes is found too.
+        _ = try PostgresTestServer.query(
+            database,
+            """
+            UPDATE grantledger.events SET record = set_byte(record, 60, get_byte(record, 60) # 1) WHERE position = 1234;
+            UPDATE grantledger.events SET actor = 'someone-else' WHERE position = 777
+            """)
+        let relabelled = try runCLI(["replay", "verify", "--postgres", database], store: store)
+        #expect(relabelled.status == 1)
+        #expect(relabelled.stdout.contains("first bad position: 777"), "\(relabelled.stdout)")
+    }
+
+    @Test("a sink refuses a replica whose checkpoint digest is not the log's: diverged")
+    func divergedCheckpointIsRefused() async throws {
+        PostgresTestServer.ran("divergedCheckpointIsRefused")
+        let store = try await Self.smallDemo.path()
+        let database = try PostgresTestServer.newDatabase()
+        #expect(try runCLI(["sink", "postgres", "--url", database, "--batch", "700"], store: store).status == 0)
+        // Another store's copy: the standard world has another digest at every position.
+        let directory = TemporaryDirectory()
+        let other = try openTestLedger(directory.child("other"))
+        for text in Scenario.standard { _ = await other.execute(line: text) }
+        other.close()
+        let refused = try runCLI(["sink", "postgres", "--url", database], store: directory.child("other"))
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains(#""code":"diverged""#), "\(refused.stderr)")
+
+        // The same store with the checkpoint's digest changed in PostgreSQL.
+        _ = try PostgresTestServer.query(
+            database, "UPDATE grantledger.checkpoint SET digest = set_byte(digest, 0, get_byte(digest, 0) # 255)")
+        let changed = try runCLI(["sink", "postgres", "--url", database], store: store)
+        #expect(changed.status == 1)
+        #expect(changed.stderr.contains(#""code":"diverged""#), "\(changed.stderr)")
+        #expect(changed.stderr.contains("position"))
+    }
+
+    @Test("restore --from-postgres rebuilds a store with the same head that the engine runs on")
+    func restoreRoundTrip() async throws {
+        PostgresTestServer.ran("restoreRoundTrip")
+        let store = try await Self.smallDemo.path()
+        let database = try PostgresTestServer.newDatabase()
+        #expect(try runCLI(["sink", "postgres", "--url", database], store: store).status == 0)
+        let directory = TemporaryDirectory()
+        let destination = directory.child("restored")
+        let restored = try runCLI(["restore", "--from-postgres", database, destination], store: store)
+        #expect(restored.status == 0, "\(restored.stderr)")
+        let original = try runCLI(["replay", "verify"], store: store)
+        let copy = try runCLI(["replay", "verify"], store: destination)
+        #expect(copy.status == 0, "\(copy.stdout)")
+        #expect(Self.line("head digest:", copy.stdout) == Self.line("head digest:", original.stdout))
+        #expect(Self.line("head digest:", restored.stdout) == Self.line("head digest:", original.stdout))
+        let check = try runCLI(["replay", "rebuild", "--check"], store: destination)
+        #expect(check.status == 0, "\(check.stdout)")
+        let projects = try runCLI(["query", "projects", "--format", "json"], store: destination)
+        let originalProjects = try runCLI(["query", "projects", "--format", "json"], store: store)
+        #expect(projects.stdout == originalProjects.stdout)
+
+        // The engine runs on it: a command is accepted and chained after the restored head.
+        let ledger = try openTestLedger(destination, now: "2026-01-10T09:00:00+08:00")
+        let outcome = await ledger.execute(
+            line: line("createProvince", ["provinceId": "PX", "name": "测试省"], by: "NOPSS"))
+        #expect(outcome.isAccepted, "\(outcome.jsonLine)")
+        #expect(try ledger.verify().isValid)
+        ledger.close()
+
+        // A destination that already holds something is refused; so is a tampered replica.
+        let again = try runCLI(["restore", "--from-postgres", database, destination], store: store)
+        #expect(again.status == 2)
+        _ = try PostgresTestServer.query(
+            database, "UPDATE grantledger.events SET record = set_byte(record, 60, 0) WHERE position = 99")
+        let broken = try runCLI(["restore", "--from-postgres", database, directory.child("broken")], store: store)
+        #expect(broken.status == 1)
+        #expect(broken.stderr.contains("99"), "\(broken.stderr)")
+    }
+
+    @Test("--follow stays live while 8 writers append; lag measured")
+    func followWhileWritersAppend() async throws {
+        PostgresTestServer.ran("followWhileWritersAppend")
+        let clients = Int(ProcessInfo.processInfo.environment["GRANTLEDGER_TEST_FOLLOW_CLIENTS"] ?? "") ?? 8
+        let perClient = Int(ProcessInfo.processInfo.environment["GRANTLEDGER_TEST_FOLLOW_COMMANDS"] ?? "") ?? 60
+        let directory = TemporaryDirectory()
+        let path = directory.child("live")
+        // The real clock: lag is measured from each event's time to its batch's commit in PostgreSQL.
+        let ledger = try Ledger(path: path, options: LedgerOptions(policy: testPolicy))
+        defer { ledger.close() }
+        for text in Scenario.organisation { await ledger.expectAccepted(text) }
+        let database = try PostgresTestServer.newDatabase()
+        let start = try ledger.head().position
+        let target = start + UInt64(clients * perClient)
+        let sink = PostgresSink(ledger: ledger, url: try ReplicaURL(database), batchSize: 500)
+        let following = Task { try await sink.run(follow: true, until: target) }
+        try await Task.sleep(for: .milliseconds(300))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for client in 0..<clients {
+                group.addTask {
+                    for number in 0..<perClient {
+                        let outcome = await ledger.execute(
+                            line: line(
+                                "createProvince", ["provinceId": "W\(client)-\(number)", "name": "省\(client)-\(number)"],
+                                by: "N0"))
+                        #expect(outcome.isAccepted, "\(outcome.jsonLine)")
+                        try await Task.sleep(for: .milliseconds(Int.random(in: 1...20)))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let report = try await following.value
+        #expect(report.position == target)
+        let lags = report.lagMilliseconds.sorted()
+        #expect(!lags.isEmpty)
+        let p50 = lags.isEmpty ? 0 : lags[lags.count / 2]
+        let p99 = lags.isEmpty ? 0 : lags[min(lags.count - 1, lags.count * 99 / 100)]
+        print(
+            "PostgreSQL replica: follow lag with \(clients) writers, \(lags.count) events: "
+                + "p50 \(Int(p50)) ms, p99 \(Int(p99)) ms")
+        #expect(p99 < 5_000)
+        let provinces = try PostgresTestServer.query(database, "SELECT count(*) FROM grantledger.provinces")
+        #expect(provinces == String(2 + clients * perClient))
+
+        // The command-line sink follows commits of another process (the log's cross-process subscription).
+        let process = try Self.start(["sink", "postgres", "--url", database, "--follow"], store: path)
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        for number in 0..<20 {
+            await ledger.expectAccepted(
+                line("createUnit", ["unitId": "UF\(number)", "name": "单位\(number)", "provinceId": "P1"], by: "N0"))
+        }
+        let head = try ledger.head().position
+        var copied: UInt64 = 0
+        let deadline = Date().addingTimeInterval(60)
+        while copied < head, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            copied = UInt64(try PostgresTestServer.query(database, Self.checkpointSQL)) ?? 0
+        }
+        #expect(copied == head)
+        #expect(process.isRunning)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(try runCLI(["replay", "verify", "--postgres", database], store: path).status == 0)
+    }
+
+    // MARK: Helpers
+
+    static let checkpointSQL = "SELECT position FROM grantledger.checkpoint"
+
+    /// The line of `text` that starts with `prefix`.
+    static func line(_ prefix: String, _ text: String) -> String? {
+        text.split(separator: "\n").first { $0.hasPrefix(prefix) }.map(String.init)
+    }
+
+    static func head(_ store: String) throws -> Head {
+        let ledger = try Ledger(path: store)
+        defer { ledger.close() }
+        return try ledger.head()
+    }
+
+    static func replayed(_ ledger: Ledger) throws -> WorkflowState {
+        var state = WorkflowState()
+        let events = try ledger.store.read { txn in try txn.events() }
+        for event in events { Workflow.evolve(try ledger.domainEvent(of: event), inMemory: &state) }
+        return state
+    }
+
+    /// Starts `grantledger` in the background with the test environment.
+    static func start(_ arguments: [String], store: String, environment: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try grantledgerExecutable())
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["GRANTLEDGER_STORE"] = store
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+}
+
+/// A demo store filled once, on first use, in a folder kept for the whole test run.
+final class SharedDemo: Sendable {
+    let projects: Int
+    let seed: UInt64
+    private let directory = TemporaryDirectory()
+    private let filled = Mutex<Task<String, any Error>?>(nil)
+
+    init(projects: Int, seed: UInt64) {
+        self.projects = projects
+        self.seed = seed
+    }
+
+    /// The store's folder (closed, so other processes may open it).
+    func path() async throws -> String {
+        let task = filled.withLock { task in
+            if let task { return task }
+            let path = directory.child("demo-\(projects)")
+            let (projects, seed) = (projects, seed)
+            let new = Task<String, any Error> {
+                let ledger = try openTestLedger(path, now: "2025-12-31T23:00:00+08:00")
+                defer { ledger.close() }
+                _ = try await ledger.fillDemo(DemoPlan(projects: projects, seed: seed))
+                return path
+            }
+            task = new
+            return new
+        }
+        return try await task.value
+    }
+}
+
+/// The server of `GRANTLEDGER_TEST_POSTGRES_URL`, reached with `psql` for the tests' own SQL.
+enum PostgresTestServer {
+    static let baseURL = ProcessInfo.processInfo.environment["GRANTLEDGER_TEST_POSTGRES_URL"].flatMap {
+        $0.isEmpty ? nil : $0
+    }
+    static let counter = Atomic<Int>(0)
+
+    /// Notes in `GRANTLEDGER_TEST_POSTGRES_MARKER` (set by CI) that a test ran against the server.
+    static func ran(_ name: String) {
+        guard let marker = ProcessInfo.processInfo.environment["GRANTLEDGER_TEST_POSTGRES_MARKER"],
+            let handle = FileHandle(forWritingAtPath: marker)
+        else { return }
+        handle.seekToEndOfFile()
+        handle.write(Data((name + "\n").utf8))
+        try? handle.close()
+    }
+
+    /// A new, empty database on the server; its URL.
+    static func newDatabase() throws -> String {
+        let base = try #require(baseURL)
+        let name = "gl_test_\(getpid())_\(counter.add(1, ordering: .relaxed).newValue)"
+        _ = try query(base, "DROP DATABASE IF EXISTS \(name)")
+        _ = try query(base, "CREATE DATABASE \(name)")
+        var components = try #require(URLComponents(string: base))
+        components.path = "/" + name
+        return try #require(components.string)
+    }
+
+    /// Runs SQL with psql; its unaligned, tuples-only output without the final newline.
+    static func query(_ url: String, _ sql: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        process.arguments = [url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql]
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw PSQLFailure(message: String(decoding: errors, as: UTF8.self), sql: sql)
+        }
+        var text = String(decoding: data, as: UTF8.self)
+        while text.hasSuffix("\n") { text.removeLast() }
+        return text
+    }
+
+    struct PSQLFailure: Error, CustomStringConvertible {
+        let message: String
+        let sql: String
+        var description: String { "psql failed: \(message) for \(sql)" }
+    }
+}
+
+/// The SQL blocks of docs/reporting.md, by their heading.
+enum ReportingQueries {
+    static func all() throws -> [(String, String)] {
+        let text = try DocumentationTests.text("docs/reporting.md")
+        var result: [(String, String)] = []
+        var heading = ""
+        var sql: [String]?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("## ") { heading = String(line.dropFirst(3)) }
+            if line == "```sql" {
+                sql = []
+            } else if line == "```", let block = sql {
+                result.append((heading, block.joined(separator: "\n")))
+                sql = nil
+            } else if sql != nil {
+                sql!.append(String(line))
+            }
+        }
+        return result
+    }
+
+    static func named(_ heading: String) throws -> String {
+        try #require(try all().first { $0.0 == heading }?.1)
+    }
+}

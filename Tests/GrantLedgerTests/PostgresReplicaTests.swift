@@ -87,11 +87,11 @@ struct PostgresReplicaTests {
         let head = try Self.head(store)
         // Each batch waits 300 ms between sending its rows and committing, so a kill lands mid-batch.
         let process = try Self.start(
-            ["sink", "postgres", "--url", database, "--batch", "2000"], store: store,
+            ["sink", "postgres", "--url", database, "--batch", "1000"], store: store,
             environment: ["GRANTLEDGER_SINK_PAUSE_BEFORE_COMMIT_MS": "300"])
         var checkpoint: UInt64 = 0
         let deadline = Date().addingTimeInterval(120)
-        while checkpoint < 6_000, Date() < deadline, process.isRunning {
+        while checkpoint < 2_000, Date() < deadline, process.isRunning {
             Thread.sleep(forTimeInterval: 0.05)
             checkpoint = UInt64(try PostgresTestServer.query(database, Self.checkpointSQL)) ?? 0
         }
@@ -103,7 +103,7 @@ struct PostgresReplicaTests {
         #expect(atKill > 0 && atKill < head.position)
         #expect(try PostgresTestServer.query(database, "SELECT count(*) FROM grantledger.events") == String(atKill))
 
-        let resumed = try runCLI(["sink", "postgres", "--url", database, "--batch", "2000"], store: store)
+        let resumed = try runCLI(["sink", "postgres", "--url", database, "--batch", "1000"], store: store)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(Self.line("copied:", resumed.stdout)?.hasPrefix("\(head.position - atKill) events") == true)
         let rows = try PostgresTestServer.query(
@@ -124,22 +124,22 @@ struct PostgresReplicaTests {
 
         _ = try PostgresTestServer.query(
             database,
-            "UPDATE grantledger.events SET record = set_byte(record, 60, get_byte(record, 60) # 1) WHERE position = 1234")
+            "UPDATE grantledger.events SET record = set_byte(record, 60, get_byte(record, 60) # 1) WHERE position = 500")
         let tampered = try runCLI(["replay", "verify", "--postgres", database], store: store)
         #expect(tampered.status == 1)
-        #expect(tampered.stdout.contains("first bad position: 1234"), "\(tampered.stdout)")
+        #expect(tampered.stdout.contains("first bad position: 500"), "\(tampered.stdout)")
         #expect(tampered.stdout.contains("result: FAILED"))
 
         // A column changed without its record bytes is found too.
         _ = try PostgresTestServer.query(
             database,
             """
-            UPDATE grantledger.events SET record = set_byte(record, 60, get_byte(record, 60) # 1) WHERE position = 1234;
-            UPDATE grantledger.events SET actor = 'someone-else' WHERE position = 777
+            UPDATE grantledger.events SET record = set_byte(record, 60, get_byte(record, 60) # 1) WHERE position = 500;
+            UPDATE grantledger.events SET actor = 'someone-else' WHERE position = 300
             """)
         let relabelled = try runCLI(["replay", "verify", "--postgres", database], store: store)
         #expect(relabelled.status == 1)
-        #expect(relabelled.stdout.contains("first bad position: 777"), "\(relabelled.stdout)")
+        #expect(relabelled.stdout.contains("first bad position: 300"), "\(relabelled.stdout)")
     }
 
     @Test("a sink refuses a replica whose checkpoint digest is not the log's: diverged")

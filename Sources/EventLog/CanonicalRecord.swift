@@ -82,7 +82,7 @@ extension WriteTransaction {
             correlationId: event.correlationId)
         do {
             _ = try append([new], to: event.stream, expectedVersion: expected, defaultCommandId: nil)
-        } catch where error.code == .wrongExpectedVersion {
+        } catch let failure where failure.code == .wrongExpectedVersion {
             throw .corrupted("record \(position): stream version \(event.streamVersion) does not follow its stream")
         }
         // Encoding is deterministic, so the same fields give the same bytes and digest; anything else

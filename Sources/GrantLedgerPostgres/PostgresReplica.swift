@@ -208,7 +208,9 @@ final class ReplicaConnection: Sendable {
         }
     }
 
-    static func decode<T: PostgresDecodable>(_ row: PostgresRow?, _ type: T.Type, _ what: String) throws(ReplicaError)
+    static func decode<T: PostgresDecodable>(
+        _ row: PostgresRow?, _ type: T.Type, _ what: String
+    ) throws(ReplicaError)
         -> T
     {
         guard let row else { throw ReplicaError(.server, "no row for \(what)") }

@@ -1,6 +1,6 @@
 public import EventLog
-public import GrantLedger
 internal import Foundation
+public import GrantLedger
 internal import PostgresNIO
 
 /// `restore --from-postgres`: rebuilds an LMDB store from a replica (disaster recovery).

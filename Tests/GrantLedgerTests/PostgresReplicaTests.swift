@@ -107,7 +107,8 @@ struct PostgresReplicaTests {
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(Self.line("copied:", resumed.stdout)?.hasPrefix("\(head.position - atKill) events") == true)
         let rows = try PostgresTestServer.query(
-            database, "SELECT count(*) || ' ' || count(DISTINCT position) || ' ' || max(position) FROM grantledger.events")
+            database,
+            "SELECT count(*) || ' ' || count(DISTINCT position) || ' ' || max(position) FROM grantledger.events")
         #expect(rows == "\(head.position) \(head.position) \(head.position)")
         let verify = try runCLI(["replay", "verify", "--postgres", database], store: store)
         #expect(verify.status == 0, "\(verify.stdout)")
@@ -124,7 +125,8 @@ struct PostgresReplicaTests {
 
         _ = try PostgresTestServer.query(
             database,
-            "UPDATE grantledger.events SET record = set_byte(record, 60, get_byte(record, 60) # 1) WHERE position = 500")
+            "UPDATE grantledger.events SET record = set_byte(record, 60, get_byte(record, 60) # 1) WHERE position = 500"
+        )
         let tampered = try runCLI(["replay", "verify", "--postgres", database], store: store)
         #expect(tampered.status == 1)
         #expect(tampered.stdout.contains("first bad position: 500"), "\(tampered.stdout)")
@@ -228,7 +230,8 @@ struct PostgresReplicaTests {
                     for number in 0..<perClient {
                         let outcome = await ledger.execute(
                             line: line(
-                                "createProvince", ["provinceId": "W\(client)-\(number)", "name": "省\(client)-\(number)"],
+                                "createProvince",
+                                ["provinceId": "W\(client)-\(number)", "name": "省\(client)-\(number)"],
                                 by: "N0"))
                         #expect(outcome.isAccepted, "\(outcome.jsonLine)")
                         try await Task.sleep(for: .milliseconds(Int.random(in: 1...20)))

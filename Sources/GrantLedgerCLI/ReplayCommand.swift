@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import EventLog
 internal import GrantLedger
+internal import GrantLedgerPostgres
 internal import GrantWorkflow
 
 /// `grantledger replay verify | rebuild [--check] | events | state`: the audit tool.

@@ -135,7 +135,7 @@ final class ReplicaConnection: Sendable {
             try await run("COMMIT", "COMMIT")
             return value
         } catch {
-            try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await connection.query("ROLLBACK", logger: logger)
             throw error
         }
     }

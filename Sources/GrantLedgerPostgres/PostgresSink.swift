@@ -1,4 +1,4 @@
-public import EventLog
+internal import EventLog
 public import GrantLedger
 internal import GrantWorkflow
 internal import PostgresNIO

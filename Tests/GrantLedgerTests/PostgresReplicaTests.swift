@@ -15,8 +15,7 @@ import Testing
     "PostgreSQL replica", .serialized,
     .enabled(
         if: PostgresTestServer.baseURL != nil,
-        "GRANTLEDGER_TEST_POSTGRES_URL is unset: the PostgreSQL replica tests are skipped "
-            + "(scripts/postgres-test-cluster.sh start prints a URL to set it to)"))
+        "skipped: GRANTLEDGER_TEST_POSTGRES_URL is unset (scripts/postgres-test-cluster.sh)"))
 struct PostgresReplicaTests {
     /// The 2,000-project demo, filled once for the suite (read-only for the tests that share it).
     static let demo = SharedDemo(projects: 2_000, seed: 11)
@@ -33,9 +32,9 @@ struct PostgresReplicaTests {
         let onStore = try runCLI(["replay", "verify"], store: store)
         let onReplica = try runCLI(["replay", "verify", "--postgres", database], store: store)
         #expect(onStore.status == 0 && onReplica.status == 0, "\(onReplica.stdout) \(onReplica.stderr)")
-        #expect(Self.line("head digest:", onReplica.stdout) == Self.line("head digest:", onStore.stdout))
-        #expect(Self.line("events:", onReplica.stdout) == Self.line("events:", onStore.stdout))
-        print("PostgreSQL replica: \(Self.line("rate:", sink.stdout) ?? "?") (full sync of the 2,000-project demo)")
+        #expect(Self.field("head digest:", onReplica.stdout) == Self.field("head digest:", onStore.stdout))
+        #expect(Self.field("events:", onReplica.stdout) == Self.field("events:", onStore.stdout))
+        print("PostgreSQL replica: \(Self.field("rate:", sink.stdout) ?? "?") (full sync of the 2,000-project demo)")
 
         // The read tables equal the store's read models (replayed here through the workflow).
         let ledger = try Ledger(path: store)
@@ -58,10 +57,10 @@ struct PostgresReplicaTests {
             database, "SELECT count(*) FROM grantledger.change_requests WHERE status = 'effective'")
         #expect(effective == String(state.changeRequests.values.filter { $0.status == .effective }.count))
         let decisions = try PostgresTestServer.query(database, "SELECT count(*) FROM grantledger.decisions")
-        let decisionCount =
-            state.changeRequests.values.map(\.decisions.count).reduce(0, +)
-            + state.closeouts.values.map(\.decisions.count).reduce(0, +)
-            + state.budgetAdjustments.values.map(\.decisions.count).reduce(0, +)
+        var decisionCount = 0
+        for request in state.changeRequests.values { decisionCount += request.decisions.count }
+        for closeout in state.closeouts.values { decisionCount += closeout.decisions.count }
+        for adjustment in state.budgetAdjustments.values { decisionCount += adjustment.decisions.count }
         #expect(decisions == String(decisionCount))
         let leaders = try PostgresTestServer.query(
             database, "SELECT count(*) FROM grantledger.projects p WHERE p.leader_name IS NOT NULL")
@@ -92,10 +91,10 @@ struct PostgresReplicaTests {
         var checkpoint: UInt64 = 0
         let deadline = Date().addingTimeInterval(120)
         while checkpoint < 2_000, Date() < deadline, process.isRunning {
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
             checkpoint = UInt64(try PostgresTestServer.query(database, Self.checkpointSQL)) ?? 0
         }
-        Thread.sleep(forTimeInterval: 0.15)
+        try await Task.sleep(for: .milliseconds(150))
         #expect(process.isRunning, "the sink finished before it could be killed")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -105,14 +104,14 @@ struct PostgresReplicaTests {
 
         let resumed = try runCLI(["sink", "postgres", "--url", database, "--batch", "1000"], store: store)
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(Self.line("copied:", resumed.stdout)?.hasPrefix("\(head.position - atKill) events") == true)
+        #expect(Self.field("copied:", resumed.stdout)?.hasPrefix("\(head.position - atKill) events") == true)
         let rows = try PostgresTestServer.query(
             database,
             "SELECT count(*) || ' ' || count(DISTINCT position) || ' ' || max(position) FROM grantledger.events")
         #expect(rows == "\(head.position) \(head.position) \(head.position)")
         let verify = try runCLI(["replay", "verify", "--postgres", database], store: store)
         #expect(verify.status == 0, "\(verify.stdout)")
-        #expect(Self.line("head digest:", verify.stdout) == "head digest: \(PasswordHasher.hex(head.digest))")
+        #expect(Self.field("head digest:", verify.stdout) == "head digest: \(PasswordHasher.hex(head.digest))")
     }
 
     @Test("a tampered row makes verify --postgres fail at its position")
@@ -181,8 +180,8 @@ struct PostgresReplicaTests {
         let original = try runCLI(["replay", "verify"], store: store)
         let copy = try runCLI(["replay", "verify"], store: destination)
         #expect(copy.status == 0, "\(copy.stdout)")
-        #expect(Self.line("head digest:", copy.stdout) == Self.line("head digest:", original.stdout))
-        #expect(Self.line("head digest:", restored.stdout) == Self.line("head digest:", original.stdout))
+        #expect(Self.field("head digest:", copy.stdout) == Self.field("head digest:", original.stdout))
+        #expect(Self.field("head digest:", restored.stdout) == Self.field("head digest:", original.stdout))
         let check = try runCLI(["replay", "rebuild", "--check"], store: destination)
         #expect(check.status == 0, "\(check.stdout)")
         let projects = try runCLI(["query", "projects", "--format", "json"], store: destination)
@@ -279,7 +278,7 @@ struct PostgresReplicaTests {
     static let checkpointSQL = "SELECT position FROM grantledger.checkpoint"
 
     /// The line of `text` that starts with `prefix`.
-    static func line(_ prefix: String, _ text: String) -> String? {
+    static func field(_ prefix: String, _ text: String) -> String? {
         text.split(separator: "\n").first { $0.hasPrefix(prefix) }.map(String.init)
     }
 

@@ -104,7 +104,7 @@ struct PostgresReplicaTests {
 
         let resumed = try runCLI(["sink", "postgres", "--url", database, "--batch", "1000"], store: store)
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(Self.field("copied:", resumed.stdout)?.hasPrefix("\(head.position - atKill) events") == true)
+        #expect(Self.field("copied:", resumed.stdout)?.hasPrefix("copied: \(head.position - atKill) events") == true)
         let rows = try PostgresTestServer.query(
             database,
             "SELECT count(*) || ' ' || count(DISTINCT position) || ' ' || max(position) FROM grantledger.events")

@@ -37,18 +37,21 @@ extension Ledger {
             throw LedgerError(error)
         }
         guard report.firstBadPosition == nil else { return report }
-        // Every record is sound; now every payload must decode as the event it says it is.
+        // Every record is sound; now every payload must decode as the event it says it is, and every
+        // sealed personal field must open under its subject's key or belong to an erased subject (R-LOG-6).
+        let dbs = dbs
         do {
             var position: UInt64 = 1
             var failure: (UInt64, String)?
             while failure == nil {
                 var seen = 0
                 try store.read { txn in
+                    let keys = txn.withUnsafeAccess { access in SubjectKeyring(access: access, dbs: dbs) }
                     try txn.scan(from: position) { view in
                         position = view.position + 1
                         seen += 1
                         do {
-                            _ = try ModelMaintenance.decode(view)
+                            _ = try ModelMaintenance.decode(view, keys: keys)
                         } catch {
                             failure = (view.position, "\(error)")
                             return false
@@ -73,6 +76,7 @@ extension Ledger {
     public func forEachEvent(
         _ filter: EventFilter = EventFilter(), _ body: (JSONValue) throws -> Void
     ) throws(LedgerError) {
+        let keys = SubjectKeyring.reading(store, dbs: dbs)
         do {
             if let stream = filter.stream {
                 var version: UInt64 = 1
@@ -81,7 +85,7 @@ extension Ledger {
                     if events.isEmpty { break }
                     for event in events {
                         version = event.streamVersion + 1
-                        if try !emit(event, filter, body) { return }
+                        if try !emit(event, filter, keys, body) { return }
                     }
                 }
             } else {
@@ -91,7 +95,7 @@ extension Ledger {
                     if events.isEmpty { break }
                     for event in events {
                         position = event.position + 1
-                        if try !emit(event, filter, body) { return }
+                        if try !emit(event, filter, keys, body) { return }
                     }
                 }
             }
@@ -101,22 +105,28 @@ extension Ledger {
     }
 
     /// Sends one event through the filter; false once past the end of the range.
-    private func emit(_ event: RecordedEvent, _ filter: EventFilter, _ body: (JSONValue) throws -> Void) throws -> Bool
-    {
+    private func emit(
+        _ event: RecordedEvent, _ filter: EventFilter, _ keys: SubjectKeyring, _ body: (JSONValue) throws -> Void
+    ) throws -> Bool {
         if event.position > filter.to { return false }
         if event.position < filter.from { return true }
         if let since = filter.since, event.time < since.epochMilliseconds { return true }
         if let until = filter.until, event.time > until.epochMilliseconds { return true }
-        try body(Self.json(of: event))
+        try body(Self.json(of: event, keys: keys))
         return true
     }
 
-    /// An event record and its decoded payload as one JSON object.
-    public static func json(of event: RecordedEvent) throws -> JSONValue {
+    /// An event record and its decoded payload as one JSON object: personal fields opened with the
+    /// store's subject keys, an erased subject's shown as `{"erased": true}` (R-LOG-6).
+    public func json(of event: RecordedEvent) throws -> JSONValue {
+        try Self.json(of: event, keys: SubjectKeyring.reading(store, dbs: dbs))
+    }
+
+    static func json(of event: RecordedEvent, keys: SubjectKeyring) throws -> JSONValue {
         let domain: DomainEvent
         do {
             domain = try DomainEvent.decode(
-                typeName: event.type, schemaVersion: Int(event.schemaVersion), payload: event.payload)
+                typeName: event.type, schemaVersion: Int(event.schemaVersion), payload: event.payload, opener: keys)
         } catch {
             throw LedgerError(.corrupted, "event \(event.position) (\(event.type)) does not decode: \(error)")
         }

@@ -30,9 +30,10 @@ struct CopyRows {
         bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "N")])
     }
 
-    /// A text field, escaped; NULL when nil.
+    /// A text field, escaped; NULL when nil or an erased personal field (R-LOG-6: its pseudonym is
+    /// not copied).
     mutating func text(_ value: String?) {
-        guard let value else { return null() }
+        guard let value, !PersonalData.isErased(value) else { return null() }
         separate()
         for byte in value.utf8 {
             switch byte {
@@ -77,4 +78,24 @@ struct CopyRows {
 
     /// A `jsonb` field; NULL when nil.
     mutating func json(_ value: JSONValue?) { text(value?.serialized()) }
+
+    /// A `jsonb` field of JSON text in which every erased personal field (a pseudonym string) is
+    /// replaced by `null`; NULL when nil.
+    mutating func jsonText(_ value: String?) { text(value.map(Self.nullingErased)) }
+
+    /// `json` with each string that is an erased field's pseudonym replaced by `null`.
+    static func nullingErased(_ json: String) -> String {
+        let prefix = "\"" + PersonalData.erasedPrefix
+        guard json.contains(prefix) else { return json }
+        var out = ""
+        var rest = Substring(json)
+        while let start = rest.range(of: prefix) {
+            out += rest[..<start.lowerBound]
+            let after = rest[start.upperBound...]
+            guard let end = after.firstIndex(of: "\"") else { break }
+            out += "null"
+            rest = after[after.index(after: end)...]
+        }
+        return out + rest
+    }
 }

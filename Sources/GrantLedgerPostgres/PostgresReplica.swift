@@ -208,6 +208,49 @@ final class ReplicaConnection: Sendable {
         }
     }
 
+    /// Every row of `grantledger_keys.subject_records`.
+    func subjectRecords() async throws(ReplicaError) -> [[UInt8]: [UInt8]] {
+        let rows = try await rows("SELECT key, value FROM grantledger_keys.subject_records", "read subject records")
+        var records: [[UInt8]: [UInt8]] = [:]
+        records.reserveCapacity(rows.count)
+        for row in rows {
+            do {
+                let (key, value) = try row.decode((ByteBuffer, ByteBuffer).self)
+                records[Array(key.readableBytesView)] = Array(value.readableBytesView)
+            } catch {
+                throw Self.wrap(error, "decode subject records")
+            }
+        }
+        return records
+    }
+
+    /// Upserts `changed` and deletes `removed` in `grantledger_keys.subject_records`.
+    func writeSubjectRecords(changed: [(key: [UInt8], value: [UInt8])], removed: [[UInt8]]) async throws(ReplicaError) {
+        if !removed.isEmpty {
+            var binds = PostgresBindings()
+            binds.append(removed.map { ByteBuffer(bytes: $0) })
+            try await run(
+                PostgresQuery(
+                    unsafeSQL: "DELETE FROM grantledger_keys.subject_records WHERE key = ANY($1::bytea[])",
+                    binds: binds), "delete subject records")
+        }
+        var start = 0
+        while start < changed.count {
+            let part = changed[start..<min(start + 10_000, changed.count)]
+            start += part.count
+            var binds = PostgresBindings()
+            binds.append(part.map { ByteBuffer(bytes: $0.key) })
+            binds.append(part.map { ByteBuffer(bytes: $0.value) })
+            try await run(
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO grantledger_keys.subject_records (key, value)
+                        SELECT * FROM unnest($1::bytea[], $2::bytea[])
+                        ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                        """, binds: binds), "write subject records")
+        }
+    }
+
     static func decode<T: PostgresDecodable>(
         _ row: PostgresRow?, _ type: T.Type, _ what: String
     ) throws(ReplicaError)

@@ -82,6 +82,7 @@ public struct PostgresSink: Sendable {
         var (position, digest) = try await replica.checkpoint()
         try checkNotDiverged(position: position, digest: digest)
         var state = try replayState(through: position)
+        var subjects = try await replica.subjectRecords()
         var report = SinkReport(
             startPosition: position, position: position, digest: digest, events: 0, batches: 0, seconds: 0,
             lagMilliseconds: [])
@@ -97,7 +98,8 @@ public struct PostgresSink: Sendable {
                 try await waitForCommit(after: position)
                 continue
             }
-            try await write(batch, to: replica, expecting: (position, digest), state: &state)
+            try await write(
+                batch, to: replica, expecting: (position, digest), state: &state, subjects: &subjects)
             let committed = Self.now()
             position = batch.last!.event.position
             digest = batch.last!.event.digest
@@ -142,17 +144,19 @@ public struct PostgresSink: Sendable {
         }
     }
 
-    /// The workflow state after the events `1...position`, replayed from the log.
+    /// The workflow state after the events `1...position`, replayed from the log with the store's
+    /// current subject keys (an erased subject's fields read as erased, as in a rebuild).
     private func replayState(through position: UInt64) throws -> WorkflowState {
         var state = WorkflowState()
         var next: UInt64 = 1
+        let decoder = ledger.replicaDecoder()
         while next <= position {
             let events = try ledger.store.read { txn in
                 try txn.events(from: next, limit: Int(min(16_384, position - next + 1)))
             }
             if events.isEmpty { break }
             for event in events {
-                Workflow.evolve(try ledger.domainEvent(of: event), inMemory: &state)
+                Workflow.evolve(try decoder.domainEvent(of: event), inMemory: &state)
             }
             next = events.last!.position + 1
         }
@@ -187,15 +191,20 @@ public struct PostgresSink: Sendable {
     /// checkpoint, which must still be where this sink left it.
     private func write(
         _ batch: [Item], to replica: ReplicaConnection, expecting checkpoint: (UInt64, [UInt8]),
-        state: inout WorkflowState
+        state: inout WorkflowState, subjects: inout [[UInt8]: [UInt8]]
     ) async throws {
         var events = CopyRows(reservingCapacity: batch.count * 1_024)
         var dirty = DirtyEntities()
         var working = state
+        // One decoder (one set of subject keys) per batch, made after the batch was read: an erasure
+        // the batch holds has destroyed its keys already, so nothing of that subject is written plain.
+        let decoder = ledger.replicaDecoder()
+        var erasures: [SubjectErased] = []
         for item in batch {
             let event = item.event
-            let json = try ledger.renderedJSON(of: event)
-            Workflow.evolve(try ledger.domainEvent(of: event), inMemory: &working)
+            let (domain, data) = try decoder.decoded(event)
+            if case .subjectErased(let erased) = domain { erasures.append(erased) }
+            Workflow.evolve(domain, inMemory: &working)
             dirty.mark(stream: event.stream)
             events.int(event.position)
             events.text(event.stream)
@@ -207,13 +216,39 @@ public struct PostgresSink: Sendable {
             events.text(event.actor)
             events.text(event.causationId)
             events.text(event.correlationId)
-            events.json(json[member: "data"] ?? .null)
+            events.json(data)
             events.bytea(item.canonical)
             events.bytea(event.digest)
             events.endRow()
         }
-        let tables = ReadTables.rows(for: dirty, in: working)
         let last = batch.last!.event
+        var rerendered: (positions: [Int64], payloads: [String]) = ([], [])
+        if !erasures.isEmpty {
+            // R-LOG-6: the rows already copied that held the erased subjects' fields get their payload
+            // re-rendered (now erased), and the read tables are taken from a replay without the keys,
+            // as the engine's own rebuild would have them; all in this batch's transaction.
+            var positions = Set<UInt64>()
+            for erased in erasures {
+                for subject in erased.subjects {
+                    positions.formUnion(try ledger.positionsHolding(subject: subject).filter { $0 <= checkpoint.0 })
+                }
+                for account in erased.accounts { dirty.mark(stream: StreamID.account(account)) }
+            }
+            for position in positions.sorted() {
+                guard let event = try ledger.store.read({ txn in try txn.record(at: position) }) else { continue }
+                dirty.mark(stream: event.stream)
+                rerendered.positions.append(Int64(position))
+                rerendered.payloads.append(try decoder.decoded(event).data.serialized())
+            }
+            working = try replayState(through: last.position)
+        }
+        let tables = ReadTables.rows(for: dirty, in: working)
+        // The subject keys database as of now (at or past the batch's end): what changed since the
+        // last batch. An erasure's key goes in the same transaction as its SubjectErased row.
+        let currentSubjects = try ledger.subjectRecords()
+        var changed: [(key: [UInt8], value: [UInt8])] = []
+        for (key, value) in currentSubjects where subjects[key] != value { changed.append((key, value)) }
+        let removed = subjects.keys.filter { currentSubjects[$0] == nil }
         try await replica.transaction { () throws(ReplicaError) in
             let current = try await replica.checkpoint(lock: true)
             guard current.position == checkpoint.0, current.digest == checkpoint.1 else {
@@ -227,6 +262,20 @@ public struct PostgresSink: Sendable {
                     "position", "stream", "stream_version", "type", "schema_version", "time", "command_id", "actor",
                     "causation_id", "correlation_id", "payload", "record", "digest",
                 ], rows: events)
+            try await replica.writeSubjectRecords(changed: changed, removed: Array(removed))
+            if !rerendered.positions.isEmpty {
+                var binds = PostgresBindings()
+                binds.append(rerendered.positions)
+                binds.append(rerendered.payloads)
+                try await replica.run(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            UPDATE grantledger.events e SET payload = r.payload::jsonb
+                            FROM unnest($1::bigint[], $2::text[]) AS r(position, payload)
+                            WHERE e.position = r.position
+                            """, binds: binds),
+                    "re-render erased payloads")
+            }
             for table in tables where !table.keys.isEmpty {
                 try await replica.run(
                     PostgresQuery(
@@ -243,6 +292,11 @@ public struct PostgresSink: Sendable {
                 """, "move checkpoint")
         }
         state = working
+        subjects = currentSubjects
+        if !erasures.isEmpty {
+            // Old row versions of the destroyed keys go now, not at the next autovacuum.
+            try await replica.run("VACUUM grantledger_keys.subject_records", "vacuum subject records")
+        }
     }
 
     private static func binds(_ keys: [String]) -> PostgresBindings {

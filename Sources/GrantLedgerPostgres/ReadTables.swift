@@ -109,7 +109,7 @@ enum ReadTables {
         rows.bool(account.enabled)
         rows.text(account.rejectionReason)
         rows.timestamp(account.createdAt)
-        rows.text(account.profile.map { json($0) })
+        rows.jsonText(account.profile.map { json($0) })
         rows.endRow()
     }
 
@@ -207,8 +207,8 @@ enum ReadTables {
             row.int(project.budget.directTotal)
             row.int(project.budget.indirect)
             row.int(project.budget.total)
-            row.text(json(project.budget))
-            row.text(json(project.contentAdjustments))
+            row.jsonText(json(project.budget))
+            row.jsonText(json(project.contentAdjustments))
             row.endRow()
             projects.rows = row
             for (ordinal, member) in project.members.enumerated() {
@@ -237,8 +237,8 @@ enum ReadTables {
                 requests.rows.timestamp(request.effectiveAt)
                 requests.rows.bool(request.filed)
                 requests.rows.text(request.closedReason)
-                requests.rows.text(json(request.details))
-                requests.rows.text(json(request.changes))
+                requests.rows.jsonText(json(request.details))
+                requests.rows.jsonText(json(request.changes))
                 requests.rows.endRow()
                 decisionRows(.change, request.id, projectNo, request.decisions)
                 if request.filed { filingRow(.change, request.id, projectNo, request.effectiveAt) }
@@ -257,9 +257,9 @@ enum ReadTables {
                 closeouts.rows.timestamp(closeout.createdAt)
                 closeouts.rows.timestamp(closeout.submittedAt)
                 closeouts.rows.text(closeout.closedReason)
-                closeouts.rows.text(json(closeout.experts))
-                closeouts.rows.text(json(closeout.appraisals))
-                closeouts.rows.text(json(CloseoutSectionsRow(closeout)))
+                closeouts.rows.jsonText(json(closeout.experts))
+                closeouts.rows.jsonText(json(closeout.appraisals))
+                closeouts.rows.jsonText(json(CloseoutSectionsRow(closeout)))
                 closeouts.rows.endRow()
                 decisionRows(.closeout, closeout.id, projectNo, closeout.decisions)
             }
@@ -278,7 +278,7 @@ enum ReadTables {
                 adjustments.rows.timestamp(adjustment.effectiveAt)
                 adjustments.rows.bool(adjustment.filed)
                 adjustments.rows.text(adjustment.closedReason)
-                adjustments.rows.text(json(adjustment.proposed))
+                adjustments.rows.jsonText(json(adjustment.proposed))
                 adjustments.rows.endRow()
                 decisionRows(.adjustment, adjustment.id, projectNo, adjustment.decisions)
                 if adjustment.filed { filingRow(.adjustment, adjustment.id, projectNo, adjustment.effectiveAt) }

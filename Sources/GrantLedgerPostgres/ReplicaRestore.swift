@@ -31,6 +31,9 @@ public enum ReplicaRestore {
             throw error
         }
         do {
+            // The subject keys first: the read models are built from the log with them.
+            let subjects = try await replica.subjectRecords()
+            try await ledger.restoreSubjectRecords(subjects.map { (key: $0.key, value: $0.value) })
             var position: UInt64 = 0
             while true {
                 let rows = try await replica.rows(

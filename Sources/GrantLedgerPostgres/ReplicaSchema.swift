@@ -39,24 +39,24 @@ public enum ReplicaSchema {
         """
         CREATE TABLE grantledger.provinces (
             province_id text PRIMARY KEY,
-            name text NOT NULL
+            name text
         );
         CREATE TABLE grantledger.units (
             unit_id text PRIMARY KEY,
-            name text NOT NULL,
-            province_id text NOT NULL
+            name text,
+            province_id text
         );
         CREATE TABLE grantledger.accounts (
             account_id text PRIMARY KEY,
-            role text NOT NULL,
-            username text NOT NULL,
+            role text,
+            username text,
             name text,
             email text,
             id_type text,
             id_number text,
             unit_id text,
             province_id text,
-            registration text NOT NULL,
+            registration text,
             enabled boolean NOT NULL,
             rejection_reason text,
             created_at timestamptz NOT NULL,
@@ -64,18 +64,18 @@ public enum ReplicaSchema {
         );
         CREATE TABLE grantledger.projects (
             project_no text PRIMARY KEY,
-            title text NOT NULL,
-            category text NOT NULL,
-            discipline text NOT NULL,
-            unit_id text NOT NULL,
+            title text,
+            category text,
+            discipline text,
+            unit_id text,
             province_id text,
             leader_name text,
             leader_id_type text,
             leader_id_number text,
             approved_on date NOT NULL,
             planned_end_date date NOT NULL,
-            deliverable_form text NOT NULL,
-            status text NOT NULL,
+            deliverable_form text,
+            status text,
             extension_count integer NOT NULL,
             closeout_under_review boolean NOT NULL,
             overdue_listed_for date,
@@ -90,24 +90,24 @@ public enum ReplicaSchema {
         CREATE INDEX projects_unit ON grantledger.projects (unit_id);
         CREATE INDEX projects_province_status ON grantledger.projects (province_id, status);
         CREATE TABLE grantledger.project_members (
-            project_no text NOT NULL,
+            project_no text,
             ordinal integer NOT NULL,
             name text,
             id_type text,
             id_number text,
-            unit text NOT NULL,
-            title text NOT NULL,
-            role text NOT NULL,
+            unit text,
+            title text,
+            role text,
             PRIMARY KEY (project_no, ordinal)
         );
         CREATE TABLE grantledger.change_requests (
             request_id text PRIMARY KEY,
-            project_no text NOT NULL,
-            kind text NOT NULL,
-            status text NOT NULL,
+            project_no text,
+            kind text,
+            status text,
             awaiting text,
-            reason text NOT NULL,
-            created_by text NOT NULL,
+            reason text,
+            created_by text,
             created_at timestamptz NOT NULL,
             submitted_at timestamptz,
             first_submitted_at timestamptz,
@@ -119,27 +119,27 @@ public enum ReplicaSchema {
         );
         CREATE INDEX change_requests_project ON grantledger.change_requests (project_no);
         CREATE TABLE grantledger.decisions (
-            item_kind text NOT NULL,
-            item_id text NOT NULL,
+            item_kind text,
+            item_id text,
             ordinal integer NOT NULL,
-            project_no text NOT NULL,
-            level text NOT NULL,
-            decision text NOT NULL,
-            opinion text NOT NULL,
-            decided_by text NOT NULL,
+            project_no text,
+            level text,
+            decision text,
+            opinion text,
+            decided_by text,
             decided_at timestamptz NOT NULL,
             PRIMARY KEY (item_kind, item_id, ordinal)
         );
         CREATE TABLE grantledger.closeouts (
             closeout_id text PRIMARY KEY,
-            project_no text NOT NULL,
-            status text NOT NULL,
+            project_no text,
+            status text,
             awaiting text,
             grade text,
             certificate_no text,
             grade_override_reason text,
             revision_notes_required boolean NOT NULL,
-            created_by text NOT NULL,
+            created_by text,
             created_at timestamptz NOT NULL,
             submitted_at timestamptz,
             closed_reason text,
@@ -150,13 +150,13 @@ public enum ReplicaSchema {
         CREATE INDEX closeouts_project ON grantledger.closeouts (project_no);
         CREATE TABLE grantledger.budget_adjustments (
             adjustment_id text PRIMARY KEY,
-            project_no text NOT NULL,
-            status text NOT NULL,
+            project_no text,
+            status text,
             awaiting text,
-            reason text NOT NULL,
+            reason text,
             needs_national boolean NOT NULL,
             new_total bigint,
-            created_by text NOT NULL,
+            created_by text,
             created_at timestamptz NOT NULL,
             submitted_at timestamptz,
             effective_at timestamptz,
@@ -166,11 +166,20 @@ public enum ReplicaSchema {
         );
         CREATE INDEX budget_adjustments_project ON grantledger.budget_adjustments (project_no);
         CREATE TABLE grantledger.filings (
-            item_kind text NOT NULL,
-            item_id text NOT NULL,
-            project_no text NOT NULL,
+            item_kind text,
+            item_id text,
+            project_no text,
             filed_at timestamptz,
             PRIMARY KEY (item_kind, item_id)
+        );
+        """,
+        // 3: the subject keys database (R-LOG-6), raw, apart from the reporting schema: without it a
+        // restored store could not open its personal fields. Grant it to no reporting role.
+        """
+        CREATE SCHEMA IF NOT EXISTS grantledger_keys;
+        CREATE TABLE grantledger_keys.subject_records (
+            key bytea PRIMARY KEY,
+            value bytea NOT NULL
         );
         """,
     ]

@@ -1,24 +1,81 @@
 public import EventLog
 public import GrantWorkflow
 
-extension Ledger {
-    /// The domain event a stored record holds, decoded by this ledger.
-    ///
-    /// Replicas (GrantLedgerPostgres) decode through this instance method rather than on their own, so
-    /// that decoding follows whatever the ledger needs for it (its keys, once personal fields are
-    /// encrypted in the log).
+/// Decodes stored events for a replica (GrantLedgerPostgres) the way the ledger does: personal fields
+/// opened with the store's subject keys, an erased subject's fields read as erased (R-LOG-6).
+///
+/// Keys are cached for the decoder's life, so take a new one for each batch: a decoder made after an
+/// erasure committed no longer opens that subject's fields.
+public final class ReplicaDecoder: @unchecked Sendable {
+    private let keys: SubjectKeyring
+
+    init(keys: SubjectKeyring) { self.keys = keys }
+
+    /// The domain event a stored record holds.
     public func domainEvent(of event: RecordedEvent) throws(LedgerError) -> DomainEvent {
         do {
             return try DomainEvent.decode(
-                typeName: event.type, schemaVersion: Int(event.schemaVersion), payload: event.payload)
+                typeName: event.type, schemaVersion: Int(event.schemaVersion), payload: event.payload, opener: keys)
         } catch {
             throw LedgerError(.corrupted, "event \(event.position) (\(event.type)) does not decode: \(error)")
         }
     }
 
-    /// An event record and its decoded payload as one JSON object (``json(of:)``), rendered by this
-    /// ledger: the one place replicas get an event's JSON from.
-    public func renderedJSON(of event: RecordedEvent) throws -> JSONValue {
-        try Self.json(of: event)
+    /// The record and its decoded payload as one JSON object, as ``Ledger/json(of:)`` renders it.
+    public func json(of event: RecordedEvent) throws -> JSONValue {
+        try Ledger.json(of: event, keys: keys)
+    }
+
+    /// The domain event and the `data` member of its JSON (``json(of:)``), from one decoding.
+    public func decoded(_ event: RecordedEvent) throws(LedgerError) -> (event: DomainEvent, data: JSONValue) {
+        let domain = try domainEvent(of: event)
+        return (domain, EventSummary.json(domain)[member: "data"] ?? .null)
+    }
+}
+
+extension Ledger {
+    /// A decoder over the store's committed subject keys, for one batch of a replica: the one place
+    /// replicas get decoded events and their JSON from.
+    public func replicaDecoder() -> ReplicaDecoder {
+        ReplicaDecoder(keys: SubjectKeyring.reading(store, dbs: dbs))
+    }
+
+    /// The domain event a stored record holds, decoded with the store's subject keys.
+    public func domainEvent(of event: RecordedEvent) throws(LedgerError) -> DomainEvent {
+        try replicaDecoder().domainEvent(of: event)
+    }
+}
+
+extension Ledger {
+    /// Every entry of the subject keys database (R-LOG-6: the subjects' data keys or erasure marks,
+    /// keyed-hash lookups, occurrences, account links and the store's lookup secret), raw, from one
+    /// snapshot: what a replica needs besides the log to be restorable into a store that decodes.
+    public func subjectRecords() throws(LedgerError) -> [[UInt8]: [UInt8]] {
+        let subjects = dbs.subjects
+        do {
+            return try store.read { txn in
+                var records: [[UInt8]: [UInt8]] = [:]
+                try txn.scan(subjects) { key, value in
+                    records[Array(key)] = Array(value)
+                    return true
+                }
+                return records
+            }
+        } catch {
+            throw Self.ledgerError(error)
+        }
+    }
+
+    /// Writes raw entries of ``subjectRecords()`` into this store's subject keys database, replacing
+    /// entries with the same keys (a restore, before the log is appended).
+    public func restoreSubjectRecords(_ records: [(key: [UInt8], value: [UInt8])]) async throws(LedgerError) {
+        let subjects = dbs.subjects
+        do {
+            try await store.write { txn in
+                for record in records { try txn.put(subjects, record.key, record.value) }
+            }
+        } catch {
+            throw Self.ledgerError(error)
+        }
     }
 }

@@ -15,7 +15,7 @@ import Testing
     "PostgreSQL replica", .serialized,
     .enabled(
         if: PostgresTestServer.baseURL != nil,
-        "skipped: GRANTLEDGER_TEST_POSTGRES_URL is unset (scripts/postgres-test-cluster.sh)"))
+        "GRANTLEDGER_TEST_POSTGRES_URL is unset (scripts/postgres-test-cluster.sh start)"))
 struct PostgresReplicaTests {
     /// The 2,000-project demo, filled once for the suite (read-only for the tests that share it).
     static let demo = SharedDemo(projects: 2_000, seed: 11)

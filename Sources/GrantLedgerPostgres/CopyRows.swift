@@ -85,6 +85,8 @@ struct CopyRows {
 
     /// `json` with each string that is an erased field's pseudonym replaced by `null`.
     static func nullingErased(_ json: String) -> String {
+        // U+FDD0, the marker every pseudonym starts with, is EF B7 90 in UTF-8.
+        guard json.utf8.contains(0xEF) else { return json }
         let prefix = "\"" + PersonalData.erasedPrefix
         guard json.contains(prefix) else { return json }
         var out = ""

@@ -208,15 +208,16 @@ final class ReplicaConnection: Sendable {
         }
     }
 
-    /// Every row of `grantledger_keys.subject_records`.
-    func subjectRecords() async throws(ReplicaError) -> [[UInt8]: [UInt8]] {
-        let rows = try await rows("SELECT key, value FROM grantledger_keys.subject_records", "read subject records")
-        var records: [[UInt8]: [UInt8]] = [:]
+    /// Every row of `grantledger_keys.subject_records`, in key order.
+    func subjectRecords() async throws(ReplicaError) -> [(key: [UInt8], value: [UInt8])] {
+        let rows = try await rows(
+            "SELECT key, value FROM grantledger_keys.subject_records ORDER BY key", "read subject records")
+        var records: [(key: [UInt8], value: [UInt8])] = []
         records.reserveCapacity(rows.count)
         for row in rows {
             do {
                 let (key, value) = try row.decode((ByteBuffer, ByteBuffer).self)
-                records[Array(key.readableBytesView)] = Array(value.readableBytesView)
+                records.append((Array(key.readableBytesView), Array(value.readableBytesView)))
             } catch {
                 throw Self.wrap(error, "decode subject records")
             }

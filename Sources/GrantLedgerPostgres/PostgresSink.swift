@@ -82,7 +82,7 @@ public struct PostgresSink: Sendable {
         var (position, digest) = try await replica.checkpoint()
         try checkNotDiverged(position: position, digest: digest)
         var state = try replayState(through: position)
-        var subjects = try await replica.subjectRecords()
+        var subjects = SubjectSnapshot(sorted: try await replica.subjectRecords())
         var report = SinkReport(
             startPosition: position, position: position, digest: digest, events: 0, batches: 0, seconds: 0,
             lagMilliseconds: [])
@@ -191,7 +191,7 @@ public struct PostgresSink: Sendable {
     /// checkpoint, which must still be where this sink left it.
     private func write(
         _ batch: [Item], to replica: ReplicaConnection, expecting checkpoint: (UInt64, [UInt8]),
-        state: inout WorkflowState, subjects: inout [[UInt8]: [UInt8]]
+        state: inout WorkflowState, subjects: inout SubjectSnapshot
     ) async throws {
         var events = CopyRows(reservingCapacity: batch.count * 1_024)
         var dirty = DirtyEntities()
@@ -245,10 +245,7 @@ public struct PostgresSink: Sendable {
         let tables = ReadTables.rows(for: dirty, in: working)
         // The subject keys database as of now (at or past the batch's end): what changed since the
         // last batch. An erasure's key goes in the same transaction as its SubjectErased row.
-        let currentSubjects = try ledger.subjectRecords()
-        var changed: [(key: [UInt8], value: [UInt8])] = []
-        for (key, value) in currentSubjects where subjects[key] != value { changed.append((key, value)) }
-        let removed = subjects.keys.filter { currentSubjects[$0] == nil }
+        let (nextSubjects, changed, removed) = try subjects.diff(with: ledger)
         try await replica.transaction { () throws(ReplicaError) in
             let current = try await replica.checkpoint(lock: true)
             guard current.position == checkpoint.0, current.digest == checkpoint.1 else {
@@ -262,7 +259,7 @@ public struct PostgresSink: Sendable {
                     "position", "stream", "stream_version", "type", "schema_version", "time", "command_id", "actor",
                     "causation_id", "correlation_id", "payload", "record", "digest",
                 ], rows: events)
-            try await replica.writeSubjectRecords(changed: changed, removed: Array(removed))
+            try await replica.writeSubjectRecords(changed: changed, removed: removed)
             if !rerendered.positions.isEmpty {
                 var binds = PostgresBindings()
                 binds.append(rerendered.positions)
@@ -292,7 +289,7 @@ public struct PostgresSink: Sendable {
                 """, "move checkpoint")
         }
         state = working
-        subjects = currentSubjects
+        subjects = nextSubjects
         if !erasures.isEmpty {
             // Old row versions of the destroyed keys go now, not at the next autovacuum.
             try await replica.run("VACUUM grantledger_keys.subject_records", "vacuum subject records")

@@ -33,7 +33,7 @@ public enum ReplicaRestore {
         do {
             // The subject keys first: the read models are built from the log with them.
             let subjects = try await replica.subjectRecords()
-            try await ledger.restoreSubjectRecords(subjects.map { (key: $0.key, value: $0.value) })
+            try await ledger.restoreSubjectRecords(subjects)
             var position: UInt64 = 0
             while true {
                 let rows = try await replica.rows(

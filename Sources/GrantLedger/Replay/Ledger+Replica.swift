@@ -47,26 +47,22 @@ extension Ledger {
 }
 
 extension Ledger {
-    /// Every entry of the subject keys database (R-LOG-6: the subjects' data keys or erasure marks,
-    /// keyed-hash lookups, occurrences, account links and the store's lookup secret), raw, from one
-    /// snapshot: what a replica needs besides the log to be restorable into a store that decodes.
-    public func subjectRecords() throws(LedgerError) -> [[UInt8]: [UInt8]] {
+    /// Visits every entry of the subject keys database in key order, from one snapshot, without
+    /// copying, while `body` returns true (R-LOG-6: the subjects' data keys or erasure marks, keyed-hash
+    /// lookups, occurrences, account links and the store's lookup secret). A replica copies them raw to
+    /// be restorable into a store that decodes.
+    public func scanSubjectRecords(
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws(LedgerError) {
         let subjects = dbs.subjects
         do {
-            return try store.read { txn in
-                var records: [[UInt8]: [UInt8]] = [:]
-                try txn.scan(subjects) { key, value in
-                    records[Array(key)] = Array(value)
-                    return true
-                }
-                return records
-            }
+            try store.read { txn in try txn.scan(subjects, body) }
         } catch {
             throw Self.ledgerError(error)
         }
     }
 
-    /// Writes raw entries of ``subjectRecords()`` into this store's subject keys database, replacing
+    /// Writes raw entries of ``scanSubjectRecords(_:)`` into this store's subject keys database, replacing
     /// entries with the same keys (a restore, before the log is appended).
     public func restoreSubjectRecords(_ records: [(key: [UInt8], value: [UInt8])]) async throws(LedgerError) {
         let subjects = dbs.subjects

@@ -88,29 +88,52 @@ public struct PostgresSink: Sendable {
             lagMilliseconds: [])
         let started = Self.now()
         var caughtUp = false
-        while !Task.isCancelled {
-            if let stopPosition, position >= stopPosition { break }
-            let limit = stopPosition.map { Int(min(UInt64(batchSize), $0 - position)) } ?? batchSize
-            let batch = try readBatch(after: position, limit: limit)
-            if batch.isEmpty {
-                caughtUp = true
-                if !follow { break }
-                try await waitForCommit(after: position)
-                continue
-            }
-            try await write(
-                batch, to: replica, expecting: (position, digest), state: &state, subjects: &subjects)
-            let committed = Self.now()
-            position = batch.last!.event.position
-            digest = batch.last!.event.digest
+        // One batch in flight: while PostgreSQL works on batch N, batch N+1 is read, decoded and
+        // rendered. Commits stay in order; a failed commit ends the run (nothing after it is sent).
+        var prepared = (position: position, digest: digest)
+        var inFlight: Task<Double, any Error>?
+        var inFlightBatch: PreparedBatch?
+        func settle() async throws {
+            guard let task = inFlight, let batch = inFlightBatch else { return }
+            inFlight = nil
+            inFlightBatch = nil
+            let committed = try await task.value
+            position = batch.last.position
+            digest = batch.last.digest
             report.events += UInt64(batch.count)
             report.batches += 1
-            if caughtUp {
-                for item in batch {
-                    report.lagMilliseconds.append(max(0, committed * 1000 - Double(item.event.time)))
-                }
+            if batch.live {
+                for time in batch.times { report.lagMilliseconds.append(max(0, committed * 1000 - Double(time))) }
             }
             progress?(position)
+        }
+        do {
+            while !Task.isCancelled {
+                if let stopPosition, prepared.position >= stopPosition { break }
+                let limit = stopPosition.map { Int(min(UInt64(batchSize), $0 - prepared.position)) } ?? batchSize
+                let items = try readBatch(after: prepared.position, limit: limit)
+                if items.isEmpty {
+                    try await settle()
+                    caughtUp = true
+                    if !follow { break }
+                    try await waitForCommit(after: prepared.position)
+                    continue
+                }
+                var batch = try prepare(items, after: prepared.position, state: &state, subjects: &subjects)
+                batch.live = caughtUp
+                try await settle()
+                let expected = prepared
+                let replicaConnection = replica
+                let sink = self
+                let sending = batch
+                inFlight = Task { try await sink.commit(sending, to: replicaConnection, expecting: expected) }
+                inFlightBatch = batch
+                prepared = (batch.last.position, batch.last.digest)
+            }
+            try await settle()
+        } catch {
+            _ = try? await inFlight?.value
+            throw error
         }
         report.position = position
         report.digest = digest
@@ -187,12 +210,26 @@ public struct PostgresSink: Sendable {
         _ = try await iterator.next()
     }
 
-    /// One batch, one transaction: the events, the read tables of the entities they touched, and the
-    /// checkpoint, which must still be where this sink left it.
-    private func write(
-        _ batch: [Item], to replica: ReplicaConnection, expecting checkpoint: (UInt64, [UInt8]),
-        state: inout WorkflowState, subjects: inout SubjectSnapshot
-    ) async throws {
+    /// A batch ready to send: its rows, the read tables' rows, the subject keys that changed, and the
+    /// payloads an erasure re-rendered.
+    struct PreparedBatch: Sendable {
+        var count: Int
+        var last: (position: UInt64, digest: [UInt8])
+        var times: [Int64]
+        var live = false
+        var events: CopyRows
+        var tables: [TableRows]
+        var rerendered: (positions: [Int64], payloads: [String])
+        var changed: [(key: [UInt8], value: [UInt8])]
+        var removed: [[UInt8]]
+        var erases: Bool
+    }
+
+    /// Decodes and renders a batch, advancing `state` and `subjects` past it. `copied` is the position
+    /// through which rows were sent before (those an erasure re-renders).
+    private func prepare(
+        _ batch: [Item], after copied: UInt64, state: inout WorkflowState, subjects: inout SubjectSnapshot
+    ) throws -> PreparedBatch {
         var events = CopyRows(reservingCapacity: batch.count * 1_024)
         var dirty = DirtyEntities()
         var working = state
@@ -230,7 +267,7 @@ public struct PostgresSink: Sendable {
             var positions = Set<UInt64>()
             for erased in erasures {
                 for subject in erased.subjects {
-                    positions.formUnion(try ledger.positionsHolding(subject: subject).filter { $0 <= checkpoint.0 })
+                    positions.formUnion(try ledger.positionsHolding(subject: subject).filter { $0 <= copied })
                 }
                 for account in erased.accounts { dirty.mark(stream: StreamID.account(account)) }
             }
@@ -246,24 +283,37 @@ public struct PostgresSink: Sendable {
         // The subject keys database as of now (at or past the batch's end): what changed since the
         // last batch. An erasure's key goes in the same transaction as its SubjectErased row.
         let (nextSubjects, changed, removed) = try subjects.diff(with: ledger)
+        state = working
+        subjects = nextSubjects
+        return PreparedBatch(
+            count: batch.count, last: (last.position, last.digest), times: batch.map(\.event.time), events: events,
+            tables: tables, rerendered: rerendered, changed: changed, removed: removed, erases: !erasures.isEmpty)
+    }
+
+    /// One batch, one transaction: the events, the subject keys, the read tables of the entities the
+    /// batch touched, and the checkpoint, which must still be where this sink left it. Returns the
+    /// wall-clock time of the commit.
+    private func commit(
+        _ batch: PreparedBatch, to replica: ReplicaConnection, expecting checkpoint: (position: UInt64, digest: [UInt8])
+    ) async throws -> Double {
         try await replica.transaction { () throws(ReplicaError) in
             let current = try await replica.checkpoint(lock: true)
-            guard current.position == checkpoint.0, current.digest == checkpoint.1 else {
+            guard current.position == checkpoint.position, current.digest == checkpoint.digest else {
                 throw ReplicaError(
                     .conflict,
-                    "another sink moved the checkpoint to \(current.position) (this one was at \(checkpoint.0))")
+                    "another sink moved the checkpoint to \(current.position) (this one was at \(checkpoint.position))")
             }
             try await replica.copy(
                 "events",
                 columns: [
                     "position", "stream", "stream_version", "type", "schema_version", "time", "command_id", "actor",
                     "causation_id", "correlation_id", "payload", "record", "digest",
-                ], rows: events)
-            try await replica.writeSubjectRecords(changed: changed, removed: removed)
-            if !rerendered.positions.isEmpty {
+                ], rows: batch.events)
+            try await replica.writeSubjectRecords(changed: batch.changed, removed: batch.removed)
+            if !batch.rerendered.positions.isEmpty {
                 var binds = PostgresBindings()
-                binds.append(rerendered.positions)
-                binds.append(rerendered.payloads)
+                binds.append(batch.rerendered.positions)
+                binds.append(batch.rerendered.payloads)
                 try await replica.run(
                     PostgresQuery(
                         unsafeSQL: """
@@ -273,7 +323,7 @@ public struct PostgresSink: Sendable {
                             """, binds: binds),
                     "re-render erased payloads")
             }
-            for table in tables where !table.keys.isEmpty {
+            for table in batch.tables where !table.keys.isEmpty {
                 try await replica.run(
                     PostgresQuery(
                         unsafeSQL: "DELETE FROM grantledger.\(table.table) WHERE \(table.keyColumn) = ANY($1)",
@@ -284,16 +334,16 @@ public struct PostgresSink: Sendable {
             if let pause = pauseBeforeCommit { try? await Task.sleep(for: pause) }
             try await replica.run(
                 """
-                UPDATE grantledger.checkpoint SET position = \(Int64(last.position)),
-                    digest = \(ByteBuffer(bytes: last.digest)), updated_at = now() WHERE id = 1
+                UPDATE grantledger.checkpoint SET position = \(Int64(batch.last.position)),
+                    digest = \(ByteBuffer(bytes: batch.last.digest)), updated_at = now() WHERE id = 1
                 """, "move checkpoint")
         }
-        state = working
-        subjects = nextSubjects
-        if !erasures.isEmpty {
+        let committed = Self.now()
+        if batch.erases {
             // Old row versions of the destroyed keys go now, not at the next autovacuum.
             try await replica.run("VACUUM grantledger_keys.subject_records", "vacuum subject records")
         }
+        return committed
     }
 
     private static func binds(_ keys: [String]) -> PostgresBindings {

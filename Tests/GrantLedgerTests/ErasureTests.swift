@@ -186,3 +186,53 @@ struct ErasureTests {
         #expect(report.reason?.contains("missing") == true, "\(report.reason ?? "")")
     }
 }
+
+/// The property: for random workloads with random erasures (people with accounts, members without),
+/// a rebuild from the log equals the live read models, and the chain verifies, at every checkpoint.
+@Suite("Erasure property (R-LOG-5, R-LOG-6)")
+struct ErasurePropertyTests {
+    @Test("random workloads with random erasures: rebuild equals the live models", arguments: [1, 2, 3, 4] as [UInt64])
+    func rebuildEqualsLive(seed: UInt64) async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path, trustCommandTime: false)
+        defer { ledger.close() }
+        var rng = SeededGenerator(seed: seed &* 7919)
+        var lines = RandomWorkload.lines(count: 240, seed: seed)
+        let erasures: [[String: Any]] = [
+            ["accountId": "L1"], ["idType": "residentId", "idNumber": IDs.member], ["accountId": "E1"],
+            ["accountId": "E2"], ["accountId": "UA2"],
+        ].shuffled(using: &rng)
+        let setup = Scenario.standard.count + RandomWorkload.projects.count
+        for erasure in erasures.prefix(Int.random(in: 2...erasures.count, using: &rng)) {
+            let at = Int.random(in: setup..<lines.count, using: &rng)
+            lines.insert(ErasureTests.erase(erasure), at: at)
+        }
+        var erased = 0
+        for (index, text) in lines.enumerated() {
+            let outcome = await ledger.execute(line: text)
+            if text.contains("eraseSubject") {
+                #expect(outcome.isAccepted, "\(outcome.jsonLine)")
+                erased += 1
+            }
+            if index % 97 == 0 || text.contains("eraseSubject") {
+                #expect(try ledger.checkModels().differences == [], "after line \(index): \(text)")
+            }
+        }
+        #expect(erased >= 2)
+        #expect(try ledger.checkModels().differences == [])
+        #expect(try ledger.verify().firstBadPosition == nil)
+        let shown = try ErasureTests.everythingShownLoosely(ledger)
+        if lines.contains(where: { $0.contains(#""accountId":"L1""#) && $0.contains("eraseSubject") }) {
+            #expect(!shown.contains(IDs.leader))
+        }
+    }
+}
+
+extension ErasureTests {
+    /// Every event, exported.
+    static func everythingShownLoosely(_ ledger: Ledger) throws -> String {
+        var texts: [String] = []
+        try ledger.forEachEvent { texts.append($0.serialized()) }
+        return texts.joined(separator: "\n")
+    }
+}

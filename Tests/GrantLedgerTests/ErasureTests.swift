@@ -17,8 +17,7 @@ struct ErasureTests {
             Scenario.extensionRequest(), Scenario.submit("CR-1"), Scenario.review("CR-1", by: "UA1"),
             Scenario.review("CR-1", by: "PO1"), Scenario.review("CR-1", by: "N0"),
         ]
-        for text in Scenario.standard + approval + Scenario.readyCloseout()
-        {
+        for text in Scenario.standard + approval + Scenario.readyCloseout() {
             await ledger.expectAccepted(text)
         }
         return ledger
@@ -96,7 +95,8 @@ struct ErasureTests {
         // The leader's account is closed: no login, no re-enabling.
         await ledger.expectRejected(
             line("login", ["role": "leader", "username": Self.phone, "password": password]), "invalidCredentials")
-        await ledger.expectRejected(line("setAccountEnabled", ["accountId": "L1", "enabled": true], by: "N0"), "invalidState")
+        await ledger.expectRejected(
+            line("setAccountEnabled", ["accountId": "L1", "enabled": true], by: "N0"), "invalidState")
 
         // The read models equal a rebuild.
         #expect(try ledger.checkModels().differences == [])

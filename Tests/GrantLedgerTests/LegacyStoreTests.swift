@@ -1,8 +1,9 @@
 import EventLog
 import Foundation
-@testable import GrantLedger
 import GrantWorkflow
 import Testing
+
+@testable import GrantLedger
 
 /// Stores written before personal data was sealed (R-LOG-6): they open and verify as before, and
 /// `migrate --encrypt-personal-data` copies them into a new chain that seals every personal field.

@@ -87,9 +87,10 @@ extension Ledger {
             // Everything else the engine keeps, byte for byte; then the read models from the new log.
             try new.store.writeSync { txn in
                 try old.store.read { source in
-                    for db in [(oldDbs.credentials, newDbs.credentials), (oldDbs.attachments, newDbs.attachments),
-                        (oldDbs.outbox, newDbs.outbox)]
-                    {
+                    for db in [
+                        (oldDbs.credentials, newDbs.credentials), (oldDbs.attachments, newDbs.attachments),
+                        (oldDbs.outbox, newDbs.outbox),
+                    ] {
                         try source.scan(db.0) { key, value in
                             try txn.put(db.1, Array(key), Array(value))
                             return true

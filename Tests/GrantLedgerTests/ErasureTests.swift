@@ -187,6 +187,49 @@ struct ErasureTests {
     }
 }
 
+/// The same through the command line: `apply` an erasure, `query subject`, tables in Chinese.
+@Suite("Erasure through the CLI (R-LOG-6)")
+struct ErasureCLITests {
+    @Test("eraseSubject through apply; query subject for the person only; erased fields read 已删除")
+    func commandLine() async throws {
+        let dir = TemporaryDirectory()
+        let store = dir.child("store")
+        try await ErasureTests.world(store).close()
+        let env = ["GRANTLEDGER_NOW": "2026-03-01T09:00:00+08:00"]
+
+        let own = try runCLI(["query", "subject", "L1", "--as", "L1", "--format", "json"], store: store)
+        #expect(own.status == 0, "\(own.stderr)")
+        #expect(own.stdout.contains(IDs.leader))
+        let other = try runCLI(["query", "subject", "L1", "--as", "UA1", "--format", "json"], store: store)
+        #expect(other.status == 1)
+        #expect(other.stderr.contains("forbidden"))
+        let bad = try runCLI(["query", "subject", "L1", "--id-type", "residentId"], store: store)
+        #expect(bad.status == 64, "an account and a document together are a usage error")
+
+        let erase = try runCLI(
+            ["apply", "-"], store: store,
+            input: ErasureTests.erase(["idType": "residentId", "idNumber": IDs.leader]) + "\n", environment: env)
+        #expect(erase.status == 0, "\(erase.stdout) \(erase.stderr)")
+        #expect(erase.stdout.contains(#""accountsClosed":"1""#), "\(erase.stdout)")
+
+        let table = try runCLI(["query", "project", "24BZX001", "--lang", "zh"], store: store)
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("已删除"), "\(table.stdout)")
+        #expect(!table.stdout.contains(IDs.leader))
+        let csv = try runCLI(["query", "account", "L1", "--format", "csv"], store: store)
+        #expect(!csv.stdout.contains(ErasureTests.phone))
+        #expect(csv.stdout.contains("erased"))
+        let events = try runCLI(["replay", "events"], store: store)
+        #expect(!events.stdout.contains(IDs.leader))
+        #expect(!events.stdout.contains(ErasureTests.phone))
+        #expect(events.stdout.contains("SubjectErased"))
+        let verify = try runCLI(["replay", "verify"], store: store)
+        #expect(verify.status == 0, "\(verify.stdout)")
+        let check = try runCLI(["replay", "rebuild", "--check"], store: store)
+        #expect(check.status == 0, "\(check.stdout)")
+    }
+}
+
 /// The property: for random workloads with random erasures (people with accounts, members without),
 /// a rebuild from the log equals the live read models, and the chain verifies, at every checkpoint.
 @Suite("Erasure property (R-LOG-5, R-LOG-6)")

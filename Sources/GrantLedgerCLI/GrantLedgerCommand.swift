@@ -12,7 +12,8 @@ public struct GrantLedgerCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             ApplyCommand.self, QueryCommand.self, ReplayCommand.self, FormCommand.self, OutboxCommand.self,
-            DemoCommand.self, BenchCommand.self, BackupCommand.self, SinkCommand.self, RestoreCommand.self,
+            DemoCommand.self, BenchCommand.self, BackupCommand.self, MigrateCommand.self, SinkCommand.self,
+            RestoreCommand.self,
         ])
 
     /// Creates the command (argument parser).

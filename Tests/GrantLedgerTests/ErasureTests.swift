@@ -17,8 +17,7 @@ struct ErasureTests {
             Scenario.extensionRequest(), Scenario.submit("CR-1"), Scenario.review("CR-1", by: "UA1"),
             Scenario.review("CR-1", by: "PO1"), Scenario.review("CR-1", by: "N0"),
         ]
-        for text in Scenario.standard + approval + Scenario.readyCloseout()
-        {
+        for text in Scenario.standard + approval + Scenario.readyCloseout() {
             await ledger.expectAccepted(text)
         }
         return ledger
@@ -96,7 +95,8 @@ struct ErasureTests {
         // The leader's account is closed: no login, no re-enabling.
         await ledger.expectRejected(
             line("login", ["role": "leader", "username": Self.phone, "password": password]), "invalidCredentials")
-        await ledger.expectRejected(line("setAccountEnabled", ["accountId": "L1", "enabled": true], by: "N0"), "invalidState")
+        await ledger.expectRejected(
+            line("setAccountEnabled", ["accountId": "L1", "enabled": true], by: "N0"), "invalidState")
 
         // The read models equal a rebuild.
         #expect(try ledger.checkModels().differences == [])
@@ -184,5 +184,98 @@ struct ErasureTests {
         let report = try ledger.verify()
         #expect(report.firstBadPosition != nil)
         #expect(report.reason?.contains("missing") == true, "\(report.reason ?? "")")
+    }
+}
+
+/// The same through the command line: `apply` an erasure, `query subject`, tables in Chinese.
+@Suite("Erasure through the CLI (R-LOG-6)")
+struct ErasureCLITests {
+    @Test("eraseSubject through apply; query subject for the person only; erased fields read 已删除")
+    func commandLine() async throws {
+        let dir = TemporaryDirectory()
+        let store = dir.child("store")
+        try await ErasureTests.world(store).close()
+        let env = ["GRANTLEDGER_NOW": "2026-03-01T09:00:00+08:00"]
+
+        let own = try runCLI(["query", "subject", "L1", "--as", "L1", "--format", "json"], store: store)
+        #expect(own.status == 0, "\(own.stderr)")
+        #expect(own.stdout.contains(IDs.leader))
+        let other = try runCLI(["query", "subject", "L1", "--as", "UA1", "--format", "json"], store: store)
+        #expect(other.status == 1)
+        #expect(other.stderr.contains("forbidden"))
+        let bad = try runCLI(["query", "subject", "L1", "--id-type", "residentId"], store: store)
+        #expect(bad.status == 64, "an account and a document together are a usage error")
+
+        let erase = try runCLI(
+            ["apply", "-"], store: store,
+            input: ErasureTests.erase(["idType": "residentId", "idNumber": IDs.leader]) + "\n", environment: env)
+        #expect(erase.status == 0, "\(erase.stdout) \(erase.stderr)")
+        #expect(erase.stdout.contains(#""accountsClosed":"1""#), "\(erase.stdout)")
+
+        let table = try runCLI(["query", "project", "24BZX001", "--lang", "zh"], store: store)
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("已删除"), "\(table.stdout)")
+        #expect(!table.stdout.contains(IDs.leader))
+        let csv = try runCLI(["query", "account", "L1", "--format", "csv"], store: store)
+        #expect(!csv.stdout.contains(ErasureTests.phone))
+        #expect(csv.stdout.contains("erased"))
+        let events = try runCLI(["replay", "events"], store: store)
+        #expect(!events.stdout.contains(IDs.leader))
+        #expect(!events.stdout.contains(ErasureTests.phone))
+        #expect(events.stdout.contains("SubjectErased"))
+        let verify = try runCLI(["replay", "verify"], store: store)
+        #expect(verify.status == 0, "\(verify.stdout)")
+        let check = try runCLI(["replay", "rebuild", "--check"], store: store)
+        #expect(check.status == 0, "\(check.stdout)")
+    }
+}
+
+/// The property: for random workloads with random erasures (people with accounts, members without),
+/// a rebuild from the log equals the live read models, and the chain verifies, at every checkpoint.
+@Suite("Erasure property (R-LOG-5, R-LOG-6)")
+struct ErasurePropertyTests {
+    @Test("random workloads with random erasures: rebuild equals the live models", arguments: [1, 2, 3, 4] as [UInt64])
+    func rebuildEqualsLive(seed: UInt64) async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path, trustCommandTime: false)
+        defer { ledger.close() }
+        var rng = SeededGenerator(seed: seed &* 7919)
+        var lines = RandomWorkload.lines(count: 240, seed: seed)
+        let erasures: [[String: Any]] = [
+            ["accountId": "L1"], ["idType": "residentId", "idNumber": IDs.member], ["accountId": "E1"],
+            ["accountId": "E2"], ["accountId": "UA2"],
+        ].shuffled(using: &rng)
+        let setup = Scenario.standard.count + RandomWorkload.projects.count
+        for erasure in erasures.prefix(Int.random(in: 2...erasures.count, using: &rng)) {
+            let at = Int.random(in: setup..<lines.count, using: &rng)
+            lines.insert(ErasureTests.erase(erasure), at: at)
+        }
+        var erased = 0
+        for (index, text) in lines.enumerated() {
+            let outcome = await ledger.execute(line: text)
+            if text.contains("eraseSubject") {
+                #expect(outcome.isAccepted, "\(outcome.jsonLine)")
+                erased += 1
+            }
+            if index % 97 == 0 || text.contains("eraseSubject") {
+                #expect(try ledger.checkModels().differences == [], "after line \(index): \(text)")
+            }
+        }
+        #expect(erased >= 2)
+        #expect(try ledger.checkModels().differences == [])
+        #expect(try ledger.verify().firstBadPosition == nil)
+        let shown = try ErasureTests.everythingShownLoosely(ledger)
+        if lines.contains(where: { $0.contains(#""accountId":"L1""#) && $0.contains("eraseSubject") }) {
+            #expect(!shown.contains(IDs.leader))
+        }
+    }
+}
+
+extension ErasureTests {
+    /// Every event, exported.
+    static func everythingShownLoosely(_ ledger: Ledger) throws -> String {
+        var texts: [String] = []
+        try ledger.forEachEvent { texts.append($0.serialized()) }
+        return texts.joined(separator: "\n")
     }
 }

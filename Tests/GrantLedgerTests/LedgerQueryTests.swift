@@ -217,7 +217,8 @@ struct LedgerQueryTests {
             _ = try await store.append(
                 [
                     NewEvent(
-                        type: event.typeName, schemaVersion: UInt16(event.schemaVersion), payload: event.unsealedPayload ?? [],
+                        type: event.typeName, schemaVersion: UInt16(event.schemaVersion),
+                        payload: event.unsealedPayload ?? [],
                         time: time.epochMilliseconds)
                 ], to: event.streamId)
             store.close()

@@ -76,7 +76,8 @@ extension Ledger {
                 let projectNo = String(stream.dropFirst("project-".count))
                 guard let project = models.project(projectNo) else { continue }
                 if isTheirs(project.leader.idNumber) {
-                    projectRows.append(Self.personRow(projectNo, "leader", project.leader.idType, project.leader.idNumber))
+                    projectRows.append(
+                        Self.personRow(projectNo, "leader", project.leader.idType, project.leader.idNumber))
                 }
                 for member in project.members where isTheirs(member.idNumber) {
                     projectRows.append(Self.personRow(projectNo, "member", member.idType, member.idNumber))
@@ -123,7 +124,9 @@ extension Ledger {
         }
     }
 
-    private static func personRow(_ projectNo: String, _ role: String, _ idType: IdType, _ idNumber: String)
+    private static func personRow(
+        _ projectNo: String, _ role: String, _ idType: IdType, _ idNumber: String
+    )
         -> JSONValue
     {
         .object([
@@ -132,7 +135,9 @@ extension Ledger {
         ])
     }
 
-    private static func itemRow(_ key: String, _ id: String, _ projectNo: String, _ field: String, _ idNumber: String)
+    private static func itemRow(
+        _ key: String, _ id: String, _ projectNo: String, _ field: String, _ idNumber: String
+    )
         -> JSONValue
     {
         .object([

@@ -217,7 +217,8 @@ struct ModelStore: WorkflowStateWriter {
         let old: Project? = load(key)
         store(key, project.binaryEncoded)
         updateDerived(
-            ModelRecords.derivedKeys(of: old, hasher: dbs.hasher), ModelRecords.derivedKeys(of: project, hasher: dbs.hasher))
+            ModelRecords.derivedKeys(of: old, hasher: dbs.hasher),
+            ModelRecords.derivedKeys(of: project, hasher: dbs.hasher))
         count(old: ModelCounters.counters(of: old), new: ModelCounters.counters(of: project))
         if let old, old.unitId != project.unitId {
             // The project's items count for its unit: they move with it.

@@ -54,7 +54,9 @@ struct SubjectDirectory {
 
     /// Every subject of the person `target` names and every account linked to any of them: the
     /// subjects of the document number or account, then of each account linked to those.
-    func person(_ target: SubjectTarget, documentOf: (String) -> String?) throws -> (
+    func person(
+        _ target: SubjectTarget, documentOf: (String) -> String?
+    ) throws -> (
         subjects: [[UInt8]], accounts: [String]
     ) {
         var subjects: [[UInt8]] = []

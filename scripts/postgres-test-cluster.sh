@@ -29,8 +29,11 @@ url() { echo "postgres://postgres@127.0.0.1:$(cat "$dir/port")/postgres"; }
 
 start() {
     local install="${1:-}"
-    if [ -f "$dir/port" ] && [ -f "$dir/data/postmaster.pid" ]; then url; return 0; fi
     local bin
+    if [ -f "$dir/port" ] && bin="$(find_bin)" && as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+        url
+        return 0
+    fi
     if ! bin="$(find_bin)"; then
         if [ "$install" != "--install" ]; then
             echo "PostgreSQL's server is not installed (apt-get install postgresql)" >&2

@@ -73,8 +73,11 @@ enum ReplicaArguments {
             case .diverged:
                 Terminal.err(LedgerError(.diverged, error.message).errorLine)
                 return ExitStatus.rejected
-            case .conflict, .corrupted:
+            case .corrupted:
                 Terminal.err(LedgerError(.corrupted, error.message).errorLine)
+                return ExitStatus.rejected
+            case .conflict:
+                Terminal.err("grantledger: \(error.message)")
                 return ExitStatus.rejected
             case .invalidURL, .server, .destinationExists:
                 Terminal.err("grantledger: \(error.message)")

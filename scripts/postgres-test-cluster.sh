@@ -4,6 +4,7 @@
 #   scripts/postgres-test-cluster.sh start   # prints the URL to put in GRANTLEDGER_TEST_POSTGRES_URL
 #   scripts/postgres-test-cluster.sh stop    # stops it and removes its folder
 #   scripts/postgres-test-cluster.sh url     # prints the URL of the running cluster
+#   scripts/postgres-test-cluster.sh status  # exits 0 when it is running
 #
 # Needs Debian's PostgreSQL server (package `postgresql`, version 15 on bookworm); with --install,
 # `start` installs it when missing (root, or sudo). PostgreSQL refuses to run as root: as root, the
@@ -25,15 +26,23 @@ as_owner() {
     if [ "$(id -u)" = 0 ]; then runuser -u grantledger-ci -- "$@"; else "$@"; fi
 }
 
-url() { echo "postgres://postgres@127.0.0.1:$(cat "$dir/port")/postgres"; }
+url() {
+    [ -f "$dir/port" ] || { echo "no test cluster in $dir" >&2; return 1; }
+    echo "postgres://postgres@127.0.0.1:$(cat "$dir/port")/postgres"
+}
+
+running() {
+    local bin
+    [ -f "$dir/port" ] && bin="$(find_bin)" && as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1
+}
 
 start() {
     local install="${1:-}"
-    local bin
-    if [ -f "$dir/port" ] && bin="$(find_bin)" && as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+    if running; then
         url
         return 0
     fi
+    local bin
     if ! bin="$(find_bin)"; then
         if [ "$install" != "--install" ]; then
             echo "PostgreSQL's server is not installed (apt-get install postgresql)" >&2
@@ -81,8 +90,9 @@ case "${1:-}" in
     start) start "${2:-}" ;;
     stop) stop ;;
     url) url ;;
+    status) running ;;
     *)
-        echo "usage: $0 start [--install] | stop | url" >&2
+        echo "usage: $0 start [--install] | stop | url | status" >&2
         exit 64
         ;;
 esac

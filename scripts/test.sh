@@ -9,7 +9,11 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="/opt/swift/usr/bin:$PATH"
 if [ -z "${GRANTLEDGER_TEST_POSTGRES_URL:-}" ]; then
-    if url="$(bash scripts/postgres-test-cluster.sh start 2>/dev/null)"; then
+    if bash scripts/postgres-test-cluster.sh status; then
+        # A developer's cluster, already running: use it and leave it running.
+        GRANTLEDGER_TEST_POSTGRES_URL="$(bash scripts/postgres-test-cluster.sh url)"
+        export GRANTLEDGER_TEST_POSTGRES_URL
+    elif url="$(bash scripts/postgres-test-cluster.sh start 2>/dev/null)"; then
         trap 'bash scripts/postgres-test-cluster.sh stop' EXIT
         export GRANTLEDGER_TEST_POSTGRES_URL="$url"
         echo "PostgreSQL test cluster: $url" >&2

@@ -17,6 +17,12 @@ struct CopyRows {
         if atRowStart { atRowStart = false } else { bytes.append(UInt8(ascii: "\t")) }
     }
 
+    /// Appends whole rows of another builder (both at a row boundary).
+    mutating func append(_ other: CopyRows) {
+        bytes.append(contentsOf: other.bytes)
+        count += other.count
+    }
+
     /// Ends the current row.
     mutating func endRow() {
         bytes.append(UInt8(ascii: "\n"))

@@ -1,7 +1,10 @@
+internal import Dispatch
 internal import EventLog
+internal import Foundation
 public import GrantLedger
 internal import GrantWorkflow
 internal import PostgresNIO
+internal import Synchronization
 
 #if canImport(Glibc)
 internal import Glibc
@@ -230,34 +233,24 @@ public struct PostgresSink: Sendable {
     private func prepare(
         _ batch: [Item], after copied: UInt64, state: inout WorkflowState, subjects: inout SubjectSnapshot
     ) throws -> PreparedBatch {
-        var events = CopyRows(reservingCapacity: batch.count * 1_024)
         var dirty = DirtyEntities()
         var working = state
-        // One decoder (one set of subject keys) per batch, made after the batch was read: an erasure
-        // the batch holds has destroyed its keys already, so nothing of that subject is written plain.
-        let decoder = ledger.replicaDecoder()
+        // Decoding and rendering are independent per event: done in chunks on every core, each with a
+        // decoder (one set of subject keys) of its own, made after the batch was read, so an erasure
+        // the batch holds has destroyed its keys already and nothing of that subject is written plain.
+        // Evolving the state stays sequential, in position order.
+        let rendered = try Self.render(batch, ledger: ledger)
+        var events = CopyRows(reservingCapacity: rendered.reduce(0) { $0 + $1.rows.bytes.count })
         var erasures: [SubjectErased] = []
-        for item in batch {
-            let event = item.event
-            let (domain, data) = try decoder.decoded(event)
-            if case .subjectErased(let erased) = domain { erasures.append(erased) }
-            Workflow.evolve(domain, inMemory: &working)
-            dirty.mark(stream: event.stream)
-            events.int(event.position)
-            events.text(event.stream)
-            events.int(event.streamVersion)
-            events.text(event.type)
-            events.int(event.schemaVersion)
-            events.timestamp(Timestamp(epochMilliseconds: event.time))
-            events.text(event.commandId)
-            events.text(event.actor)
-            events.text(event.causationId)
-            events.text(event.correlationId)
-            events.json(data)
-            events.bytea(item.canonical)
-            events.bytea(event.digest)
-            events.endRow()
+        for chunk in rendered {
+            events.append(chunk.rows)
+            for (index, domain) in chunk.domains.enumerated() {
+                if case .subjectErased(let erased) = domain { erasures.append(erased) }
+                Workflow.evolve(domain, inMemory: &working)
+                dirty.mark(stream: batch[chunk.start + index].event.stream)
+            }
         }
+        let decoder = ledger.replicaDecoder()
         let last = batch.last!.event
         var rerendered: (positions: [Int64], payloads: [String]) = ([], [])
         if !erasures.isEmpty {
@@ -288,6 +281,53 @@ public struct PostgresSink: Sendable {
         return PreparedBatch(
             count: batch.count, last: (last.position, last.digest), times: batch.map(\.event.time), events: events,
             tables: tables, rerendered: rerendered, changed: changed, removed: removed, erases: !erasures.isEmpty)
+    }
+
+    /// A chunk of a batch, decoded and rendered: its first index in the batch, its domain events and
+    /// its `events` rows.
+    struct RenderedChunk: Sendable {
+        let start: Int
+        var domains: [DomainEvent] = []
+        var rows = CopyRows()
+    }
+
+    /// Decodes and renders `batch` in chunks, one per core, each with its own decoder.
+    private static func render(_ batch: [Item], ledger: Ledger) throws -> [RenderedChunk] {
+        let lanes = max(1, min(ProcessInfo.processInfo.activeProcessorCount, batch.count / 256))
+        let size = (batch.count + lanes - 1) / lanes
+        let results = Mutex<[Result<RenderedChunk, any Error>?]>(Array(repeating: nil, count: lanes))
+        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            let start = lane * size
+            var chunk = RenderedChunk(start: start)
+            let outcome: Result<RenderedChunk, any Error>
+            do {
+                let decoder = ledger.replicaDecoder()
+                for item in batch[start..<min(start + size, batch.count)] {
+                    let event = item.event
+                    let (domain, data) = try decoder.decoded(event)
+                    chunk.domains.append(domain)
+                    chunk.rows.int(event.position)
+                    chunk.rows.text(event.stream)
+                    chunk.rows.int(event.streamVersion)
+                    chunk.rows.text(event.type)
+                    chunk.rows.int(event.schemaVersion)
+                    chunk.rows.timestamp(Timestamp(epochMilliseconds: event.time))
+                    chunk.rows.text(event.commandId)
+                    chunk.rows.text(event.actor)
+                    chunk.rows.text(event.causationId)
+                    chunk.rows.text(event.correlationId)
+                    chunk.rows.json(data)
+                    chunk.rows.bytea(item.canonical)
+                    chunk.rows.bytea(event.digest)
+                    chunk.rows.endRow()
+                }
+                outcome = .success(chunk)
+            } catch {
+                outcome = .failure(error)
+            }
+            results.withLock { $0[lane] = outcome }
+        }
+        return try results.withLock { $0 }.map { try $0!.get() }
     }
 
     /// One batch, one transaction: the events, the subject keys, the read tables of the entities the

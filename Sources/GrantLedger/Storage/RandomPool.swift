@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// Random bytes from the operating system's generator (`/dev/urandom`), read 4 KiB at a time.
 ///

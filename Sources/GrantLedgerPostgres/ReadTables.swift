@@ -1,5 +1,7 @@
+internal import Dispatch
 internal import Foundation
 internal import GrantWorkflow
+internal import Synchronization
 
 /// The relational read tables, written from the workflow state the sink keeps in memory.
 ///
@@ -48,14 +50,15 @@ enum ReadTables {
         case change, closeout, adjustment
     }
 
-    private static let encoder: JSONEncoder = {
+    /// An encoder for one thread (JSONEncoder is not shared across threads here).
+    static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return encoder
-    }()
+    }
 
     /// A Codable value as JSON text for a `jsonb` column.
-    static func json(_ value: some Encodable) -> String {
+    static func json(_ value: some Encodable, _ encoder: JSONEncoder) -> String {
         guard let data = try? encoder.encode(value) else { return "null" }
         return String(decoding: data, as: UTF8.self)
     }
@@ -85,17 +88,40 @@ enum ReadTables {
                 "account_id", "role", "username", "name", "email", "id_type", "id_number", "unit_id", "province_id",
                 "registration", "enabled", "rejection_reason", "created_at", "profile",
             ], keyColumn: "account_id")
+        let encoder = makeEncoder()
         for id in dirty.accounts.sorted() {
             accounts.keys.append(id)
             guard let account = state.account(id) else { continue }
-            accountRow(account, into: &accounts.rows)
+            accountRow(account, into: &accounts.rows, encoder: encoder)
         }
         var tables = [provinces, units, accounts]
-        tables.append(contentsOf: projectTables(dirty.projects.sorted(), in: state))
+        // Projects are independent of one another: their rows are built in chunks on every core.
+        let projects = dirty.projects.sorted()
+        let lanes = max(1, min(ProcessInfo.processInfo.activeProcessorCount, projects.count / 64))
+        let size = (projects.count + lanes - 1) / lanes
+        let parts = Mutex<[[TableRows]?]>(Array(repeating: nil, count: lanes))
+        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            let slice = Array(projects[min(lane * size, projects.count)..<min((lane + 1) * size, projects.count)])
+            let part = projectTables(slice, in: state, encoder: makeEncoder())
+            parts.withLock { $0[lane] = part }
+        }
+        var merged: [TableRows] = []
+        for part in parts.withLock({ $0 }) {
+            guard let part else { continue }
+            if merged.isEmpty {
+                merged = part
+                continue
+            }
+            for index in merged.indices {
+                merged[index].keys.append(contentsOf: part[index].keys)
+                merged[index].rows.append(part[index].rows)
+            }
+        }
+        tables.append(contentsOf: merged)
         return tables
     }
 
-    private static func accountRow(_ account: Account, into rows: inout CopyRows) {
+    private static func accountRow(_ account: Account, into rows: inout CopyRows, encoder: JSONEncoder) {
         rows.text(account.id)
         rows.text(account.role.rawValue)
         rows.text(account.username)
@@ -109,11 +135,13 @@ enum ReadTables {
         rows.bool(account.enabled)
         rows.text(account.rejectionReason)
         rows.timestamp(account.createdAt)
-        rows.jsonText(account.profile.map { json($0) })
+        rows.jsonText(account.profile.map { json($0, encoder) })
         rows.endRow()
     }
 
-    private static func projectTables(_ projectNumbers: [String], in state: WorkflowState) -> [TableRows] {
+    private static func projectTables(
+        _ projectNumbers: [String], in state: WorkflowState, encoder: JSONEncoder
+    ) -> [TableRows] {
         var projects = TableRows(
             table: "projects",
             columns: [
@@ -207,8 +235,8 @@ enum ReadTables {
             row.int(project.budget.directTotal)
             row.int(project.budget.indirect)
             row.int(project.budget.total)
-            row.jsonText(json(project.budget))
-            row.jsonText(json(project.contentAdjustments))
+            row.jsonText(json(project.budget, encoder))
+            row.jsonText(json(project.contentAdjustments, encoder))
             row.endRow()
             projects.rows = row
             for (ordinal, member) in project.members.enumerated() {
@@ -237,8 +265,8 @@ enum ReadTables {
                 requests.rows.timestamp(request.effectiveAt)
                 requests.rows.bool(request.filed)
                 requests.rows.text(request.closedReason)
-                requests.rows.jsonText(json(request.details))
-                requests.rows.jsonText(json(request.changes))
+                requests.rows.jsonText(json(request.details, encoder))
+                requests.rows.jsonText(json(request.changes, encoder))
                 requests.rows.endRow()
                 decisionRows(.change, request.id, projectNo, request.decisions)
                 if request.filed { filingRow(.change, request.id, projectNo, request.effectiveAt) }
@@ -257,9 +285,9 @@ enum ReadTables {
                 closeouts.rows.timestamp(closeout.createdAt)
                 closeouts.rows.timestamp(closeout.submittedAt)
                 closeouts.rows.text(closeout.closedReason)
-                closeouts.rows.jsonText(json(closeout.experts))
-                closeouts.rows.jsonText(json(closeout.appraisals))
-                closeouts.rows.jsonText(json(CloseoutSectionsRow(closeout)))
+                closeouts.rows.jsonText(json(closeout.experts, encoder))
+                closeouts.rows.jsonText(json(closeout.appraisals, encoder))
+                closeouts.rows.jsonText(json(CloseoutSectionsRow(closeout), encoder))
                 closeouts.rows.endRow()
                 decisionRows(.closeout, closeout.id, projectNo, closeout.decisions)
             }
@@ -278,7 +306,7 @@ enum ReadTables {
                 adjustments.rows.timestamp(adjustment.effectiveAt)
                 adjustments.rows.bool(adjustment.filed)
                 adjustments.rows.text(adjustment.closedReason)
-                adjustments.rows.jsonText(json(adjustment.proposed))
+                adjustments.rows.jsonText(json(adjustment.proposed, encoder))
                 adjustments.rows.endRow()
                 decisionRows(.adjustment, adjustment.id, projectNo, adjustment.decisions)
                 if adjustment.filed { filingRow(.adjustment, adjustment.id, projectNo, adjustment.effectiveAt) }

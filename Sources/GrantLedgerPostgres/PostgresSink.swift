@@ -380,8 +380,14 @@ public struct PostgresSink: Sendable {
         }
         let committed = Self.now()
         if batch.erases {
-            // Old row versions of the destroyed keys go now, not at the next autovacuum.
-            try await replica.run("VACUUM grantledger_keys.subject_records", "vacuum subject records")
+            // Old row versions of the destroyed keys and of the rewritten rows go now, not at the next
+            // autovacuum.
+            try await replica.run(
+                """
+                VACUUM grantledger_keys.subject_records, grantledger.events, grantledger.accounts, grantledger.projects,
+                    grantledger.project_members, grantledger.change_requests, grantledger.decisions,
+                    grantledger.closeouts, grantledger.budget_adjustments, grantledger.filings
+                """, "vacuum after an erasure")
         }
         return committed
     }

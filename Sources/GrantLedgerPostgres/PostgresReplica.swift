@@ -176,6 +176,12 @@ final class ReplicaConnection: Sendable {
             let rows = try await rows(
                 "SELECT coalesce(max(version), 0) FROM grantledger.schema_migrations", "read schema version")
             var version = try Self.decode(rows.first, Int.self, "schema version")
+            guard version <= ReplicaSchema.migrations.count else {
+                throw ReplicaError(
+                    .server,
+                    "the replica's schema is at version \(version), newer than this grantledger's "
+                        + "\(ReplicaSchema.migrations.count): use a newer grantledger")
+            }
             while version < ReplicaSchema.migrations.count {
                 let sql = ReplicaSchema.migrations[version]
                 version += 1

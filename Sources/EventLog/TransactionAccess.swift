@@ -34,21 +34,33 @@ public struct TransactionAccess {
         try reader.scan(db.dbi, prefix: prefix, body)
     }
 
-    /// Stores `value` under `key` (write transactions only).
+    /// How many entries `db` holds (LMDB's `mdb_stat`: no scan).
+    public func entryCount(_ db: Database) throws(EventLogError) -> Int {
+        var stat = MDB_stat()
+        let rc = mdb_stat(reader.txn, db.dbi, &stat)
+        guard rc == 0 else { throw .lmdb(rc, "mdb_stat") }
+        return Int(stat.ms_entries)
+    }
+
+    /// Stores `value` under `key` (write transactions only). With `append`, `key` must sort after
+    /// every key of `db` (LMDB's `MDB_APPEND`: no search, pages filled instead of split in halves);
+    /// a key out of order throws.
     public func put(
-        _ db: Database, _ key: some Collection<UInt8>, _ value: some Collection<UInt8>
+        _ db: Database, _ key: some Collection<UInt8>, _ value: some Collection<UInt8>, append: Bool = false
     ) throws(EventLogError) {
         guard let context else { throw .invalid("put in a read transaction") }
         let txn = reader.txn
+        let flags: UInt32 = append ? UInt32(MDB_APPEND) : 0
         let rc = withContiguousBytes(key) { keyBytes in
             withContiguousBytes(value) { valueBytes in
                 var key = MDB_val(keyBytes)
                 var value = MDB_val(valueBytes)
-                return mdb_put(txn, db.dbi, &key, &value, 0)
+                return mdb_put(txn, db.dbi, &key, &value, flags)
             }
         }
         guard rc == 0 else {
             if rc == MDB_BAD_VALSIZE { throw .invalid("a key must be 1 to 511 bytes") }
+            if rc == MDB_KEYEXIST { throw .invalid("an appended key must sort after every stored key") }
             throw context.writeFailed(rc, "mdb_put")
         }
     }

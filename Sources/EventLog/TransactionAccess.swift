@@ -1,5 +1,9 @@
 internal import CLMDB
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Copyable access to the named databases of an open transaction, for a layer above that must hand
 /// the transaction to code it does not own (a protocol-based state view, say).
 ///
@@ -40,6 +44,37 @@ public struct TransactionAccess {
         let rc = mdb_stat(reader.txn, db.dbi, &stat)
         guard rc == 0 else { throw .lmdb(rc, "mdb_stat") }
         return Int(stat.ms_entries)
+    }
+
+    /// Drops this process's page mappings of the store's data file (`madvise(MADV_DONTNEED)`): the
+    /// pages stay in the operating system's page cache and fault back in when read again, but a long
+    /// pass over the log (a rebuild) stops counting every page it read as resident. Safe while this
+    /// transaction is open: it holds the map lock, so the map cannot move. Linux only; a no-op
+    /// elsewhere.
+    public func releaseMappedPages() {
+        #if os(Linux)
+        var folder: UnsafePointer<CChar>?
+        guard mdb_env_get_path(mdb_txn_env(reader.txn), &folder) == 0, let folder,
+            let resolved = realpath(folder, nil)
+        else { return }
+        let file = " " + String(cString: resolved) + "/data.mdb"
+        free(resolved)
+        guard let maps = fopen("/proc/self/maps", "r") else { return }
+        defer { fclose(maps) }
+        var line: UnsafeMutablePointer<CChar>?
+        var capacity = 0
+        defer { free(line) }
+        while getline(&line, &capacity, maps) > 0, let line {
+            let text = String(cString: line).dropLast()  // the newline
+            guard text.hasSuffix(file), let dash = text.firstIndex(of: "-"),
+                let space = text[dash...].firstIndex(of: " "),
+                let start = UInt(text[..<dash], radix: 16),
+                let end = UInt(text[text.index(after: dash)..<space], radix: 16), end > start,
+                let address = UnsafeMutableRawPointer(bitPattern: start)
+            else { continue }
+            _ = madvise(address, Int(end - start), MADV_DONTNEED)
+        }
+        #endif
     }
 
     /// Stores `value` under `key` (write transactions only). With `append`, `key` must sort after

@@ -41,6 +41,8 @@ enum ModelMaintenance {
             overlay.flush()
             try CommandRunner.checkFault(overlay.base)
             try access.put(dbs.ledger, LedgerMetaKey.checkpoint, BigEndian.bytes(last))
+            // A chunk of a long replay: the log pages it read need not stay mapped.
+            if limit != .max { access.releaseMappedPages() }
             return count
         }
     }
@@ -89,6 +91,7 @@ enum ModelMaintenance {
             try txn.withUnsafeAccess { access in
                 try access.put(dbs.ledger, LedgerMetaKey.checkpoint, BigEndian.bytes(0))
                 try access.put(dbs.ledger, LedgerMetaKey.modelFormat, BigEndian.bytes(Ledger.modelFormat))
+                access.releaseMappedPages()
             }
         }
         return try catchUpInChunks(store, dbs: dbs, progress: progress)

@@ -29,6 +29,9 @@ struct ModelOverlay: WorkflowStateWriter {
     private var markers: [[UInt8]: Bool] = [:]
     /// Item id lists of projects, by the list's key.
     private var lists: [[UInt8]: [String]] = [:]
+    /// The stored versions read so far (nil: not stored), so that neither a later read nor the
+    /// flush decodes them again.
+    private let stored = StoredVersions()
 
     init(base: ModelStore) {
         self.base = base
@@ -75,8 +78,8 @@ struct ModelOverlay: WorkflowStateWriter {
             for counter in new { counts[counter, default: 0] += 1 }
         }
         /// The stored version of an entity (none when the models were empty).
-        func stored<T>(_ load: () -> T?) -> T? { empty ? nil : load() }
-        func storedUnit(_ projectNo: String) -> String { stored { base.project(projectNo) }?.unitId ?? "" }
+        func old<T>(_ load: () -> T?) -> T? { empty ? nil : load() }
+        func storedUnit(_ projectNo: String) -> String { old { storedProject(projectNo) }?.unitId ?? "" }
         func unit(_ projectNo: String) -> String { project(projectNo)?.unitId ?? "" }
 
         for (key, value) in strings {
@@ -91,13 +94,13 @@ struct ModelOverlay: WorkflowStateWriter {
         }
         for unit in units.values { puts.append((ModelKey.make(.unit, unit.id), unit.binaryEncoded)) }
         for account in accounts.values {
-            let old = stored { base.account(account.id) }
+            let old = old { storedAccount(account.id) }
             put(
                 ModelKey.make(.account, account.id), account.binaryEncoded,
                 derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: account))
         }
         for project in projects.values {
-            let old = stored { base.project(project.projectNo) }
+            let old = old { storedProject(project.projectNo) }
             put(
                 ModelKey.make(.project, project.projectNo), project.binaryEncoded,
                 derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: project))
@@ -106,19 +109,19 @@ struct ModelOverlay: WorkflowStateWriter {
             // changed are counted below, from their stored version under the stored unit.
             if let old, old.unitId != project.unitId {
                 for id in changeRequestIds(ofProject: project.projectNo) where changeRequests[id] == nil {
-                    let item = base.changeRequest(id)
+                    let item = storedChangeRequest(id)
                     tally(
                         ModelCounters.counters(of: item, unit: old.unitId),
                         ModelCounters.counters(of: item, unit: project.unitId))
                 }
                 for id in closeoutIds(ofProject: project.projectNo) where closeouts[id] == nil {
-                    let item = base.closeout(id)
+                    let item = storedCloseout(id)
                     tally(
                         ModelCounters.counters(of: item, unit: old.unitId),
                         ModelCounters.counters(of: item, unit: project.unitId))
                 }
                 for id in budgetAdjustmentIds(ofProject: project.projectNo) where adjustments[id] == nil {
-                    let item = base.budgetAdjustment(id)
+                    let item = storedAdjustment(id)
                     tally(
                         ModelCounters.counters(of: item, unit: old.unitId),
                         ModelCounters.counters(of: item, unit: project.unitId))
@@ -126,7 +129,7 @@ struct ModelOverlay: WorkflowStateWriter {
             }
         }
         for request in changeRequests.values {
-            let old = stored { base.changeRequest(request.id) }
+            let old = old { storedChangeRequest(request.id) }
             put(
                 ModelKey.make(.change, request.id), request.binaryEncoded,
                 derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: request))
@@ -135,7 +138,7 @@ struct ModelOverlay: WorkflowStateWriter {
                 ModelCounters.counters(of: request, unit: unit(request.projectNo)))
         }
         for closeout in closeouts.values {
-            let old = stored { base.closeout(closeout.id) }
+            let old = old { storedCloseout(closeout.id) }
             put(
                 ModelKey.make(.closeout, closeout.id), closeout.binaryEncoded,
                 derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: closeout))
@@ -144,7 +147,7 @@ struct ModelOverlay: WorkflowStateWriter {
                 ModelCounters.counters(of: closeout, unit: unit(closeout.projectNo)))
         }
         for adjustment in adjustments.values {
-            let old = stored { base.budgetAdjustment(adjustment.id) }
+            let old = old { storedAdjustment(adjustment.id) }
             put(
                 ModelKey.make(.adjustment, adjustment.id), adjustment.binaryEncoded,
                 derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: adjustment))
@@ -198,9 +201,46 @@ struct ModelOverlay: WorkflowStateWriter {
         return present.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
+    // MARK: Stored versions
+
+    private func storedAccount(_ id: String) -> Account? {
+        if let entry = stored.accounts[id] { return entry }
+        let value = base.account(id)
+        stored.accounts[id] = .some(value)
+        return value
+    }
+
+    private func storedProject(_ projectNo: String) -> Project? {
+        if let entry = stored.projects[projectNo] { return entry }
+        let value = base.project(projectNo)
+        stored.projects[projectNo] = .some(value)
+        return value
+    }
+
+    private func storedChangeRequest(_ id: String) -> ChangeRequest? {
+        if let entry = stored.changeRequests[id] { return entry }
+        let value = base.changeRequest(id)
+        stored.changeRequests[id] = .some(value)
+        return value
+    }
+
+    private func storedCloseout(_ id: String) -> Closeout? {
+        if let entry = stored.closeouts[id] { return entry }
+        let value = base.closeout(id)
+        stored.closeouts[id] = .some(value)
+        return value
+    }
+
+    private func storedAdjustment(_ id: String) -> BudgetAdjustment? {
+        if let entry = stored.adjustments[id] { return entry }
+        let value = base.budgetAdjustment(id)
+        stored.adjustments[id] = .some(value)
+        return value
+    }
+
     // MARK: WorkflowStateReader
 
-    func account(_ id: String) -> Account? { accounts[id] ?? base.account(id) }
+    func account(_ id: String) -> Account? { accounts[id] ?? storedAccount(id) }
 
     func accountId(role: Role, username: String) -> String? {
         string(ModelKey.make(.username, role.rawValue, username)) {
@@ -222,7 +262,7 @@ struct ModelOverlay: WorkflowStateWriter {
 
     func unit(_ id: String) -> Unit? { units[id] ?? base.unit(id) }
 
-    func project(_ projectNo: String) -> Project? { projects[projectNo] ?? base.project(projectNo) }
+    func project(_ projectNo: String) -> Project? { projects[projectNo] ?? storedProject(projectNo) }
 
     func forEachActiveProject(_ body: (Project) -> Void) {
         var stored: [String] = []
@@ -245,7 +285,7 @@ struct ModelOverlay: WorkflowStateWriter {
         return numbers.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
-    func changeRequest(_ id: String) -> ChangeRequest? { changeRequests[id] ?? base.changeRequest(id) }
+    func changeRequest(_ id: String) -> ChangeRequest? { changeRequests[id] ?? storedChangeRequest(id) }
 
     func openChangeRequestId(projectNo: String, kind: ChangeKind) -> String? {
         string(ModelKey.make(.openChange, projectNo, kind.rawValue)) {
@@ -257,7 +297,7 @@ struct ModelOverlay: WorkflowStateWriter {
         list(ModelKey.make(.changesOfProject, projectNo)) { base.changeRequestIds(ofProject: projectNo) }
     }
 
-    func closeout(_ id: String) -> Closeout? { closeouts[id] ?? base.closeout(id) }
+    func closeout(_ id: String) -> Closeout? { closeouts[id] ?? storedCloseout(id) }
 
     func openCloseoutId(projectNo: String) -> String? {
         string(ModelKey.make(.openCloseout, projectNo)) { base.openCloseoutId(projectNo: projectNo) }
@@ -267,7 +307,7 @@ struct ModelOverlay: WorkflowStateWriter {
         list(ModelKey.make(.closeoutsOfProject, projectNo)) { base.closeoutIds(ofProject: projectNo) }
     }
 
-    func budgetAdjustment(_ id: String) -> BudgetAdjustment? { adjustments[id] ?? base.budgetAdjustment(id) }
+    func budgetAdjustment(_ id: String) -> BudgetAdjustment? { adjustments[id] ?? storedAdjustment(id) }
 
     func openBudgetAdjustmentId(projectNo: String) -> String? {
         string(ModelKey.make(.openAdjustment, projectNo)) { base.openBudgetAdjustmentId(projectNo: projectNo) }
@@ -358,4 +398,14 @@ struct ModelOverlay: WorkflowStateWriter {
     mutating func putResetToken(_ token: ResetTokenRecord) { base.putResetToken(token) }
 
     mutating func putPasswordResetState(_ resetState: PasswordResetState) { base.putPasswordResetState(resetState) }
+}
+
+/// The stored versions a ``ModelOverlay`` has read (an entry of nil: not stored); a class, because
+/// the reader protocol's methods do not mutate.
+private final class StoredVersions {
+    var accounts: [String: Account?] = [:]
+    var projects: [String: Project?] = [:]
+    var changeRequests: [String: ChangeRequest?] = [:]
+    var closeouts: [String: Closeout?] = [:]
+    var adjustments: [String: BudgetAdjustment?] = [:]
 }

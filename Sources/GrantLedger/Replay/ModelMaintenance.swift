@@ -35,13 +35,16 @@ enum ModelMaintenance {
                 Workflow.evolve(try decode(view), into: &overlay)
                 last = view.position
                 count += 1
-                if count & 0x3FFF == 0 { progress?(last) }
+                if count & 0x1FFF == 0 {
+                    progress?(last)
+                    // A long replay reads pages all over the store: they need not stay mapped.
+                    if limit != .max { access.releaseMappedPages() }
+                }
                 return count < limit && last < head
             }
-            overlay.flush()
+            overlay.flush(releasingMappedPages: limit != .max)
             try CommandRunner.checkFault(overlay.base)
             try access.put(dbs.ledger, LedgerMetaKey.checkpoint, BigEndian.bytes(last))
-            // A chunk of a long replay: the log pages it read need not stay mapped.
             if limit != .max { access.releaseMappedPages() }
             return count
         }

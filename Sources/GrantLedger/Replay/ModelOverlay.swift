@@ -50,16 +50,16 @@ struct ModelOverlay: WorkflowStateWriter {
     /// then the puts in key order: appended without a search when the models were empty (the first
     /// chunk of a rebuild). The records are the live path's (``ModelRecords``, ``ModelCounters``,
     /// the entities' binary form); counters are summed per chunk and written once.
-    mutating func flush() {
+    mutating func flush(releasingMappedPages: Bool = false) {
         do {
-            try write()
+            try write(releasingMappedPages: releasingMappedPages)
         } catch {
             base.faults.record("writing the models: \(error)")
         }
         self = ModelOverlay(base: base)
     }
 
-    private func write() throws {
+    private func write(releasingMappedPages: Bool) throws {
         let access = base.access
         let models = base.dbs.models
         let empty = try access.entryCount(models) == 0
@@ -172,6 +172,7 @@ struct ModelOverlay: WorkflowStateWriter {
             // Equal keys cannot come from different entities; keep the last if they ever do.
             if index + 1 < puts.count && puts[index + 1].key == record.key { continue }
             try access.put(models, record.key, record.value, append: empty)
+            if releasingMappedPages && index & 0x3FFF == 0x3FFF { access.releaseMappedPages() }
         }
     }
 

@@ -74,6 +74,14 @@ public struct ReadTransaction: ~Copyable {
         try reader.commandResult(commandId)
     }
 
+    /// Visits every recorded command (id and result bytes) in id order, while `body` returns true: for
+    /// tools that copy a store.
+    public func forEachCommandRecord(_ body: (_ commandId: String, _ result: [UInt8]) throws -> Bool) throws {
+        try reader.scan(reader.dbs.commands, prefix: [UInt8]()) { key, value in
+            try body(String(decoding: key, as: UTF8.self), Array(value))
+        }
+    }
+
     /// The value stored under `key` in `db`, copied out.
     public func get(_ db: Database, _ key: some Collection<UInt8>) throws(EventLogError) -> [UInt8]? {
         try reader.get(db.dbi, key)

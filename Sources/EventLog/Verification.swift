@@ -39,8 +39,9 @@ public struct VerifyReport: Sendable, Hashable {
 }
 
 /// A check of each record's contents that ``EventStore/verify(progress:eachRecord:)`` runs beside its
-/// digest check, on whichever verifying thread holds the record (so it must be thread-safe).
-public typealias RecordCheck = @Sendable (borrowing EventRecordView) -> Void
+/// digest check: called once per chunk of records, on the verifying thread that checks the chunk,
+/// with read access to that chunk's snapshot; it returns the check for each record of the chunk.
+public typealias RecordCheck = @Sendable (TransactionAccess) -> (borrowing EventRecordView) -> Void
 
 extension StoreEnvironment {
     /// Events per digest-checking chunk (each in its own short read transaction).
@@ -124,7 +125,9 @@ private final class DigestWork: Sendable {
         let dbs = environment.dbs
         do {
             let problem = try environment.withReadTransaction { txn in
-                try LogReader(txn: txn, dbs: dbs).checkDigests(from: first, through: last, eachRecord: eachRecord)
+                let reader = LogReader(txn: txn, dbs: dbs)
+                let check = eachRecord.map { $0(TransactionAccess(reader: reader, context: nil)) }
+                return try reader.checkDigests(from: first, through: last, eachRecord: check)
             }
             if let problem {
                 problems.withLock { $0[chunk] = problem }
@@ -181,7 +184,7 @@ extension LogReader {
     /// compares it with each stored digest; returns the first mismatch. Missing or malformed records are
     /// left to the structural pass.
     func checkDigests(
-        from first: UInt64, through last: UInt64, eachRecord: RecordCheck? = nil
+        from first: UInt64, through last: UInt64, eachRecord: ((borrowing EventRecordView) -> Void)? = nil
     ) throws(EventLogError) -> DigestProblem? {
         var previous = ChainDigest.genesis
         if first > 1 {

@@ -24,7 +24,7 @@ public final class Ledger: Sendable {
 
     /// The read-model format. Bump it whenever entity encodings or the key layout change: a store
     /// whose models have another format is rebuilt from its log when opened.
-    static let modelFormat: UInt64 = 4
+    static let modelFormat: UInt64 = 5
 
     /// Opens the store at `path`, creating the folder when missing.
     ///
@@ -38,9 +38,14 @@ public final class Ledger: Sendable {
         storeOptions.extraDatabases = LedgerDatabases.names
         do {
             store = try EventStore(path: path, options: storeOptions)
-            dbs = try LedgerDatabases(store: store)
         } catch {
             throw LedgerError(error)
+        }
+        do {
+            dbs = try LedgerDatabases(store: store)
+        } catch {
+            store.close()
+            throw Self.ledgerError(error)
         }
         self.options = options
         do {

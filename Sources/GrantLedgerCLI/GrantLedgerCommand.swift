@@ -12,7 +12,7 @@ public struct GrantLedgerCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             ApplyCommand.self, QueryCommand.self, ReplayCommand.self, FormCommand.self, OutboxCommand.self,
-            DemoCommand.self, BenchCommand.self, BackupCommand.self,
+            DemoCommand.self, BenchCommand.self, BackupCommand.self, MigrateCommand.self,
         ])
 
     /// Creates the command (argument parser).

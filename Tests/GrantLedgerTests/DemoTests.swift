@@ -168,20 +168,32 @@ import Testing
         #expect(extended[member: "extensionCount"] == .number("2"))
     }
 
-    /// The same seed gives byte-identical logs: the same head digest (R-LOG-4).
-    @Test func sameSeedGivesTheSameHeadDigest() async throws {
+    /// The same seed gives the same log: the same events at the same positions, decoding to the same
+    /// payloads (R-LOG-4). The digests differ: personal fields are sealed under fresh random keys and
+    /// nonces in each store (R-LOG-6), so two stores never share ciphertext.
+    @Test func sameSeedGivesTheSameEvents() async throws {
         let directory = TemporaryDirectory()
-        var heads: [Head] = []
+        var logs: [[JSONValue]] = []
+        var digests: [[UInt8]] = []
         for name in ["first", "second"] {
             let (ledger, _, report) = try await Self.fill(directory.child(name), projects: 80, seed: 11)
             #expect(report.unexpected.isEmpty, "\(report.unexpected.prefix(5))")
-            heads.append(try ledger.head())
+            var events: [JSONValue] = []
+            try ledger.forEachEvent { event in
+                guard case .object(let object) = event else { return }
+                events.append(.object(object.keys.filter { $0 != "digest" }.map { ($0, object[$0] ?? .null) }))
+            }
+            logs.append(events)
+            digests.append(try ledger.head().digest)
             ledger.close()
         }
-        #expect(heads[0].position > 0)
-        #expect(heads[0] == heads[1])
+        #expect(logs[0].count > 0)
+        #expect(logs[0] == logs[1])
+        #expect(digests[0] != digests[1], "two stores must not share ciphertext")
         let (other, _, _) = try await Self.fill(directory.child("other"), projects: 80, seed: 12)
-        #expect(try other.head().digest != heads[0].digest)
+        var otherEvents: [JSONValue] = []
+        try other.forEachEvent { otherEvents.append($0) }
+        #expect(otherEvents.count != logs[0].count || otherEvents.first != logs[0].first)
         other.close()
     }
 

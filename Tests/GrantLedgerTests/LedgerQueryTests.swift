@@ -210,14 +210,15 @@ struct LedgerQueryTests {
         // Append a domain event behind the engine's back, as another tool might.
         do {
             var options = EventStoreOptions()
-            options.extraDatabases = ["models", "outbox", "credentials", "attachments", "ledger"]
+            options.extraDatabases = ["models", "outbox", "credentials", "attachments", "ledger", "subjects"]
             let store = try EventStore(path: dir.path, options: options)
             let time = try #require(Timestamp(iso8601: "2026-01-05T10:00:00+08:00"))
             let event = DomainEvent.provinceCreated(ProvinceCreated(provinceId: "P9", name: "广东省", by: "N0", at: time))
             _ = try await store.append(
                 [
                     NewEvent(
-                        type: event.typeName, schemaVersion: UInt16(event.schemaVersion), payload: event.payload,
+                        type: event.typeName, schemaVersion: UInt16(event.schemaVersion),
+                        payload: event.unsealedPayload ?? [],
                         time: time.epochMilliseconds)
                 ], to: event.streamId)
             store.close()

@@ -129,7 +129,7 @@ import Testing
         #expect(id == "L1")
         #expect(PasswordHasher.verify(password: "Good1234", against: hash))
         #expect(!PasswordHasher.verify(password: "Good1235", against: hash))
-        let payloads = decision.domainEvents.flatMap(\.payload)
+        let payloads = decision.domainEvents.flatMap(\.testPayload)
         #expect(!String(decoding: payloads, as: UTF8.self).contains("Good1234"))
     }
 
@@ -240,7 +240,7 @@ import Testing
         let reset = w.when("requestPasswordReset", ["role": "leader", "username": "13800000001"]).accepted()
         let token = reset.notifications.first?.parameters["token"] ?? "?"
         let decision = w.when("resetPassword", ["token": token, "newPassword": "NewPass123"]).accepted()
-        let bytes = decision.domainEvents.flatMap(\.payload)
+        let bytes = decision.domainEvents.flatMap(\.testPayload)
         #expect(!String(decoding: bytes, as: UTF8.self).contains(token))
         #expect(!String(decoding: bytes, as: UTF8.self).contains("NewPass123"))
     }

@@ -79,6 +79,16 @@ import Testing
         #expect(error?.field == "name")
     }
 
+    @Test(
+        "Unicode noncharacters are refused: U+FDD0 marks an erased personal field (R-LOG-6)",
+        arguments: ["\\ufdd0erased:00", "\\ufdef", "\\ufffe", "\\uffff", "\\ud83f\\udffe"])
+    func noncharactersRefused(_ escape: String) {
+        let error = refusal(createUnit(name: "北京\(escape)大学"))
+        #expect(error?.code == .invalidInput, "\(escape)")
+        #expect(error?.field == "name")
+        #expect(refusal(createUnit(name: "北京\\ufdcf大学")) == nil, "U+FDCF is an ordinary character")
+    }
+
     @Test("newline and tab stay allowed in text")
     func newlineAndTab() {
         guard case .success(let envelope) = decode(createUnit(name: "北京\\n大学\\t本部")),

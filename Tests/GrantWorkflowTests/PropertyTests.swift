@@ -219,7 +219,8 @@ struct RandomDriver {
         for event in world.log {
             guard
                 let copy = try? DomainEvent.decode(
-                    typeName: event.typeName, schemaVersion: event.schemaVersion, payload: event.payload)
+                    typeName: event.typeName, schemaVersion: event.schemaVersion, payload: event.testPayload,
+                    opener: TestKeys.shared)
             else {
                 Issue.record("\(event.typeName) did not decode")
                 return

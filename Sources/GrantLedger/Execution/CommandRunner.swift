@@ -79,10 +79,18 @@ struct CommandRunner: Sendable {
         var position = head.position
         var types: [String] = []
         types.reserveCapacity(decision.events.count)
+        let keys = SubjectKeyring(access: access, dbs: dbs)
+        let reader = state
+        keys.documentOfAccount = { reader.account($0)?.idNumber }
+        var erasures: [(SubjectErased, UInt64)] = []
         for pending in decision.events {
             let event = pending.event
+            // Personal fields are sealed under their subjects' keys before the record is hashed (R-LOG-6).
+            keys.position = position + 1
+            let payload = event.unsealedPayload ?? event.payload(sealer: keys)
+            if let fault = keys.fault { throw LedgerError(.storage, fault) }
             let record = NewEvent(
-                type: event.typeName, schemaVersion: UInt16(event.schemaVersion), payload: event.payload, time: time,
+                type: event.typeName, schemaVersion: UInt16(event.schemaVersion), payload: payload, time: time,
                 commandId: envelope.id, actor: envelope.actor,
                 causationId: envelope.causationId ?? envelope.id, correlationId: envelope.correlationId ?? envelope.id)
             guard let landed = try txn.append([record], to: pending.stream).last else {
@@ -91,6 +99,10 @@ struct CommandRunner: Sendable {
             position = landed
             types.append(event.typeName)
             Workflow.evolve(event, into: &state)
+            if case .subjectErased(let erased) = event { erasures.append((erased, landed)) }
+        }
+        for (erased, at) in erasures {
+            try Erasure.run(erased, at: at, txn: txn, access: access, dbs: dbs, keys: keys)
         }
         for change in decision.credentialChanges { Workflow.apply(change, to: &state) }
         try Self.checkFault(state)

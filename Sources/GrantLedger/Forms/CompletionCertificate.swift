@@ -1,3 +1,5 @@
+internal import GrantWorkflow
+
 /// The printable 结项证书 (completion certificate) of a completed project, R-CLO-9.
 ///
 /// Like ``ApprovalForm``, a value holding everything the certificate shows, rendered as one
@@ -108,6 +110,7 @@ public struct CompletionCertificate: Sendable, Equatable {
 enum HTMLText {
     /// HTML-escapes text for element content and attribute values.
     static func escape(_ text: String) -> String {
+        if PersonalData.isErased(text) { return PersonalData.erasedLabel }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for character in text {

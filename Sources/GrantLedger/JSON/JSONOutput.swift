@@ -41,7 +41,13 @@ extension JSONValue {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
         case .number(let text): out.append(contentsOf: text.utf8)
-        case .string(let text): JSONValue.writeString(text, to: &out)
+        case .string(let text):
+            // An erased personal field (R-LOG-6) is shown as such, never as its pseudonym.
+            if PersonalData.isErased(text) {
+                out.append(contentsOf: #"{"erased":true}"#.utf8)
+            } else {
+                JSONValue.writeString(text, to: &out)
+            }
         case .array(let values):
             if values.isEmpty {
                 out.append(contentsOf: "[]".utf8)

@@ -68,23 +68,30 @@ extension Ledger {
     /// the last event included.
     func projectState(_ projectNo: String, asOf: AsOf, txn: borrowing ReadTransaction) throws -> (WorkflowState, Int64?)
     {
-        try Self.replay(asOf) { body in try txn.scanStream(StreamID.project(projectNo), body) }
+        try Self.replay(asOf, keys: keys(txn)) { body in try txn.scanStream(StreamID.project(projectNo), body) }
     }
 
     /// The whole log replayed in memory up to `asOf`.
     func stateAsOf(_ asOf: AsOf, txn: borrowing ReadTransaction) throws -> (WorkflowState, Int64?) {
-        try Self.replay(asOf) { body in try txn.scan(from: 1, body) }
+        try Self.replay(asOf, keys: keys(txn)) { body in try txn.scan(from: 1, body) }
+    }
+
+    /// The subject keys of a read transaction, to open personal fields (R-LOG-6).
+    func keys(_ txn: borrowing ReadTransaction) -> SubjectKeyring {
+        let dbs = dbs
+        return txn.withUnsafeAccess { access in SubjectKeyring(access: access, dbs: dbs) }
     }
 
     /// Replays what `scan` visits, up to `asOf` (times only grow along the log: R-LOG-4).
     private static func replay(
-        _ asOf: AsOf, _ scan: (_ body: (borrowing EventRecordView) throws -> Bool) throws -> Void
+        _ asOf: AsOf, keys: SubjectKeyring,
+        _ scan: (_ body: (borrowing EventRecordView) throws -> Bool) throws -> Void
     ) throws -> (WorkflowState, Int64?) {
         var state = WorkflowState()
         var lastTime: Int64?
         try scan { view in
             guard asOf.includes(position: view.position, time: view.time) else { return false }
-            Workflow.evolve(try ModelMaintenance.decode(view), inMemory: &state)
+            Workflow.evolve(try ModelMaintenance.decode(view, keys: keys), inMemory: &state)
             lastTime = view.time
             return true
         }
@@ -122,9 +129,12 @@ extension Ledger {
             guard let project, visibility.sees(project) else { throw visibility.hidden("project \(projectNo)") }
             var ended: ProjectEndedByOffice?
             if project.status == .terminated || project.status == .withdrawn {
+                let keys = keys(txn)
                 try txn.scanStream(StreamID.project(projectNo)) { view in
                     guard view.type == EventType.projectEndedByOffice.typeName else { return true }
-                    if case .projectEndedByOffice(let payload) = try ModelMaintenance.decode(view) { ended = payload }
+                    if case .projectEndedByOffice(let payload) = try ModelMaintenance.decode(view, keys: keys) {
+                        ended = payload
+                    }
                     return false
                 }
             }
@@ -341,8 +351,9 @@ extension Ledger {
             }
             let showExperts = visibility.seesExperts(of: project)
             var rows: [JSONValue] = []
+            let keys = keys(txn)
             try txn.scanStream(StreamID.project(projectNo)) { view in
-                let event = try ModelMaintenance.decode(view)
+                let event = try ModelMaintenance.decode(view, keys: keys)
                 let hidesActor = !showExperts && EventSummary.isAppraisal(event)
                 rows.append(
                     .object([

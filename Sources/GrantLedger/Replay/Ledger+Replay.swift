@@ -35,15 +35,19 @@ extension Ledger {
         // lanes as they pass each record (two threads, one pass over the log). A decode failure is
         // reported, at its first position, only when the log itself is sound, as before.
         let undecodable = Mutex<(position: UInt64, reason: String)?>(nil)
+        let dbs = dbs
         var report: VerifyReport
         do {
-            report = try store.verify(progress: progress) { view in
-                do {
-                    _ = try ModelMaintenance.decode(view)
-                } catch {
-                    let failure = (view.position, "\(error)")
-                    undecodable.withLock { first in
-                        if first.map({ failure.0 < $0.position }) ?? true { first = failure }
+            report = try store.verify(progress: progress) { access in
+                let keys = SubjectKeyring(access: access, dbs: dbs)
+                return { view in
+                    do {
+                        _ = try ModelMaintenance.decode(view, keys: keys)
+                    } catch {
+                        let failure = (view.position, "\(error)")
+                        undecodable.withLock { first in
+                            if first.map({ failure.0 < $0.position }) ?? true { first = failure }
+                        }
                     }
                 }
             }
@@ -63,6 +67,7 @@ extension Ledger {
     public func forEachEvent(
         _ filter: EventFilter = EventFilter(), _ body: (JSONValue) throws -> Void
     ) throws(LedgerError) {
+        let keys = SubjectKeyring.reading(store, dbs: dbs)
         do {
             if let stream = filter.stream {
                 var version: UInt64 = 1
@@ -71,7 +76,7 @@ extension Ledger {
                     if events.isEmpty { break }
                     for event in events {
                         version = event.streamVersion + 1
-                        if try !emit(event, filter, body) { return }
+                        if try !emit(event, filter, keys, body) { return }
                     }
                 }
             } else {
@@ -81,7 +86,7 @@ extension Ledger {
                     if events.isEmpty { break }
                     for event in events {
                         position = event.position + 1
-                        if try !emit(event, filter, body) { return }
+                        if try !emit(event, filter, keys, body) { return }
                     }
                 }
             }
@@ -91,22 +96,28 @@ extension Ledger {
     }
 
     /// Sends one event through the filter; false once past the end of the range.
-    private func emit(_ event: RecordedEvent, _ filter: EventFilter, _ body: (JSONValue) throws -> Void) throws -> Bool
-    {
+    private func emit(
+        _ event: RecordedEvent, _ filter: EventFilter, _ keys: SubjectKeyring, _ body: (JSONValue) throws -> Void
+    ) throws -> Bool {
         if event.position > filter.to { return false }
         if event.position < filter.from { return true }
         if let since = filter.since, event.time < since.epochMilliseconds { return true }
         if let until = filter.until, event.time > until.epochMilliseconds { return true }
-        try body(Self.json(of: event))
+        try body(Self.json(of: event, keys: keys))
         return true
     }
 
-    /// An event record and its decoded payload as one JSON object.
-    public static func json(of event: RecordedEvent) throws -> JSONValue {
+    /// An event record and its decoded payload as one JSON object: personal fields opened with the
+    /// store's subject keys, an erased subject's shown as `{"erased": true}` (R-LOG-6).
+    public func json(of event: RecordedEvent) throws -> JSONValue {
+        try Self.json(of: event, keys: SubjectKeyring.reading(store, dbs: dbs))
+    }
+
+    static func json(of event: RecordedEvent, keys: SubjectKeyring) throws -> JSONValue {
         let domain: DomainEvent
         do {
             domain = try DomainEvent.decode(
-                typeName: event.type, schemaVersion: Int(event.schemaVersion), payload: event.payload)
+                typeName: event.type, schemaVersion: Int(event.schemaVersion), payload: event.payload, opener: keys)
         } catch {
             throw LedgerError(.corrupted, "event \(event.position) (\(event.type)) does not decode: \(error)")
         }

@@ -29,10 +29,11 @@ enum ModelMaintenance {
             let checkpoint = try checkpoint(access, dbs: dbs)
             guard checkpoint < head else { return 0 }
             var overlay = ModelOverlay(base: ModelStore(access: access, dbs: dbs))
+            let keys = SubjectKeyring(access: access, dbs: dbs)
             var last = checkpoint
             var count = 0
             try txn.scan(from: checkpoint + 1) { view in
-                Workflow.evolve(try decode(view), into: &overlay)
+                Workflow.evolve(try decode(view, keys: keys), into: &overlay)
                 last = view.position
                 count += 1
                 if count & 0x1FFF == 0 {
@@ -50,15 +51,17 @@ enum ModelMaintenance {
         }
     }
 
-    /// Decodes the domain event of a stored record.
-    static func decode(_ view: borrowing EventRecordView) throws -> DomainEvent {
+    /// Decodes the domain event of a stored record, opening its personal fields with `keys` (erased
+    /// subjects' fields read as erased; a missing key of a live subject is `corrupted`, R-LOG-6).
+    static func decode(_ view: borrowing EventRecordView, keys: SubjectKeyring) throws -> DomainEvent {
         do {
             guard let type = EventTypeTable.type(of: view.typeBytes) else {
                 return try DomainEvent.decode(
-                    typeName: view.type, schemaVersion: Int(view.schemaVersion), payload: Array(view.payload))
+                    typeName: view.type, schemaVersion: Int(view.schemaVersion), payload: Array(view.payload),
+                    opener: keys)
             }
             return try DomainEvent.decode(
-                type: type, schemaVersion: Int(view.schemaVersion), payload: Array(view.payload))
+                type: type, schemaVersion: Int(view.schemaVersion), payload: Array(view.payload), opener: keys)
         } catch {
             throw LedgerError(.corrupted, "event \(view.position) (\(view.type)) does not decode: \(error)")
         }
@@ -66,13 +69,13 @@ enum ModelMaintenance {
 
     /// The workflow state of the whole log, replayed in memory, with the number of events read.
     static func replayAll(
-        _ scan: (_ body: (borrowing EventRecordView) throws -> Bool) throws -> Void,
+        _ scan: (_ body: (borrowing EventRecordView) throws -> Bool) throws -> Void, keys: SubjectKeyring,
         progress: ((UInt64) -> Void)? = nil
     ) throws -> (state: WorkflowState, count: UInt64) {
         var state = WorkflowState()
         var count: UInt64 = 0
         try scan { view in
-            Workflow.evolve(try decode(view), inMemory: &state)
+            Workflow.evolve(try decode(view, keys: keys), inMemory: &state)
             count += 1
             if count & 0x3FFF == 0 { progress?(count) }
             return true
@@ -125,8 +128,9 @@ enum ModelMaintenance {
         limit: Int = 100
     ) throws -> RebuildReport {
         let head = try txn.head.position
-        let (state, count) = try replayAll({ body in try txn.scan(from: 1, body) }, progress: progress)
-        let expected = ModelRecords.records(of: state)
+        let keys = txn.withUnsafeAccess { access in SubjectKeyring(access: access, dbs: dbs) }
+        let (state, count) = try replayAll({ body in try txn.scan(from: 1, body) }, keys: keys, progress: progress)
+        let expected = ModelRecords.records(of: state, hasher: dbs.hasher)
         var differences: [String] = []
         var index = 0
         try txn.withUnsafeAccess { access in

@@ -103,7 +103,8 @@ struct ModelOverlay: WorkflowStateWriter {
             let old = old { storedProject(project.projectNo) }
             put(
                 ModelKey.make(.project, project.projectNo), project.binaryEncoded,
-                derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: project))
+                derived: ModelRecords.derivedKeys(of: old, hasher: base.dbs.hasher),
+                ModelRecords.derivedKeys(of: project, hasher: base.dbs.hasher))
             tally(ModelCounters.counters(of: old), ModelCounters.counters(of: project))
             // A project that changed unit takes its items' counters along; the items this chunk
             // changed are counted below, from their stored version under the stored unit.
@@ -244,14 +245,16 @@ struct ModelOverlay: WorkflowStateWriter {
     func account(_ id: String) -> Account? { accounts[id] ?? storedAccount(id) }
 
     func accountId(role: Role, username: String) -> String? {
-        string(ModelKey.make(.username, role.rawValue, username)) {
+        guard let name = ModelRecords.usernameComponent(role, username, hasher: base.dbs.hasher) else { return nil }
+        return string(ModelKey.make(.username, role.rawValue, name)) {
             base.accountId(role: role, username: username)
         }
     }
 
     func personalAccountIds(role: Role, idNumber: String) -> [String] {
-        ids(
-            prefix: ModelKey.prefix(.personById, role.rawValue, idNumber),
+        guard let number = ModelRecords.idNumberComponent(idNumber, hasher: base.dbs.hasher) else { return [] }
+        return ids(
+            prefix: ModelKey.prefix(.personById, role.rawValue, number),
             stored: base.personalAccountIds(role: role, idNumber: idNumber))
     }
 
@@ -284,6 +287,15 @@ struct ModelOverlay: WorkflowStateWriter {
             }
         }
         return numbers.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    func subjectStatus(_ target: SubjectTarget) -> SubjectStatus {
+        do {
+            return try SubjectDirectory(access: base.access, dbs: base.dbs).status(target) { account($0)?.idNumber }
+        } catch {
+            base.faults.record("reading subject keys: \(error)")
+            return .unknown
+        }
     }
 
     func changeRequest(_ id: String) -> ChangeRequest? { changeRequests[id] ?? storedChangeRequest(id) }
@@ -335,11 +347,13 @@ struct ModelOverlay: WorkflowStateWriter {
     mutating func putAccount(_ account: Account) { accounts[account.id] = account }
 
     mutating func setAccountId(role: Role, username: String, accountId: String?) {
-        strings.updateValue(accountId, forKey: ModelKey.make(.username, role.rawValue, username))
+        guard let name = ModelRecords.usernameComponent(role, username, hasher: base.dbs.hasher) else { return }
+        strings.updateValue(accountId, forKey: ModelKey.make(.username, role.rawValue, name))
     }
 
     mutating func setPersonalAccount(role: Role, idNumber: String, accountId: String, present: Bool) {
-        markers[ModelKey.make(.personById, role.rawValue, idNumber, accountId)] = present
+        guard let number = ModelRecords.idNumberComponent(idNumber, hasher: base.dbs.hasher) else { return }
+        markers[ModelKey.make(.personById, role.rawValue, number, accountId)] = present
     }
 
     mutating func addAdminAccount(_ scope: AdminScope, accountId: String) {

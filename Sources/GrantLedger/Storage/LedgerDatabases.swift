@@ -4,7 +4,7 @@ internal import EventLog
 /// that everything a command changes commits or aborts together.
 struct LedgerDatabases: Sendable {
     /// The names, in the order they are opened.
-    static let names = ["models", "outbox", "credentials", "attachments", "ledger"]
+    static let names = ["models", "outbox", "credentials", "attachments", "ledger", "subjects"]
 
     /// Read models: entities and their indexes (``ModelKey``).
     let models: Database
@@ -16,13 +16,32 @@ struct LedgerDatabases: Sendable {
     let attachments: Database
     /// The engine's own bookkeeping: projection checkpoint and format, outbox sequence.
     let ledger: Database
+    /// Personal data's keys (R-LOG-6): the store secret, each subject's data key or the mark of its
+    /// erasure, the keyed-hash lookups, occurrences and account links (``SubjectRecords``). Never in
+    /// the event log; carried by backups with everything else.
+    let subjects: Database
+    /// Keyed hashes under the store secret, for the read models' lookups of personal values.
+    let hasher: LookupHasher
 
-    init(store: EventStore) throws(EventLogError) {
+    /// Opens the databases; makes the store secret at the first open.
+    init(store: EventStore) throws {
         models = try store.database("models")
         outbox = try store.database("outbox")
         credentials = try store.database("credentials")
         attachments = try store.database("attachments")
         ledger = try store.database("ledger")
+        let subjects = try store.database("subjects")
+        self.subjects = subjects
+        var secret = try store.read { txn in try txn.get(subjects, SubjectRecords.secret) } ?? []
+        if secret.count != 32 {
+            secret = try store.writeSync { txn in
+                if let made = try txn.get(subjects, SubjectRecords.secret), made.count == 32 { return made }
+                let made = SubjectKeyring.random(count: 32)
+                try txn.put(subjects, SubjectRecords.secret, made)
+                return made
+            }
+        }
+        hasher = LookupHasher(secret: secret)
     }
 }
 

@@ -30,16 +30,16 @@ enum ModelRecords {
     }
 
     /// Engine index keys of a project, for `query projects` by unit, status and leader (the leader's
-    /// ID type and normalised number, R-PRJ-2).
-    static func derivedKeys(of project: Project?) -> [[UInt8]] {
+    /// ID type and the keyed hash of the normalised number, R-PRJ-2, R-LOG-6; none once erased).
+    static func derivedKeys(of project: Project?, hasher: LookupHasher) -> [[UInt8]] {
         guard let project else { return [] }
         var keys = [
             ModelKey.make(.projectsOfUnit, project.unitId, project.projectNo),
             ModelKey.make(.projectsByStatus, project.status.rawValue, project.projectNo),
-            ModelKey.make(
-                .projectsByLeader, project.leader.idType.rawValue, IdentityNumber.normalized(project.leader.idNumber),
-                project.projectNo),
         ]
+        if let leader = leaderComponent(project.leader.idNumber, hasher: hasher) {
+            keys.append(ModelKey.make(.projectsByLeader, project.leader.idType.rawValue, leader, project.projectNo))
+        }
         // Overdue once the day passes its end date (R-PRJ-3): counted by date without a scan.
         if project.status == .active && !project.closeoutUnderReview {
             keys.append(
@@ -76,8 +76,23 @@ enum ModelRecords {
         return keys
     }
 
+    /// The leader index's component for an ID number: the keyed hash of the normalised number.
+    static func leaderComponent(_ idNumber: String, hasher: LookupHasher) -> String? {
+        hasher.component("idNumber", IdentityNumber.normalized(idNumber))
+    }
+
+    /// The username index's component: the keyed hash of the username within the role.
+    static func usernameComponent(_ role: Role, _ username: String, hasher: LookupHasher) -> String? {
+        hasher.component("username:" + role.rawValue, username)
+    }
+
+    /// The personal-account index's component: the keyed hash of the (normalised) ID number.
+    static func idNumberComponent(_ idNumber: String, hasher: LookupHasher) -> String? {
+        hasher.component("idNumber", idNumber)
+    }
+
     /// Every record of the `models` database for `state`, sorted by key.
-    static func records(of state: WorkflowState) -> [(key: [UInt8], value: [UInt8])] {
+    static func records(of state: WorkflowState, hasher: LookupHasher) -> [(key: [UInt8], value: [UInt8])] {
         var records: [(key: [UInt8], value: [UInt8])] = []
         func add(_ key: [UInt8], _ value: [UInt8]) { records.append((key, value)) }
         for account in state.accounts.values {
@@ -85,11 +100,15 @@ enum ModelRecords {
             for key in derivedKeys(of: account) { add(key, []) }
         }
         for (role, byName) in state.accountIdsByUsername {
-            for (username, id) in byName { add(ModelKey.make(.username, role.rawValue, username), Array(id.utf8)) }
+            for (username, id) in byName {
+                guard let name = usernameComponent(role, username, hasher: hasher) else { continue }
+                add(ModelKey.make(.username, role.rawValue, name), Array(id.utf8))
+            }
         }
         for (role, byNumber) in state.personalAccountIdsByIdNumber {
             for (idNumber, ids) in byNumber {
-                for id in Set(ids) { add(ModelKey.make(.personById, role.rawValue, idNumber, id), []) }
+                guard let number = idNumberComponent(idNumber, hasher: hasher) else { continue }
+                for id in Set(ids) { add(ModelKey.make(.personById, role.rawValue, number, id), []) }
             }
         }
         for (scope, ids) in state.adminAccountIdsByScope {
@@ -101,7 +120,7 @@ enum ModelRecords {
         for unit in state.units.values { add(ModelKey.make(.unit, unit.id), unit.binaryEncoded) }
         for project in state.projects.values {
             add(ModelKey.make(.project, project.projectNo), project.binaryEncoded)
-            for key in derivedKeys(of: project) { add(key, []) }
+            for key in derivedKeys(of: project, hasher: hasher) { add(key, []) }
         }
         for projectNo in state.activeProjects { add(ModelKey.make(.activeProject, projectNo), []) }
         for request in state.changeRequests.values {

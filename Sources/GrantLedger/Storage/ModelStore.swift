@@ -122,11 +122,13 @@ struct ModelStore: WorkflowStateWriter {
     func account(_ id: String) -> Account? { load(ModelKey.make(.account, id)) }
 
     func accountId(role: Role, username: String) -> String? {
-        string(ModelKey.make(.username, role.rawValue, username))
+        guard let name = ModelRecords.usernameComponent(role, username, hasher: dbs.hasher) else { return nil }
+        return string(ModelKey.make(.username, role.rawValue, name))
     }
 
     func personalAccountIds(role: Role, idNumber: String) -> [String] {
-        lastComponents(prefix: ModelKey.prefix(.personById, role.rawValue, idNumber))
+        guard let number = ModelRecords.idNumberComponent(idNumber, hasher: dbs.hasher) else { return [] }
+        return lastComponents(prefix: ModelKey.prefix(.personById, role.rawValue, number))
     }
 
     func adminAccountIds(_ scope: AdminScope) -> [String] {
@@ -195,11 +197,13 @@ struct ModelStore: WorkflowStateWriter {
     }
 
     mutating func setAccountId(role: Role, username: String, accountId: String?) {
-        setString(ModelKey.make(.username, role.rawValue, username), accountId)
+        guard let name = ModelRecords.usernameComponent(role, username, hasher: dbs.hasher) else { return }
+        setString(ModelKey.make(.username, role.rawValue, name), accountId)
     }
 
     mutating func setPersonalAccount(role: Role, idNumber: String, accountId: String, present: Bool) {
-        setMarker(ModelKey.make(.personById, role.rawValue, idNumber, accountId), present)
+        guard let number = ModelRecords.idNumberComponent(idNumber, hasher: dbs.hasher) else { return }
+        setMarker(ModelKey.make(.personById, role.rawValue, number, accountId), present)
     }
 
     mutating func addAdminAccount(_ scope: AdminScope, accountId: String) {
@@ -218,7 +222,9 @@ struct ModelStore: WorkflowStateWriter {
         let key = ModelKey.make(.project, project.projectNo)
         let old: Project? = load(key)
         store(key, project.binaryEncoded)
-        updateDerived(ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: project))
+        updateDerived(
+            ModelRecords.derivedKeys(of: old, hasher: dbs.hasher),
+            ModelRecords.derivedKeys(of: project, hasher: dbs.hasher))
         count(old: ModelCounters.counters(of: old), new: ModelCounters.counters(of: project))
         if let old, old.unitId != project.unitId {
             // The project's items count for its unit: they move with it.
@@ -359,8 +365,8 @@ extension ModelStore {
 
     /// Project numbers whose leader holds this ID type and number (normalised), in key order.
     func projectNumbers(ledBy leaderIdType: IdType, idNumber: String) -> [String] {
-        lastComponents(
-            prefix: ModelKey.prefix(.projectsByLeader, leaderIdType.rawValue, IdentityNumber.normalized(idNumber)))
+        guard let leader = ModelRecords.leaderComponent(idNumber, hasher: dbs.hasher) else { return [] }
+        return lastComponents(prefix: ModelKey.prefix(.projectsByLeader, leaderIdType.rawValue, leader))
     }
 }
 

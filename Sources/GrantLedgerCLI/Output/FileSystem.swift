@@ -12,6 +12,12 @@ enum FileSystem {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// Whether anything exists at `path`.
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0
+    }
+
     /// Writes `text` to `path` (created or truncated); returns an error message on failure.
     static func write(_ text: String, to path: String) -> String? {
         guard let file = fopen(path, "wb") else { return String(cString: strerror(errno)) }

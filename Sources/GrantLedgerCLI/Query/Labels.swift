@@ -65,6 +65,7 @@ enum Labels {
             if amountKeys.contains(key), let fen = Int64(text) { return Money.yuan(fen) }
             return text
         case .string(let text):
+            if PersonalData.isErased(text) { return language == .zh ? PersonalData.erasedLabel : "(erased)" }
             return label(key, text, language) ?? text
         case .array(let values):
             guard !values.isEmpty else { return "—" }

@@ -10,8 +10,43 @@ struct QueryCommand: ParsableCommand {
         subcommands: [
             ProjectQuery.self, ProjectsQuery.self, ChangeQuery.self, ChangesQuery.self, CloseoutQuery.self,
             AdjustmentQuery.self, InboxQuery.self, AccountQuery.self, HistoryQuery.self, OutboxQuery.self,
-            StatsQuery.self, AppraisalMaterialQuery.self,
+            StatsQuery.self, AppraisalMaterialQuery.self, SubjectQuery.self,
         ])
+}
+
+struct SubjectQuery: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "subject",
+        abstract: "Every personal field held about one person, and where (R-LOG-6, PIPL art. 45).")
+    @Argument(help: "An account id of the person (or give --id-type and --id-number).") var accountId: String?
+    @Option(name: .customLong("id-type"), help: "The person's identity document type.") var idType: String?
+    @Option(name: .customLong("id-number"), help: "The person's identity document number.") var idNumber: String?
+    @OptionGroup var options: QueryOptions
+
+    func validate() throws {
+        switch (accountId, idType, idNumber) {
+        case (.some, nil, nil), (nil, .some, .some): break
+        default: throw ValidationError("give an account id, or --id-type and --id-number, not both")
+        }
+        if let idType, IdType(rawValue: idType) == nil {
+            throw ValidationError(
+                "--id-type must be one of \(IdType.allCases.map(\.rawValue).joined(separator: ", ")), not '\(idType)'")
+        }
+    }
+
+    func run() throws {
+        try options.noHistory("subject")
+        let renderer = options.renderer
+        let target: SubjectTarget
+        if let accountId {
+            target = .account(accountId)
+        } else {
+            target = .person(idType: IdType(rawValue: idType ?? "") ?? .residentId, idNumber: idNumber ?? "")
+        }
+        try options.run { ledger, _ throws(LedgerError) in
+            renderer.record(try ledger.subject(target, as: options.viewer), sections: [])
+        }
+    }
 }
 
 struct AppraisalMaterialQuery: ParsableCommand {

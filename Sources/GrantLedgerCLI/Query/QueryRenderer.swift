@@ -186,7 +186,7 @@ struct QueryRenderer: Sendable {
         case nil, .null?: return ""
         case .bool(let flag)?: return flag ? "true" : "false"
         case .number(let text)?: return text
-        case .string(let text)?: return text
+        case .string(let text)?: return PersonalData.isErased(text) ? "erased" : text
         case .array(let values)?:
             if values.allSatisfy({ if case .string = $0 { return true } else { return false } }) {
                 return values.map { csvCell($0) }.joined(separator: ";")

@@ -74,6 +74,9 @@ public struct Account: Codable, Sendable, Hashable, BinaryCodable {
     /// Whether the account may see and act on anything (R-ACC-11): approved and enabled.
     public var isActive: Bool { enabled && registration == .approved }
 
+    /// Whether the account's personal data was erased (R-LOG-6): it is closed for good.
+    public var isErased: Bool { PersonalData.isErased(username) || PersonalData.isErased(name) }
+
     /// Whether this account is the leader of `project` (R-PRJ-2 rev. 2): an approved, enabled leader
     /// account with the project leader's ID type and number.
     public func leads(_ project: Project) -> Bool {

@@ -87,6 +87,10 @@ extension Decider {
             throw WorkflowError.invalidState(
                 "the account is already \(enabled ? "enabled" : "disabled")", rule: "R-ACC-9")
         }
+        guard !(enabled && target.isErased) else {
+            throw WorkflowError.invalidState(
+                "the account's personal data was erased; it stays closed", rule: "R-LOG-6")
+        }
         decision.append(
             .accountEnabledSet(AccountEnabledSet(accountId: accountId, enabled: enabled, by: admin.id, at: time)))
     }

@@ -26,23 +26,29 @@ public struct Profile: Codable, Sendable, Hashable, BinaryCodable {
         self.extra = extra
     }
 
-    /// Writes the fields in order.
+    /// Writes the fields in order (plain: the read models' form).
     public func encode(to writer: inout BinaryWriter) {
-        writer.write(gender)
-        writer.write(birthDate)
+        encode(to: &writer, of: .account(""))
+    }
+
+    /// Writes the fields in order; gender, birth date and the further fields are personal fields of
+    /// `subject` (R-LOG-6).
+    public func encode(to writer: inout BinaryWriter, of subject: SubjectRef) {
+        writer.writePersonal(gender, of: subject)
+        writer.writePersonal(birthDate, of: subject)
         writer.write(title)
         writer.write(degree)
         writer.write(researchArea)
-        writer.write(extra)
+        writer.writePersonal(extra, of: subject)
     }
 
     /// Reads the fields in order.
     public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
-        gender = try reader.read()
-        birthDate = try reader.read()
+        gender = try reader.readPersonal()
+        birthDate = try reader.readPersonal()
         title = try reader.read()
         degree = try reader.read()
         researchArea = try reader.read()
-        extra = try reader.read()
+        extra = try reader.readPersonal()
     }
 }

@@ -52,7 +52,7 @@ public enum ChangeDetails: Codable, Sendable, Hashable, BinaryCodable {
             writer.write(newTitle)
         case .changeMembers(let add, let remove):
             writer.write(add)
-            writer.write(remove)
+            writer.writePersonalIdNumbers(remove)
         case .majorContentAdjustment(let original, let adjusted, let impact):
             writer.write(original)
             writer.write(adjusted)
@@ -81,7 +81,7 @@ public enum ChangeDetails: Codable, Sendable, Hashable, BinaryCodable {
         case .changeTitle:
             self = .changeTitle(newTitle: try reader.read())
         case .changeMembers:
-            self = .changeMembers(add: try reader.read(), remove: try reader.read())
+            self = .changeMembers(add: try reader.read(), remove: try reader.readPersonalIdNumbers())
         case .majorContentAdjustment:
             self = .majorContentAdjustment(
                 original: try reader.read(), adjusted: try reader.read(), impact: try reader.read())

@@ -3,11 +3,26 @@ public struct BinaryReader: Sendable {
     let buffer: [UInt8]
     /// The offset of the next byte to read.
     public private(set) var offset: Int
+    /// Whether personal fields are sealed in this payload (events of the current schema versions);
+    /// false reads them plain (read models, events written before encryption).
+    public var personalSealed: Bool
+    /// Opens sealed personal fields; without one they read as erased.
+    public var opener: (any PersonalFieldOpener)?
 
     /// Reads from `bytes`.
-    public init(_ bytes: [UInt8]) {
+    public init(_ bytes: [UInt8], personalSealed: Bool = false, opener: (any PersonalFieldOpener)? = nil) {
         self.buffer = bytes
         self.offset = 0
+        self.personalSealed = personalSealed
+        self.opener = opener
+    }
+
+    /// Reads `count` bytes as they are (no length prefix).
+    public mutating func readRaw(count: Int) throws(BinaryDecodingError) -> [UInt8] {
+        guard count >= 0, buffer.count - offset >= count else { throw BinaryDecodingError("truncated") }
+        let result = Array(buffer[offset..<(offset + count)])
+        offset += count
+        return result
     }
 
     /// Whether every byte has been read.

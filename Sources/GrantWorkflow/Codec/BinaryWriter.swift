@@ -6,12 +6,18 @@
 public struct BinaryWriter: Sendable {
     /// The bytes written so far.
     public private(set) var bytes: [UInt8]
+    /// Seals personal fields (``writePersonal(_:of:)``); nil writes them plain.
+    public var sealer: (any PersonalFieldSealer)?
 
     /// Creates an empty writer.
-    public init(capacity: Int = 64) {
+    public init(capacity: Int = 64, sealer: (any PersonalFieldSealer)? = nil) {
         bytes = []
         bytes.reserveCapacity(capacity)
+        self.sealer = sealer
     }
+
+    /// Appends bytes as they are (no length prefix).
+    public mutating func appendRaw(_ value: [UInt8]) { bytes.append(contentsOf: value) }
 
     /// Writes an unsigned LEB128 varint.
     public mutating func writeVarint(_ value: UInt64) {

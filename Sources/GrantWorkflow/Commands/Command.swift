@@ -78,6 +78,8 @@ public enum Command: Sendable, Hashable {
     case runDeadlineSweep
     /// The national office ends a project itself (R-PRJ-5, rev. 2).
     case endProject(projectNo: String, outcome: ProjectEndOutcome, reason: String)
+    /// The national office erases a person's personal data (R-LOG-6, rev. 2).
+    case eraseSubject(target: SubjectTarget, reason: String)
 
     /// The command's `type` name in docs/cli.md.
     public var typeName: String {
@@ -119,6 +121,7 @@ public enum Command: Sendable, Hashable {
         case .reviewBudgetAdjustment: return "reviewBudgetAdjustment"
         case .runDeadlineSweep: return "runDeadlineSweep"
         case .endProject: return "endProject"
+        case .eraseSubject: return "eraseSubject"
         }
     }
 
@@ -131,7 +134,7 @@ public enum Command: Sendable, Hashable {
         "saveCloseoutSection", "attachFile", "submitCloseout", "recallCloseout", "reviewCloseout",
         "assignAppraisalExperts", "submitAppraisal", "concludeCloseout", "draftBudgetAdjustment",
         "editBudgetAdjustment", "submitBudgetAdjustment", "recallBudgetAdjustment", "cancelBudgetAdjustment",
-        "reviewBudgetAdjustment", "runDeadlineSweep", "endProject",
+        "reviewBudgetAdjustment", "runDeadlineSweep", "endProject", "eraseSubject",
     ]
 
     /// Whether the command is issued without an actor (docs/cli.md: bootstrap, registration, login, resets).

@@ -202,6 +202,17 @@ public enum CommandDecoder {
         case "endProject":
             return .endProject(
                 projectNo: try f.name("projectNo"), outcome: try f.choice("outcome"), reason: try f.text("reason"))
+        case "eraseSubject":
+            let target: SubjectTarget
+            if f.has("accountId") {
+                if f.has("idType") || f.has("idNumber") {
+                    throw WorkflowError.invalidInput("accountId", "give accountId, or idType and idNumber, not both")
+                }
+                target = .account(try f.identifier("accountId"))
+            } else {
+                target = .person(idType: try f.choice("idType"), idNumber: try f.name("idNumber"))
+            }
+            return .eraseSubject(target: target, reason: try f.text("reason"))
         default:
             throw WorkflowError(.unknownCommand, field: "type", "unknown command type '\(type)'")
         }

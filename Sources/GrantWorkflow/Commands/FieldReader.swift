@@ -81,7 +81,7 @@ struct FieldReader {
                 throw WorkflowError.invalidInput(
                     field,
                     "holds \(InputText.describe(scalar)): control characters other than newline and tab, "
-                        + "and bidirectional overrides and isolates, are not allowed")
+                        + "bidirectional overrides and isolates, and Unicode noncharacters are not allowed")
             case .tooLong:
                 throw WorkflowError.invalidInput(
                     field, "is longer than \(scalars) characters (Unicode scalars) or \(bytes) UTF-8 bytes")

@@ -5,7 +5,8 @@
 ///   UTF-8 bytes.
 /// - Control characters (Unicode general category Cc) other than newline and tab are refused, and
 ///   so are the bidirectional overrides and isolates U+202A–U+202E and U+2066–U+2069, which make a
-///   name display as something else (Trojan Source).
+///   name display as something else (Trojan Source), and the Unicode noncharacters (U+FDD0–U+FDEF and
+///   the last two code points of every plane), one of which marks an erased personal field.
 /// - Identifiers match `[A-Za-z0-9][A-Za-z0-9._&-]{0,63}`.
 ///
 /// Pure-ASCII text takes a byte loop (ASCII is already NFC), and text of Latin, CJK and their
@@ -89,6 +90,9 @@ enum InputText {
         case 0x09, 0x0A: return false
         case 0x00...0x1F, 0x7F...0x9F: return true
         case 0x202A...0x202E, 0x2066...0x2069: return true
+        // Unicode noncharacters: never interchanged, and U+FDD0 marks an erased personal field.
+        case 0xFDD0...0xFDEF: return true
+        case let value where value & 0xFFFE == 0xFFFE: return true
         default: return false
         }
     }

@@ -98,6 +98,8 @@ struct Decider<State: WorkflowStateReader> {
             try runDeadlineSweep()
         case .endProject(let projectNo, let outcome, let reason):
             try endProject(projectNo: projectNo, outcome: outcome, reason: reason)
+        case .eraseSubject(let target, let reason):
+            try eraseSubject(target, reason: reason)
         }
     }
 

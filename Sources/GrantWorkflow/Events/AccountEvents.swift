@@ -36,8 +36,8 @@ public struct AdminAccountCreated: Codable, Sendable, Hashable, BinaryCodable {
     public func encode(to writer: inout BinaryWriter) {
         writer.write(accountId)
         writer.write(role)
-        writer.write(username)
-        writer.write(name)
+        writer.writePersonal(username, of: .account(accountId))
+        writer.writePersonal(name, of: .account(accountId))
         writer.write(provinceId)
         writer.write(unitId)
         writer.write(createdBy)
@@ -48,8 +48,8 @@ public struct AdminAccountCreated: Codable, Sendable, Hashable, BinaryCodable {
     public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
         accountId = try reader.read()
         role = try reader.read()
-        username = try reader.read()
-        name = try reader.read()
+        username = try reader.readPersonal()
+        name = try reader.readPersonal()
         provinceId = try reader.read()
         unitId = try reader.read()
         createdBy = try reader.read()
@@ -97,28 +97,29 @@ public struct AccountRegistered: Codable, Sendable, Hashable, BinaryCodable {
         self.at = at
     }
 
-    /// Writes the v2 fields in order.
+    /// Writes the fields in order: the v2 layout, whose personal fields are sealed in v3.
     public func encode(to writer: inout BinaryWriter) {
+        let subject = SubjectRef.person(idNumber: idNumber, account: accountId)
         writer.write(accountId)
         writer.write(role)
-        writer.write(username)
-        writer.write(email)
-        writer.write(name)
+        writer.writePersonal(username, of: subject)
+        writer.writePersonal(email, of: subject)
+        writer.writePersonal(name, of: subject)
         writer.write(idType)
-        writer.write(idNumber)
+        writer.writePersonal(idNumber, of: subject)
         writer.write(unitId)
         writer.write(at)
     }
 
-    /// Reads the v2 fields in order.
+    /// Reads the fields in order (v2 plain, v3 sealed: the reader knows which).
     public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
         accountId = try reader.read()
         role = try reader.read()
-        username = try reader.read()
-        email = try reader.read()
-        name = try reader.read()
+        username = try reader.readPersonal()
+        email = try reader.readPersonal()
+        name = try reader.readPersonal()
         idType = try reader.read()
-        idNumber = try reader.read()
+        idNumber = try reader.readPersonal()
         unitId = try reader.read()
         at = try reader.read()
     }
@@ -185,12 +186,13 @@ public struct RegistrationResubmitted: Codable, Sendable, Hashable, BinaryCodabl
 
     /// Writes the fields in order.
     public func encode(to writer: inout BinaryWriter) {
+        let subject = SubjectRef.person(idNumber: idNumber, account: accountId)
         writer.write(accountId)
-        writer.write(username)
-        writer.write(email)
-        writer.write(name)
+        writer.writePersonal(username, of: subject)
+        writer.writePersonal(email, of: subject)
+        writer.writePersonal(name, of: subject)
         writer.write(idType)
-        writer.write(idNumber)
+        writer.writePersonal(idNumber, of: subject)
         writer.write(unitId)
         writer.write(at)
     }
@@ -198,11 +200,11 @@ public struct RegistrationResubmitted: Codable, Sendable, Hashable, BinaryCodabl
     /// Reads the fields in order.
     public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
         accountId = try reader.read()
-        username = try reader.read()
-        email = try reader.read()
-        name = try reader.read()
+        username = try reader.readPersonal()
+        email = try reader.readPersonal()
+        name = try reader.readPersonal()
         idType = try reader.read()
-        idNumber = try reader.read()
+        idNumber = try reader.readPersonal()
         unitId = try reader.read()
         at = try reader.read()
     }
@@ -304,7 +306,7 @@ public struct ProfileCompleted: Codable, Sendable, Hashable, BinaryCodable {
     /// Writes the fields in order.
     public func encode(to writer: inout BinaryWriter) {
         writer.write(accountId)
-        writer.write(profile)
+        profile.encode(to: &writer, of: .account(accountId))
         writer.write(at)
     }
 

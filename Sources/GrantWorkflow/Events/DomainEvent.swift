@@ -102,6 +102,8 @@ public enum EventType: String, Sendable, Codable, CaseIterable, Hashable {
     case budgetAdjustmentClosed = "BudgetAdjustmentClosed"
     /// `ProjectEndedByOffice`: the national office ended the project (R-PRJ-5, rev. 2).
     case projectEndedByOffice = "ProjectEndedByOffice"
+    /// `SubjectErased`: a person's personal data was erased by destroying their key (R-LOG-6).
+    case subjectErased = "SubjectErased"
 
     static let byName: [String: EventType] = {
         var table: [String: EventType] = [:]
@@ -119,12 +121,24 @@ public enum EventType: String, Sendable, Codable, CaseIterable, Hashable {
     public var typeName: String { rawValue }
 
     /// The schema version written today; older versions are upcast on read.
-    public var schemaVersion: Int {
+    public var schemaVersion: Int { sealedSince ?? 1 }
+
+    /// For the types that carry personal fields: the first schema version whose personal fields are
+    /// sealed under their subjects' keys (R-LOG-6). Earlier versions hold them plain and still decode.
+    public var sealedSince: Int? {
         switch self {
-        case .accountRegistered: return 2
-        default: return 1
+        case .accountRegistered: return 3
+        case .adminAccountCreated, .registrationResubmitted, .profileCompleted, .projectRegistered,
+            .leaderIdNumberSet, .projectLeaderChanged, .projectMembersChanged, .changeRequestDrafted,
+            .changeRequestEdited, .closeoutSectionSaved:
+            return 2
+        default: return nil
         }
     }
+
+    /// The schema version of the layout written before personal fields were sealed (the same layout,
+    /// fields plain): what ``DomainEvent/legacyPayload`` writes.
+    public var legacySchemaVersion: Int { sealedSince.map { $0 - 1 } ?? 1 }
 }
 
 /// A domain event: what happened, with its payload. Stored by the engine as `typeName`,
@@ -232,6 +246,8 @@ public enum DomainEvent: Sendable, Hashable, Encodable {
     case budgetAdjustmentClosed(ItemClosed)
     /// The national office ended the project (R-PRJ-5, rev. 2).
     case projectEndedByOffice(ProjectEndedByOffice)
+    /// A person's personal data was erased (R-LOG-6).
+    case subjectErased(SubjectErased)
 
     /// The event's type.
     public var type: EventType {
@@ -287,6 +303,7 @@ public enum DomainEvent: Sendable, Hashable, Encodable {
         case .budgetAdjustmentTookEffect: return .budgetAdjustmentTookEffect
         case .budgetAdjustmentClosed: return .budgetAdjustmentClosed
         case .projectEndedByOffice: return .projectEndedByOffice
+        case .subjectErased: return .subjectErased
         }
     }
 
@@ -296,9 +313,30 @@ public enum DomainEvent: Sendable, Hashable, Encodable {
     /// The schema version of the payload this library writes.
     public var schemaVersion: Int { type.schemaVersion }
 
-    /// The payload in the compact binary form (current schema version).
-    public var payload: [UInt8] {
+    /// The payload in the compact binary form of the current schema version, personal fields sealed
+    /// by `sealer` (the engine's subject keys, R-LOG-6).
+    public func payload(sealer: some PersonalFieldSealer) -> [UInt8] {
+        var writer = BinaryWriter(capacity: 96, sealer: sealer)
+        write(to: &writer)
+        return writer.bytes
+    }
+
+    /// The payload in the layout of ``EventType/legacySchemaVersion``: personal fields plain, as
+    /// stores written before encryption hold them (for tests, tools and the migration).
+    public var legacyPayload: [UInt8] {
         var writer = BinaryWriter(capacity: 96)
+        write(to: &writer)
+        return writer.bytes
+    }
+
+    /// The payload of an event type without personal fields (nil for the types that have some:
+    /// those need ``payload(sealer:)``).
+    public var unsealedPayload: [UInt8]? {
+        guard type.sealedSince == nil else { return nil }
+        return legacyPayload
+    }
+
+    private func write(to writer: inout BinaryWriter) {
         switch self {
         case .adminAccountCreated(let value): value.encode(to: &writer)
         case .accountRegistered(let value): value.encode(to: &writer)
@@ -349,31 +387,35 @@ public enum DomainEvent: Sendable, Hashable, Encodable {
         case .budgetAdjustmentDrafted(let value), .budgetAdjustmentEdited(let value): value.encode(to: &writer)
         case .budgetAdjustmentSubmitted(let value): value.encode(to: &writer)
         case .projectEndedByOffice(let value): value.encode(to: &writer)
+        case .subjectErased(let value): value.encode(to: &writer)
         }
-        return writer.bytes
     }
 
     /// Decodes a stored event; upcasts older schema versions; throws on unknown types, unknown
-    /// versions, truncated or trailing bytes and any other garbage, never crashes.
+    /// versions, truncated or trailing bytes and any other garbage, never crashes. Sealed personal
+    /// fields are opened with `opener`; without one, or once their subject was erased, they read as
+    /// erased (``PersonalData``).
     public static func decode(
-        typeName: String, schemaVersion: Int, payload: [UInt8]
+        typeName: String, schemaVersion: Int, payload: [UInt8], opener: (any PersonalFieldOpener)? = nil
     ) throws(BinaryDecodingError) -> DomainEvent {
         guard let type = EventType(typeName: typeName) else {
             throw BinaryDecodingError("unknown event type '\(typeName)'")
         }
-        return try decode(type: type, schemaVersion: schemaVersion, payload: payload)
+        return try decode(type: type, schemaVersion: schemaVersion, payload: payload, opener: opener)
     }
 
-    /// Decodes a stored event of a known type (see ``decode(typeName:schemaVersion:payload:)``).
+    /// Decodes a stored event of a known type (see ``decode(typeName:schemaVersion:payload:opener:)``).
     public static func decode(
-        type: EventType, schemaVersion: Int, payload: [UInt8]
+        type: EventType, schemaVersion: Int, payload: [UInt8], opener: (any PersonalFieldOpener)? = nil
     ) throws(BinaryDecodingError) -> DomainEvent {
-        var reader = BinaryReader(payload)
+        let sealed = type.sealedSince.map { schemaVersion >= $0 } ?? false
+        var reader = BinaryReader(payload, personalSealed: sealed, opener: opener)
         let event: DomainEvent
         if type == .accountRegistered && schemaVersion == 1 {
             event = .accountRegistered(try AccountRegistered(fromVersion1: &reader))
         } else {
-            guard schemaVersion == type.schemaVersion else {
+            let oldest = type.sealedSince.map { $0 - 1 } ?? type.schemaVersion
+            guard schemaVersion >= oldest, schemaVersion <= type.schemaVersion else {
                 throw BinaryDecodingError("unsupported schema version \(schemaVersion) of \(type.rawValue)")
             }
             switch type {
@@ -428,6 +470,7 @@ public enum DomainEvent: Sendable, Hashable, Encodable {
             case .budgetAdjustmentTookEffect: event = .budgetAdjustmentTookEffect(try reader.read())
             case .budgetAdjustmentClosed: event = .budgetAdjustmentClosed(try reader.read())
             case .projectEndedByOffice: event = .projectEndedByOffice(try reader.read())
+            case .subjectErased: event = .subjectErased(try reader.read())
             }
         }
         try reader.expectEnd()
@@ -469,6 +512,7 @@ public enum DomainEvent: Sendable, Hashable, Encodable {
         case .budgetAdjustmentDrafted(let value), .budgetAdjustmentEdited(let value): return value.projectNo
         case .budgetAdjustmentSubmitted(let value): return value.projectNo
         case .projectEndedByOffice(let value): return value.projectNo
+        case .subjectErased: return nil
         case .adminAccountCreated, .accountRegistered, .registrationResubmitted, .registrationReviewed,
             .accountEnabledSet, .profileCompleted, .passwordChanged, .provinceCreated, .unitCreated:
             return nil
@@ -489,6 +533,7 @@ public enum DomainEvent: Sendable, Hashable, Encodable {
         case .passwordChanged(let value): return StreamID.account(value.accountId)
         case .provinceCreated(let value): return StreamID.province(value.provinceId)
         case .unitCreated(let value): return StreamID.unit(value.unitId)
+        case .subjectErased(let value): return StreamID.subject(value.subjects.first ?? "")
         default: return StreamID.system
         }
     }
@@ -560,6 +605,7 @@ public enum DomainEvent: Sendable, Hashable, Encodable {
             try container.encode(value, forKey: .data)
         case .budgetAdjustmentSubmitted(let value): try container.encode(value, forKey: .data)
         case .projectEndedByOffice(let value): try container.encode(value, forKey: .data)
+        case .subjectErased(let value): try container.encode(value, forKey: .data)
         }
     }
 }

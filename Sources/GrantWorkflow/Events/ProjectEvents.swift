@@ -64,9 +64,9 @@ public struct LeaderIdNumberSet: Codable, Sendable, Hashable, BinaryCodable {
     public func encode(to writer: inout BinaryWriter) {
         writer.write(projectNo)
         writer.write(idType)
-        writer.write(idNumber)
+        writer.writePersonal(idNumber, of: .person(idNumber))
         writer.write(previousIdType)
-        writer.write(previousIdNumber)
+        writer.writePersonal(previousIdNumber, of: .person(previousIdNumber))
         writer.write(by)
         writer.write(at)
     }
@@ -75,9 +75,9 @@ public struct LeaderIdNumberSet: Codable, Sendable, Hashable, BinaryCodable {
     public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
         projectNo = try reader.read()
         idType = try reader.read()
-        idNumber = try reader.read()
+        idNumber = try reader.readPersonal()
         previousIdType = try reader.read()
-        previousIdNumber = try reader.read()
+        previousIdNumber = try reader.readPersonal()
         by = try reader.read()
         at = try reader.read()
     }
@@ -251,7 +251,7 @@ public struct ProjectMembersChanged: Codable, Sendable, Hashable, BinaryCodable 
         writer.write(projectNo)
         writer.write(requestId)
         writer.write(added)
-        writer.write(removed)
+        writer.writePersonalIdNumbers(removed)
     }
 
     /// Reads the fields in order.
@@ -259,7 +259,7 @@ public struct ProjectMembersChanged: Codable, Sendable, Hashable, BinaryCodable 
         projectNo = try reader.read()
         requestId = try reader.read()
         added = try reader.read()
-        removed = try reader.read()
+        removed = try reader.readPersonalIdNumbers()
     }
 }
 

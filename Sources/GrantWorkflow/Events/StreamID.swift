@@ -11,6 +11,8 @@ public enum StreamID {
     public static func province(_ provinceId: String) -> String { "province-" + provinceId }
     /// `unit-ID`.
     public static func unit(_ unitId: String) -> String { "unit-" + unitId }
+    /// `subject-ID`: the erasure of a person's data (the subject's random id in hex, R-LOG-6).
+    public static func subject(_ subjectId: String) -> String { "subject-" + subjectId }
     /// `system`: events about no entity (none today).
     public static let system = "system"
 }

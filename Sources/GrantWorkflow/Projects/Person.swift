@@ -18,14 +18,14 @@ public struct Person: Codable, Sendable, Hashable, BinaryCodable {
     public func encode(to writer: inout BinaryWriter) {
         writer.write(name)
         writer.write(idType)
-        writer.write(idNumber)
+        writer.writePersonal(idNumber, of: .person(idNumber))
     }
 
     /// Reads the fields in order.
     public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
         name = try reader.read()
         idType = try reader.read()
-        idNumber = try reader.read()
+        idNumber = try reader.readPersonal()
     }
 }
 
@@ -58,7 +58,7 @@ public struct Member: Codable, Sendable, Hashable, BinaryCodable {
     public func encode(to writer: inout BinaryWriter) {
         writer.write(name)
         writer.write(idType)
-        writer.write(idNumber)
+        writer.writePersonal(idNumber, of: .person(idNumber))
         writer.write(unit)
         writer.write(title)
         writer.write(role)
@@ -68,7 +68,7 @@ public struct Member: Codable, Sendable, Hashable, BinaryCodable {
     public init(from reader: inout BinaryReader) throws(BinaryDecodingError) {
         name = try reader.read()
         idType = try reader.read()
-        idNumber = try reader.read()
+        idNumber = try reader.readPersonal()
         unit = try reader.read()
         title = try reader.read()
         role = try reader.read()

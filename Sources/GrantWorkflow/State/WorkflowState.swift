@@ -75,6 +75,8 @@ public struct WorkflowState: WorkflowStateWriter, Sendable, Equatable {
             if let project = projects[projectNo] { body(project) }
         }
     }
+    /// Always ``SubjectStatus/unknown``: subject keys live in the engine's store, not in this state.
+    public func subjectStatus(_ target: SubjectTarget) -> SubjectStatus { .unknown }
     /// Looks up a change request.
     public func changeRequest(_ id: String) -> ChangeRequest? { changeRequests[id] }
     /// Looks up the open request of a kind.

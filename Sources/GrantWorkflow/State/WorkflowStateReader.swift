@@ -33,6 +33,9 @@ public protocol WorkflowStateReader {
     /// Numbers of the projects, in any status, whose leader holds this ID type and number
     /// (normalised): R-CHG-11's one active project per leader, without visiting every project.
     func projectNumbers(ledBy idType: IdType, idNumber: String) -> [String]
+    /// What the store's keys know of a person (R-LOG-6). The engine answers from its keys database;
+    /// an in-memory state holds no keys and answers ``SubjectStatus/unknown``.
+    func subjectStatus(_ target: SubjectTarget) -> SubjectStatus
     /// The change request with this id.
     func changeRequest(_ id: String) -> ChangeRequest?
     /// The id of the open (draft, pending, returned) request of `kind` for the project (R-CHG-3).

@@ -102,8 +102,9 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
     /// Whole days from `self` to `other` (positive when `other` is later).
     public func days(until other: CalendarDate) -> Int { other.daysSinceEpoch - daysSinceEpoch }
 
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`; an erased birth date (R-LOG-6) gives an erased text (``PersonalData``).
     public var description: String {
+        if isErased { return PersonalData.erasedText(subject: erasedSubject ?? []) }
         let (year, month, day) = parts
         return Self.pad(year, 4) + "-" + Self.pad(month, 2) + "-" + Self.pad(day, 2)
     }

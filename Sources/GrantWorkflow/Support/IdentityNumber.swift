@@ -33,13 +33,15 @@ public enum IdentityNumber {
 
     /// The form used to compare numbers: trimmed, upper-cased (`x` and `X` are the same check character).
     public static func normalized(_ number: String) -> String {
-        String(number.uppercased().filter { $0 != " " })
+        if PersonalData.isErased(number) { return number }
+        return String(number.uppercased().filter { $0 != " " })
     }
 
     /// The number with all but its first 4 and last 4 characters replaced by `*` (R-ACC-8).
     ///
     /// Numbers of 8 characters or fewer are masked entirely.
     public static func masked(_ number: String) -> String {
+        if PersonalData.isErased(number) { return number }
         let characters = Array(number)
         guard characters.count > 8 else { return String(repeating: "*", count: characters.count) }
         return String(characters[0..<4]) + String(repeating: "*", count: characters.count - 8)

@@ -1,0 +1,104 @@
+internal import EventLog
+internal import GrantWorkflow
+
+/// Carries out a `SubjectErased` event inside its command's transaction (R-LOG-6): destroys the
+/// subjects' keys, drops the keyed-hash lookups that found them, and rewrites every read-model
+/// record that held their fields.
+///
+/// The rewrite replays the streams that hold the subjects' fields (the occurrences recorded when
+/// they were sealed, and the person's account streams) twice in memory: once with the keys, once
+/// without. Every record the two replays disagree on is a record the person's data shaped; it is
+/// written as the keyless replay has it, and the index keys only the first replay had (a username,
+/// an ID number, a leader's number) are deleted. A full rebuild decodes the same events without the
+/// keys, so the live models stay equal to a rebuild (R-LOG-5), at the cost of replaying only the
+/// person's own streams.
+enum Erasure {
+    static func run(
+        _ erased: SubjectErased, at position: UInt64, txn: borrowing WriteTransaction, access: TransactionAccess,
+        dbs: LedgerDatabases, keys: SubjectKeyring
+    ) throws {
+        let subjects = erased.subjects.compactMap(Self.bytes(hex:))
+        guard subjects.count == erased.subjects.count else {
+            throw LedgerError(.storage, "a SubjectErased event names a malformed subject id")
+        }
+        let directory = SubjectDirectory(access: access, dbs: dbs)
+        var positions = Set<UInt64>()
+        for subject in subjects { positions.formUnion(try directory.occurrences(of: subject)) }
+        var streams = Set(erased.accounts.map(StreamID.account))
+        for occurrence in positions {
+            _ = try txn.withRecord(at: occurrence) { view in streams.insert(view.stream) }
+        }
+        var events: [(position: UInt64, type: String, schemaVersion: Int, payload: [UInt8])] = []
+        for stream in streams {
+            try txn.scanStream(stream) { view in
+                events.append((view.position, view.type, Int(view.schemaVersion), Array(view.payload)))
+                return true
+            }
+        }
+        events.sort { $0.position < $1.position }
+
+        let before = try replay(events, keys: keys)
+        for subject in subjects {
+            try access.put(dbs.subjects, SubjectRecords.key(subject), SubjectEntry.erased(position).bytes)
+            if let lookup = try access.get(dbs.subjects, SubjectRecords.lookupOf(subject)) {
+                if try access.get(dbs.subjects, SubjectRecords.lookup(lookup)) == subject {
+                    _ = try access.delete(dbs.subjects, SubjectRecords.lookup(lookup))
+                }
+                _ = try access.delete(dbs.subjects, SubjectRecords.lookupOf(subject))
+            }
+        }
+        keys.forget(subjects)
+        let after = try replay(events, keys: keys)
+
+        let old = ModelRecords.records(of: before, hasher: dbs.hasher)
+        let new = ModelRecords.records(of: after, hasher: dbs.hasher)
+        var newValues: [[UInt8]: [UInt8]] = [:]
+        for record in new { newValues[record.key] = record.value }
+        var oldValues: [[UInt8]: [UInt8]] = [:]
+        for record in old {
+            oldValues[record.key] = record.value
+            if newValues[record.key] == nil { _ = try access.delete(dbs.models, record.key) }
+        }
+        for record in new where oldValues[record.key] != record.value {
+            try access.put(dbs.models, record.key, record.value)
+        }
+    }
+
+    private static func replay(
+        _ events: [(position: UInt64, type: String, schemaVersion: Int, payload: [UInt8])], keys: SubjectKeyring
+    ) throws -> WorkflowState {
+        var state = WorkflowState()
+        for event in events {
+            do {
+                let domain = try DomainEvent.decode(
+                    typeName: event.type, schemaVersion: event.schemaVersion, payload: event.payload, opener: keys)
+                Workflow.evolve(domain, inMemory: &state)
+            } catch {
+                throw LedgerError(.corrupted, "event \(event.position) (\(event.type)) does not decode: \(error)")
+            }
+        }
+        return state
+    }
+
+    /// The bytes of 32 lowercase hex digits; nil for anything else.
+    static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count == SubjectID.byteCount * 2 else { return nil }
+        var bytes: [UInt8] = []
+        var index = 0
+        while index < digits.count {
+            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+
+    private static func nibble(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        default: return nil
+        }
+    }
+}

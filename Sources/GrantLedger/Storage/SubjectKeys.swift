@@ -1,0 +1,249 @@
+internal import Crypto
+internal import EventLog
+internal import GrantWorkflow
+
+/// Keyed hashes of personal values, for the lookups that need one (login by username, an account by
+/// ID number, a leader's projects): HMAC-SHA256 under the store's secret, never the plain value in a
+/// key (R-LOG-6).
+struct LookupHasher: Sendable {
+    let key: SymmetricKey
+
+    init(secret: [UInt8]) { key = SymmetricKey(data: secret) }
+
+    /// The 32-byte keyed hash of `value` within `domain`.
+    func bytes(_ domain: String, _ value: String) -> [UInt8] {
+        var message = Array(domain.utf8)
+        message.append(0)
+        message.append(contentsOf: value.utf8)
+        return Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
+    }
+
+    /// The keyed hash as 64 hex digits, for a read-model key component; nil for an erased value,
+    /// which is never indexed.
+    func component(_ domain: String, _ value: String) -> String? {
+        guard !PersonalData.isErased(value) else { return nil }
+        return PasswordHasher.hex(bytes(domain, value))
+    }
+
+    /// The lookup hash of a person's subject: their normalised document number.
+    func person(_ idNumber: String) -> [UInt8] { bytes("person", IdentityNumber.normalized(idNumber)) }
+
+    /// The lookup hash of an account's own subject (an account without a document).
+    func account(_ accountId: String) -> [UInt8] { bytes("account", accountId) }
+}
+
+/// The layout of the `subjects` database: the store secret, each subject's key (or the mark of its
+/// erasure), the keyed-hash lookups that find a subject, where each subject's fields are, and which
+/// accounts each subject is linked to.
+enum SubjectRecords {
+    /// The store secret of the lookup hashes (32 random bytes, made at first open).
+    static let secret = Array("!secret".utf8)
+
+    /// `l` + lookup hash → subject id.
+    static func lookup(_ hash: [UInt8]) -> [UInt8] { [UInt8(ascii: "l")] + hash }
+    /// `h` + subject id → lookup hash (to drop the lookup on erasure).
+    static func lookupOf(_ subject: [UInt8]) -> [UInt8] { [UInt8(ascii: "h")] + subject }
+    /// `k` + subject id → ``SubjectEntry``.
+    static func key(_ subject: [UInt8]) -> [UInt8] { [UInt8(ascii: "k")] + subject }
+    /// `o` + subject id + position: the event at `position` holds a field of the subject.
+    static func occurrence(_ subject: [UInt8], _ position: UInt64) -> [UInt8] {
+        [UInt8(ascii: "o")] + subject + BigEndian.bytes(position)
+    }
+    /// The prefix of a subject's occurrences.
+    static func occurrences(_ subject: [UInt8]) -> [UInt8] { [UInt8(ascii: "o")] + subject }
+    /// `a` + account id + 0x00 + subject id: the account holds fields of the subject.
+    static func accountLink(_ accountId: String, _ subject: [UInt8]) -> [UInt8] {
+        [UInt8(ascii: "a")] + Array(accountId.utf8) + [0] + subject
+    }
+    /// The prefix of an account's links.
+    static func accountLinks(_ accountId: String) -> [UInt8] { [UInt8(ascii: "a")] + Array(accountId.utf8) + [0] }
+    /// `s` + subject id + account id: the reverse link.
+    static func subjectLink(_ subject: [UInt8], _ accountId: String) -> [UInt8] {
+        [UInt8(ascii: "s")] + subject + Array(accountId.utf8)
+    }
+    /// The prefix of a subject's reverse links.
+    static func subjectLinks(_ subject: [UInt8]) -> [UInt8] { [UInt8(ascii: "s")] + subject }
+}
+
+/// A subject's entry in the keys database.
+enum SubjectEntry: Sendable, Equatable {
+    /// The subject's AES-256 data key.
+    case live([UInt8])
+    /// Erased by the `SubjectErased` event at this position: the key is gone.
+    case erased(UInt64)
+
+    var bytes: [UInt8] {
+        switch self {
+        case .live(let key): return [1] + key
+        case .erased(let position): return [2] + BigEndian.bytes(position)
+        }
+    }
+
+    init?(_ bytes: [UInt8]) {
+        guard let tag = bytes.first else { return nil }
+        if tag == 1, bytes.count == 33 {
+            self = .live(Array(bytes[1...]))
+        } else if tag == 2, bytes.count == 9, let position = BigEndian.value(Array(bytes[1...])) {
+            self = .erased(position)
+        } else {
+            return nil
+        }
+    }
+}
+
+/// The subject keys of one transaction (R-LOG-6): seals personal fields as events are encoded (making
+/// a subject and its key the first time a person is met, recording where their fields are and which
+/// accounts they are linked to), and opens them as events are decoded.
+///
+/// Reads go through `fetch` (a write transaction's access, or short read transactions of the store);
+/// writes need `access`. Entries are cached for the keyring's life: one keyring per transaction or per
+/// replay. A storage failure while sealing is remembered in ``fault``: the command is then refused.
+final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked Sendable {
+    private let fetch: ([UInt8]) throws -> [UInt8]?
+    private let access: TransactionAccess?
+    private let dbs: LedgerDatabases
+    private var entries: [[UInt8]: SubjectEntry?] = [:]
+    private var subjectsByLookup: [[UInt8]: [UInt8]] = [:]
+    private var written: Set<[UInt8]> = []
+    /// The account whose document number a `.account` subject resolves to (the workflow state).
+    var documentOfAccount: ((String) -> String?)?
+    /// The position of the event being encoded (recorded as an occurrence of each subject sealed).
+    var position: UInt64 = 0
+    /// The first storage failure met while sealing.
+    private(set) var fault: String?
+
+    /// A keyring reading and writing through a write transaction.
+    init(access: TransactionAccess, dbs: LedgerDatabases) {
+        self.access = access
+        self.dbs = dbs
+        let subjects = dbs.subjects
+        fetch = { key in try access.get(subjects, key) }
+    }
+
+    /// A read-only keyring reading through `fetch`.
+    init(dbs: LedgerDatabases, fetch: @escaping ([UInt8]) throws -> [UInt8]?) {
+        self.access = nil
+        self.dbs = dbs
+        self.fetch = fetch
+    }
+
+    /// A read-only keyring over the store's committed state, one short read transaction per lookup.
+    static func reading(_ store: EventStore, dbs: LedgerDatabases) -> SubjectKeyring {
+        let subjects = dbs.subjects
+        return SubjectKeyring(dbs: dbs) { key in try store.read { txn in try txn.get(subjects, key) } }
+    }
+
+    // MARK: Entries
+
+    func entry(_ subject: [UInt8]) throws -> SubjectEntry? {
+        if let cached = entries[subject] { return cached }
+        let entry = try fetch(SubjectRecords.key(subject)).flatMap(SubjectEntry.init)
+        entries[subject] = entry
+        return entry
+    }
+
+    func subject(lookup hash: [UInt8]) throws -> [UInt8]? {
+        if let cached = subjectsByLookup[hash] { return cached }
+        guard let subject = try fetch(SubjectRecords.lookup(hash)) else { return nil }
+        subjectsByLookup[hash] = subject
+        return subject
+    }
+
+    /// Forgets cached entries (after an erasure changed them).
+    func forget(_ subjects: [[UInt8]]) {
+        for subject in subjects { entries[subject] = nil }
+        subjectsByLookup = [:]
+    }
+
+    // MARK: Sealing
+
+    func seal(_ plaintext: [UInt8], for ref: SubjectRef) -> (subject: [UInt8], box: [UInt8]) {
+        do {
+            let (subject, key) = try liveSubject(for: ref)
+            let box = try AES.GCM.seal(plaintext, using: SymmetricKey(data: key), authenticating: subject)
+            guard let combined = box.combined else { throw LedgerError(.storage, "AES-GCM gave no combined box") }
+            return (subject, Array(combined))
+        } catch {
+            if fault == nil { fault = "sealing a personal field: \(error)" }
+            return ([UInt8](repeating: 0, count: SubjectID.byteCount), [])
+        }
+    }
+
+    /// The subject of `ref`, made with a fresh key when the person is new, or when their earlier
+    /// subject was erased (new data about them is held under a new key); records the occurrence and
+    /// the account link.
+    private func liveSubject(for ref: SubjectRef) throws -> (subject: [UInt8], key: [UInt8]) {
+        guard let access else { throw LedgerError(.storage, "sealing needs a write transaction") }
+        let hasher = dbs.hasher
+        let lookup: [UInt8]
+        let accountId: String?
+        switch ref {
+        case .person(let idNumber, let account):
+            lookup = hasher.person(idNumber)
+            accountId = account
+        case .account(let id):
+            if let number = documentOfAccount?(id), !PersonalData.isErased(number) {
+                lookup = hasher.person(number)
+            } else {
+                lookup = hasher.account(id)
+            }
+            accountId = id
+        }
+        var subject = try self.subject(lookup: lookup)
+        var key: [UInt8]
+        if let existing = subject, case .live(let live)? = try entry(existing) {
+            key = live
+        } else {
+            let made = Self.random(count: SubjectID.byteCount)
+            key = Self.random(count: 32)
+            try access.put(dbs.subjects, SubjectRecords.key(made), SubjectEntry.live(key).bytes)
+            try access.put(dbs.subjects, SubjectRecords.lookup(lookup), made)
+            try access.put(dbs.subjects, SubjectRecords.lookupOf(made), lookup)
+            entries[made] = .live(key)
+            subjectsByLookup[lookup] = made
+            subject = made
+        }
+        let id = subject ?? []
+        let occurrence = SubjectRecords.occurrence(id, position)
+        if written.insert(occurrence).inserted { try access.put(dbs.subjects, occurrence, []) }
+        if let accountId {
+            let link = SubjectRecords.accountLink(accountId, id)
+            if written.insert(link).inserted {
+                try access.put(dbs.subjects, link, [])
+                try access.put(dbs.subjects, SubjectRecords.subjectLink(id, accountId), [])
+            }
+        }
+        return (id, key)
+    }
+
+    static func random(count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+
+    // MARK: Opening
+
+    func open(_ box: [UInt8], subject: [UInt8]) throws(BinaryDecodingError) -> [UInt8]? {
+        let entry: SubjectEntry?
+        do {
+            entry = try self.entry(subject)
+        } catch {
+            throw BinaryDecodingError("reading the key of subject \(PasswordHasher.hex(subject)): \(error)")
+        }
+        switch entry {
+        case nil:
+            throw BinaryDecodingError(
+                "the key of subject \(PasswordHasher.hex(subject)) is missing, and the subject was never erased")
+        case .erased?:
+            return nil
+        case .live(let key)?:
+            do {
+                let sealed = try AES.GCM.SealedBox(combined: box)
+                return Array(try AES.GCM.open(sealed, using: SymmetricKey(data: key), authenticating: subject))
+            } catch {
+                throw BinaryDecodingError(
+                    "a personal field of subject \(PasswordHasher.hex(subject)) does not authenticate under its key")
+            }
+        }
+    }
+}

@@ -1,0 +1,281 @@
+import EventLog
+import Foundation
+import GrantLedger
+import GrantWorkflow
+import Testing
+
+/// R-LOG-6 (rev. 2): personal data sealed per subject, erasure by destroying the key, and what stays.
+@Suite("Personal data erasure (R-LOG-6)")
+struct ErasureTests {
+    static let phone = "13800000001"
+
+    /// The standard world, a change request through the unit, and a closeout whose member section
+    /// names the member.
+    static func world(_ path: String) async throws -> Ledger {
+        let ledger = try openTestLedger(path)
+        let approval = [
+            Scenario.extensionRequest(), Scenario.submit("CR-1"), Scenario.review("CR-1", by: "UA1"),
+            Scenario.review("CR-1", by: "PO1"), Scenario.review("CR-1", by: "N0"),
+        ]
+        for text in Scenario.standard + approval + Scenario.readyCloseout() {
+            await ledger.expectAccepted(text)
+        }
+        return ledger
+    }
+
+    static func erase(_ fields: [String: Any], by actor: String = "N0") -> String {
+        var fields = fields
+        fields["reason"] = "依本人申请删除个人信息"
+        return line("eraseSubject", fields, by: actor)
+    }
+
+    /// Every text a viewer or an export could show: events, queries, the approval form.
+    static func everythingShown(_ ledger: Ledger) throws -> String {
+        var texts: [String] = []
+        try ledger.forEachEvent { texts.append($0.serialized()) }
+        texts.append(try ledger.project("24BZX001", as: .everything).serialized())
+        texts.append(try ledger.account("L1", as: .everything).serialized())
+        texts.append(try ledger.closeout("C1", as: .everything).serialized())
+        texts.append(try ledger.change("CR-1", as: .everything).serialized())
+        texts.append(try ledger.approvalForm("CR-1", as: .everything).html())
+        return texts.joined(separator: "\n")
+    }
+
+    @Test("personal fields are never plain in the log, and read back plain while their subject lives")
+    func sealedAtRest() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try await Self.world(dir.path)
+        defer { ledger.close() }
+        let events = try ledger.store.readAll(from: 1)
+        let payloads = events.flatMap(\.payload)
+        for secret in [IDs.leader, IDs.member, Self.phone, "l1@example.cn"] {
+            #expect(payloads.firstRange(of: Array(secret.utf8)) == nil, "\(secret) is plain in an event payload")
+        }
+        let shown = try Self.everythingShown(ledger)
+        #expect(shown.contains(IDs.leader))
+        #expect(shown.contains(IDs.member))
+        #expect(try ledger.verify().firstBadPosition == nil)
+    }
+
+    @Test("erasing the leader and a member: chain intact, fields erased everywhere, accounts closed")
+    func eraseLeaderAndMember() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try await Self.world(dir.path)
+        let before = try ledger.head()
+        let asOfBefore = before.position
+
+        await ledger.expectAccepted(Self.erase(["accountId": "L1"]))
+        await ledger.expectAccepted(Self.erase(["idType": "residentId", "idNumber": IDs.member]))
+
+        // The chain: every record before the erasure keeps its digest; verify passes.
+        let report = try ledger.verify()
+        #expect(report.firstBadPosition == nil, "\(report.reason ?? "")")
+        #expect(report.headDigest == (try ledger.head()).digest)
+        let old = try #require(try ledger.store.read { txn in try txn.record(at: before.position) })
+        #expect(old.digest == before.digest)
+
+        // Nothing shows the numbers or the phone; erased fields say so.
+        let shown = try Self.everythingShown(ledger)
+        for secret in [IDs.leader, IDs.member, Self.phone, "l1@example.cn"] {
+            #expect(!shown.contains(secret), "\(secret) is still shown")
+        }
+        let account = try ledger.account("L1", as: .everything).serialized()
+        #expect(!account.contains("1980-01-01"), "the birth date is still shown: \(account)")
+        #expect(!account.contains("张三"), "an account's name is personal: \(account)")
+        #expect(shown.contains(#"{"erased":true}"#))
+        let project = try ledger.project("24BZX001", as: .everything)
+        #expect(project.serialized().contains(#""leader":{"idNumber":{"erased":true}"#) || shown.contains("erased"))
+        #expect(project[member: "leader"]?[member: "name"] == .string("张三"), "names on the funding record stay")
+
+        // As of a position before the erasure, the fields are erased too (the key is gone).
+        let then = try ledger.project("24BZX001", as: .everything, asOf: .position(asOfBefore))
+        #expect(!then.serialized().contains(IDs.leader))
+        #expect(then.serialized().contains(#"{"erased":true}"#))
+
+        // The leader's account is closed: no login, no re-enabling.
+        await ledger.expectRejected(
+            line("login", ["role": "leader", "username": Self.phone, "password": password]), "invalidCredentials")
+        await ledger.expectRejected(
+            line("setAccountEnabled", ["accountId": "L1", "enabled": true], by: "N0"), "invalidState")
+
+        // The read models equal a rebuild.
+        #expect(try ledger.checkModels().differences == [])
+
+        // A compacted backup holds neither number nor the phone, anywhere in its bytes.
+        let copy = dir.child("backup")
+        try ledger.store.backup(to: copy)
+        ledger.close()
+        var files = 0
+        for name in try FileManager.default.contentsOfDirectory(atPath: copy) {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: copy + "/" + name)))
+            files += 1
+            for secret in [IDs.leader, IDs.member, Self.phone, "l1@example.cn"] {
+                #expect(bytes.firstRange(of: Array(secret.utf8)) == nil, "\(secret) is in the backup's \(name)")
+            }
+        }
+        #expect(files > 0)
+        let restored = try openTestLedger(copy)
+        defer { restored.close() }
+        #expect(try restored.verify().firstBadPosition == nil)
+        #expect(try restored.checkModels().differences == [])
+    }
+
+    @Test("erasing twice is invalidState; only the national office erases; a live person can be asked about")
+    func refusals() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try await Self.world(dir.path)
+        defer { ledger.close() }
+        await ledger.expectRejected(Self.erase(["accountId": "L1"], by: "PO1"), "forbidden")
+        await ledger.expectRejected(Self.erase(["accountId": "L1"], by: "L1"), "forbidden")
+        await ledger.expectRejected(Self.erase(["accountId": "L1"], by: "UA1"), "forbidden")
+        await ledger.expectRejected(Self.erase(["accountId": "NOPE"]), "notFound")
+        await ledger.expectRejected(Self.erase(["accountId": "L1", "idType": "residentId"]), "invalidInput")
+        await ledger.expectRejected(Self.erase(["accountId": "N0"]), "forbidden")
+
+        // query subject: the person and the national office only.
+        let mine = try ledger.subject(.account("L1"), as: .account("L1"))
+        #expect(mine.serialized().contains(IDs.leader))
+        #expect(mine.serialized().contains(Self.phone))
+        #expect(mine.serialized().contains(#""as":"leader""#))
+        let office = try ledger.subject(.person(idType: .residentId, idNumber: IDs.member), as: .account("N0"))
+        #expect(office.serialized().contains(#""as":"member""#))
+        #expect(office.serialized().contains(#""closeoutId":"C1""#))
+        #expect(throws: LedgerError.self) { try ledger.subject(.account("L1"), as: .account("UA1")) }
+        #expect(throws: LedgerError.self) {
+            try ledger.subject(.person(idType: .residentId, idNumber: IDs.member), as: .account("L1"))
+        }
+
+        await ledger.expectAccepted(Self.erase(["accountId": "L1"]))
+        await ledger.expectRejected(Self.erase(["accountId": "L1"]), "invalidState")
+        // By document number, the store keeps nothing that links the number to the erasure (not even a
+        // keyed hash), so a second request finds no data at all.
+        await ledger.expectRejected(Self.erase(["idType": "residentId", "idNumber": IDs.leader]), "notFound")
+        let after = try ledger.subject(.account("L1"), as: .account("N0")).serialized()
+        #expect(!after.contains(IDs.leader))
+        #expect(after.contains(#""status":"erased""#))
+    }
+
+    @Test("a missing key of a subject never erased is corruption, found by verify")
+    func keyLossIsNotSilent() async throws {
+        let dir = TemporaryDirectory()
+        do {
+            let ledger = try await Self.world(dir.path)
+            #expect(try ledger.verify().firstBadPosition == nil)
+            ledger.close()
+        }
+        // Delete one subject key behind the engine's back.
+        do {
+            var options = EventStoreOptions()
+            options.extraDatabases = ["models", "outbox", "credentials", "attachments", "ledger", "subjects"]
+            let store = try EventStore(path: dir.path, options: options)
+            let subjects = try store.database("subjects")
+            _ = try store.writeSync { txn in
+                var victim: [UInt8]?
+                try txn.scan(subjects, prefix: [UInt8(ascii: "k")]) { key, _ in
+                    victim = Array(key)
+                    return false
+                }
+                if let victim { _ = try txn.delete(subjects, victim) }
+            }
+            store.close()
+        }
+        let ledger = try openTestLedger(dir.path)
+        defer { ledger.close() }
+        let report = try ledger.verify()
+        #expect(report.firstBadPosition != nil)
+        #expect(report.reason?.contains("missing") == true, "\(report.reason ?? "")")
+    }
+}
+
+/// The same through the command line: `apply` an erasure, `query subject`, tables in Chinese.
+@Suite("Erasure through the CLI (R-LOG-6)")
+struct ErasureCLITests {
+    @Test("eraseSubject through apply; query subject for the person only; erased fields read 已删除")
+    func commandLine() async throws {
+        let dir = TemporaryDirectory()
+        let store = dir.child("store")
+        try await ErasureTests.world(store).close()
+        let env = ["GRANTLEDGER_NOW": "2026-03-01T09:00:00+08:00"]
+
+        let own = try runCLI(["query", "subject", "L1", "--as", "L1", "--format", "json"], store: store)
+        #expect(own.status == 0, "\(own.stderr)")
+        #expect(own.stdout.contains(IDs.leader))
+        let other = try runCLI(["query", "subject", "L1", "--as", "UA1", "--format", "json"], store: store)
+        #expect(other.status == 1)
+        #expect(other.stderr.contains("forbidden"))
+        let bad = try runCLI(["query", "subject", "L1", "--id-type", "residentId"], store: store)
+        #expect(bad.status == 64, "an account and a document together are a usage error")
+
+        let erase = try runCLI(
+            ["apply", "-"], store: store,
+            input: ErasureTests.erase(["idType": "residentId", "idNumber": IDs.leader]) + "\n", environment: env)
+        #expect(erase.status == 0, "\(erase.stdout) \(erase.stderr)")
+        #expect(erase.stdout.contains(#""accountsClosed":"1""#), "\(erase.stdout)")
+
+        let table = try runCLI(["query", "project", "24BZX001", "--lang", "zh"], store: store)
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("已删除"), "\(table.stdout)")
+        #expect(!table.stdout.contains(IDs.leader))
+        let csv = try runCLI(["query", "account", "L1", "--format", "csv"], store: store)
+        #expect(!csv.stdout.contains(ErasureTests.phone))
+        #expect(csv.stdout.contains("erased"))
+        let events = try runCLI(["replay", "events"], store: store)
+        #expect(!events.stdout.contains(IDs.leader))
+        #expect(!events.stdout.contains(ErasureTests.phone))
+        #expect(events.stdout.contains("SubjectErased"))
+        let verify = try runCLI(["replay", "verify"], store: store)
+        #expect(verify.status == 0, "\(verify.stdout)")
+        let check = try runCLI(["replay", "rebuild", "--check"], store: store)
+        #expect(check.status == 0, "\(check.stdout)")
+    }
+}
+
+/// The property: for random workloads with random erasures (people with accounts, members without),
+/// a rebuild from the log equals the live read models, and the chain verifies, at every checkpoint.
+@Suite("Erasure property (R-LOG-5, R-LOG-6)")
+struct ErasurePropertyTests {
+    @Test("random workloads with random erasures: rebuild equals the live models", arguments: [1, 2, 3, 4] as [UInt64])
+    func rebuildEqualsLive(seed: UInt64) async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path, trustCommandTime: false)
+        defer { ledger.close() }
+        var rng = SeededGenerator(seed: seed &* 7919)
+        var lines = RandomWorkload.lines(count: 240, seed: seed)
+        let erasures: [[String: Any]] = [
+            ["accountId": "L1"], ["idType": "residentId", "idNumber": IDs.member], ["accountId": "E1"],
+            ["accountId": "E2"], ["accountId": "UA2"],
+        ].shuffled(using: &rng)
+        let setup = Scenario.standard.count + RandomWorkload.projects.count
+        for erasure in erasures.prefix(Int.random(in: 2...erasures.count, using: &rng)) {
+            let at = Int.random(in: setup..<lines.count, using: &rng)
+            lines.insert(ErasureTests.erase(erasure), at: at)
+        }
+        var erased = 0
+        for (index, text) in lines.enumerated() {
+            let outcome = await ledger.execute(line: text)
+            if text.contains("eraseSubject") {
+                #expect(outcome.isAccepted, "\(outcome.jsonLine)")
+                erased += 1
+            }
+            if index % 97 == 0 || text.contains("eraseSubject") {
+                #expect(try ledger.checkModels().differences == [], "after line \(index): \(text)")
+            }
+        }
+        #expect(erased >= 2)
+        #expect(try ledger.checkModels().differences == [])
+        #expect(try ledger.verify().firstBadPosition == nil)
+        let shown = try ErasureTests.everythingShownLoosely(ledger)
+        if lines.contains(where: { $0.contains(#""accountId":"L1""#) && $0.contains("eraseSubject") }) {
+            #expect(!shown.contains(IDs.leader))
+        }
+    }
+}
+
+extension ErasureTests {
+    /// Every event, exported.
+    static func everythingShownLoosely(_ ledger: Ledger) throws -> String {
+        var texts: [String] = []
+        try ledger.forEachEvent { texts.append($0.serialized()) }
+        return texts.joined(separator: "\n")
+    }
+}

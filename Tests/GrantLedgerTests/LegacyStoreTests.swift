@@ -1,0 +1,101 @@
+import EventLog
+import Foundation
+import GrantWorkflow
+import Testing
+
+@testable import GrantLedger
+
+/// Stores written before personal data was sealed (R-LOG-6): they open and verify as before, and
+/// `migrate --encrypt-personal-data` copies them into a new chain that seals every personal field.
+@Suite("Legacy stores and the encrypting migration (R-LOG-6)")
+struct LegacyStoreTests {
+    /// Writes the events of `modern` as the previous version stored them: the same records with the
+    /// payloads of the plain layout and its schema versions, plus the credentials.
+    static func writeLegacy(from modern: Ledger, to path: String) throws -> Int {
+        let keys = SubjectKeyring.reading(modern.store, dbs: modern.dbs)
+        let events = try modern.store.readAll(from: 1)
+        var options = EventStoreOptions()
+        options.extraDatabases = ["models", "outbox", "credentials", "attachments", "ledger"]
+        let old = try EventStore(path: path, options: options)
+        defer { old.close() }
+        let credentials = try old.database("credentials")
+        let modernCredentials = modern.dbs.credentials
+        var pairs: [([UInt8], [UInt8])] = []
+        try modern.store.read { txn in
+            try txn.scan(modernCredentials) { key, value in
+                pairs.append((Array(key), Array(value)))
+                return true
+            }
+        }
+        let records: [(String, NewEvent)] = try events.map { event in
+            let domain = try DomainEvent.decode(
+                typeName: event.type, schemaVersion: Int(event.schemaVersion), payload: event.payload, opener: keys)
+            return (
+                event.stream,
+                NewEvent(
+                    type: event.type, schemaVersion: UInt16(domain.type.legacySchemaVersion),
+                    payload: domain.legacyPayload, time: event.time, commandId: event.commandId, actor: event.actor,
+                    causationId: event.causationId, correlationId: event.correlationId)
+            )
+        }
+        let copiedPairs = pairs
+        _ = try old.writeSync { txn in
+            for (stream, record) in records { _ = try txn.append([record], to: stream) }
+            for (key, value) in copiedPairs { try txn.put(credentials, key, value) }
+        }
+        return events.count
+    }
+
+    @Test("a store from before encryption opens, upcasts, verifies; the migration seals it into a new chain")
+    func upcastAndMigrate() async throws {
+        let dir = TemporaryDirectory()
+        let legacy = dir.child("legacy")
+        let migrated = dir.child("migrated")
+        let count: Int
+        do {
+            let modern = try await ErasureTests.world(dir.child("modern"))
+            count = try Self.writeLegacy(from: modern, to: legacy)
+            modern.close()
+        }
+        let plain = try Data(contentsOf: URL(fileURLWithPath: legacy + "/data.mdb"))
+        #expect(plain.range(of: Data(IDs.leader.utf8)) != nil, "the legacy store holds the number plain")
+
+        let projectBefore: JSONValue
+        do {
+            let opened = try openTestLedger(legacy)
+            defer { opened.close() }
+            let report = try opened.verify()
+            #expect(report.firstBadPosition == nil, "\(report.reason ?? "")")
+            projectBefore = try opened.project("24BZX001", as: .everything)
+            #expect(projectBefore.serialized().contains(IDs.leader))
+            #expect(try opened.checkModels().differences == [])
+            // Plain old events cannot be erased in place: the office is pointed at the migration.
+            let refused = await opened.expectRejected(ErasureTests.erase(["accountId": "L1"]), "notFound")
+            #expect(refused.error?.message.contains("migrate") == true)
+        }
+
+        let result = try runCLI(["migrate", "--encrypt-personal-data", legacy, migrated], store: legacy)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("events: \(count)"))
+        #expect(result.stdout.contains("source head: \(count) "))
+        #expect(result.stdout.contains("new head: \(count) "))
+        #expect(result.stdout.contains("mapping: positions 1…\(count) of "))
+        let again = try runCLI(["migrate", "--encrypt-personal-data", legacy, migrated], store: legacy)
+        #expect(again.status == 2, "a used destination is refused")
+
+        let copy = try openTestLedger(migrated)
+        defer { copy.close() }
+        #expect(try copy.verify().firstBadPosition == nil)
+        #expect(try copy.checkModels().differences == [])
+        #expect(try copy.head().position == UInt64(count))
+        #expect(try copy.project("24BZX001", as: .everything) == projectBefore)
+        let payloads = try copy.store.readAll(from: 1).flatMap(\.payload)
+        #expect(payloads.firstRange(of: Array(IDs.leader.utf8)) == nil)
+        #expect(payloads.firstRange(of: Array(IDs.member.utf8)) == nil)
+        await copy.expectAccepted(
+            line("login", ["role": "leader", "username": ErasureTests.phone, "password": password]))
+        await copy.expectAccepted(ErasureTests.erase(["accountId": "L1"]))
+        #expect(!(try copy.project("24BZX001", as: .everything).serialized().contains(IDs.leader)))
+        #expect(try copy.verify().firstBadPosition == nil)
+    }
+}

@@ -90,7 +90,8 @@ enum ModelMaintenance {
     /// checkpoint. Memory stays bounded by the chunk; an interrupted rebuild is finished by the next
     /// open's catch-up, and a command running meanwhile catches the models up itself.
     static func rebuild(
-        _ store: EventStore, dbs: LedgerDatabases, progress: (@Sendable (UInt64) -> Void)? = nil
+        _ store: EventStore, dbs: LedgerDatabases, chunk: Int = chunkEvents, maxChunks: Int = .max,
+        progress: (@Sendable (UInt64) -> Void)? = nil
     ) throws -> RebuildReport {
         try store.writeSync { txn in
             try txn.dropAll(dbs.models)
@@ -100,19 +101,23 @@ enum ModelMaintenance {
                 access.releaseMappedPages()
             }
         }
-        return try catchUpInChunks(store, dbs: dbs, progress: progress)
+        return try catchUpInChunks(store, dbs: dbs, chunk: chunk, maxChunks: maxChunks, progress: progress)
     }
 
-    /// Catches the models up to the head in transactions of ``chunkEvents`` events.
+    /// Catches the models up to the head in transactions of `chunk` events (tests stop after
+    /// `maxChunks`, as a crash would).
     static func catchUpInChunks(
-        _ store: EventStore, dbs: LedgerDatabases, progress: (@Sendable (UInt64) -> Void)? = nil
+        _ store: EventStore, dbs: LedgerDatabases, chunk: Int = chunkEvents, maxChunks: Int = .max,
+        progress: (@Sendable (UInt64) -> Void)? = nil
     ) throws -> RebuildReport {
         var events: UInt64 = 0
-        while true {
+        var chunks = 0
+        while chunks < maxChunks {
             let count = try store.writeSync { txn in
-                try catchUp(txn, dbs: dbs, limit: chunkEvents, progress: progress)
+                try catchUp(txn, dbs: dbs, limit: chunk, progress: progress)
             }
             events += UInt64(count)
+            chunks += 1
             if count == 0 { break }
         }
         let (records, head) = try store.read { txn in

@@ -101,6 +101,7 @@ struct CommandRunner: Sendable {
             Workflow.evolve(event, into: &state)
             if case .subjectErased(let erased) = event { erasures.append((erased, landed)) }
         }
+        try keys.finish()
         for (erased, at) in erasures {
             try Erasure.run(erased, at: at, txn: txn, access: access, dbs: dbs, keys: keys)
         }

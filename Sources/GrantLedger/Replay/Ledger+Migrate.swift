@@ -79,6 +79,7 @@ extension Ledger {
                             }
                             Workflow.evolve(domain, inMemory: &replayed.state)
                         }
+                        try keys.finish()
                     }
                 }
                 copied += UInt64(events.count)

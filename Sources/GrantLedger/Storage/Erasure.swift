@@ -39,13 +39,13 @@ enum Erasure {
 
         let before = try replay(events, keys: keys)
         for subject in subjects {
-            try access.put(dbs.subjects, SubjectRecords.key(subject), SubjectEntry.erased(position).bytes)
-            if let lookup = try access.get(dbs.subjects, SubjectRecords.lookupOf(subject)) {
-                if try access.get(dbs.subjects, SubjectRecords.lookup(lookup)) == subject {
-                    _ = try access.delete(dbs.subjects, SubjectRecords.lookup(lookup))
-                }
-                _ = try access.delete(dbs.subjects, SubjectRecords.lookupOf(subject))
+            let entry = try access.get(dbs.subjects, SubjectRecords.key(subject)).flatMap(SubjectEntry.init)
+            if case .live(_, let lookup)? = entry,
+                try access.get(dbs.subjects, SubjectRecords.lookup(lookup)) == subject
+            {
+                _ = try access.delete(dbs.subjects, SubjectRecords.lookup(lookup))
             }
+            try access.put(dbs.subjects, SubjectRecords.key(subject), SubjectEntry.erased(position).bytes)
         }
         keys.forget(subjects)
         let after = try replay(events, keys: keys)

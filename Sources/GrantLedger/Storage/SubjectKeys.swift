@@ -5,17 +5,20 @@ internal import GrantWorkflow
 /// Keyed hashes of personal values, for the lookups that need one (login by username, an account by
 /// ID number, a leader's projects): HMAC-SHA256 under the store's secret, never the plain value in a
 /// key (R-LOG-6).
-struct LookupHasher: Sendable {
-    let key: SymmetricKey
+struct LookupHasher: @unchecked Sendable {
+    /// HMAC-SHA256 with the key already absorbed: each hash copies it (half the work of keying anew).
+    private let keyed: HMAC<SHA256>
 
-    init(secret: [UInt8]) { key = SymmetricKey(data: secret) }
+    init(secret: [UInt8]) { keyed = HMAC<SHA256>(key: SymmetricKey(data: secret)) }
 
     /// The 32-byte keyed hash of `value` within `domain`.
     func bytes(_ domain: String, _ value: String) -> [UInt8] {
+        var hmac = keyed
         var message = Array(domain.utf8)
         message.append(0)
         message.append(contentsOf: value.utf8)
-        return Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
+        hmac.update(data: message)
+        return Array(hmac.finalize())
     }
 
     /// The keyed hash as 64 hex digits, for a read-model key component; nil for an erased value,
@@ -38,11 +41,12 @@ struct LookupHasher: Sendable {
 enum SubjectRecords {
     /// The store secret of the lookup hashes (32 random bytes, made at first open).
     static let secret = Array("!secret".utf8)
+    /// The sequence number of the last subject made (big-endian UInt64): subject ids start with the
+    /// next one, so new subjects' records append to the B-tree instead of landing at random places.
+    static let sequence = Array("!sequence".utf8)
 
     /// `l` + lookup hash → subject id.
     static func lookup(_ hash: [UInt8]) -> [UInt8] { [UInt8(ascii: "l")] + hash }
-    /// `h` + subject id → lookup hash (to drop the lookup on erasure).
-    static func lookupOf(_ subject: [UInt8]) -> [UInt8] { [UInt8(ascii: "h")] + subject }
     /// `k` + subject id → ``SubjectEntry``.
     static func key(_ subject: [UInt8]) -> [UInt8] { [UInt8(ascii: "k")] + subject }
     /// `o` + subject id + position: the event at `position` holds a field of the subject.
@@ -67,28 +71,51 @@ enum SubjectRecords {
 
 /// A subject's entry in the keys database.
 enum SubjectEntry: Sendable, Equatable {
-    /// The subject's AES-256 data key.
-    case live([UInt8])
+    /// The subject's AES-256 data key, and the lookup hash that finds the subject (dropped with it).
+    case live(key: [UInt8], lookup: [UInt8])
     /// Erased by the `SubjectErased` event at this position: the key is gone.
     case erased(UInt64)
 
     var bytes: [UInt8] {
         switch self {
-        case .live(let key): return [1] + key
+        case .live(let key, let lookup): return [1] + key + lookup
         case .erased(let position): return [2] + BigEndian.bytes(position)
         }
     }
 
     init?(_ bytes: [UInt8]) {
         guard let tag = bytes.first else { return nil }
-        if tag == 1, bytes.count == 33 {
-            self = .live(Array(bytes[1...]))
+        if tag == 1, bytes.count == 65 {
+            self = .live(key: Array(bytes[1..<33]), lookup: Array(bytes[33...]))
         } else if tag == 2, bytes.count == 9, let position = BigEndian.value(Array(bytes[1...])) {
             self = .erased(position)
         } else {
             return nil
         }
     }
+}
+
+/// A 16-byte subject id as a dictionary key without a heap allocation.
+struct SubjectKey: Hashable {
+    let high: UInt64
+    let low: UInt64
+
+    init(_ bytes: [UInt8]) {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for (index, byte) in bytes.prefix(16).enumerated() {
+            if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
+        }
+        self.high = high
+        self.low = low
+    }
+}
+
+/// What a keyring knows of one subject.
+enum CachedSubject {
+    case live(SymmetricKey, key: [UInt8])
+    case erased
+    case missing
 }
 
 /// The subject keys of one transaction (R-LOG-6): seals personal fields as events are encoded (making
@@ -102,7 +129,9 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     private let fetch: ([UInt8]) throws -> [UInt8]?
     private let access: TransactionAccess?
     private let dbs: LedgerDatabases
-    private var entries: [[UInt8]: SubjectEntry?] = [:]
+    private var cache: [SubjectKey: CachedSubject] = [:]
+    private var nextSequence: UInt64?
+    private var sequenceChanged = false
     private var subjectsByLookup: [[UInt8]: [UInt8]] = [:]
     private var written: Set<[UInt8]> = []
     /// The account whose document number a `.account` subject resolves to (the workflow state).
@@ -136,10 +165,21 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     // MARK: Entries
 
     func entry(_ subject: [UInt8]) throws -> SubjectEntry? {
-        if let cached = entries[subject] { return cached }
-        let entry = try fetch(SubjectRecords.key(subject)).flatMap(SubjectEntry.init)
-        entries[subject] = entry
-        return entry
+        try fetch(SubjectRecords.key(subject)).flatMap(SubjectEntry.init)
+    }
+
+    /// The cached state of a subject, read once per keyring.
+    private func cached(_ subject: [UInt8]) throws -> CachedSubject {
+        let id = SubjectKey(subject)
+        if let known = cache[id] { return known }
+        let state: CachedSubject
+        switch try entry(subject) {
+        case .live(let key, _)?: state = .live(SymmetricKey(data: key), key: key)
+        case .erased?: state = .erased
+        case nil: state = .missing
+        }
+        cache[id] = state
+        return state
     }
 
     func subject(lookup hash: [UInt8]) throws -> [UInt8]? {
@@ -151,8 +191,15 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
 
     /// Forgets cached entries (after an erasure changed them).
     func forget(_ subjects: [[UInt8]]) {
-        for subject in subjects { entries[subject] = nil }
+        for subject in subjects { cache[SubjectKey(subject)] = nil }
         subjectsByLookup = [:]
+    }
+
+    /// Writes what sealing kept back (the subject sequence number), once per transaction.
+    func finish() throws {
+        guard sequenceChanged, let access, let next = nextSequence else { return }
+        try access.put(dbs.subjects, SubjectRecords.sequence, BigEndian.bytes(next - 1))
+        sequenceChanged = false
     }
 
     // MARK: Sealing
@@ -160,7 +207,8 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     func seal(_ plaintext: [UInt8], for ref: SubjectRef) -> (subject: [UInt8], box: [UInt8]) {
         do {
             let (subject, key) = try liveSubject(for: ref)
-            let box = try AES.GCM.seal(plaintext, using: SymmetricKey(data: key), authenticating: subject)
+            let nonce = try AES.GCM.Nonce(data: RandomPool.bytes(12))
+            let box = try AES.GCM.seal(plaintext, using: key, nonce: nonce, authenticating: subject)
             guard let combined = box.combined else { throw LedgerError(.storage, "AES-GCM gave no combined box") }
             return (subject, Array(combined))
         } catch {
@@ -169,10 +217,23 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
         }
     }
 
+    /// A new subject id: the next sequence number (8 bytes, big-endian) and 8 random bytes.
+    private func newSubjectId() throws -> [UInt8] {
+        let next: UInt64
+        if let cached = nextSequence {
+            next = cached
+        } else {
+            next = (try fetch(SubjectRecords.sequence).flatMap(BigEndian.value) ?? 0) + 1
+        }
+        nextSequence = next + 1
+        sequenceChanged = true
+        return BigEndian.bytes(next) + Self.random(count: 8)
+    }
+
     /// The subject of `ref`, made with a fresh key when the person is new, or when their earlier
     /// subject was erased (new data about them is held under a new key); records the occurrence and
     /// the account link.
-    private func liveSubject(for ref: SubjectRef) throws -> (subject: [UInt8], key: [UInt8]) {
+    private func liveSubject(for ref: SubjectRef) throws -> (subject: [UInt8], key: SymmetricKey) {
         guard let access else { throw LedgerError(.storage, "sealing needs a write transaction") }
         let hasher = dbs.hasher
         let lookup: [UInt8]
@@ -189,21 +250,21 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
             }
             accountId = id
         }
-        var subject = try self.subject(lookup: lookup)
-        var key: [UInt8]
-        if let existing = subject, case .live(let live)? = try entry(existing) {
-            key = live
-        } else {
-            let made = Self.random(count: SubjectID.byteCount)
-            key = Self.random(count: 32)
-            try access.put(dbs.subjects, SubjectRecords.key(made), SubjectEntry.live(key).bytes)
-            try access.put(dbs.subjects, SubjectRecords.lookup(lookup), made)
-            try access.put(dbs.subjects, SubjectRecords.lookupOf(made), lookup)
-            entries[made] = .live(key)
-            subjectsByLookup[lookup] = made
-            subject = made
+        var found: (subject: [UInt8], key: SymmetricKey)?
+        if let existing = try subject(lookup: lookup), case .live(let key, _) = try cached(existing) {
+            found = (existing, key)
         }
-        let id = subject ?? []
+        if found == nil {
+            let made = try newSubjectId()
+            let bytes = Self.random(count: 32)
+            try access.put(dbs.subjects, SubjectRecords.key(made), SubjectEntry.live(key: bytes, lookup: lookup).bytes)
+            try access.put(dbs.subjects, SubjectRecords.lookup(lookup), made)
+            let key = SymmetricKey(data: bytes)
+            cache[SubjectKey(made)] = .live(key, key: bytes)
+            subjectsByLookup[lookup] = made
+            found = (made, key)
+        }
+        guard let (id, key) = found else { throw LedgerError(.storage, "no subject") }
         let occurrence = SubjectRecords.occurrence(id, position)
         if written.insert(occurrence).inserted { try access.put(dbs.subjects, occurrence, []) }
         if let accountId {
@@ -216,30 +277,28 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
         return (id, key)
     }
 
-    static func random(count: Int) -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
-    }
+    /// `count` bytes from the system's cryptographic generator (``RandomPool``).
+    static func random(count: Int) -> [UInt8] { RandomPool.bytes(count) }
 
     // MARK: Opening
 
     func open(_ box: [UInt8], subject: [UInt8]) throws(BinaryDecodingError) -> [UInt8]? {
-        let entry: SubjectEntry?
+        let state: CachedSubject
         do {
-            entry = try self.entry(subject)
+            state = try cached(subject)
         } catch {
             throw BinaryDecodingError("reading the key of subject \(PasswordHasher.hex(subject)): \(error)")
         }
-        switch entry {
-        case nil:
+        switch state {
+        case .missing:
             throw BinaryDecodingError(
                 "the key of subject \(PasswordHasher.hex(subject)) is missing, and the subject was never erased")
-        case .erased?:
+        case .erased:
             return nil
-        case .live(let key)?:
+        case .live(let key, _):
             do {
                 let sealed = try AES.GCM.SealedBox(combined: box)
-                return Array(try AES.GCM.open(sealed, using: SymmetricKey(data: key), authenticating: subject))
+                return Array(try AES.GCM.open(sealed, using: key, authenticating: subject))
             } catch {
                 throw BinaryDecodingError(
                     "a personal field of subject \(PasswordHasher.hex(subject)) does not authenticate under its key")

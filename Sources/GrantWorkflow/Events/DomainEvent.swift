@@ -142,7 +142,7 @@ public enum EventType: String, Sendable, Codable, CaseIterable, Hashable {
 }
 
 /// A domain event: what happened, with its payload. Stored by the engine as `typeName`,
-/// `schemaVersion` and ``payload`` bytes; rendered as JSON for auditors through `Encodable`.
+/// `schemaVersion` and ``payload(sealer:)`` bytes (personal fields sealed, R-LOG-6); rendered as JSON for auditors through `Encodable`.
 public enum DomainEvent: Sendable, Hashable, Encodable {
     /// An admin account was created (bootstrap, createAdminAccount).
     case adminAccountCreated(AdminAccountCreated)

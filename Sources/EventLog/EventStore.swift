@@ -231,8 +231,13 @@ public final class EventStore: Sendable {
     ///
     /// - Parameter progress: called on the calling thread with the number of records whose digest has
     ///   been checked so far (every 32,768 records or so) and once at the end.
-    public func verify(progress: ((UInt64) -> Void)? = nil) throws(EventLogError) -> VerifyReport {
-        try core.verify(progress: progress)
+    /// - Parameter eachRecord: called with every record whose digest link holds, on the verifying
+    ///   thread that checked it (records in any order, two threads at once): a layer above checks
+    ///   payloads in the same pass, in parallel. Not called for records after a bad link.
+    public func verify(
+        progress: ((UInt64) -> Void)? = nil, eachRecord: RecordCheck? = nil
+    ) throws(EventLogError) -> VerifyReport {
+        try core.verify(progress: progress, eachRecord: eachRecord)
     }
 
     /// Writes a consistent, compacted copy of the store into the folder `path` (created when missing; it

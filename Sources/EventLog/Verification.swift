@@ -38,13 +38,18 @@ public struct VerifyReport: Sendable, Hashable {
     }
 }
 
+/// A check of each record's contents that ``EventStore/verify(progress:eachRecord:)`` runs beside its
+/// digest check: called once per chunk of records, on the verifying thread that checks the chunk,
+/// with read access to that chunk's snapshot; it returns the check for each record of the chunk.
+public typealias RecordCheck = @Sendable (TransactionAccess) -> (borrowing EventRecordView) -> Void
+
 extension StoreEnvironment {
     /// Events per digest-checking chunk (each in its own short read transaction).
     private static let digestChunk: UInt64 = 32_768
 
     /// Checks the structure in one snapshot while a helper thread checks digest links, then joins it.
     /// See ``EventStore/verify(progress:)``.
-    func verify(progress: ((UInt64) -> Void)?) throws(EventLogError) -> VerifyReport {
+    func verify(progress: ((UInt64) -> Void)?, eachRecord: RecordCheck? = nil) throws(EventLogError) -> VerifyReport {
         let dbs = dbs
         // Each record stores its digest, so each link (stored previous digest ‖ canonical bytes → stored
         // digest) can be checked on its own, in chunks, by two lanes: a helper thread starts at once, the
@@ -64,7 +69,7 @@ extension StoreEnvironment {
                 guard chunk < chunks, chunk < work.firstBadChunk.load(ordering: .relaxed) else { return }
                 let first = UInt64(chunk) * Self.digestChunk + 1
                 let last = Swift.min(first + Self.digestChunk - 1, total)
-                work.check(chunk: chunk, from: first, through: last, in: self)
+                work.check(chunk: chunk, from: first, through: last, in: self, eachRecord: eachRecord)
                 let done = work.checked.add(last - first + 1, ordering: .relaxed).newValue
                 report?(done)
             }
@@ -89,7 +94,7 @@ extension StoreEnvironment {
         if helped { helperDone.wait() }
         // Events appended after the head was read and before the structural snapshot.
         if structure.walked > total {
-            work.check(chunk: chunks, from: total + 1, through: structure.walked, in: self)
+            work.check(chunk: chunks, from: total + 1, through: structure.walked, in: self, eachRecord: eachRecord)
         }
         if let failure = work.failure.withLock({ $0 }) { throw failure }
         var report = structure.report
@@ -113,11 +118,16 @@ private final class DigestWork: Sendable {
     let failure = Mutex<EventLogError?>(nil)
 
     /// Checks the digest links of `first...last` (chunk number `chunk`) in a read transaction of its own.
-    func check(chunk: Int, from first: UInt64, through last: UInt64, in environment: StoreEnvironment) {
+    func check(
+        chunk: Int, from first: UInt64, through last: UInt64, in environment: StoreEnvironment,
+        eachRecord: RecordCheck?
+    ) {
         let dbs = environment.dbs
         do {
             let problem = try environment.withReadTransaction { txn in
-                try LogReader(txn: txn, dbs: dbs).checkDigests(from: first, through: last)
+                let reader = LogReader(txn: txn, dbs: dbs)
+                let check = eachRecord.map { $0(TransactionAccess(reader: reader, context: nil)) }
+                return try reader.checkDigests(from: first, through: last, eachRecord: check)
             }
             if let problem {
                 problems.withLock { $0[chunk] = problem }
@@ -173,7 +183,9 @@ extension LogReader {
     /// Recomputes SHA-256(stored previous digest ‖ canonical bytes) for the records `first...last` and
     /// compares it with each stored digest; returns the first mismatch. Missing or malformed records are
     /// left to the structural pass.
-    func checkDigests(from first: UInt64, through last: UInt64) throws(EventLogError) -> DigestProblem? {
+    func checkDigests(
+        from first: UInt64, through last: UInt64, eachRecord: ((borrowing EventRecordView) -> Void)? = nil
+    ) throws(EventLogError) -> DigestProblem? {
         var previous = ChainDigest.genesis
         if first > 1 {
             var data = MDB_val()
@@ -204,6 +216,7 @@ extension LogReader {
                     previous: previous)
             }
             previous = stored
+            eachRecord?(view)
             rc = mdb_cursor_get(cursor, &key, &data, MDB_NEXT)
         }
         guard rc == MDB_NOTFOUND else { throw .lmdb(rc, "scan events") }

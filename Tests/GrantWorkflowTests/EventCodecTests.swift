@@ -217,6 +217,25 @@ func busyWorld() -> World {
         }
     }
 
+    @Test("strings must be valid UTF-8: every kind of malformed sequence throws, valid text round-trips")
+    func utf8() throws {
+        let valid = ["", "a", "项目批准号 24BZX001", "\u{FFFD}", "emoji 🎓", String(repeating: "研", count: 40)]
+        for text in valid {
+            var writer = BinaryWriter()
+            writer.writeString(text)
+            var reader = BinaryReader(writer.bytes)
+            #expect(try reader.readString() == text)
+        }
+        let invalid: [[UInt8]] = [
+            [0xFF], [0x80], [0xC3], [0xE0, 0x80, 0x80], [0xEF, 0xBF], [0xEF, 0xBF, 0x41], [0xF0, 0x90, 0x80],
+            [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0x41, 0xC0, 0xAF, 0x42], Array("项目".utf8.dropLast()),
+        ]
+        for bytes in invalid {
+            var reader = BinaryReader([UInt8(bytes.count)] + bytes)
+            #expect(throws: BinaryDecodingError.self) { try reader.readString() }
+        }
+    }
+
     @Test("events render as JSON for auditors")
     func json() throws {
         let w = busyWorld()

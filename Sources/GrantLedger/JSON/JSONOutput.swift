@@ -67,13 +67,15 @@ extension JSONValue {
                 return
             }
             out.append(UInt8(ascii: "{"))
-            for (index, key) in object.keys.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
+            var first = true
+            object.forEachMember { key, value in
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
                 if pretty { newline(&out, indent + 1) }
                 JSONValue.writeString(key, to: &out)
                 out.append(UInt8(ascii: ":"))
                 if pretty { out.append(UInt8(ascii: " ")) }
-                (object[key] ?? .null).write(to: &out, pretty: pretty, indent: indent + 1)
+                value.write(to: &out, pretty: pretty, indent: indent + 1)
             }
             if pretty { newline(&out, indent) }
             out.append(UInt8(ascii: "}"))

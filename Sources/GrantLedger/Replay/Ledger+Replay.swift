@@ -1,5 +1,6 @@
 public import EventLog
 public import GrantWorkflow
+internal import Synchronization
 
 /// Which events `replay events` exports.
 public struct EventFilter: Sendable, Hashable {
@@ -30,43 +31,33 @@ extension Ledger {
     /// `replay verify`: walks the whole log, checking every digest link, position and stream version,
     /// and decodes every event. The report names the first bad position when anything is wrong.
     public func verify(progress: (@Sendable (UInt64) -> Void)? = nil) throws(LedgerError) -> VerifyReport {
+        // Every payload must decode as the event it says it is: checked by the event log's digest
+        // lanes as they pass each record (two threads, one pass over the log). A decode failure is
+        // reported, at its first position, only when the log itself is sound, as before.
+        let undecodable = Mutex<(position: UInt64, reason: String)?>(nil)
+        let dbs = dbs
         var report: VerifyReport
         do {
-            report = try store.verify(progress: progress)
+            report = try store.verify(progress: progress) { access in
+                let keys = SubjectKeyring(access: access, dbs: dbs)
+                return { view in
+                    do {
+                        _ = try ModelMaintenance.decode(view, keys: keys)
+                    } catch {
+                        let failure = (view.position, "\(error)")
+                        undecodable.withLock { first in
+                            if first.map({ failure.0 < $0.position }) ?? true { first = failure }
+                        }
+                    }
+                }
+            }
         } catch {
             throw LedgerError(error)
         }
         guard report.firstBadPosition == nil else { return report }
-        // Every record is sound; now every payload must decode as the event it says it is, and every
-        // sealed personal field must open under its subject's key or belong to an erased subject (R-LOG-6).
-        let dbs = dbs
-        do {
-            var position: UInt64 = 1
-            var failure: (UInt64, String)?
-            while failure == nil {
-                var seen = 0
-                try store.read { txn in
-                    let keys = txn.withUnsafeAccess { access in SubjectKeyring(access: access, dbs: dbs) }
-                    try txn.scan(from: position) { view in
-                        position = view.position + 1
-                        seen += 1
-                        do {
-                            _ = try ModelMaintenance.decode(view, keys: keys)
-                        } catch {
-                            failure = (view.position, "\(error)")
-                            return false
-                        }
-                        return seen < 65_536
-                    }
-                }
-                if seen == 0 { break }
-            }
-            if let failure {
-                report.firstBadPosition = failure.0
-                report.reason = failure.1
-            }
-        } catch {
-            throw Self.ledgerError(error)
+        if let failure = undecodable.withLock({ $0 }) {
+            report.firstBadPosition = failure.position
+            report.reason = failure.reason
         }
         return report
     }

@@ -9,21 +9,45 @@ enum ModelMaintenance {
         try access.get(dbs.ledger, LedgerMetaKey.checkpoint).flatMap(BigEndian.value) ?? 0
     }
 
+    /// Events replayed per transaction by a rebuild or a catch-up at open: bounds the memory of
+    /// the overlay and of LMDB's dirty pages, whatever the length of the log.
+    static let chunkEvents = 65_536
+
     /// Applies, inside a write transaction, the events the read models have not seen yet (appended by
     /// a plain event-log writer, say). A no-op in the normal case: one lookup.
     static func catchUp(_ txn: borrowing WriteTransaction, dbs: LedgerDatabases) throws {
+        _ = try catchUp(txn, dbs: dbs, limit: .max)
+    }
+
+    /// Applies at most `limit` of the events after the checkpoint, through a ``ModelOverlay``, and
+    /// moves the checkpoint past them. Returns how many it applied (0: the models were up to date).
+    static func catchUp(
+        _ txn: borrowing WriteTransaction, dbs: LedgerDatabases, limit: Int, progress: ((UInt64) -> Void)? = nil
+    ) throws -> Int {
         let head = txn.head.position
-        try txn.withUnsafeAccess { access in
+        return try txn.withUnsafeAccess { access in
             let checkpoint = try checkpoint(access, dbs: dbs)
-            guard checkpoint < head else { return }
-            var state = ModelStore(access: access, dbs: dbs)
+            guard checkpoint < head else { return 0 }
+            var overlay = ModelOverlay(base: ModelStore(access: access, dbs: dbs))
             let keys = SubjectKeyring(access: access, dbs: dbs)
+            var last = checkpoint
+            var count = 0
             try txn.scan(from: checkpoint + 1) { view in
-                Workflow.evolve(try decode(view, keys: keys), into: &state)
-                return true
+                Workflow.evolve(try decode(view, keys: keys), into: &overlay)
+                last = view.position
+                count += 1
+                if count & 0x1FFF == 0 {
+                    progress?(last)
+                    // A long replay reads pages all over the store: they need not stay mapped.
+                    if limit != .max { access.releaseMappedPages() }
+                }
+                return count < limit && last < head
             }
-            try CommandRunner.checkFault(state)
-            try access.put(dbs.ledger, LedgerMetaKey.checkpoint, BigEndian.bytes(head))
+            overlay.flush(releasingMappedPages: limit != .max)
+            try CommandRunner.checkFault(overlay.base)
+            try access.put(dbs.ledger, LedgerMetaKey.checkpoint, BigEndian.bytes(last))
+            if limit != .max { access.releaseMappedPages() }
+            return count
         }
     }
 
@@ -31,9 +55,13 @@ enum ModelMaintenance {
     /// subjects' fields read as erased; a missing key of a live subject is `corrupted`, R-LOG-6).
     static func decode(_ view: borrowing EventRecordView, keys: SubjectKeyring) throws -> DomainEvent {
         do {
+            guard let type = EventTypeTable.type(of: view.typeBytes) else {
+                return try DomainEvent.decode(
+                    typeName: view.type, schemaVersion: Int(view.schemaVersion), payload: Array(view.payload),
+                    opener: keys)
+            }
             return try DomainEvent.decode(
-                typeName: view.type, schemaVersion: Int(view.schemaVersion), payload: Array(view.payload),
-                opener: keys)
+                type: type, schemaVersion: Int(view.schemaVersion), payload: Array(view.payload), opener: keys)
         } catch {
             throw LedgerError(.corrupted, "event \(view.position) (\(view.type)) does not decode: \(error)")
         }
@@ -56,21 +84,47 @@ enum ModelMaintenance {
         return (state, count)
     }
 
-    /// Drops the read models and writes them anew from the whole log, in one write transaction.
+    /// Drops the read models and writes them anew from the whole log: one transaction empties them
+    /// (checkpoint 0, this version's format), then ``catchUp(_:dbs:limit:progress:)`` replays the log
+    /// in transactions of ``chunkEvents`` events, each leaving the models consistent with its
+    /// checkpoint. Memory stays bounded by the chunk; an interrupted rebuild is finished by the next
+    /// open's catch-up, and a command running meanwhile catches the models up itself.
     static func rebuild(
-        _ txn: borrowing WriteTransaction, dbs: LedgerDatabases, progress: ((UInt64) -> Void)? = nil
+        _ store: EventStore, dbs: LedgerDatabases, chunk: Int = chunkEvents, maxChunks: Int = .max,
+        progress: (@Sendable (UInt64) -> Void)? = nil
     ) throws -> RebuildReport {
-        let head = txn.head.position
-        let keys = txn.withUnsafeAccess { access in SubjectKeyring(access: access, dbs: dbs) }
-        let (state, count) = try replayAll({ body in try txn.scan(from: 1, body) }, keys: keys, progress: progress)
-        let records = ModelRecords.records(of: state, hasher: dbs.hasher)
-        try txn.dropAll(dbs.models)
-        try txn.withUnsafeAccess { access in
-            for record in records { try access.put(dbs.models, record.key, record.value) }
-            try access.put(dbs.ledger, LedgerMetaKey.checkpoint, BigEndian.bytes(head))
-            try access.put(dbs.ledger, LedgerMetaKey.modelFormat, BigEndian.bytes(Ledger.modelFormat))
+        try store.writeSync { txn in
+            try txn.dropAll(dbs.models)
+            try txn.withUnsafeAccess { access in
+                try access.put(dbs.ledger, LedgerMetaKey.checkpoint, BigEndian.bytes(0))
+                try access.put(dbs.ledger, LedgerMetaKey.modelFormat, BigEndian.bytes(Ledger.modelFormat))
+                access.releaseMappedPages()
+            }
         }
-        return RebuildReport(events: count, records: records.count, headPosition: head, differences: [])
+        return try catchUpInChunks(store, dbs: dbs, chunk: chunk, maxChunks: maxChunks, progress: progress)
+    }
+
+    /// Catches the models up to the head in transactions of `chunk` events (tests stop after
+    /// `maxChunks`, as a crash would).
+    static func catchUpInChunks(
+        _ store: EventStore, dbs: LedgerDatabases, chunk: Int = chunkEvents, maxChunks: Int = .max,
+        progress: (@Sendable (UInt64) -> Void)? = nil
+    ) throws -> RebuildReport {
+        var events: UInt64 = 0
+        var chunks = 0
+        while chunks < maxChunks {
+            let count = try store.writeSync { txn in
+                try catchUp(txn, dbs: dbs, limit: chunk, progress: progress)
+            }
+            events += UInt64(count)
+            chunks += 1
+            if count == 0 { break }
+        }
+        let (records, head) = try store.read { txn in
+            try txn.withUnsafeAccess { access in (try access.entryCount(dbs.models), try txn.head.position) }
+        }
+        progress?(head)
+        return RebuildReport(events: events, records: records, headPosition: head, differences: [])
     }
 
     /// Replays the log in memory and compares the result with the live read models, without writing.
@@ -148,24 +202,25 @@ extension Ledger {
             if format == Self.modelFormat && checkpoint == head { return }
             if format == Self.modelFormat || (format == nil && head == 0) {
                 try store.writeSync { txn in
-                    try ModelMaintenance.catchUp(txn, dbs: dbs)
                     try txn.withUnsafeAccess { access in
                         try access.put(dbs.ledger, LedgerMetaKey.modelFormat, BigEndian.bytes(Self.modelFormat))
                     }
                 }
+                _ = try ModelMaintenance.catchUpInChunks(store, dbs: dbs)
             } else {
-                _ = try store.writeSync { txn in try ModelMaintenance.rebuild(txn, dbs: dbs) }
+                _ = try ModelMaintenance.rebuild(store, dbs: dbs)
             }
         } catch {
             throw Self.ledgerError(error)
         }
     }
 
-    /// Drops every read model and rebuilds it from the log (`replay rebuild`), in one transaction.
+    /// Drops every read model and rebuilds it from the log (`replay rebuild`), in transactions of a
+    /// bounded number of events (``ModelMaintenance/rebuild(_:dbs:progress:)``).
     public func rebuildModels(progress: (@Sendable (UInt64) -> Void)? = nil) throws(LedgerError) -> RebuildReport {
         let dbs = dbs
         do {
-            return try store.writeSync { txn in try ModelMaintenance.rebuild(txn, dbs: dbs, progress: progress) }
+            return try ModelMaintenance.rebuild(store, dbs: dbs, progress: progress)
         } catch {
             throw Self.ledgerError(error)
         }
@@ -179,5 +234,31 @@ extension Ledger {
         } catch {
             throw Self.ledgerError(error)
         }
+    }
+}
+
+/// The event types by the stored bytes of their names, found without making a `String` of the
+/// record's type (most names are longer than a small string, so that would allocate per event).
+enum EventTypeTable {
+    private static let table: [UInt64: (EventType, [UInt8])] = {
+        var table: [UInt64: (EventType, [UInt8])] = [:]
+        for type in EventType.allCases {
+            let name = Array(type.typeName.utf8)
+            name.withUnsafeBytes { table[hash($0)] = (type, name) }
+        }
+        return table
+    }()
+
+    /// The type a record names; nil for a name no type has (the caller reports it).
+    static func type(of name: UnsafeRawBufferPointer) -> EventType? {
+        guard let (type, bytes) = table[hash(name)], bytes.elementsEqual(name) else { return nil }
+        return type
+    }
+
+    /// FNV-1a.
+    private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
     }
 }

@@ -1,6 +1,12 @@
 internal import Crypto
 internal import GrantWorkflow
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The key layout of the `models` database (the read models) and the `credentials` database.
 ///
 /// A key is a one- or two-letter table tag followed by components, each preceded by a 0x00 byte.
@@ -80,6 +86,20 @@ enum ModelKey {
         var start = key.count
         while start > 0 && key[start - 1] != 0 { start -= 1 }
         return String(decoding: UnsafeRawBufferPointer(rebasing: key[start...]), as: UTF8.self)
+    }
+
+    /// Whether `a` sorts before `b` in LMDB's default key order (bytes, then length).
+    static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBytes { a in
+            b.withUnsafeBytes { b in
+                let common = min(a.count, b.count)
+                if common > 0, let x = a.baseAddress, let y = b.baseAddress {
+                    let order = memcmp(x, y, common)
+                    if order != 0 { return order < 0 }
+                }
+                return a.count < b.count
+            }
+        }
     }
 
     static func scopeComponent(_ scope: AdminScope) -> String {

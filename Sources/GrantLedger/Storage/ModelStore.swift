@@ -85,6 +85,12 @@ struct ModelStore: WorkflowStateWriter {
         return result
     }
 
+    /// Stores `value` under `key`, or removes the record when it is nil (``ModelOverlay``'s flush of
+    /// the id, marker and list records it holds under their ``ModelKey`` keys).
+    func setRecord(_ key: [UInt8], _ value: [UInt8]?) {
+        if let value { store(key, value) } else { remove(key) }
+    }
+
     private func setMarker(_ key: [UInt8], _ present: Bool) {
         if present { store(key, []) } else { remove(key) }
     }

@@ -86,11 +86,38 @@ public struct BinaryReader: Sendable {
         let count = try readCount()
         let start = offset
         offset += count
-        let decoded: String? = buffer.withUnsafeBufferPointer {
-            String(validating: UnsafeBufferPointer(rebasing: $0[start..<(start + count)]), as: UTF8.self)
+        // `String(decoding:)` is specialised for UTF-8 (`String(validating:as:)` runs generic code,
+        // a metadata lookup per string); it repairs invalid input, which always changes the bytes,
+        // so the string is valid exactly when it holds the bytes it was made from.
+        var decoded = buffer.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[start..<(start + count)]), as: UTF8.self)
         }
-        guard let decoded else { throw BinaryDecodingError("invalid UTF-8 in string") }
+        let valid =
+            decoded.utf8.count == count
+            && decoded.withUTF8 { utf8 in
+                buffer.withUnsafeBytes {
+                    Self.equal(
+                        UnsafeRawBufferPointer(utf8), UnsafeRawBufferPointer(rebasing: $0[start..<(start + count)]))
+                }
+            }
+        guard valid else { throw BinaryDecodingError("invalid UTF-8 in string") }
         return decoded
+    }
+
+    /// Whether two byte ranges are equal, eight bytes at a time.
+    private static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        var index = 0
+        while index + 8 <= a.count {
+            let x = a.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            guard x == b.loadUnaligned(fromByteOffset: index, as: UInt64.self) else { return false }
+            index += 8
+        }
+        while index < a.count {
+            guard a[index] == b[index] else { return false }
+            index += 1
+        }
+        return true
     }
 
     /// Reads any binary-codable value.

@@ -87,10 +87,18 @@ struct FieldReader {
                     field, "is longer than \(scalars) characters (Unicode scalars) or \(bytes) UTF-8 bytes")
             }
         }
-        if !allowEmpty, text.allSatisfy({ $0.isWhitespace }) {
+        if !allowEmpty, Self.isBlank(text) {
             throw WorkflowError.invalidInput(field, "must not be empty")
         }
         return text
+    }
+
+    /// Whether `text` is empty or only white space. Decided by the first byte when it is a visible
+    /// ASCII character (nearly always), without the grapheme machinery of `Character.isWhitespace`.
+    static func isBlank(_ text: String) -> Bool {
+        guard let first = text.utf8.first else { return true }
+        if first > 0x20 && first < 0x7F { return false }
+        return text.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
     }
 
     /// Checks an identifier value: a string matching `[A-Za-z0-9][A-Za-z0-9._&-]{0,63}`.

@@ -73,7 +73,7 @@ public struct JSONObject: Sendable, Hashable {
     }
 
     /// Visits the members in their order.
-    func forEachMember(_ body: (String, JSONValue) -> Void) {
+    public func forEachMember(_ body: (String, JSONValue) -> Void) {
         for (key, value) in zip(keys, values) { body(key, value) }
     }
 

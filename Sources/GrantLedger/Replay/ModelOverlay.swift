@@ -1,0 +1,426 @@
+internal import EventLog
+internal import GrantWorkflow
+
+/// The read models of a replay in progress: what the events of the current chunk wrote, held in
+/// memory over the models stored in LMDB (``ModelStore``), and written through ``ModelStore`` once
+/// per entity at ``flush()``.
+///
+/// A rebuild or a catch-up evolves tens of events per entity; writing each change through
+/// ``ModelStore`` would cost a B-tree lookup, a decode, an encode and a put per event, plus the
+/// derived keys and counters each time. The overlay pays those once per entity and chunk, and
+/// memory stays bounded by the chunk instead of growing with the log. Flushing goes through the
+/// live path's own `put…` methods, so the stored bytes, derived keys and counters are the live
+/// ones (R-LOG-5); counters depend only on the final entities, so the order of the flush does not
+/// matter.
+struct ModelOverlay: WorkflowStateWriter {
+    /// The stored models, read on a miss and written at ``flush()``.
+    var base: ModelStore
+
+    private var accounts: [String: Account] = [:]
+    private var provinces: [String: Province] = [:]
+    private var units: [String: Unit] = [:]
+    private var projects: [String: Project] = [:]
+    private var changeRequests: [String: ChangeRequest] = [:]
+    private var closeouts: [String: Closeout] = [:]
+    private var adjustments: [String: BudgetAdjustment] = [:]
+    /// Records whose value is an id (usernames, open items, certificates); nil: removed.
+    private var strings: [[UInt8]: String?] = [:]
+    /// Marker records (ID numbers, admin scopes, active projects): present or removed.
+    private var markers: [[UInt8]: Bool] = [:]
+    /// Item id lists of projects, by the list's key.
+    private var lists: [[UInt8]: [String]] = [:]
+    /// The stored versions read so far (nil: not stored), so that neither a later read nor the
+    /// flush decodes them again.
+    private let stored = StoredVersions()
+
+    init(base: ModelStore) {
+        self.base = base
+    }
+
+    /// Entities and records held in memory (the chunk's footprint).
+    var count: Int {
+        accounts.count + provinces.count + units.count + projects.count + changeRequests.count + closeouts.count
+            + adjustments.count + strings.count + markers.count + lists.count
+    }
+
+    /// Writes everything held to the stored models and empties the overlay.
+    ///
+    /// All reads of the stored models come first (each entity's stored version, for the derived
+    /// keys it drops and the counters it moves; the counters' current values), then the deletions,
+    /// then the puts in key order: appended without a search when the models were empty (the first
+    /// chunk of a rebuild). The records are the live path's (``ModelRecords``, ``ModelCounters``,
+    /// the entities' binary form); counters are summed per chunk and written once.
+    mutating func flush(releasingMappedPages: Bool = false) {
+        do {
+            try write(releasingMappedPages: releasingMappedPages)
+        } catch {
+            base.faults.record("writing the models: \(error)")
+        }
+        self = ModelOverlay(base: base)
+    }
+
+    private func write(releasingMappedPages: Bool) throws {
+        let access = base.access
+        let models = base.dbs.models
+        let empty = try access.entryCount(models) == 0
+        var puts: [(key: [UInt8], value: [UInt8])] = []
+        var deletes: [[UInt8]] = []
+        var counts: [ModelCounters.Counter: Int] = [:]
+        puts.reserveCapacity(count * 2)
+
+        func put(_ key: [UInt8], _ value: [UInt8], derived old: [[UInt8]], _ new: [[UInt8]]) {
+            puts.append((key, value))
+            for key in old where !new.contains(key) { deletes.append(key) }
+            for key in new where !old.contains(key) { puts.append((key, [])) }
+        }
+        func tally(_ old: [ModelCounters.Counter], _ new: [ModelCounters.Counter]) {
+            for counter in old { counts[counter, default: 0] -= 1 }
+            for counter in new { counts[counter, default: 0] += 1 }
+        }
+        /// The stored version of an entity (none when the models were empty).
+        func old<T>(_ load: () -> T?) -> T? { empty ? nil : load() }
+        func storedUnit(_ projectNo: String) -> String { old { storedProject(projectNo) }?.unitId ?? "" }
+        func unit(_ projectNo: String) -> String { project(projectNo)?.unitId ?? "" }
+
+        for (key, value) in strings {
+            if let value { puts.append((key, Array(value.utf8))) } else { deletes.append(key) }
+        }
+        for (key, present) in markers {
+            if present { puts.append((key, [])) } else { deletes.append(key) }
+        }
+        for (key, ids) in lists { puts.append((key, ids.binaryEncoded)) }
+        for province in provinces.values {
+            puts.append((ModelKey.make(.province, province.id), province.binaryEncoded))
+        }
+        for unit in units.values { puts.append((ModelKey.make(.unit, unit.id), unit.binaryEncoded)) }
+        for account in accounts.values {
+            let old = old { storedAccount(account.id) }
+            put(
+                ModelKey.make(.account, account.id), account.binaryEncoded,
+                derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: account))
+        }
+        for project in projects.values {
+            let old = old { storedProject(project.projectNo) }
+            put(
+                ModelKey.make(.project, project.projectNo), project.binaryEncoded,
+                derived: ModelRecords.derivedKeys(of: old, hasher: base.dbs.hasher),
+                ModelRecords.derivedKeys(of: project, hasher: base.dbs.hasher))
+            tally(ModelCounters.counters(of: old), ModelCounters.counters(of: project))
+            // A project that changed unit takes its items' counters along; the items this chunk
+            // changed are counted below, from their stored version under the stored unit.
+            if let old, old.unitId != project.unitId {
+                for id in changeRequestIds(ofProject: project.projectNo) where changeRequests[id] == nil {
+                    let item = storedChangeRequest(id)
+                    tally(
+                        ModelCounters.counters(of: item, unit: old.unitId),
+                        ModelCounters.counters(of: item, unit: project.unitId))
+                }
+                for id in closeoutIds(ofProject: project.projectNo) where closeouts[id] == nil {
+                    let item = storedCloseout(id)
+                    tally(
+                        ModelCounters.counters(of: item, unit: old.unitId),
+                        ModelCounters.counters(of: item, unit: project.unitId))
+                }
+                for id in budgetAdjustmentIds(ofProject: project.projectNo) where adjustments[id] == nil {
+                    let item = storedAdjustment(id)
+                    tally(
+                        ModelCounters.counters(of: item, unit: old.unitId),
+                        ModelCounters.counters(of: item, unit: project.unitId))
+                }
+            }
+        }
+        for request in changeRequests.values {
+            let old = old { storedChangeRequest(request.id) }
+            put(
+                ModelKey.make(.change, request.id), request.binaryEncoded,
+                derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: request))
+            tally(
+                ModelCounters.counters(of: old, unit: storedUnit(request.projectNo)),
+                ModelCounters.counters(of: request, unit: unit(request.projectNo)))
+        }
+        for closeout in closeouts.values {
+            let old = old { storedCloseout(closeout.id) }
+            put(
+                ModelKey.make(.closeout, closeout.id), closeout.binaryEncoded,
+                derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: closeout))
+            tally(
+                ModelCounters.counters(of: old, unit: storedUnit(closeout.projectNo)),
+                ModelCounters.counters(of: closeout, unit: unit(closeout.projectNo)))
+        }
+        for adjustment in adjustments.values {
+            let old = old { storedAdjustment(adjustment.id) }
+            put(
+                ModelKey.make(.adjustment, adjustment.id), adjustment.binaryEncoded,
+                derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: adjustment))
+            tally(
+                ModelCounters.counters(of: old, unit: storedUnit(adjustment.projectNo)),
+                ModelCounters.counters(of: adjustment, unit: unit(adjustment.projectNo)))
+        }
+        for (counter, delta) in counts where delta != 0 {
+            let key = ModelCounters.key(counter)
+            let current = empty ? 0 : Int(try access.get(models, key).flatMap(BigEndian.value) ?? 0)
+            if current + delta > 0 {
+                puts.append((key, BigEndian.bytes(UInt64(current + delta))))
+            } else {
+                deletes.append(key)
+            }
+        }
+        if !empty {
+            for key in deletes { try access.delete(models, key) }
+        }
+        puts.sort { ModelKey.precedes($0.key, $1.key) }
+        for (index, record) in puts.enumerated() {
+            // Equal keys cannot come from different entities; keep the last if they ever do.
+            if index + 1 < puts.count && puts[index + 1].key == record.key { continue }
+            try access.put(models, record.key, record.value, append: empty)
+            if releasingMappedPages && index & 0x3FFF == 0x3FFF { access.releaseMappedPages() }
+        }
+    }
+
+    private func string(_ key: [UInt8], else stored: () -> String?) -> String? {
+        if let entry = strings[key] { return entry }
+        return stored()
+    }
+
+    private func list(_ key: [UInt8], else stored: () -> [String]) -> [String] {
+        lists[key] ?? stored()
+    }
+
+    private mutating func append(_ id: String, toList key: [UInt8], stored: [String]) {
+        var ids = lists[key] ?? stored
+        guard !ids.contains(id) else { return }
+        ids.append(id)
+        lists[key] = ids
+    }
+
+    /// Ids under an index prefix: the stored ones with the overlay's markers applied, in key order.
+    private func ids(prefix: [UInt8], stored: [String]) -> [String] {
+        var present = Set(stored)
+        for (key, isPresent) in markers where key.starts(with: prefix) && key.count > prefix.count {
+            let id = String(decoding: key[prefix.count...], as: UTF8.self)
+            if isPresent { present.insert(id) } else { present.remove(id) }
+        }
+        return present.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    // MARK: Stored versions
+
+    private func storedAccount(_ id: String) -> Account? {
+        if let entry = stored.accounts[id] { return entry }
+        let value = base.account(id)
+        stored.accounts[id] = .some(value)
+        return value
+    }
+
+    private func storedProject(_ projectNo: String) -> Project? {
+        if let entry = stored.projects[projectNo] { return entry }
+        let value = base.project(projectNo)
+        stored.projects[projectNo] = .some(value)
+        return value
+    }
+
+    private func storedChangeRequest(_ id: String) -> ChangeRequest? {
+        if let entry = stored.changeRequests[id] { return entry }
+        let value = base.changeRequest(id)
+        stored.changeRequests[id] = .some(value)
+        return value
+    }
+
+    private func storedCloseout(_ id: String) -> Closeout? {
+        if let entry = stored.closeouts[id] { return entry }
+        let value = base.closeout(id)
+        stored.closeouts[id] = .some(value)
+        return value
+    }
+
+    private func storedAdjustment(_ id: String) -> BudgetAdjustment? {
+        if let entry = stored.adjustments[id] { return entry }
+        let value = base.budgetAdjustment(id)
+        stored.adjustments[id] = .some(value)
+        return value
+    }
+
+    // MARK: WorkflowStateReader
+
+    func account(_ id: String) -> Account? { accounts[id] ?? storedAccount(id) }
+
+    func accountId(role: Role, username: String) -> String? {
+        guard let name = ModelRecords.usernameComponent(role, username, hasher: base.dbs.hasher) else { return nil }
+        return string(ModelKey.make(.username, role.rawValue, name)) {
+            base.accountId(role: role, username: username)
+        }
+    }
+
+    func personalAccountIds(role: Role, idNumber: String) -> [String] {
+        guard let number = ModelRecords.idNumberComponent(idNumber, hasher: base.dbs.hasher) else { return [] }
+        return ids(
+            prefix: ModelKey.prefix(.personById, role.rawValue, number),
+            stored: base.personalAccountIds(role: role, idNumber: idNumber))
+    }
+
+    func adminAccountIds(_ scope: AdminScope) -> [String] {
+        ids(prefix: ModelKey.prefix(.adminScope, ModelKey.scopeComponent(scope)), stored: base.adminAccountIds(scope))
+    }
+
+    func province(_ id: String) -> Province? { provinces[id] ?? base.province(id) }
+
+    func unit(_ id: String) -> Unit? { units[id] ?? base.unit(id) }
+
+    func project(_ projectNo: String) -> Project? { projects[projectNo] ?? storedProject(projectNo) }
+
+    func forEachActiveProject(_ body: (Project) -> Void) {
+        var stored: [String] = []
+        base.forEachActiveProject { stored.append($0.projectNo) }
+        for projectNo in ids(prefix: ModelKey.prefix(.activeProject), stored: stored) {
+            if let project = project(projectNo) { body(project) }
+        }
+    }
+
+    func projectNumbers(ledBy idType: IdType, idNumber: String) -> [String] {
+        let number = IdentityNumber.normalized(idNumber)
+        var numbers = Set(base.projectNumbers(ledBy: idType, idNumber: idNumber))
+        for project in projects.values {
+            if project.leader.idType == idType && IdentityNumber.normalized(project.leader.idNumber) == number {
+                numbers.insert(project.projectNo)
+            } else {
+                numbers.remove(project.projectNo)
+            }
+        }
+        return numbers.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    func subjectStatus(_ target: SubjectTarget) -> SubjectStatus {
+        do {
+            return try SubjectDirectory(access: base.access, dbs: base.dbs).status(target) { account($0)?.idNumber }
+        } catch {
+            base.faults.record("reading subject keys: \(error)")
+            return .unknown
+        }
+    }
+
+    func changeRequest(_ id: String) -> ChangeRequest? { changeRequests[id] ?? storedChangeRequest(id) }
+
+    func openChangeRequestId(projectNo: String, kind: ChangeKind) -> String? {
+        string(ModelKey.make(.openChange, projectNo, kind.rawValue)) {
+            base.openChangeRequestId(projectNo: projectNo, kind: kind)
+        }
+    }
+
+    func changeRequestIds(ofProject projectNo: String) -> [String] {
+        list(ModelKey.make(.changesOfProject, projectNo)) { base.changeRequestIds(ofProject: projectNo) }
+    }
+
+    func closeout(_ id: String) -> Closeout? { closeouts[id] ?? storedCloseout(id) }
+
+    func openCloseoutId(projectNo: String) -> String? {
+        string(ModelKey.make(.openCloseout, projectNo)) { base.openCloseoutId(projectNo: projectNo) }
+    }
+
+    func closeoutIds(ofProject projectNo: String) -> [String] {
+        list(ModelKey.make(.closeoutsOfProject, projectNo)) { base.closeoutIds(ofProject: projectNo) }
+    }
+
+    func budgetAdjustment(_ id: String) -> BudgetAdjustment? { adjustments[id] ?? storedAdjustment(id) }
+
+    func openBudgetAdjustmentId(projectNo: String) -> String? {
+        string(ModelKey.make(.openAdjustment, projectNo)) { base.openBudgetAdjustmentId(projectNo: projectNo) }
+    }
+
+    func budgetAdjustmentIds(ofProject projectNo: String) -> [String] {
+        list(ModelKey.make(.adjustmentsOfProject, projectNo)) { base.budgetAdjustmentIds(ofProject: projectNo) }
+    }
+
+    func closeoutId(certificateNo: String) -> String? {
+        string(ModelKey.make(.certificate, certificateNo)) { base.closeoutId(certificateNo: certificateNo) }
+    }
+
+    // Credentials are not read models: events never change them (credential changes are applied by
+    // the command, not by evolve), so they pass straight through.
+    func credential(_ accountId: String) -> Credential? { base.credential(accountId) }
+
+    func resetToken(digest: String) -> ResetTokenRecord? { base.resetToken(digest: digest) }
+
+    func passwordResetState(_ accountId: String) -> PasswordResetState? { base.passwordResetState(accountId) }
+
+    // MARK: WorkflowStateWriter
+
+    mutating func putAccount(_ account: Account) { accounts[account.id] = account }
+
+    mutating func setAccountId(role: Role, username: String, accountId: String?) {
+        guard let name = ModelRecords.usernameComponent(role, username, hasher: base.dbs.hasher) else { return }
+        strings.updateValue(accountId, forKey: ModelKey.make(.username, role.rawValue, name))
+    }
+
+    mutating func setPersonalAccount(role: Role, idNumber: String, accountId: String, present: Bool) {
+        guard let number = ModelRecords.idNumberComponent(idNumber, hasher: base.dbs.hasher) else { return }
+        markers[ModelKey.make(.personById, role.rawValue, number, accountId)] = present
+    }
+
+    mutating func addAdminAccount(_ scope: AdminScope, accountId: String) {
+        markers[ModelKey.make(.adminScope, ModelKey.scopeComponent(scope), accountId)] = true
+    }
+
+    mutating func putProvince(_ province: Province) { provinces[province.id] = province }
+
+    mutating func putUnit(_ unit: Unit) { units[unit.id] = unit }
+
+    mutating func putProject(_ project: Project) { projects[project.projectNo] = project }
+
+    mutating func setActiveProject(_ projectNo: String, active: Bool) {
+        markers[ModelKey.make(.activeProject, projectNo)] = active
+    }
+
+    mutating func putChangeRequest(_ request: ChangeRequest) { changeRequests[request.id] = request }
+
+    mutating func setOpenChangeRequestId(projectNo: String, kind: ChangeKind, requestId: String?) {
+        strings.updateValue(requestId, forKey: ModelKey.make(.openChange, projectNo, kind.rawValue))
+    }
+
+    mutating func addChangeRequestId(projectNo: String, requestId: String) {
+        let key = ModelKey.make(.changesOfProject, projectNo)
+        append(requestId, toList: key, stored: lists[key] == nil ? base.changeRequestIds(ofProject: projectNo) : [])
+    }
+
+    mutating func putCloseout(_ closeout: Closeout) { closeouts[closeout.id] = closeout }
+
+    mutating func setOpenCloseoutId(projectNo: String, closeoutId: String?) {
+        strings.updateValue(closeoutId, forKey: ModelKey.make(.openCloseout, projectNo))
+    }
+
+    mutating func addCloseoutId(projectNo: String, closeoutId: String) {
+        let key = ModelKey.make(.closeoutsOfProject, projectNo)
+        append(closeoutId, toList: key, stored: lists[key] == nil ? base.closeoutIds(ofProject: projectNo) : [])
+    }
+
+    mutating func putBudgetAdjustment(_ adjustment: BudgetAdjustment) { adjustments[adjustment.id] = adjustment }
+
+    mutating func setOpenBudgetAdjustmentId(projectNo: String, adjustmentId: String?) {
+        strings.updateValue(adjustmentId, forKey: ModelKey.make(.openAdjustment, projectNo))
+    }
+
+    mutating func addBudgetAdjustmentId(projectNo: String, adjustmentId: String) {
+        let key = ModelKey.make(.adjustmentsOfProject, projectNo)
+        append(
+            adjustmentId, toList: key, stored: lists[key] == nil ? base.budgetAdjustmentIds(ofProject: projectNo) : [])
+    }
+
+    mutating func setCertificate(_ certificateNo: String, closeoutId: String) {
+        strings.updateValue(closeoutId, forKey: ModelKey.make(.certificate, certificateNo))
+    }
+
+    mutating func putCredential(_ credential: Credential) { base.putCredential(credential) }
+
+    mutating func putResetToken(_ token: ResetTokenRecord) { base.putResetToken(token) }
+
+    mutating func putPasswordResetState(_ resetState: PasswordResetState) { base.putPasswordResetState(resetState) }
+}
+
+/// The stored versions a ``ModelOverlay`` has read (an entry of nil: not stored); a class, because
+/// the reader protocol's methods do not mutate.
+private final class StoredVersions {
+    var accounts: [String: Account?] = [:]
+    var projects: [String: Project?] = [:]
+    var changeRequests: [String: ChangeRequest?] = [:]
+    var closeouts: [String: Closeout?] = [:]
+    var adjustments: [String: BudgetAdjustment?] = [:]
+}

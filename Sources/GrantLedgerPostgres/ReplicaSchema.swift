@@ -23,7 +23,8 @@ public enum ReplicaSchema {
             correlation_id text,
             payload jsonb NOT NULL,
             record bytea NOT NULL,
-            digest bytea NOT NULL
+            digest bytea NOT NULL,
+            copied_at timestamptz NOT NULL DEFAULT clock_timestamp()
         );
         CREATE UNIQUE INDEX events_stream_version ON grantledger.events (stream, stream_version);
         CREATE INDEX events_type ON grantledger.events (type);

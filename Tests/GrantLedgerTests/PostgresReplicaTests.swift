@@ -253,12 +253,29 @@ struct PostgresReplicaTests {
         let provinces = try PostgresTestServer.query(database, "SELECT count(*) FROM grantledger.provinces")
         #expect(provinces == String(2 + clients * perClient))
 
-        // The command-line sink follows commits of another process (the log's cross-process subscription).
+        // The command-line sink follows commits of another process (the log's cross-process
+        // subscription): the same writers again, lag read from the rows' `copied_at`.
         let process = try Self.start(["sink", "postgres", "--url", database, "--follow"], store: path)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        for number in 0..<20 {
-            await ledger.expectAccepted(
-                line("createUnit", ["unitId": "UF\(number)", "name": "单位\(number)", "provinceId": "P1"], by: "N0"))
+        let before = try ledger.head().position
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for client in 0..<clients {
+                group.addTask {
+                    for number in 0..<perClient {
+                        let outcome = await ledger.execute(
+                            line: line(
+                                "createUnit",
+                                [
+                                    "unitId": "UF\(client)-\(number)", "name": "单位\(client)-\(number)",
+                                    "provinceId": "P1",
+                                ],
+                                by: "N0"))
+                        #expect(outcome.isAccepted, "\(outcome.jsonLine)")
+                        try await Task.sleep(for: .milliseconds(Int.random(in: 1...20)))
+                    }
+                }
+            }
+            try await group.waitForAll()
         }
         let head = try ledger.head().position
         var copied: UInt64 = 0
@@ -271,6 +288,16 @@ struct PostgresReplicaTests {
         #expect(process.isRunning)
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
+        let crossProcess = try PostgresTestServer.query(
+            database,
+            """
+            SELECT round(1000 * extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY copied_at - time)))
+                || ' ' || round(1000 * extract(epoch FROM percentile_cont(0.99) WITHIN GROUP (ORDER BY copied_at - time)))
+            FROM grantledger.events WHERE position > \(before)
+            """)
+        print(
+            "PostgreSQL replica: follow lag of the command-line sink (another process) with \(clients) writers, "
+                + "\(head - before) events: p50 / p99 \(crossProcess.replacingOccurrences(of: " ", with: " ms / ")) ms")
         #expect(try runCLI(["replay", "verify", "--postgres", database], store: path).status == 0)
     }
 

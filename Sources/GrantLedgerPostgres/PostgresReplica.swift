@@ -197,6 +197,16 @@ final class ReplicaConnection: Sendable {
         }
     }
 
+    /// Throws unless the database holds a replica (schema `grantledger` with its `events` table).
+    func requireReplica() async throws(ReplicaError) {
+        let rows = try await rows(
+            "SELECT to_regclass('grantledger.events') IS NOT NULL", "look for the replica")
+        guard try Self.decode(rows.first, Bool.self, "replica presence") else {
+            throw ReplicaError(
+                .server, "no replica at this URL: there is no grantledger.events table (run `sink postgres` first)")
+        }
+    }
+
     /// The checkpoint: position and digest of the newest event copied (0 and empty when none). With
     /// `lock`, inside a transaction, the row stays locked until it ends.
     func checkpoint(lock: Bool = false) async throws(ReplicaError) -> (position: UInt64, digest: [UInt8]) {

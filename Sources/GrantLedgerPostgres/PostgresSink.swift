@@ -139,7 +139,8 @@ public struct PostgresSink: Sendable {
             throw error
         }
         report.position = position
-        report.digest = digest
+        // An empty replica's checkpoint holds no digest: report the log's genesis digest then.
+        report.digest = digest.isEmpty ? CanonicalRecord.genesisDigest : digest
         report.seconds = Self.now() - started
         return report
     }

@@ -25,6 +25,7 @@ public enum ReplicaRestore {
         let replica = try await ReplicaConnection.open(url)
         let ledger: Ledger
         do {
+            try await replica.requireReplica()
             ledger = try Ledger(path: destination, options: options)
         } catch {
             await replica.close()

@@ -29,6 +29,7 @@ public enum ReplicaVerifier {
     private static func verify(
         _ replica: ReplicaConnection, progress: (@Sendable (UInt64) -> Void)?
     ) async throws -> VerifyReport {
+        try await replica.requireReplica()
         var previous = CanonicalRecord.genesisDigest
         var count: UInt64 = 0
         func bad(_ position: UInt64, _ reason: String) -> VerifyReport {

@@ -5,7 +5,7 @@ internal import Synchronization
 /// An embedded, append-only, hash-chained event store on LMDB.
 ///
 /// - Positions are global, gapless from 1, and equal commit order; each stream has versions from 1.
-/// - Every record carries SHA-256(previous digest ‖ its canonical bytes), so ``verify(progress:)`` can
+/// - Every record carries SHA-256(previous digest ‖ its canonical bytes), so ``verify(progress:eachRecord:)`` can
 ///   prove the log unchanged.
 /// - One writer thread runs every write transaction. Concurrent ``append(_:)`` and ``write(_:)`` calls
 ///   are queued and committed together (group commit: one sync for the batch); each caller is answered

@@ -8,7 +8,7 @@ internal import Glibc
 internal import Darwin
 #endif
 
-/// The outcome of ``EventStore/verify(progress:)``.
+/// The outcome of ``EventStore/verify(progress:eachRecord:)``.
 public struct VerifyReport: Sendable, Hashable {
     /// Events checked (all of them when the log is sound).
     public var eventCount: UInt64
@@ -48,7 +48,7 @@ extension StoreEnvironment {
     private static let digestChunk: UInt64 = 32_768
 
     /// Checks the structure in one snapshot while a helper thread checks digest links, then joins it.
-    /// See ``EventStore/verify(progress:)``.
+    /// See ``EventStore/verify(progress:eachRecord:)``.
     func verify(progress: ((UInt64) -> Void)?, eachRecord: RecordCheck? = nil) throws(EventLogError) -> VerifyReport {
         let dbs = dbs
         // Each record stores its digest, so each link (stored previous digest ‖ canonical bytes → stored

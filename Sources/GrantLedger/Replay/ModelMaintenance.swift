@@ -216,7 +216,7 @@ extension Ledger {
     }
 
     /// Drops every read model and rebuilds it from the log (`replay rebuild`), in transactions of a
-    /// bounded number of events (``ModelMaintenance/rebuild(_:dbs:progress:)``).
+    /// bounded number of events; an interrupted rebuild is finished by the next open.
     public func rebuildModels(progress: (@Sendable (UInt64) -> Void)? = nil) throws(LedgerError) -> RebuildReport {
         let dbs = dbs
         do {

@@ -50,12 +50,9 @@ enum ReadTables {
         case change, closeout, adjustment
     }
 
-    /// An encoder for one thread (JSONEncoder is not shared across threads here).
-    static func makeEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }
+    /// An encoder for one thread (JSONEncoder is not shared across threads here). Keys are not
+    /// sorted: `jsonb` keeps its own order.
+    static func makeEncoder() -> JSONEncoder { JSONEncoder() }
 
     /// A Codable value as JSON text for a `jsonb` column.
     static func json(_ value: some Encodable, _ encoder: JSONEncoder) -> String {

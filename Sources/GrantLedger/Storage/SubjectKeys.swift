@@ -113,9 +113,36 @@ struct SubjectKey: Hashable {
 
 /// What a keyring knows of one subject.
 enum CachedSubject {
-    case live(SymmetricKey, key: [UInt8])
+    case live(SymmetricKey)
     case erased
     case missing
+}
+
+/// The keyring's memory of subjects: a fixed table of 4,096 slots, one subject each, replaced when
+/// another subject hashes to the slot. A replay meets most people in one or two events close
+/// together, so a bounded table keeps the hits of an unbounded dictionary without growing with the
+/// log or paying to free it.
+struct SubjectCache {
+    private var slots = [(SubjectKey, CachedSubject)?](repeating: nil, count: 4096)
+
+    subscript(id: SubjectKey) -> CachedSubject? {
+        get {
+            guard let (key, value) = slots[Self.slot(id)], key == id else { return nil }
+            return value
+        }
+        set {
+            let slot = Self.slot(id)
+            if let newValue {
+                slots[slot] = (id, newValue)
+            } else if let (key, _) = slots[slot], key == id {
+                slots[slot] = nil
+            }
+        }
+    }
+
+    private static func slot(_ id: SubjectKey) -> Int {
+        Int(truncatingIfNeeded: (id.high ^ id.low &* 0x9E37_79B9_7F4A_7C15) >> 52)
+    }
 }
 
 /// The subject keys of one transaction (R-LOG-6): seals personal fields as events are encoded (making
@@ -129,7 +156,7 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     private let fetch: ([UInt8]) throws -> [UInt8]?
     private let access: TransactionAccess?
     private let dbs: LedgerDatabases
-    private var cache: [SubjectKey: CachedSubject] = [:]
+    private var cache = SubjectCache()
     private var nextSequence: UInt64?
     private var sequenceChanged = false
     private var subjectsByLookup: [[UInt8]: [UInt8]] = [:]
@@ -174,7 +201,7 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
         if let known = cache[id] { return known }
         let state: CachedSubject
         switch try entry(subject) {
-        case .live(let key, _)?: state = .live(SymmetricKey(data: key), key: key)
+        case .live(let key, _)?: state = .live(SymmetricKey(data: key))
         case .erased?: state = .erased
         case nil: state = .missing
         }
@@ -251,7 +278,7 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
             accountId = id
         }
         var found: (subject: [UInt8], key: SymmetricKey)?
-        if let existing = try subject(lookup: lookup), case .live(let key, _) = try cached(existing) {
+        if let existing = try subject(lookup: lookup), case .live(let key) = try cached(existing) {
             found = (existing, key)
         }
         if found == nil {
@@ -260,7 +287,7 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
             try access.put(dbs.subjects, SubjectRecords.key(made), SubjectEntry.live(key: bytes, lookup: lookup).bytes)
             try access.put(dbs.subjects, SubjectRecords.lookup(lookup), made)
             let key = SymmetricKey(data: bytes)
-            cache[SubjectKey(made)] = .live(key, key: bytes)
+            cache[SubjectKey(made)] = .live(key)
             subjectsByLookup[lookup] = made
             found = (made, key)
         }
@@ -295,7 +322,7 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
                 "the key of subject \(PasswordHasher.hex(subject)) is missing, and the subject was never erased")
         case .erased:
             return nil
-        case .live(let key, _):
+        case .live(let key):
             do {
                 let sealed = try AES.GCM.SealedBox(combined: box)
                 return Array(try AES.GCM.open(sealed, using: key, authenticating: subject))

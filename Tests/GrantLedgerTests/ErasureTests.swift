@@ -155,6 +155,25 @@ struct ErasureTests {
         #expect(after.contains(#""status":"erased""#))
     }
 
+    @Test("a command built in Swift cannot smuggle the erased marker or control characters in")
+    func typedCommandsAreChecked() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path)
+        defer { ledger.close() }
+        for text in Scenario.organisation { await ledger.expectAccepted(text) }
+        let marker = String(Character(PersonalData.marker)) + "erased:" + String(repeating: "0", count: 32)
+        for name in [marker, "北京\u{1B}[31m", "北京\u{202E}学大"] {
+            let before = try ledger.head()
+            let outcome = await ledger.execute(
+                CommandEnvelope(actor: "N0", command: .createProvince(provinceId: "P9", name: name)))
+            #expect(outcome.error?.code.rawValue == "invalidInput", "\(outcome.jsonLine)")
+            #expect(try ledger.head() == before)
+        }
+        let fine = await ledger.execute(
+            CommandEnvelope(actor: "N0", command: .createProvince(provinceId: "P9", name: "广东省\n")))
+        #expect(fine.isAccepted, "newline and tab stay allowed: \(fine.jsonLine)")
+    }
+
     @Test("a missing key of a subject never erased is corruption, found by verify")
     func keyLossIsNotSilent() async throws {
         let dir = TemporaryDirectory()

@@ -33,6 +33,13 @@ extension Ledger {
     /// was fully decoded and validated already; a weak new password (R-ACC-6) is refused next, before
     /// any salt is drawn or hash computed, so no invalid command costs PBKDF2.
     func prepare(_ envelope: CommandEnvelope, trustTime: Bool) throws(LedgerError) -> PreparedCommand {
+        if !envelope.checkedByDecoder, let scalar = envelope.firstForbiddenScalar {
+            throw LedgerError(
+                .invalidInput, field: "$",
+                "a string of the command holds U+\(String(scalar.value, radix: 16, uppercase: true)): control "
+                    + "characters other than newline and tab, bidirectional overrides and isolates, and Unicode "
+                    + "noncharacters are not allowed")
+        }
         let now = options.clock()
         let time: Timestamp
         if trustTime {

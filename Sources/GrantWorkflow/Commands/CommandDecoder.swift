@@ -44,6 +44,7 @@ public enum CommandDecoder {
             id: id, actor: actor, at: at, causationId: causationId, correlationId: correlationId, command: command)
         // Only an id is ever looked up by its fingerprint (R-LOG-3): the line pays for it then.
         if id != nil { envelope.lineFingerprint = CommandEnvelope.fingerprint(ofLine: value) }
+        envelope.checkedByDecoder = true
         return envelope
     }
 

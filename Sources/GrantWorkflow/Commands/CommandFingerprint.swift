@@ -157,3 +157,26 @@ struct CanonicalEncoder {
         } while value != 0
     }
 }
+
+extension CommandEnvelope {
+    /// The first character refused by the input rules (a control character other than newline and
+    /// tab, a bidirectional override or isolate, a Unicode noncharacter such as the erased-field
+    /// marker) in any string of the envelope, found by walking it; nil when there is none. The decoder
+    /// checks lines itself; this is for envelopes built in Swift.
+    public var firstForbiddenScalar: Unicode.Scalar? {
+        var found: Unicode.Scalar?
+        Self.visitStrings(self) { text in
+            guard found == nil else { return }
+            found = text.unicodeScalars.first(where: InputText.isForbidden)
+        }
+        return found
+    }
+
+    private static func visitStrings(_ value: Any, _ body: (String) -> Void) {
+        if let text = value as? String {
+            body(text)
+            return
+        }
+        for child in Mirror(reflecting: value).children { visitStrings(child.value, body) }
+    }
+}

@@ -116,7 +116,7 @@ extension Ledger {
     /// The log positions holding sealed fields of a subject (for replicas that must re-render those
     /// events after an erasure); `subject` is the id a `SubjectErased` event names (32 hex digits).
     public func positionsHolding(subject: String) throws(LedgerError) -> [UInt64] {
-        guard let bytes = Erasure.bytes(hex: subject) else {
+        guard let bytes = PersonalData.subjectId(hex: subject) else {
             throw LedgerError(.invalidInput, "'\(subject)' is not a subject id (32 lowercase hex digits)")
         }
         return try withModels { models, _ in

@@ -17,7 +17,7 @@ enum Erasure {
         _ erased: SubjectErased, at position: UInt64, txn: borrowing WriteTransaction, access: TransactionAccess,
         dbs: LedgerDatabases, keys: SubjectKeyring
     ) throws {
-        let subjects = erased.subjects.compactMap(Self.bytes(hex:))
+        let subjects = erased.subjects.compactMap(PersonalData.subjectId(hex:))
         guard subjects.count == erased.subjects.count else {
             throw LedgerError(.storage, "a SubjectErased event names a malformed subject id")
         }
@@ -78,27 +78,5 @@ enum Erasure {
             }
         }
         return state
-    }
-
-    /// The bytes of 32 lowercase hex digits; nil for anything else.
-    static func bytes(hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count == SubjectID.byteCount * 2 else { return nil }
-        var bytes: [UInt8] = []
-        var index = 0
-        while index < digits.count {
-            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
-    }
-
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        default: return nil
-        }
     }
 }

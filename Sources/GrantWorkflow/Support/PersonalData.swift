@@ -27,7 +27,7 @@ public enum PersonalData {
 
     /// The erased text of a subject (its id as 32 hex digits).
     public static func erasedText(subject: [UInt8]) -> String {
-        erasedPrefix + hex(subject)
+        erasedPrefix + PasswordHasher.hex(subject)
     }
 
     /// Whether `text` is an erased field.
@@ -38,7 +38,12 @@ public enum PersonalData {
     /// The subject id inside an erased text; nil for any other text.
     public static func erasedSubject(_ text: String) -> [UInt8]? {
         guard isErased(text) else { return nil }
-        let digits = Array(text.utf8.dropFirst(erasedPrefix.utf8.count))
+        return subjectId(hex: String(decoding: text.utf8.dropFirst(erasedPrefix.utf8.count), as: UTF8.self))
+    }
+
+    /// The bytes of a subject id written as 32 lowercase hex digits; nil for anything else.
+    public static func subjectId(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
         guard digits.count == SubjectID.byteCount * 2 else { return nil }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(SubjectID.byteCount)
@@ -49,22 +54,6 @@ public enum PersonalData {
             index += 2
         }
         return bytes
-    }
-
-    /// `text`, or ``erasedLabel`` when it is an erased field (for tables and forms).
-    public static func displayed(_ text: String) -> String {
-        isErased(text) ? erasedLabel : text
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     private static func nibble(_ byte: UInt8) -> UInt8? {

@@ -23,8 +23,9 @@ public final class Ledger: Sendable {
     let dbs: LedgerDatabases
 
     /// The read-model format. Bump it whenever entity encodings or the key layout change: a store
-    /// whose models have another format is rebuilt from its log when opened.
-    static let modelFormat: UInt64 = 5
+    /// whose models have another format is rebuilt from its log when opened. 6: project summaries
+    /// (``ProjectSummary``, `PR/no`) beside the projects, read by `query projects`.
+    static let modelFormat: UInt64 = 6
 
     /// Opens the store at `path`, creating the folder when missing.
     ///

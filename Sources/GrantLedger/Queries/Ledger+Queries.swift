@@ -147,6 +147,15 @@ extension Ledger {
     public func projects(
         _ filter: ProjectFilter = ProjectFilter(), as viewer: Viewer, asOf: AsOf? = nil
     ) throws(LedgerError) -> JSONValue {
+        try projectList(filter, as: viewer, asOf: asOf).json
+    }
+
+    /// `query projects` as a ``ProjectList``, whose JSON is written straight to bytes. Live, it reads
+    /// the projects' summaries (``ProjectSummary``), never the whole projects; `--as-of` replays and
+    /// takes the summaries of the replayed projects.
+    public func projectList(
+        _ filter: ProjectFilter = ProjectFilter(), as viewer: Viewer, asOf: AsOf? = nil
+    ) throws(LedgerError) -> ProjectList {
         try withModels { models, txn in
             let visibility = try Visibility(viewer, directory: models)
             var leaderAccount: Account?
@@ -156,33 +165,40 @@ extension Ledger {
                 }
                 leaderAccount = account
             }
-            func run(_ source: some QuerySource, today: CalendarDate, candidates: [String]? = nil) -> JSONValue {
-                var rows: [JSONValue] = []
-                func visit(_ project: Project) {
+            var provinces: [String: String?] = [:]
+            func province(ofUnit unitId: String) -> String? {
+                if let known = provinces[unitId] { return known }
+                let found = visibility.provinceId(ofUnit: unitId)
+                provinces[unitId] = .some(found)
+                return found
+            }
+            func select(today: CalendarDate, _ visitAll: ((ProjectSummary) -> Void) -> Void) -> ProjectList {
+                var rows: [ProjectSummary] = []
+                visitAll { project in
                     if let unit = filter.unit, project.unitId != unit { return }
-                    if let province = filter.province, visibility.provinceId(ofUnit: project.unitId) != province {
-                        return
-                    }
+                    if let wanted = filter.province, province(ofUnit: project.unitId) != wanted { return }
                     if let status = filter.status, project.status != status { return }
                     if let leaderAccount, !leaderAccount.leads(project) { return }
                     if filter.overdueOnly && !project.isOverdue(on: today) { return }
                     guard visibility.sees(project) else { return }
-                    rows.append(Views.projectSummary(project, today: today))
+                    rows.append(project)
                 }
-                if let candidates {
-                    for projectNo in candidates { source.project(projectNo).map(visit) }
-                } else {
-                    source.forEachProject(visit)
-                }
-                return .array(rows)
+                return ProjectList(rows: rows, today: today)
             }
             if let asOf {
                 let (state, time) = try stateAsOf(asOf, txn: txn)
-                return run(state, today: today(asOf: asOf, lastEventTime: time))
+                return select(today: today(asOf: asOf, lastEventTime: time)) { visit in
+                    state.forEachProject { visit(ProjectSummary($0)) }
+                }
             }
-            return run(
-                models, today: today(asOf: nil, lastEventTime: nil),
-                candidates: Self.candidateProjects(filter, leader: leaderAccount, visibility: visibility, in: models))
+            let candidates = Self.candidateProjects(filter, leader: leaderAccount, visibility: visibility, in: models)
+            return select(today: today(asOf: nil, lastEventTime: nil)) { visit in
+                if let candidates {
+                    for projectNo in candidates { models.projectSummary(projectNo).map(visit) }
+                } else {
+                    models.forEachProjectSummary(visit)
+                }
+            }
         }
     }
 

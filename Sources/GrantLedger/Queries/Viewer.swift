@@ -60,6 +60,11 @@ struct Visibility {
         administers(unitId: project.unitId) || leads(project)
     }
 
+    /// As ``sees(_:)-(Project)``, from a project's summary.
+    func sees(_ project: ProjectSummary) -> Bool {
+        administers(unitId: project.unitId) || (account?.leads(project) ?? false)
+    }
+
     /// The answer for something the viewer may not see, or that does not exist: `notFound` for the
     /// operator, and for an account the same `forbidden` either way (R-ACC-11).
     func hidden(_ what: String) -> LedgerError {

@@ -80,7 +80,7 @@ enum Views {
     }
 
     /// One row of `query projects`.
-    static func projectSummary(_ project: Project, today: CalendarDate) -> JSONValue {
+    static func projectSummary(_ project: ProjectSummary, today: CalendarDate) -> JSONValue {
         .object([
             ("projectNo", .string(project.projectNo)), ("title", .string(project.title)),
             ("status", .string(project.status.rawValue)), ("category", .string(project.category.rawValue)),

@@ -105,6 +105,9 @@ struct ModelOverlay: WorkflowStateWriter {
                 ModelKey.make(.project, project.projectNo), project.binaryEncoded,
                 derived: ModelRecords.derivedKeys(of: old, hasher: base.dbs.hasher),
                 ModelRecords.derivedKeys(of: project, hasher: base.dbs.hasher))
+            if old.map(ProjectSummary.init) != ProjectSummary(project) {
+                puts.append(ModelRecords.summaryRecord(of: project))
+            }
             tally(ModelCounters.counters(of: old), ModelCounters.counters(of: project))
             // A project that changed unit takes its items' counters along; the items this chunk
             // changed are counted below, from their stored version under the stored unit.

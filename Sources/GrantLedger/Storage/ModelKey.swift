@@ -42,6 +42,8 @@ enum ModelKey {
         case projectsByStatus = "PS"
         case projectsByLeader = "PL"
         case projectsDue = "PD"
+        /// A project's row of `query projects` (``ProjectSummary``), beside the project.
+        case projectSummary = "PR"
         case counter = "K"
         // Credentials database.
         case credential = "c"

@@ -48,6 +48,11 @@ enum ModelRecords {
         return keys
     }
 
+    /// A project's summary record (``ProjectSummary``): key and value.
+    static func summaryRecord(of project: Project) -> (key: [UInt8], value: [UInt8]) {
+        (ModelKey.make(.projectSummary, project.projectNo), ProjectSummary(project).binaryEncoded)
+    }
+
     /// Engine index keys of a change request: awaiting a reviewer; filed (备案).
     static func derivedKeys(of request: ChangeRequest?) -> [[UInt8]] {
         guard let request else { return [] }
@@ -120,6 +125,8 @@ enum ModelRecords {
         for unit in state.units.values { add(ModelKey.make(.unit, unit.id), unit.binaryEncoded) }
         for project in state.projects.values {
             add(ModelKey.make(.project, project.projectNo), project.binaryEncoded)
+            let summary = summaryRecord(of: project)
+            add(summary.key, summary.value)
             for key in derivedKeys(of: project, hasher: hasher) { add(key, []) }
         }
         for projectNo in state.activeProjects { add(ModelKey.make(.activeProject, projectNo), []) }

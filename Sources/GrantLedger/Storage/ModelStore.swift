@@ -222,6 +222,10 @@ struct ModelStore: WorkflowStateWriter {
         let key = ModelKey.make(.project, project.projectNo)
         let old: Project? = load(key)
         store(key, project.binaryEncoded)
+        if old.map(ProjectSummary.init) != ProjectSummary(project) {
+            let summary = ModelRecords.summaryRecord(of: project)
+            store(summary.key, summary.value)
+        }
         updateDerived(
             ModelRecords.derivedKeys(of: old, hasher: dbs.hasher),
             ModelRecords.derivedKeys(of: project, hasher: dbs.hasher))
@@ -356,6 +360,23 @@ extension ModelStore {
     /// Project numbers of a unit, in key order (the `projectsOfUnit` index).
     func projectNumbers(ofUnit unitId: String) -> [String] {
         lastComponents(prefix: ModelKey.prefix(.projectsOfUnit, unitId))
+    }
+
+    /// The summary of a project (``ProjectSummary``), as `query projects` lists it.
+    func projectSummary(_ projectNo: String) -> ProjectSummary? {
+        load(ModelKey.make(.projectSummary, projectNo))
+    }
+
+    /// Every project's summary, in project-number (key) order.
+    func forEachProjectSummary(_ body: (ProjectSummary) -> Void) {
+        do {
+            try access.scan(dbs.models, prefix: ModelKey.prefix(.projectSummary)) { _, value in
+                body(try ProjectSummary(binaryEncoded: Array(value)))
+                return true
+            }
+        } catch {
+            faults.record("scanning project summaries: \(error)")
+        }
     }
 
     /// Project numbers with a status, in key order.

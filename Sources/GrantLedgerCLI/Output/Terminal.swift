@@ -19,6 +19,15 @@ enum Terminal {
         if full { flush() }
     }
 
+    /// Appends bytes (UTF-8 text) to standard output's buffer; flushes past 64 KiB.
+    static func out(bytes text: [UInt8]) {
+        let full = buffer.withLock { bytes in
+            bytes.append(contentsOf: text)
+            return bytes.count >= 1 << 16
+        }
+        if full { flush() }
+    }
+
     /// Appends `text` and a newline to standard output's buffer.
     static func outLine(_ text: String) { out(text + "\n") }
 

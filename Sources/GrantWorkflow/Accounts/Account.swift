@@ -80,8 +80,13 @@ public struct Account: Codable, Sendable, Hashable, BinaryCodable {
     /// Whether this account is the leader of `project` (R-PRJ-2 rev. 2): an approved, enabled leader
     /// account with the project leader's ID type and number.
     public func leads(_ project: Project) -> Bool {
-        role == .leader && isActive && idType == project.leader.idType
-            && normalizedIdNumber == IdentityNumber.normalized(project.leader.idNumber)
+        leads(leaderIdType: project.leader.idType, leaderIdNumber: project.leader.idNumber)
+    }
+
+    /// Whether this account is the leader of a project whose leader holds this ID type and number.
+    public func leads(leaderIdType: IdType, leaderIdNumber: String) -> Bool {
+        role == .leader && isActive && idType == leaderIdType
+            && normalizedIdNumber == IdentityNumber.normalized(leaderIdNumber)
     }
 
     /// Whether the account holds this person's ID (same type and normalised number).

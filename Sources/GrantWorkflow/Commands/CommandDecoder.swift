@@ -18,7 +18,7 @@ public enum CommandDecoder {
         var fields = try FieldReader.object(value, path: "", limits: limits)
         let id = try fields.optionalIdentifier("id")
         let type = try fields.name("type")
-        guard Command.typeNames.contains(type) else {
+        guard knownTypes.contains(type) else {
             throw WorkflowError(.unknownCommand, field: "type", "unknown command type '\(type)'")
         }
         let actor = try fields.optionalIdentifier("actor")
@@ -47,6 +47,9 @@ public enum CommandDecoder {
         envelope.checkedByDecoder = true
         return envelope
     }
+
+    /// ``Command/typeNames`` as a set, looked up once per line.
+    static let knownTypes = Set(Command.typeNames)
 
     /// Decodes a line given as a string.
     public static func decode(_ line: String, limits: InputLimits = .standard) throws(WorkflowError) -> CommandEnvelope
@@ -238,7 +241,7 @@ public enum CommandDecoder {
     static func members(_ f: inout FieldReader, _ key: String) throws(WorkflowError) -> [Member] {
         var result: [Member] = []
         for (index, item) in try f.array(key).enumerated() {
-            var reader = try FieldReader.object(item, path: "\(f.fieldName(key))[\(index)]", limits: f.limits)
+            var reader = try FieldReader.object(item, path: f.fieldName(key), element: index, limits: f.limits)
             result.append(try member(&reader))
         }
         return result
@@ -248,7 +251,7 @@ public enum CommandDecoder {
     {
         var result: [ExternalAllocation] = []
         for (index, item) in try f.array(key).enumerated() {
-            var reader = try FieldReader.object(item, path: "\(f.fieldName(key))[\(index)]", limits: f.limits)
+            var reader = try FieldReader.object(item, path: f.fieldName(key), element: index, limits: f.limits)
             result.append(
                 ExternalAllocation(
                     partner: try reader.name("partner"), creditCode: try reader.name("creditCode"),
@@ -414,7 +417,7 @@ public enum CommandDecoder {
         case .members:
             var result: [CloseoutMember] = []
             for (index, item) in try f.array("data").enumerated() {
-                var reader = try FieldReader.object(item, path: "data[\(index)]", limits: f.limits)
+                var reader = try FieldReader.object(item, path: "data", element: index, limits: f.limits)
                 let member = try member(&reader, contribution: true)
                 let contribution = try reader.optionalText("contribution") ?? ""
                 try reader.finish()
@@ -424,7 +427,7 @@ public enum CommandDecoder {
         case .interimOutputs:
             var result: [InterimOutput] = []
             for (index, item) in try f.array("data").enumerated() {
-                var reader = try FieldReader.object(item, path: "data[\(index)]", limits: f.limits)
+                var reader = try FieldReader.object(item, path: "data", element: index, limits: f.limits)
                 result.append(
                     InterimOutput(
                         title: try reader.name("title"), form: try reader.name("form"),
@@ -457,7 +460,7 @@ public enum CommandDecoder {
         case .avoidedExperts:
             var result: [AvoidedExpert] = []
             for (index, item) in try f.array("data").enumerated() {
-                var reader = try FieldReader.object(item, path: "data[\(index)]", limits: f.limits)
+                var reader = try FieldReader.object(item, path: "data", element: index, limits: f.limits)
                 result.append(
                     AvoidedExpert(
                         name: try reader.name("name"), unit: try reader.name("unit"), reason: try reader.text("reason"))

@@ -3,26 +3,54 @@
 /// Every member must be read: ``finish()`` refuses the ones that were not (unknown fields).
 struct FieldReader {
     let object: JSONObject
-    let path: String
+    /// The path of the object's parent field (empty for the line itself).
+    let parentPath: String
+    /// The object's position in its parent array, when it is an element (`members[2]`).
+    let element: Int?
     let limits: InputLimits
-    /// The keys read so far (a handful: a linear array beats a hashed set).
-    var used: [String] = []
+    /// The members read so far, by position in ``JSONObject/keys``: bit `n` for the first 64, then
+    /// a list (commands have a dozen members; larger objects are maps read in a loop).
+    var used: UInt64 = 0
+    var usedBeyond: [Int] = []
 
-    init(_ object: JSONObject, path: String, limits: InputLimits) {
+    init(_ object: JSONObject, path: String, element: Int? = nil, limits: InputLimits) {
         self.object = object
-        self.path = path
+        self.parentPath = path
+        self.element = element
         self.limits = limits
     }
 
-    /// Reads an object-valued JSON value as a reader.
-    static func object(_ value: JSONValue, path: String, limits: InputLimits) throws(WorkflowError) -> FieldReader {
+    /// Reads an object-valued JSON value as a reader; `element` is its position in an array.
+    static func object(
+        _ value: JSONValue, path: @autoclosure () -> String, element: Int? = nil, limits: InputLimits
+    ) throws(WorkflowError) -> FieldReader {
         guard case .object(let object) = value else {
-            throw WorkflowError.invalidInput(path, "must be an object, not \(value.typeName)")
+            let name = path()
+            throw WorkflowError.invalidInput(
+                element.map { "\(name)[\($0)]" } ?? name, "must be an object, not \(value.typeName)")
         }
-        return FieldReader(object, path: path, limits: limits)
+        return FieldReader(object, path: path(), element: element, limits: limits)
     }
 
-    func fieldName(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+    /// The path of this object (`budget`, `members[2]`); made only for error messages.
+    var path: String { element.map { "\(parentPath)[\($0)]" } ?? parentPath }
+
+    func fieldName(_ key: String) -> String {
+        let path = path
+        return path.isEmpty ? key : path + "." + key
+    }
+
+    private func isUsed(_ position: Int) -> Bool {
+        position < 64 ? used & (1 << UInt64(position)) != 0 : usedBeyond.contains(position)
+    }
+
+    private mutating func markUsed(_ position: Int) {
+        if position < 64 {
+            used |= 1 << UInt64(position)
+        } else if !usedBeyond.contains(position) {
+            usedBeyond.append(position)
+        }
+    }
 
     /// Whether the member is present and not null.
     func has(_ key: String) -> Bool {
@@ -31,8 +59,10 @@ struct FieldReader {
     }
 
     mutating func raw(_ key: String) -> JSONValue? {
-        if !used.contains(key) { used.append(key) }
-        guard let value = object[key], value != .null else { return nil }
+        guard let position = object.position(of: key) else { return nil }
+        markUsed(position)
+        let value = object.value(at: position)
+        if case .null = value { return nil }
         return value
     }
 
@@ -43,7 +73,7 @@ struct FieldReader {
 
     /// Refuses members that were not read.
     func finish() throws(WorkflowError) {
-        for key in object.keys where !used.contains(key) {
+        for (position, key) in object.keys.enumerated() where !isUsed(position) {
             throw WorkflowError.invalidInput(fieldName(key), "unknown field")
         }
     }
@@ -60,10 +90,10 @@ struct FieldReader {
     /// characters, the length limits in scalars and bytes, non-blank unless `allowEmpty`. Every
     /// string a command holds passes here.
     func checkString(
-        _ value: JSONValue, field: String, length: Length, allowEmpty: Bool
+        _ value: JSONValue, field: @autoclosure () -> String, length: Length, allowEmpty: Bool
     ) throws(WorkflowError) -> String {
         guard case .string(let raw) = value else {
-            throw WorkflowError.invalidInput(field, "must be a string, not \(value.typeName)")
+            throw WorkflowError.invalidInput(field(), "must be a string, not \(value.typeName)")
         }
         let scalars: Int
         let bytes: Int
@@ -79,16 +109,16 @@ struct FieldReader {
             switch error {
             case .forbiddenScalar(let scalar):
                 throw WorkflowError.invalidInput(
-                    field,
+                    field(),
                     "holds \(InputText.describe(scalar)): control characters other than newline and tab, "
                         + "bidirectional overrides and isolates, and Unicode noncharacters are not allowed")
             case .tooLong:
                 throw WorkflowError.invalidInput(
-                    field, "is longer than \(scalars) characters (Unicode scalars) or \(bytes) UTF-8 bytes")
+                    field(), "is longer than \(scalars) characters (Unicode scalars) or \(bytes) UTF-8 bytes")
             }
         }
         if !allowEmpty, Self.isBlank(text) {
-            throw WorkflowError.invalidInput(field, "must not be empty")
+            throw WorkflowError.invalidInput(field(), "must not be empty")
         }
         return text
     }
@@ -98,17 +128,19 @@ struct FieldReader {
     static func isBlank(_ text: String) -> Bool {
         guard let first = text.utf8.first else { return true }
         if first > 0x20 && first < 0x7F { return false }
+        // A CJK ideograph first (most Chinese text) is not white space either.
+        if let scalar = text.unicodeScalars.first, (0x3400...0x9FFF).contains(scalar.value) { return false }
         return text.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
     }
 
     /// Checks an identifier value: a string matching `[A-Za-z0-9][A-Za-z0-9._&-]{0,63}`.
-    func checkIdentifier(_ value: JSONValue, field: String) throws(WorkflowError) -> String {
+    func checkIdentifier(_ value: JSONValue, field: @autoclosure () -> String) throws(WorkflowError) -> String {
         guard case .string(let text) = value else {
-            throw WorkflowError.invalidInput(field, "must be a string, not \(value.typeName)")
+            throw WorkflowError.invalidInput(field(), "must be a string, not \(value.typeName)")
         }
         guard InputText.isIdentifier(text) else {
             throw WorkflowError.invalidInput(
-                field, "must be an identifier: 1–64 of A–Z a–z 0–9 . _ & -, starting with a letter or digit")
+                field(), "must be an identifier: 1–64 of A–Z a–z 0–9 . _ & -, starting with a letter or digit")
         }
         return text
     }
@@ -173,15 +205,17 @@ struct FieldReader {
     }
 
     /// Reads an integer number literal exactly; fractions, exponents and out-of-range values are refused.
-    func integer(_ value: JSONValue, field: String, range: ClosedRange<Int64>) throws(WorkflowError) -> Int64 {
+    func integer(
+        _ value: JSONValue, field: @autoclosure () -> String, range: ClosedRange<Int64>
+    ) throws(WorkflowError) -> Int64 {
         guard case .number(let literal) = value else {
-            throw WorkflowError.invalidInput(field, "must be an integer, not \(value.typeName)")
+            throw WorkflowError.invalidInput(field(), "must be an integer, not \(value.typeName)")
         }
-        if literal.contains(".") || literal.contains("e") || literal.contains("E") {
-            throw WorkflowError.invalidInput(field, "must be an integer (amounts are whole fen), not \(literal)")
+        if literal.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e") }) {
+            throw WorkflowError.invalidInput(field(), "must be an integer (amounts are whole fen), not \(literal)")
         }
         guard let number = Int64(literal), range.contains(number) else {
-            throw WorkflowError.invalidInput(field, "is out of range: \(literal)")
+            throw WorkflowError.invalidInput(field(), "is out of range: \(literal)")
         }
         return number
     }
@@ -231,13 +265,13 @@ struct FieldReader {
     }
 
     func choice<Value: RawRepresentable & CaseIterable>(
-        _ value: JSONValue, field: String
+        _ value: JSONValue, field: @autoclosure () -> String
     ) throws(WorkflowError) -> Value
     where Value.RawValue == String {
-        let text = try checkString(value, field: field, length: .name, allowEmpty: false)
+        let text = try checkString(value, field: field(), length: .name, allowEmpty: false)
         guard let choice = Value(rawValue: text) else {
             let allowed = Value.allCases.map(\.rawValue).joined(separator: ", ")
-            throw WorkflowError.invalidInput(field, "must be one of \(allowed), not '\(text)'")
+            throw WorkflowError.invalidInput(field(), "must be one of \(allowed), not '\(text)'")
         }
         return choice
     }

@@ -12,17 +12,26 @@ public struct JSONParser {
     var index = 0
 
     /// Parses a whole document.
+    ///
+    /// Invalid UTF-8 anywhere is refused as such, before any other fault. Strings are checked as
+    /// they are read, and outside strings a JSON text is ASCII (any other byte is a syntax error),
+    /// so a parse that succeeds has checked every byte; a parse that fails checks the whole line
+    /// before it reports its own error.
     public static func parse(_ bytes: [UInt8]) throws(WorkflowError) -> JSONValue {
-        guard String(validating: bytes, as: UTF8.self) != nil else {
-            throw WorkflowError.invalidInput("$", "input is not valid UTF-8")
-        }
         var parser = JSONParser(bytes: bytes)
-        parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw parser.fail("unexpected content after the JSON value") }
-        return value
+        do throws(WorkflowError) {
+            parser.skipWhitespace()
+            let value = try parser.parseValue(depth: 0)
+            parser.skipWhitespace()
+            guard parser.index == bytes.count else { throw parser.fail("unexpected content after the JSON value") }
+            return value
+        } catch {
+            if !bytes.withUnsafeBytes(UTF8Validation.isValid) { throw invalidUTF8 }
+            throw error
+        }
     }
+
+    static var invalidUTF8: WorkflowError { WorkflowError.invalidInput("$", "input is not valid UTF-8") }
 
     func fail(_ message: String) -> WorkflowError {
         WorkflowError.invalidInput("$", "invalid JSON at byte \(index): \(message)")
@@ -62,7 +71,7 @@ public struct JSONParser {
 
     mutating func parseObject(depth: Int) throws(WorkflowError) -> JSONValue {
         index += 1
-        var object = JSONObject()
+        var object = JSONObject(capacity: 8)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -143,8 +152,32 @@ public struct JSONParser {
 
     func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
+    /// A string's bytes from `start` to `end` as a `String`, refused unless they are UTF-8.
+    func string(from start: Int, to end: Int) throws(WorkflowError) -> String {
+        let text: String? = bytes.withUnsafeBufferPointer { buffer in
+            let run = UnsafeBufferPointer(rebasing: buffer[start..<end])
+            return UTF8Validation.isValid(run) ? String(decoding: run, as: UTF8.self) : nil
+        }
+        guard let text else { throw Self.invalidUTF8 }
+        return text
+    }
+
     mutating func parseString() throws(WorkflowError) -> String {
         index += 1
+        let start = index
+        // Nearly every string has no escape: it is made from its bytes at once.
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let text = try string(from: start, to: index)
+                index += 1
+                return text
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw fail("control character in string") }
+            index += 1
+        }
+        index = start
         var out: [UInt8] = []
         var runStart = index
         while true {
@@ -153,6 +186,7 @@ public struct JSONParser {
             if byte == UInt8(ascii: "\"") {
                 out.append(contentsOf: bytes[runStart..<index])
                 index += 1
+                guard out.withUnsafeBytes(UTF8Validation.isValid) else { throw Self.invalidUTF8 }
                 return String(decoding: out, as: UTF8.self)
             }
             if byte < 0x20 { throw fail("control character in string") }

@@ -44,6 +44,21 @@ public struct JSONObject: Sendable, Hashable {
     /// An empty object.
     public init() {}
 
+    /// An empty object with room for `capacity` members.
+    init(capacity: Int) {
+        keys.reserveCapacity(capacity)
+        values.reserveCapacity(capacity)
+    }
+
+    /// The position of the member named `key` (in ``keys``), if any.
+    func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return keys.firstIndex(of: key)
+    }
+
+    /// The member at a position of ``keys``.
+    func value(at position: Int) -> JSONValue { values[position] }
+
     /// The members by key.
     public var members: [String: JSONValue] {
         Dictionary(uniqueKeysWithValues: zip(keys, values))
@@ -52,11 +67,6 @@ public struct JSONObject: Sendable, Hashable {
     /// The member named `key`.
     public subscript(key: String) -> JSONValue? {
         position(of: key).map { values[$0] }
-    }
-
-    private func position(of key: String) -> Int? {
-        if let index { return index[key] }
-        return keys.firstIndex(of: key)
     }
 
     /// Adds a member; returns false when the key is already present.

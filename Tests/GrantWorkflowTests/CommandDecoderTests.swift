@@ -128,6 +128,62 @@ import Testing
                 == "at")
     }
 
+    @Test("invalid UTF-8 is reported as such wherever it is, before any other fault of the line")
+    func invalidUTF8First() {
+        let valid = Array(#"{"type":"createProvince","actor":"N0","provinceId":"P","name":"北京"}"#.utf8)
+        let bad: [[UInt8]] = [[0xFF], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xE5, 0x8C], [0xF4, 0x90, 0x80, 0x80]]
+        for sequence in bad {
+            // In a string value, in a key, outside any string, and before a syntax error.
+            let name = valid.firstRange(of: Array("北京".utf8))!
+            var inValue = valid
+            inValue.replaceSubrange(name, with: sequence)
+            var inKey = valid
+            inKey.insert(contentsOf: sequence, at: 2)
+            var outside = valid
+            outside.insert(contentsOf: sequence, at: 1)
+            var beforeSyntaxError = valid
+            beforeSyntaxError.replaceSubrange(name, with: sequence)
+            beforeSyntaxError.removeLast()
+            var escaped = valid
+            escaped.replaceSubrange(name, with: Array(#"\n"#.utf8) + sequence)
+            for line in [inValue, inKey, outside, beforeSyntaxError, escaped] {
+                let error = error(line)
+                #expect(error?.message.contains("not valid UTF-8") == true, "\(line): \(String(describing: error))")
+                #expect(error?.field == "$")
+            }
+        }
+    }
+
+    @Test("UTF8Validation agrees with the standard library on every short sequence and on random bytes")
+    func utf8Validation() {
+        func agrees(_ bytes: [UInt8]) -> Bool {
+            bytes.withUnsafeBytes(UTF8Validation.isValid) == (String(validating: bytes, as: UTF8.self) != nil)
+        }
+        let interesting: [UInt8] = [
+            0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED,
+            0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF,
+        ]
+        for a in interesting {
+            #expect(agrees([a]))
+            for b in interesting {
+                #expect(agrees([a, b]))
+                for c in interesting {
+                    #expect(agrees([a, b, c]))
+                    for d in [0x80, 0xBF, 0x41] as [UInt8] { #expect(agrees([a, b, c, d])) }
+                }
+            }
+        }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for length in 0..<400 {
+            var bytes = Array("项目abcdefgh".utf8)
+            for _ in 0..<(length % 40) {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                bytes.append(UInt8(truncatingIfNeeded: state >> 33) & (length % 3 == 0 ? 0x7F : 0xFF))
+            }
+            #expect(agrees(bytes), "\(bytes)")
+        }
+    }
+
     @Test("dates are strict calendar dates")
     func dates() {
         #expect(CalendarDate("2027-02-29") == nil)

@@ -318,7 +318,7 @@ public enum CommandDecoder {
             throw WorkflowError.invalidInput(
                 "kind", "a change request carries exactly one kind, not \(kinds.count)", rule: "R-CHG-1")
         }
-        return try f.choice(value, field: "kind")
+        return try FieldReader.choice(value, field: "kind", limits: f.limits)
     }
 
     /// Decodes details; with `kind` nil (edits) the kind is inferred from the field names.

@@ -12,6 +12,8 @@ struct FieldReader {
     /// a list (commands have a dozen members; larger objects are maps read in a loop).
     var used: UInt64 = 0
     var usedBeyond: [Int] = []
+    /// Where the next lookup starts: after the member read last.
+    var next = 0
 
     init(_ object: JSONObject, path: String, element: Int? = nil, limits: InputLimits) {
         self.object = object
@@ -59,7 +61,8 @@ struct FieldReader {
     }
 
     mutating func raw(_ key: String) -> JSONValue? {
-        guard let position = object.position(of: key) else { return nil }
+        guard let position = object.position(of: key, from: next) else { return nil }
+        next = position + 1
         markUsed(position)
         let value = object.value(at: position)
         if case .null = value { return nil }
@@ -89,8 +92,8 @@ struct FieldReader {
     /// Checks a string value by the input rules (``InputText``): NFC, no control or bidi override
     /// characters, the length limits in scalars and bytes, non-blank unless `allowEmpty`. Every
     /// string a command holds passes here.
-    func checkString(
-        _ value: JSONValue, field: @autoclosure () -> String, length: Length, allowEmpty: Bool
+    static func checkString(
+        _ value: JSONValue, field: @autoclosure () -> String, length: Length, allowEmpty: Bool, limits: InputLimits
     ) throws(WorkflowError) -> String {
         guard case .string(let raw) = value else {
             throw WorkflowError.invalidInput(field(), "must be a string, not \(value.typeName)")
@@ -134,7 +137,7 @@ struct FieldReader {
     }
 
     /// Checks an identifier value: a string matching `[A-Za-z0-9][A-Za-z0-9._&-]{0,63}`.
-    func checkIdentifier(_ value: JSONValue, field: @autoclosure () -> String) throws(WorkflowError) -> String {
+    static func checkIdentifier(_ value: JSONValue, field: @autoclosure () -> String) throws(WorkflowError) -> String {
         guard case .string(let text) = value else {
             throw WorkflowError.invalidInput(field(), "must be a string, not \(value.typeName)")
         }
@@ -147,13 +150,13 @@ struct FieldReader {
 
     /// A required identifier (`accountId`, `projectNo`, `unitId` …).
     mutating func identifier(_ key: String) throws(WorkflowError) -> String {
-        try checkIdentifier(try required(key), field: fieldName(key))
+        try Self.checkIdentifier(try required(key), field: fieldName(key))
     }
 
     /// An optional identifier.
     mutating func optionalIdentifier(_ key: String) throws(WorkflowError) -> String? {
         guard let value = raw(key) else { return nil }
-        return try checkIdentifier(value, field: fieldName(key))
+        return try Self.checkIdentifier(value, field: fieldName(key))
     }
 
     /// A required array of identifiers.
@@ -161,36 +164,37 @@ struct FieldReader {
         let items = try array(key)
         var result: [String] = []
         for (index, item) in items.enumerated() {
-            result.append(try checkIdentifier(item, field: "\(fieldName(key))[\(index)]"))
+            result.append(try Self.checkIdentifier(item, field: "\(fieldName(key))[\(index)]"))
         }
         return result
     }
 
     /// A required non-empty short string (names, titles: ≤ 200 scalars and 800 bytes).
     mutating func name(_ key: String) throws(WorkflowError) -> String {
-        try checkString(try required(key), field: fieldName(key), length: .name, allowEmpty: false)
+        try Self.checkString(try required(key), field: fieldName(key), length: .name, allowEmpty: false, limits: limits)
     }
 
     /// An optional non-empty short string.
     mutating func optionalName(_ key: String) throws(WorkflowError) -> String? {
         guard let value = raw(key) else { return nil }
-        return try checkString(value, field: fieldName(key), length: .name, allowEmpty: false)
+        return try Self.checkString(value, field: fieldName(key), length: .name, allowEmpty: false, limits: limits)
     }
 
     /// A required free text (≤ 20,000 scalars and 80,000 bytes; may be empty).
     mutating func text(_ key: String) throws(WorkflowError) -> String {
-        try checkString(try required(key), field: fieldName(key), length: .text, allowEmpty: true)
+        try Self.checkString(try required(key), field: fieldName(key), length: .text, allowEmpty: true, limits: limits)
     }
 
     /// An optional free text.
     mutating func optionalText(_ key: String) throws(WorkflowError) -> String? {
         guard let value = raw(key) else { return nil }
-        return try checkString(value, field: fieldName(key), length: .text, allowEmpty: true)
+        return try Self.checkString(value, field: fieldName(key), length: .text, allowEmpty: true, limits: limits)
     }
 
     /// A required string with no length limit but the line's (base64 content).
     mutating func longString(_ key: String) throws(WorkflowError) -> String {
-        try checkString(try required(key), field: fieldName(key), length: .unlimited, allowEmpty: true)
+        try Self.checkString(
+            try required(key), field: fieldName(key), length: .unlimited, allowEmpty: true, limits: limits)
     }
 
     // MARK: other scalars
@@ -205,7 +209,7 @@ struct FieldReader {
     }
 
     /// Reads an integer number literal exactly; fractions, exponents and out-of-range values are refused.
-    func integer(
+    static func integer(
         _ value: JSONValue, field: @autoclosure () -> String, range: ClosedRange<Int64>
     ) throws(WorkflowError) -> Int64 {
         guard case .number(let literal) = value else {
@@ -222,23 +226,24 @@ struct FieldReader {
 
     /// A required amount in fen (|amount| ≤ 10^15; negative amounts are refused later, by the rules).
     mutating func amount(_ key: String) throws(WorkflowError) -> Fen {
-        try integer(try required(key), field: fieldName(key), range: -limits.maximumAmount...limits.maximumAmount)
+        try Self.integer(try required(key), field: fieldName(key), range: -limits.maximumAmount...limits.maximumAmount)
     }
 
     /// An optional amount in fen.
     mutating func optionalAmount(_ key: String) throws(WorkflowError) -> Fen? {
         guard let value = raw(key) else { return nil }
-        return try integer(value, field: fieldName(key), range: -limits.maximumAmount...limits.maximumAmount)
+        return try Self.integer(value, field: fieldName(key), range: -limits.maximumAmount...limits.maximumAmount)
     }
 
     /// A required non-negative count.
     mutating func count(_ key: String) throws(WorkflowError) -> Int {
-        Int(try integer(try required(key), field: fieldName(key), range: 0...1_000_000_000_000))
+        Int(try Self.integer(try required(key), field: fieldName(key), range: 0...1_000_000_000_000))
     }
 
     /// A required `YYYY-MM-DD` date.
     mutating func date(_ key: String) throws(WorkflowError) -> CalendarDate {
-        let text = try checkString(try required(key), field: fieldName(key), length: .name, allowEmpty: false)
+        let text = try Self.checkString(
+            try required(key), field: fieldName(key), length: .name, allowEmpty: false, limits: limits)
         guard let date = CalendarDate(text) else {
             throw WorkflowError.invalidInput(fieldName(key), "must be a date YYYY-MM-DD, not '\(text)'")
         }
@@ -251,7 +256,7 @@ struct FieldReader {
     )
         throws(WorkflowError) -> Value where Value.RawValue == String
     {
-        try choice(try required(key), field: fieldName(key))
+        try Self.choice(try required(key), field: fieldName(key), limits: limits)
     }
 
     /// An optional value of a closed set.
@@ -261,14 +266,14 @@ struct FieldReader {
         throws(WorkflowError) -> Value? where Value.RawValue == String
     {
         guard let value = raw(key) else { return nil }
-        return try choice(value, field: fieldName(key))
+        return try Self.choice(value, field: fieldName(key), limits: limits)
     }
 
-    func choice<Value: RawRepresentable & CaseIterable>(
-        _ value: JSONValue, field: @autoclosure () -> String
+    static func choice<Value: RawRepresentable & CaseIterable>(
+        _ value: JSONValue, field: @autoclosure () -> String, limits: InputLimits
     ) throws(WorkflowError) -> Value
     where Value.RawValue == String {
-        let text = try checkString(value, field: field(), length: .name, allowEmpty: false)
+        let text = try checkString(value, field: field(), length: .name, allowEmpty: false, limits: limits)
         guard let choice = Value(rawValue: text) else {
             let allowed = Value.allCases.map(\.rawValue).joined(separator: ", ")
             throw WorkflowError.invalidInput(field(), "must be one of \(allowed), not '\(text)'")
@@ -295,7 +300,9 @@ struct FieldReader {
         let items = try array(key)
         var result: [String] = []
         for (index, item) in items.enumerated() {
-            result.append(try checkString(item, field: "\(fieldName(key))[\(index)]", length: .name, allowEmpty: false))
+            result.append(
+                try Self.checkString(
+                    item, field: "\(fieldName(key))[\(index)]", length: .name, allowEmpty: false, limits: limits))
         }
         return result
     }
@@ -325,6 +332,6 @@ struct FieldReader {
     /// A member name used as data (a budget category, an extra profile field), checked like a name
     /// and normalised to NFC.
     func key(_ key: String) throws(WorkflowError) -> String {
-        try checkString(.string(key), field: fieldName(key), length: .name, allowEmpty: false)
+        try Self.checkString(.string(key), field: fieldName(key), length: .name, allowEmpty: false, limits: limits)
     }
 }

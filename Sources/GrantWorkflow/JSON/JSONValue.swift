@@ -56,6 +56,14 @@ public struct JSONObject: Sendable, Hashable {
         return keys.firstIndex(of: key)
     }
 
+    /// The position of the member named `key`, searching from `start` to the end and then from the
+    /// beginning: members read in the order they are written are found at the first comparison.
+    func position(of key: String, from start: Int) -> Int? {
+        if let index { return index[key] }
+        if start < keys.count, let found = keys[start...].firstIndex(of: key) { return found }
+        return keys[..<min(start, keys.count)].firstIndex(of: key)
+    }
+
     /// The member at a position of ``keys``.
     func value(at position: Int) -> JSONValue { values[position] }
 

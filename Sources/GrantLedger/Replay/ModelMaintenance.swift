@@ -22,7 +22,8 @@ enum ModelMaintenance {
     /// Applies at most `limit` of the events after the checkpoint, through a ``ModelOverlay``, and
     /// moves the checkpoint past them. Returns how many it applied (0: the models were up to date).
     static func catchUp(
-        _ txn: borrowing WriteTransaction, dbs: LedgerDatabases, limit: Int, progress: ((UInt64) -> Void)? = nil
+        _ txn: borrowing WriteTransaction, dbs: LedgerDatabases, limit: Int, progress: ((UInt64) -> Void)? = nil,
+        ahead: DecodeAhead? = nil
     ) throws -> Int {
         let head = txn.head.position
         return try txn.withUnsafeAccess { access in
@@ -32,9 +33,9 @@ enum ModelMaintenance {
             let keys = SubjectKeyring(access: access, dbs: dbs)
             var last = checkpoint
             var count = 0
-            try txn.scan(from: checkpoint + 1) { view in
-                Workflow.evolve(try decode(view, keys: keys), into: &overlay)
-                last = view.position
+            func evolved(_ event: DomainEvent, at position: UInt64) -> Bool {
+                Workflow.evolve(event, into: &overlay)
+                last = position
                 count += 1
                 if count & 0x1FFF == 0 {
                     progress?(last)
@@ -42,6 +43,17 @@ enum ModelMaintenance {
                     if limit != .max { access.releaseMappedPages() }
                 }
                 return count < limit && last < head
+            }
+            // Events decoded ahead on the second thread, while they come in time and fit this head.
+            var more = true
+            while more, let ahead, let batch = ahead.next(from: last + 1, head: head), !batch.events.isEmpty {
+                for (offset, event) in batch.events.enumerated() {
+                    more = evolved(event, at: batch.first + UInt64(offset))
+                    if !more { break }
+                }
+            }
+            if more {
+                try txn.scan(from: last + 1) { view in evolved(try decode(view, keys: keys), at: view.position) }
             }
             overlay.flush(releasingMappedPages: limit != .max)
             try CommandRunner.checkFault(overlay.base)
@@ -112,9 +124,11 @@ enum ModelMaintenance {
     ) throws -> RebuildReport {
         var events: UInt64 = 0
         var chunks = 0
+        let ahead = DecodeAhead(store: store, dbs: dbs, batchEvents: min(chunk, DecodeAhead.batchEvents))
+        defer { ahead.stop() }
         while chunks < maxChunks {
             let count = try store.writeSync { txn in
-                try catchUp(txn, dbs: dbs, limit: chunk, progress: progress)
+                try catchUp(txn, dbs: dbs, limit: chunk, progress: progress, ahead: ahead)
             }
             events += UInt64(count)
             chunks += 1

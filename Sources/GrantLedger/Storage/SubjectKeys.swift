@@ -118,30 +118,54 @@ enum CachedSubject {
     case missing
 }
 
-/// The keyring's memory of subjects: a fixed table of 4,096 slots, one subject each, replaced when
-/// another subject hashes to the slot. A replay meets most people in one or two events close
-/// together, so a bounded table keeps the hits of an unbounded dictionary without growing with the
-/// log or paying to free it.
+/// The keyring's memory of subjects: an open table of at most 4,096 slots, one subject each,
+/// replaced when another subject hashes to the slot. A replay meets most people in one or two events
+/// close together, so a bounded table keeps the hits of an unbounded dictionary without growing with
+/// the log. It starts small and doubles as it fills, so a command's keyring (a few subjects) neither
+/// allocates nor frees thousands of slots.
 struct SubjectCache {
-    private var slots = [(SubjectKey, CachedSubject)?](repeating: nil, count: 4096)
+    static let maximumSlots = 4_096
+    private var slots: [(SubjectKey, CachedSubject)?] = []
+    private var used = 0
 
     subscript(id: SubjectKey) -> CachedSubject? {
         get {
-            guard let (key, value) = slots[Self.slot(id)], key == id else { return nil }
+            guard !slots.isEmpty, let (key, value) = slots[slot(id)], key == id else { return nil }
             return value
         }
         set {
-            let slot = Self.slot(id)
             if let newValue {
-                slots[slot] = (id, newValue)
-            } else if let (key, _) = slots[slot], key == id {
-                slots[slot] = nil
+                if slots.isEmpty || (used * 2 >= slots.count && slots.count < Self.maximumSlots) { grow() }
+                let index = slot(id)
+                if slots[index] == nil { used += 1 }
+                slots[index] = (id, newValue)
+            } else if !slots.isEmpty, case let index = slot(id), let (key, _) = slots[index], key == id {
+                slots[index] = nil
+                used -= 1
             }
         }
     }
 
-    private static func slot(_ id: SubjectKey) -> Int {
-        Int(truncatingIfNeeded: (id.high ^ id.low &* 0x9E37_79B9_7F4A_7C15) >> 52)
+    /// The number of slots in use (for tests).
+    var count: Int { used }
+
+    /// The slots held now (for tests).
+    var capacity: Int { slots.count }
+
+    private mutating func grow() {
+        let old = slots
+        slots = [(SubjectKey, CachedSubject)?](repeating: nil, count: max(16, min(Self.maximumSlots, old.count * 2)))
+        used = 0
+        for case (let key, let value)? in old {
+            let index = slot(key)
+            if slots[index] == nil { used += 1 }
+            slots[index] = (key, value)
+        }
+    }
+
+    private func slot(_ id: SubjectKey) -> Int {
+        let bits = UInt64(slots.count.trailingZeroBitCount)
+        return Int(truncatingIfNeeded: (id.high ^ id.low &* 0x9E37_79B9_7F4A_7C15) >> (64 - bits))
     }
 }
 

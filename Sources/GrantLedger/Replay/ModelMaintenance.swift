@@ -82,10 +82,10 @@ enum ModelMaintenance {
     /// The workflow state of the whole log, replayed in memory, with the number of events read.
     static func replayAll(
         _ scan: (_ body: (borrowing EventRecordView) throws -> Bool) throws -> Void, keys: SubjectKeyring,
-        progress: ((UInt64) -> Void)? = nil
+        into start: WorkflowState = WorkflowState(), counted: UInt64 = 0, progress: ((UInt64) -> Void)? = nil
     ) throws -> (state: WorkflowState, count: UInt64) {
-        var state = WorkflowState()
-        var count: UInt64 = 0
+        var state = start
+        var count = counted
         try scan { view in
             Workflow.evolve(try decode(view, keys: keys), inMemory: &state)
             count += 1
@@ -144,11 +144,26 @@ enum ModelMaintenance {
     /// Replays the log in memory and compares the result with the live read models, without writing.
     static func check(
         _ txn: borrowing ReadTransaction, dbs: LedgerDatabases, progress: ((UInt64) -> Void)? = nil,
-        limit: Int = 100
+        limit: Int = 100, ahead: DecodeAhead? = nil
     ) throws -> RebuildReport {
         let head = try txn.head.position
         let keys = txn.withUnsafeAccess { access in SubjectKeyring(access: access, dbs: dbs) }
-        let (state, count) = try replayAll({ body in try txn.scan(from: 1, body) }, keys: keys, progress: progress)
+        // Events decoded ahead on a second thread at this snapshot's head; the rest inline.
+        var state = WorkflowState()
+        var count: UInt64 = 0
+        while count < head, let ahead, let batch = ahead.next(from: count + 1, head: head), !batch.events.isEmpty {
+            for event in batch.events { Workflow.evolve(event, inMemory: &state) }
+            let before = count
+            count += UInt64(batch.events.count)
+            if before >> 14 != count >> 14 { progress?(count) }
+        }
+        if count < head {
+            (state, count) = try replayAll(
+                { body in try txn.scan(from: count + 1, body) }, keys: keys, into: state, counted: count,
+                progress: progress)
+        } else {
+            progress?(count)
+        }
         let expected = ModelRecords.records(of: state, hasher: dbs.hasher)
         var differences: [String] = []
         var index = 0
@@ -244,7 +259,11 @@ extension Ledger {
     public func checkModels(progress: ((UInt64) -> Void)? = nil) throws(LedgerError) -> RebuildReport {
         let dbs = dbs
         do {
-            return try store.read { txn in try ModelMaintenance.check(txn, dbs: dbs, progress: progress) }
+            let ahead = DecodeAhead(store: store, dbs: dbs)
+            defer { ahead.stop() }
+            return try store.read { txn in
+                try ModelMaintenance.check(txn, dbs: dbs, progress: progress, ahead: ahead)
+            }
         } catch {
             throw Self.ledgerError(error)
         }

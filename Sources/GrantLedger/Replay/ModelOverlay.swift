@@ -101,10 +101,9 @@ struct ModelOverlay: WorkflowStateWriter {
         }
         for project in projects.values {
             let old = old { storedProject(project.projectNo) }
+            let derived = ModelRecords.derivedKeys(of: old, project, hasher: base.dbs.hasher)
             put(
-                ModelKey.make(.project, project.projectNo), project.binaryEncoded,
-                derived: ModelRecords.derivedKeys(of: old, hasher: base.dbs.hasher),
-                ModelRecords.derivedKeys(of: project, hasher: base.dbs.hasher))
+                ModelKey.make(.project, project.projectNo), project.binaryEncoded, derived: derived.old, derived.new)
             tally(ModelCounters.counters(of: old), ModelCounters.counters(of: project))
             // A project that changed unit takes its items' counters along; the items this chunk
             // changed are counted below, from their stored version under the stored unit.

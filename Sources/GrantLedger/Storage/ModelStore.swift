@@ -222,9 +222,8 @@ struct ModelStore: WorkflowStateWriter {
         let key = ModelKey.make(.project, project.projectNo)
         let old: Project? = load(key)
         store(key, project.binaryEncoded)
-        updateDerived(
-            ModelRecords.derivedKeys(of: old, hasher: dbs.hasher),
-            ModelRecords.derivedKeys(of: project, hasher: dbs.hasher))
+        let derived = ModelRecords.derivedKeys(of: old, project, hasher: dbs.hasher)
+        updateDerived(derived.old, derived.new)
         count(old: ModelCounters.counters(of: old), new: ModelCounters.counters(of: project))
         if let old, old.unitId != project.unitId {
             // The project's items count for its unit: they move with it.

@@ -100,6 +100,11 @@ struct SubjectKey: Hashable {
     let high: UInt64
     let low: UInt64
 
+    init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
     init(_ bytes: [UInt8]) {
         var high: UInt64 = 0
         var low: UInt64 = 0
@@ -125,23 +130,31 @@ enum CachedSubject {
 /// allocates nor frees thousands of slots.
 struct SubjectCache {
     static let maximumSlots = 4_096
-    private var slots: [(SubjectKey, CachedSubject)?] = []
+    // Three parallel tables (not one of optional tuples, whose every test went through the enum's
+    // generic value witnesses).
+    private var ids: [SubjectKey] = []
+    private var occupied: [Bool] = []
+    private var states: [CachedSubject] = []
     private var used = 0
 
     subscript(id: SubjectKey) -> CachedSubject? {
         get {
-            guard !slots.isEmpty, let (key, value) = slots[slot(id)], key == id else { return nil }
-            return value
+            guard !ids.isEmpty else { return nil }
+            let index = slot(id)
+            guard occupied[index], ids[index] == id else { return nil }
+            return states[index]
         }
         set {
             if let newValue {
-                if slots.isEmpty || (used * 2 >= slots.count && slots.count < Self.maximumSlots) { grow() }
+                if ids.isEmpty || (used * 2 >= ids.count && ids.count < Self.maximumSlots) { grow() }
+                insert(id, newValue)
+            } else if !ids.isEmpty {
                 let index = slot(id)
-                if slots[index] == nil { used += 1 }
-                slots[index] = (id, newValue)
-            } else if !slots.isEmpty, case let index = slot(id), let (key, _) = slots[index], key == id {
-                slots[index] = nil
-                used -= 1
+                if occupied[index], ids[index] == id {
+                    occupied[index] = false
+                    states[index] = .missing
+                    used -= 1
+                }
             }
         }
     }
@@ -150,21 +163,30 @@ struct SubjectCache {
     var count: Int { used }
 
     /// The slots held now (for tests).
-    var capacity: Int { slots.count }
+    var capacity: Int { ids.count }
+
+    private mutating func insert(_ id: SubjectKey, _ state: CachedSubject) {
+        let index = slot(id)
+        if !occupied[index] {
+            occupied[index] = true
+            used += 1
+        }
+        ids[index] = id
+        states[index] = state
+    }
 
     private mutating func grow() {
-        let old = slots
-        slots = [(SubjectKey, CachedSubject)?](repeating: nil, count: max(16, min(Self.maximumSlots, old.count * 2)))
+        let (oldIds, oldOccupied, oldStates) = (ids, occupied, states)
+        let size = max(16, min(Self.maximumSlots, ids.count * 2))
+        ids = [SubjectKey](repeating: SubjectKey(high: 0, low: 0), count: size)
+        occupied = [Bool](repeating: false, count: size)
+        states = [CachedSubject](repeating: .missing, count: size)
         used = 0
-        for case (let key, let value)? in old {
-            let index = slot(key)
-            if slots[index] == nil { used += 1 }
-            slots[index] = (key, value)
-        }
+        for index in oldIds.indices where oldOccupied[index] { insert(oldIds[index], oldStates[index]) }
     }
 
     private func slot(_ id: SubjectKey) -> Int {
-        let bits = UInt64(slots.count.trailingZeroBitCount)
+        let bits = UInt64(ids.count.trailingZeroBitCount)
         return Int(truncatingIfNeeded: (id.high ^ id.low &* 0x9E37_79B9_7F4A_7C15) >> (64 - bits))
     }
 }

@@ -34,8 +34,12 @@ final class DecodeAhead: @unchecked Sendable {
     private let condition = NSCondition()
     // Guarded by `condition`:
     private var queue: [Batch] = []
+    /// Whether the current generation's decoder is still running.
     private var running = false
-    private var cancelled = false
+    private var stopped = false
+    /// Each start of a decoder is a new generation; a decoder of an older one leaves at its next step
+    /// and its batches are dropped. Nobody waits for it: it may be blocked behind the map lock that
+    /// the waiting thread holds (another process's map resize), and it finishes on its own.
     private var generation = 0
     /// The position the next queued batch starts at (the decoder's plan).
     private var expected: UInt64 = 0
@@ -48,13 +52,14 @@ final class DecodeAhead: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Stops the decoder and waits until it has left.
+    /// Stops decoding: the decoder leaves after the batch it is on, and nothing more is handed out.
     func stop() {
         condition.lock()
-        cancelled = true
-        condition.broadcast()
-        while running { condition.wait() }
+        stopped = true
+        generation += 1
+        running = false
         queue.removeAll()
+        condition.broadcast()
         condition.unlock()
     }
 
@@ -63,6 +68,7 @@ final class DecodeAhead: @unchecked Sendable {
     func next(from position: UInt64, head: UInt64) -> Batch? {
         condition.lock()
         defer { condition.unlock() }
+        guard !stopped else { return nil }
         if expected != position || (!running && queue.isEmpty) || queue.first.map({ $0.head != head }) == true {
             restartLocked(from: position)
         }
@@ -81,16 +87,13 @@ final class DecodeAhead: @unchecked Sendable {
         return batch
     }
 
-    /// Called with the lock held: cancels the running decoder, waits for it to leave, starts anew.
+    /// Called with the lock held: retires the running decoder (without waiting) and starts a new one.
     private func restartLocked(from position: UInt64) {
-        cancelled = true
-        condition.broadcast()
-        while running { condition.wait() }
-        queue.removeAll()
-        cancelled = false
-        running = true
         generation += 1
+        queue.removeAll()
+        running = true
         expected = position
+        condition.broadcast()
         let generation = generation
         let thread = Thread { [self] in decodeLoop(from: position, generation: generation) }
         thread.name = "grantledger-decode"
@@ -107,23 +110,27 @@ final class DecodeAhead: @unchecked Sendable {
         var position = start
         while true {
             condition.lock()
-            while queue.count >= Self.depth && !cancelled { condition.wait() }
-            let stop = cancelled || self.generation != generation
+            while queue.count >= Self.depth && self.generation == generation { condition.wait() }
+            let current = self.generation == generation
             condition.unlock()
-            if stop { break }
+            if !current { return }
             let batch = decodeBatch(from: position, keys: keys, access: access)
             condition.lock()
-            let keep = !cancelled && self.generation == generation
-            if keep { queue.append(batch) }
-            condition.broadcast()
+            let keep = self.generation == generation
+            if keep {
+                queue.append(batch)
+                condition.broadcast()
+            }
             condition.unlock()
-            if !keep || batch.failed || batch.events.isEmpty { break }
+            if !keep { return }
             position = batch.first + UInt64(batch.events.count)
-            if position > batch.head { break }
+            if batch.failed || batch.events.isEmpty || position > batch.head { break }
         }
         condition.lock()
-        if self.generation == generation { running = false }
-        condition.broadcast()
+        if self.generation == generation {
+            running = false
+            condition.broadcast()
+        }
         condition.unlock()
     }
 

@@ -337,8 +337,8 @@ struct ModelStore: WorkflowStateWriter {
     }
 
     private func updateDerived(_ old: [[UInt8]], _ new: [[UInt8]]) {
-        for key in old where !new.contains(key) { remove(key) }
-        for key in new where !old.contains(key) { store(key, []) }
+        for key in old where !new.contains(where: { ModelKey.same($0, key) }) { remove(key) }
+        for key in new where !old.contains(where: { ModelKey.same($0, key) }) { store(key, []) }
     }
 }
 

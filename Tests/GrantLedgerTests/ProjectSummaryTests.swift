@@ -69,10 +69,19 @@ struct ProjectSummaryTests {
                     #expect(throws: LedgerError.self, "\(context): \(viewer) \(filter)") {
                         try ledger.projectList(filter, as: viewer)
                     }
+                    var written = 0
+                    #expect(throws: LedgerError.self, "\(context): \(viewer) \(filter)") {
+                        try ledger.writeProjectsJSON(filter, as: viewer, pretty: true) { written += $0.count }
+                    }
+                    #expect(written == 0)
                     continue
                 }
                 let list = try ledger.projectList(filter, as: viewer)
                 #expect(list.json.serialized(pretty: true) == expected, "\(context): \(viewer) \(filter)")
+                // The command line's path: summaries read in place, written inside the transaction.
+                var direct: [UInt8] = []
+                try ledger.writeProjectsJSON(filter, as: viewer, pretty: true) { direct += $0 }
+                #expect(String(decoding: direct, as: UTF8.self) == expected, "\(context): \(viewer) \(filter)")
                 for pretty in [true, false] {
                     var bytes: [UInt8] = []
                     list.writeJSON(pretty: pretty, chunk: 300) { bytes += $0 }
@@ -119,10 +128,17 @@ struct ProjectSummaryTests {
         // projects, the listings stay equal, and the models still equal a rebuild.
         await ledger.expectAccepted(ErasureTests.erase(["accountId": "L1"]))
         try ledger.withModels { models, _ in
+            var count = 0
             models.forEachProjectSummary { summary in
                 #expect(summary.leaderIdNumber != IDs.leader, "\(summary.projectNo) keeps the erased number")
                 #expect(summary == models.project(summary.projectNo).map(ProjectSummary.init))
+                count += 1
             }
+            models.forEachProjectSummaryView { view in
+                #expect(view.summary == models.project(view.summary.projectNo).map(ProjectSummary.init))
+                count -= 1
+            }
+            #expect(count == 0)
         }
         try Self.expectSameListings(ledger, "after erasure")
         #expect(try ledger.checkModels().differences == [])

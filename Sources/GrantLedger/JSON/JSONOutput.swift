@@ -90,9 +90,14 @@ extension JSONValue {
     /// Writes `text` as a JSON string literal: UTF-8 kept as is; quotes, backslashes, control
     /// characters and U+2028/U+2029 escaped. Runs of plain bytes are copied at once.
     static func writeString(_ text: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
         var text = text
-        text.withUTF8 { bytes in
+        text.withUTF8 { bytes in writeString(utf8: bytes, to: &out) }
+    }
+
+    /// Writes UTF-8 `bytes` as a JSON string literal, as ``writeString(_:to:)``.
+    static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        do {
             var start = 0
             var index = 0
             while index < bytes.count {

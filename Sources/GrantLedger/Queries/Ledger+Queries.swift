@@ -157,48 +157,43 @@ extension Ledger {
         _ filter: ProjectFilter = ProjectFilter(), as viewer: Viewer, asOf: AsOf? = nil
     ) throws(LedgerError) -> ProjectList {
         try withModels { models, txn in
-            let visibility = try Visibility(viewer, directory: models)
-            var leaderAccount: Account?
-            if let leader = filter.leader {
-                guard let account = models.account(leader), visibility.sees(account) else {
-                    throw visibility.hidden("account \(leader)")
-                }
-                leaderAccount = account
-            }
-            var provinces: [String: String?] = [:]
-            func province(ofUnit unitId: String) -> String? {
-                if let known = provinces[unitId] { return known }
-                let found = visibility.provinceId(ofUnit: unitId)
-                provinces[unitId] = .some(found)
-                return found
-            }
-            func select(today: CalendarDate, _ visitAll: ((ProjectSummary) -> Void) -> Void) -> ProjectList {
-                var rows: [ProjectSummary] = []
-                visitAll { project in
-                    if let unit = filter.unit, project.unitId != unit { return }
-                    if let wanted = filter.province, province(ofUnit: project.unitId) != wanted { return }
-                    if let status = filter.status, project.status != status { return }
-                    if let leaderAccount, !leaderAccount.leads(project) { return }
-                    if filter.overdueOnly && !project.isOverdue(on: today) { return }
-                    guard visibility.sees(project) else { return }
-                    rows.append(project)
-                }
-                return ProjectList(rows: rows, today: today)
-            }
+            var selection = try ProjectSelection(filter, viewer: viewer, models: models)
             if let asOf {
                 let (state, time) = try stateAsOf(asOf, txn: txn)
-                return select(today: today(asOf: asOf, lastEventTime: time)) { visit in
-                    state.forEachProject { visit(ProjectSummary($0)) }
+                selection.today = today(asOf: asOf, lastEventTime: time)
+                var rows: [ProjectSummary] = []
+                for project in state.projects.keys.sorted().compactMap({ state.projects[$0] }) {
+                    let summary = ProjectSummary(project)
+                    let admitted = try summary.binaryEncoded.withUnsafeBytes { bytes throws in
+                        selection.admits(try ProjectSummary.View(bytes))
+                    }
+                    if admitted { rows.append(summary) }
                 }
+                return ProjectList(rows: rows, today: selection.today)
             }
-            let candidates = Self.candidateProjects(filter, leader: leaderAccount, visibility: visibility, in: models)
-            return select(today: today(asOf: nil, lastEventTime: nil)) { visit in
-                if let candidates {
-                    for projectNo in candidates { models.projectSummary(projectNo).map(visit) }
-                } else {
-                    models.forEachProjectSummary(visit)
-                }
-            }
+            selection.today = today(asOf: nil, lastEventTime: nil)
+            let views = selection.views(in: models)
+            return ProjectList(rows: views.map(\.summary), today: selection.today)
+        }
+    }
+
+    /// `query projects --format json`: the text of ``projectList(_:as:asOf:)``'s `writeJSON`, written
+    /// from the summaries in place, inside the read transaction, in pieces handed to `write`.
+    /// Nothing is written when the query fails.
+    public func writeProjectsJSON(
+        _ filter: ProjectFilter = ProjectFilter(), as viewer: Viewer, asOf: AsOf? = nil, pretty: Bool,
+        _ write: ([UInt8]) -> Void
+    ) throws(LedgerError) {
+        if asOf != nil {
+            try projectList(filter, as: viewer, asOf: asOf).writeJSON(pretty: pretty, write)
+            return
+        }
+        try withModels { models, _ in
+            var selection = try ProjectSelection(filter, viewer: viewer, models: models)
+            selection.today = today(asOf: nil, lastEventTime: nil)
+            let views = selection.views(in: models)
+            if let fault = models.fault { throw LedgerError(.corrupted, fault) }
+            ProjectList.writeJSON(views, today: selection.today, pretty: pretty, write)
         }
     }
 
@@ -383,5 +378,63 @@ extension Ledger {
             }
             return .array(rows)
         }
+    }
+}
+
+/// The filters and the viewer's scope of `query projects`, tested on summaries read in place.
+struct ProjectSelection {
+    let filter: ProjectFilter
+    let visibility: Visibility
+    let leaderAccount: Account?
+    /// The day `overdue` is computed for.
+    var today = CalendarDate(daysSinceEpoch: 0)
+    /// Units' provinces looked up so far.
+    private var provinces: [String: String?] = [:]
+
+    init(_ filter: ProjectFilter, viewer: Viewer, models: ModelStore) throws(LedgerError) {
+        self.filter = filter
+        visibility = try Visibility(viewer, directory: models)
+        var leaderAccount: Account?
+        if let leader = filter.leader {
+            guard let account = models.account(leader), visibility.sees(account) else {
+                throw visibility.hidden("account \(leader)")
+            }
+            leaderAccount = account
+        }
+        self.leaderAccount = leaderAccount
+    }
+
+    private mutating func province(ofUnit unitId: String) -> String? {
+        if let known = provinces[unitId] { return known }
+        let found = visibility.provinceId(ofUnit: unitId)
+        provinces[unitId] = .some(found)
+        return found
+    }
+
+    /// Whether the project is listed: every filter, then the viewer's scope.
+    mutating func admits(_ project: ProjectSummary.View) -> Bool {
+        if let unit = filter.unit, !unit.utf8.elementsEqual(project.unitId) { return false }
+        if let wanted = filter.province, province(ofUnit: project.unitIdText) != wanted { return false }
+        if let status = filter.status, project.status != status { return false }
+        if let leaderAccount, !leaderAccount.leads(project) { return false }
+        if filter.overdueOnly && !project.isOverdue(on: today) { return false }
+        return visibility.sees(project)
+    }
+
+    /// The listed projects' summaries, in project-number order, from the one index the filter or
+    /// the viewer's scope allows (``Ledger/candidateProjects(_:leader:visibility:in:)``) or a scan.
+    mutating func views(in models: ModelStore) -> [ProjectSummary.View] {
+        var views: [ProjectSummary.View] = []
+        let candidates = Ledger.candidateProjects(filter, leader: leaderAccount, visibility: visibility, in: models)
+        if let candidates {
+            for projectNo in candidates {
+                if let view = models.projectSummaryView(projectNo), admits(view) { views.append(view) }
+            }
+        } else {
+            models.forEachProjectSummaryView { view in
+                if admits(view) { views.append(view) }
+            }
+        }
+        return views
     }
 }

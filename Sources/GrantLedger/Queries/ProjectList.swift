@@ -15,34 +15,51 @@ public struct ProjectList: Sendable {
     public var json: JSONValue { .array(rows.map { Views.projectSummary($0, today: today) }) }
 
     /// Writes ``json`` as JSON text, byte for byte what `json.serialized(pretty:)` gives, in pieces
-    /// of about `chunk` bytes handed to `write` (the last one possibly shorter; none for no text).
+    /// of about `chunk` bytes handed to `write` (the last one possibly shorter).
     public func writeJSON(pretty: Bool, chunk: Int = 1 << 16, _ write: ([UInt8]) -> Void) {
-        var out: [UInt8] = []
-        out.reserveCapacity(chunk + 4096)
+        Self.writeJSON(rows, today: today, pretty: pretty, chunk: chunk, write) { row, index, out in
+            var (projectNo, title, unitId) = (row.projectNo, row.title, row.unitId)
+            projectNo.withUTF8 { projectNo in
+                title.withUTF8 { title in
+                    unitId.withUTF8 { unitId in
+                        Self.writeRow(
+                            index: index, projectNo: projectNo, title: title, status: row.status,
+                            category: row.category, unitId: unitId, plannedEndDate: row.plannedEndDate,
+                            overdue: row.isOverdue(on: today), pretty: pretty, to: &out)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The same text from summaries read in place (``ProjectSummary/View``), inside their read
+    /// transaction.
+    static func writeJSON(
+        _ views: [ProjectSummary.View], today: CalendarDate, pretty: Bool, chunk: Int = 1 << 16,
+        _ write: ([UInt8]) -> Void
+    ) {
+        writeJSON(views, today: today, pretty: pretty, chunk: chunk, write) { view, index, out in
+            writeRow(
+                index: index, projectNo: view.projectNo.assumingMemoryBound(to: UInt8.self),
+                title: view.title.assumingMemoryBound(to: UInt8.self), status: view.status, category: view.category,
+                unitId: view.unitId.assumingMemoryBound(to: UInt8.self), plannedEndDate: view.plannedEndDate,
+                overdue: view.isOverdue(on: today), pretty: pretty, to: &out)
+        }
+    }
+
+    private static func writeJSON<Row>(
+        _ rows: [Row], today: CalendarDate, pretty: Bool, chunk: Int, _ write: ([UInt8]) -> Void,
+        row writeRow: (Row, Int, inout [UInt8]) -> Void
+    ) {
         guard !rows.isEmpty else {
             write(Array("[]".utf8))
             return
         }
-        let keys = pretty ? Self.prettyKeys : Self.compactKeys
+        var out: [UInt8] = []
+        out.reserveCapacity(chunk + 4096)
         out.append(UInt8(ascii: "["))
         for (index, row) in rows.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: pretty ? Self.prettyRowStart : Self.compactRowStart)
-            out.append(contentsOf: keys[0])
-            Self.writeText(row.projectNo, to: &out)
-            out.append(contentsOf: keys[1])
-            Self.writeText(row.title, to: &out)
-            out.append(contentsOf: keys[2])
-            Self.writeText(row.status.rawValue, to: &out)
-            out.append(contentsOf: keys[3])
-            Self.writeText(row.category.rawValue, to: &out)
-            out.append(contentsOf: keys[4])
-            Self.writeText(row.unitId, to: &out)
-            out.append(contentsOf: keys[5])
-            Self.writeDate(row.plannedEndDate, to: &out)
-            out.append(contentsOf: keys[6])
-            out.append(contentsOf: row.isOverdue(on: today) ? Self.trueText : Self.falseText)
-            out.append(contentsOf: pretty ? Self.prettyRowEnd : Self.compactRowEnd)
+            writeRow(row, index, &out)
             if out.count >= chunk {
                 write(out)
                 out.removeAll(keepingCapacity: true)
@@ -53,13 +70,53 @@ public struct ProjectList: Sendable {
         write(out)
     }
 
+    /// One row, preceded by its separator and followed by its closing brace.
+    private static func writeRow(
+        index: Int, projectNo: UnsafeBufferPointer<UInt8>, title: UnsafeBufferPointer<UInt8>, status: ProjectStatus,
+        category: ProjectCategory, unitId: UnsafeBufferPointer<UInt8>, plannedEndDate: CalendarDate, overdue: Bool,
+        pretty: Bool, to out: inout [UInt8]
+    ) {
+        let keys = pretty ? prettyKeys : compactKeys
+        if index > 0 { out.append(UInt8(ascii: ",")) }
+        out.append(contentsOf: pretty ? prettyRowStart : compactRowStart)
+        out.append(contentsOf: keys[0])
+        writeText(projectNo, to: &out)
+        out.append(contentsOf: keys[1])
+        writeText(title, to: &out)
+        out.append(contentsOf: keys[2])
+        writeASCII(status.rawValue, to: &out)
+        out.append(contentsOf: keys[3])
+        writeASCII(category.rawValue, to: &out)
+        out.append(contentsOf: keys[4])
+        writeText(unitId, to: &out)
+        out.append(contentsOf: keys[5])
+        writeDate(plannedEndDate, to: &out)
+        out.append(contentsOf: keys[6])
+        out.append(contentsOf: overdue ? trueText : falseText)
+        out.append(contentsOf: pretty ? prettyRowEnd : compactRowEnd)
+    }
+
     /// A string member as ``JSONValue/serialized(pretty:)`` writes it (an erased field as such).
-    private static func writeText(_ text: String, to out: inout [UInt8]) {
-        if PersonalData.isErased(text) {
+    private static func writeText(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        // Erased fields start with U+FDD0 (EF B7 90); only those need the string's own test.
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xB7, bytes[2] == 0x90,
+            PersonalData.isErased(String(decoding: bytes, as: UTF8.self))
+        {
             out.append(contentsOf: #"{"erased":true}"#.utf8)
         } else {
-            JSONValue.writeString(text, to: &out)
+            JSONValue.writeString(utf8: bytes, to: &out)
         }
+    }
+
+    /// A string that is a known enumeration value (ASCII letters, never erased).
+    private static func writeASCII(_ text: String, to out: inout [UInt8]) {
+        JSONValue.writeString(text, to: &out)
+    }
+
+    /// A string member as ``JSONValue/serialized(pretty:)`` writes it.
+    private static func writeText(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { writeText($0, to: &out) }
     }
 
     /// A date as its `YYYY-MM-DD` string, without making the string.

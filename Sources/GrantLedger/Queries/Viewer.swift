@@ -60,9 +60,10 @@ struct Visibility {
         administers(unitId: project.unitId) || leads(project)
     }
 
-    /// As ``sees(_:)-(Project)``, from a project's summary.
-    func sees(_ project: ProjectSummary) -> Bool {
-        administers(unitId: project.unitId) || (account?.leads(project) ?? false)
+    /// As ``sees(_:)-(Project)``, from a project's summary read in place.
+    func sees(_ project: ProjectSummary.View) -> Bool {
+        guard let account else { return true }
+        return administers(unitId: project.unitIdText) || account.leads(project)
     }
 
     /// The answer for something the viewer may not see, or that does not exist: `notFound` for the

@@ -361,9 +361,29 @@ extension ModelStore {
         lastComponents(prefix: ModelKey.prefix(.projectsOfUnit, unitId))
     }
 
-    /// The summary of a project (``ProjectSummary``), as `query projects` lists it.
-    func projectSummary(_ projectNo: String) -> ProjectSummary? {
-        load(ModelKey.make(.projectSummary, projectNo))
+    /// A project's summary read in place; its bytes stay valid until the read transaction ends
+    /// (LMDB's values of a read-only transaction are its mapped pages).
+    func projectSummaryView(_ projectNo: String) -> ProjectSummary.View? {
+        do {
+            return try access.withValue(dbs.models, ModelKey.make(.projectSummary, projectNo)) { bytes in
+                try bytes.map { bytes throws(BinaryDecodingError) in try ProjectSummary.View(bytes) }
+            }
+        } catch {
+            faults.record("reading the summary of \(projectNo): \(error)")
+            return nil
+        }
+    }
+
+    /// Every project's summary read in place (see ``projectSummaryView(_:)``), in key order.
+    func forEachProjectSummaryView(_ body: (ProjectSummary.View) -> Void) {
+        do {
+            try access.scan(dbs.models, prefix: ModelKey.prefix(.projectSummary)) { _, value in
+                body(try ProjectSummary.View(value))
+                return true
+            }
+        } catch {
+            faults.record("scanning project summaries: \(error)")
+        }
     }
 
     /// Every project's summary, in project-number (key) order.

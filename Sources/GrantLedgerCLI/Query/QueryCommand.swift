@@ -196,13 +196,15 @@ struct ProjectsQuery: ParsableCommand {
         let renderer = options.renderer
         let format = options.format
         try options.run { ledger, asOf throws(LedgerError) in
-            let list = try ledger.projectList(filter, as: options.viewer, asOf: asOf)
             guard format == .json else {
                 return renderer.list(
-                    list.json, columns: ["projectNo", "title", "status", "unitId", "plannedEndDate", "overdue"])
+                    try ledger.projects(filter, as: options.viewer, asOf: asOf),
+                    columns: ["projectNo", "title", "status", "unitId", "plannedEndDate", "overdue"])
             }
             // Written as it is made (the same text as the renderer's): 20,000 rows are ~5 MB.
-            list.writeJSON(pretty: true) { Terminal.out(bytes: $0) }
+            try ledger.writeProjectsJSON(filter, as: options.viewer, asOf: asOf, pretty: true) {
+                Terminal.out(bytes: $0)
+            }
             return "\n"
         }
     }

@@ -71,7 +71,7 @@ public struct JSONParser {
 
     mutating func parseObject(depth: Int) throws(WorkflowError) -> JSONValue {
         index += 1
-        var object = JSONObject(capacity: 8)
+        var object = JSONObject(capacity: 16)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1

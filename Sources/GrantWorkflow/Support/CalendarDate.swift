@@ -24,12 +24,27 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
 
     /// Parses `YYYY-MM-DD` strictly; nil otherwise.
     public init?(_ text: String) {
-        let bytes = Array(text.utf8)
+        var text = text
+        guard let date = text.withUTF8(Self.parse) else { return nil }
+        self = date
+    }
+
+    /// Parses `YYYY-MM-DD` bytes strictly (without copying them into an array).
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> CalendarDate? {
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-            let year = Self.digits(bytes, 0, 4), let month = Self.digits(bytes, 5, 2),
-            let day = Self.digits(bytes, 8, 2)
+            let year = digits(bytes, 0, 4), let month = digits(bytes, 5, 2), let day = digits(bytes, 8, 2)
         else { return nil }
-        self.init(year: year, month: month, day: day)
+        return CalendarDate(year: year, month: month, day: day)
+    }
+
+    static func digits(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
+        var value = 0
+        for index in start..<(start + count) {
+            let byte = bytes[index]
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 
     static func digits(_ bytes: [UInt8], _ start: Int, _ count: Int) -> Int? {

@@ -29,9 +29,15 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// Parses ISO 8601 with an offset: `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]`; nil otherwise.
     public init?(iso8601 text: String) {
-        let bytes = Array(text.utf8)
+        var text = text
+        guard let milliseconds = text.withUTF8(Self.parse) else { return nil }
+        self.epochMilliseconds = milliseconds
+    }
+
+    /// The milliseconds of an ISO 8601 time's bytes (without copying them into an array).
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard bytes.count >= 20, bytes.count <= 40,
-            let date = CalendarDate(String(decoding: bytes[0..<10], as: UTF8.self)),
+            let date = CalendarDate.parse(UnsafeBufferPointer(rebasing: bytes[0..<10])),
             bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "),
             bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
             let hour = CalendarDate.digits(bytes, 11, 2), let minute = CalendarDate.digits(bytes, 14, 2),
@@ -66,7 +72,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         let seconds =
             Int64(date.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
             - Int64(offsetSeconds)
-        self.epochMilliseconds = seconds * 1000 + Int64(millis)
+        return seconds * 1000 + Int64(millis)
     }
 
     /// The calendar date of this instant in China Standard Time.

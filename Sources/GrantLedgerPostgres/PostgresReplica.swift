@@ -159,6 +159,35 @@ final class ReplicaConnection: Sendable {
         }
     }
 
+    /// `COPY grantledger.TABLE (columns) FROM STDIN (FORMAT binary)` with rows in binary format.
+    ///
+    /// postgres-nio 1.33's `copyFrom` writes `COPY "TABLE"(columns) FROM STDIN WITH (FORMAT text)`
+    /// and offers no other format, but it inserts the table name as given (its documentation says so)
+    /// and streams whatever bytes it is handed: PostgreSQL announces the format in its CopyInResponse,
+    /// which postgres-nio does not read. So the statement is completed in the table name, with
+    /// constant identifiers only, and the generated text option is left in a trailing comment.
+    func copyBinary(_ table: String, columns: [String], rows: BinaryCopyRows) async throws(ReplicaError) {
+        guard rows.count > 0 else { return }
+        let list = columns.map { "\"\($0)\"" }.joined(separator: ", ")
+        let statement = "\(table)\" (\(list)) FROM STDIN WITH (FORMAT binary) --"
+        do {
+            try await run("SET LOCAL search_path TO grantledger", "search_path")
+            try await connection.copyFrom(table: statement, logger: logger) { writer in
+                try await writer.write(ByteBuffer(bytes: BinaryCopyRows.header))
+                var offset = 0
+                let chunk = 1 << 20
+                while offset < rows.bytes.count {
+                    let end = min(offset + chunk, rows.bytes.count)
+                    try await writer.write(ByteBuffer(bytes: rows.bytes[offset..<end]))
+                    offset = end
+                }
+                try await writer.write(ByteBuffer(bytes: BinaryCopyRows.trailer))
+            }
+        } catch {
+            throw Self.wrap(error, "COPY \(table) (binary)")
+        }
+    }
+
     // MARK: Schema
 
     /// Creates schema `grantledger` when missing and applies the migrations it has not seen yet;

@@ -221,7 +221,7 @@ public struct PostgresSink: Sendable {
         var last: (position: UInt64, digest: [UInt8])
         var times: [Int64]
         var live = false
-        var events: CopyRows
+        var events: BinaryCopyRows
         var tables: [TableRows]
         var rerendered: (positions: [Int64], payloads: [String])
         var changed: [(key: [UInt8], value: [UInt8])]
@@ -241,7 +241,7 @@ public struct PostgresSink: Sendable {
         // the batch holds has destroyed its keys already and nothing of that subject is written plain.
         // Evolving the state stays sequential, in position order.
         let rendered = try Self.render(batch, ledger: ledger)
-        var events = CopyRows(reservingCapacity: rendered.reduce(0) { $0 + $1.rows.bytes.count })
+        var events = BinaryCopyRows(reservingCapacity: rendered.reduce(0) { $0 + $1.rows.bytes.count })
         var erasures: [SubjectErased] = []
         for chunk in rendered {
             events.append(chunk.rows)
@@ -289,7 +289,7 @@ public struct PostgresSink: Sendable {
     struct RenderedChunk: Sendable {
         let start: Int
         var domains: [DomainEvent] = []
-        var rows = CopyRows()
+        var rows = BinaryCopyRows()
     }
 
     /// Decodes and renders `batch` in chunks, one per core, each with its own decoder.
@@ -305,22 +305,24 @@ public struct PostgresSink: Sendable {
                 let decoder = ledger.replicaDecoder()
                 for item in batch[start..<min(start + size, batch.count)] {
                     let event = item.event
-                    let (domain, data) = try decoder.decoded(event)
+                    let domain = try decoder.domainEvent(of: event)
                     chunk.domains.append(domain)
-                    chunk.rows.int(event.position)
+                    chunk.rows.row(fields: Self.eventColumns.count)
+                    chunk.rows.int64(event.position)
                     chunk.rows.text(event.stream)
-                    chunk.rows.int(event.streamVersion)
+                    chunk.rows.int64(event.streamVersion)
                     chunk.rows.text(event.type)
-                    chunk.rows.int(event.schemaVersion)
-                    chunk.rows.timestamp(Timestamp(epochMilliseconds: event.time))
+                    chunk.rows.int32(event.schemaVersion)
+                    chunk.rows.timestamp(epochMilliseconds: event.time)
                     chunk.rows.text(event.commandId)
                     chunk.rows.text(event.actor)
                     chunk.rows.text(event.causationId)
                     chunk.rows.text(event.correlationId)
-                    chunk.rows.json(data)
+                    // The `data` member of the event's JSON (`replay events --format json`), rendered
+                    // straight into the row.
+                    chunk.rows.jsonb { JSONTreeEncoder.writeMember("data", of: domain, to: &$0) }
                     chunk.rows.bytea(item.canonical)
                     chunk.rows.bytea(event.digest)
-                    chunk.rows.endRow()
                 }
                 outcome = .success(chunk)
             } catch {
@@ -344,12 +346,7 @@ public struct PostgresSink: Sendable {
                     .conflict,
                     "another sink moved the checkpoint to \(current.position) (this one was at \(checkpoint.position))")
             }
-            try await replica.copy(
-                "events",
-                columns: [
-                    "position", "stream", "stream_version", "type", "schema_version", "time", "command_id", "actor",
-                    "causation_id", "correlation_id", "payload", "record", "digest",
-                ], rows: batch.events)
+            try await replica.copyBinary("events", columns: Self.eventColumns, rows: batch.events)
             try await replica.writeSubjectRecords(changed: batch.changed, removed: batch.removed)
             if !batch.rerendered.positions.isEmpty {
                 var binds = PostgresBindings()
@@ -392,6 +389,12 @@ public struct PostgresSink: Sendable {
         }
         return committed
     }
+
+    /// The columns of `events` the sink copies, in the order of its rows.
+    static let eventColumns = [
+        "position", "stream", "stream_version", "type", "schema_version", "time", "command_id", "actor",
+        "causation_id", "correlation_id", "payload", "record", "digest",
+    ]
 
     private static func binds(_ keys: [String]) -> PostgresBindings {
         var binds = PostgresBindings()

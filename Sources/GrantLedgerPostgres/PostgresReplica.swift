@@ -159,19 +159,21 @@ final class ReplicaConnection: Sendable {
         }
     }
 
-    /// `COPY grantledger.TABLE (columns) FROM STDIN (FORMAT binary)` with rows in binary format.
+    /// `COPY SCHEMA.TABLE (columns) FROM STDIN (FORMAT binary)` with rows in binary format.
     ///
     /// postgres-nio 1.33's `copyFrom` writes `COPY "TABLE"(columns) FROM STDIN WITH (FORMAT text)`
     /// and offers no other format, but it inserts the table name as given (its documentation says so)
     /// and streams whatever bytes it is handed: PostgreSQL announces the format in its CopyInResponse,
     /// which postgres-nio does not read. So the statement is completed in the table name, with
     /// constant identifiers only, and the generated text option is left in a trailing comment.
-    func copyBinary(_ table: String, columns: [String], rows: BinaryCopyRows) async throws(ReplicaError) {
+    func copyBinary(
+        _ table: String, schema: String = "grantledger", columns: [String], rows: BinaryCopyRows
+    ) async throws(ReplicaError) {
         guard rows.count > 0 else { return }
         let list = columns.map { "\"\($0)\"" }.joined(separator: ", ")
-        let statement = "\(table)\" (\(list)) FROM STDIN WITH (FORMAT binary) --"
+        // postgres-nio writes `COPY "` before the name.
+        let statement = "\(schema)\".\"\(table)\" (\(list)) FROM STDIN WITH (FORMAT binary) --"
         do {
-            try await run("SET LOCAL search_path TO grantledger", "search_path")
             try await connection.copyFrom(table: statement, logger: logger) { writer in
                 try await writer.write(ByteBuffer(bytes: BinaryCopyRows.header))
                 var offset = 0
@@ -184,7 +186,7 @@ final class ReplicaConnection: Sendable {
                 try await writer.write(ByteBuffer(bytes: BinaryCopyRows.trailer))
             }
         } catch {
-            throw Self.wrap(error, "COPY \(table) (binary)")
+            throw Self.wrap(error, "COPY \(schema).\(table) (binary)")
         }
     }
 
@@ -270,8 +272,21 @@ final class ReplicaConnection: Sendable {
         return records
     }
 
-    /// Upserts `changed` and deletes `removed` in `grantledger_keys.subject_records`.
-    func writeSubjectRecords(changed: [(key: [UInt8], value: [UInt8])], removed: [[UInt8]]) async throws(ReplicaError) {
+    /// Upserts `changed` and deletes `removed` in `grantledger_keys.subject_records`; with `intoEmpty`
+    /// (the table holds no row: the first batch of a new replica), copies `changed` in instead.
+    func writeSubjectRecords(
+        changed: [(key: [UInt8], value: [UInt8])], removed: [[UInt8]], intoEmpty: Bool = false
+    ) async throws(ReplicaError) {
+        if intoEmpty && removed.isEmpty {
+            var rows = BinaryCopyRows(reservingCapacity: changed.reduce(0) { $0 + 10 + $1.key.count + $1.value.count })
+            for entry in changed {
+                rows.row(fields: 2)
+                rows.bytea(entry.key)
+                rows.bytea(entry.value)
+            }
+            try await copyBinary("subject_records", schema: "grantledger_keys", columns: ["key", "value"], rows: rows)
+            return
+        }
         if !removed.isEmpty {
             var binds = PostgresBindings()
             binds.append(removed.map { ByteBuffer(bytes: $0) })

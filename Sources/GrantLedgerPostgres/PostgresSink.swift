@@ -226,6 +226,9 @@ public struct PostgresSink: Sendable {
         var rerendered: (positions: [Int64], payloads: [String])
         var changed: [(key: [UInt8], value: [UInt8])]
         var removed: [[UInt8]]
+        /// Whether the replica's subject keys table is empty before this batch (the snapshot the diff
+        /// was taken against is).
+        var keysTableEmpty: Bool
         var erases: Bool
     }
 
@@ -276,12 +279,14 @@ public struct PostgresSink: Sendable {
         let tables = ReadTables.rows(for: dirty, in: working)
         // The subject keys database as of now (at or past the batch's end): what changed since the
         // last batch. An erasure's key goes in the same transaction as its SubjectErased row.
+        let keysTableEmpty = subjects.count == 0
         let (nextSubjects, changed, removed) = try subjects.diff(with: ledger)
         state = working
         subjects = nextSubjects
         return PreparedBatch(
             count: batch.count, last: (last.position, last.digest), times: batch.map(\.event.time), events: events,
-            tables: tables, rerendered: rerendered, changed: changed, removed: removed, erases: !erasures.isEmpty)
+            tables: tables, rerendered: rerendered, changed: changed, removed: removed, keysTableEmpty: keysTableEmpty,
+            erases: !erasures.isEmpty)
     }
 
     /// A chunk of a batch, decoded and rendered: its first index in the batch, its domain events and
@@ -347,7 +352,8 @@ public struct PostgresSink: Sendable {
                     "another sink moved the checkpoint to \(current.position) (this one was at \(checkpoint.position))")
             }
             try await replica.copyBinary("events", columns: Self.eventColumns, rows: batch.events)
-            try await replica.writeSubjectRecords(changed: batch.changed, removed: batch.removed)
+            try await replica.writeSubjectRecords(
+                changed: batch.changed, removed: batch.removed, intoEmpty: batch.keysTableEmpty)
             if !batch.rerendered.positions.isEmpty {
                 var binds = PostgresBindings()
                 binds.append(batch.rerendered.positions)

@@ -60,7 +60,7 @@ public enum JSONTreeEncoder {
     }
 
     static func node<T: Encodable>(of value: T) -> JSONNode {
-        if let text = value as? String { return .value(.string(text)) }
+        if T.self == String.self { return .value(.string(unsafeBitCast(value, to: String.self))) }
         let encoder = TreeEncoder()
         do {
             try value.encode(to: encoder)
@@ -137,26 +137,28 @@ enum JSONNode {
     }
 }
 
-/// An object being encoded: keys in the order they were first encoded.
+/// An object being encoded: keys in encoding order, a key encoded twice kept twice until output.
 final class JSONNodeObject {
     var keys: [String] = []
     var values: [JSONNode] = []
 
     func set(_ key: String, _ node: JSONNode) {
-        if let index = keys.firstIndex(of: key) {
-            values[index] = node
-        } else {
-            keys.append(key)
-            values.append(node)
-        }
+        keys.append(key)
+        values.append(node)
     }
 
-    /// Member indices in output order: by the keys' UTF-8 bytes when `sorted` (as `JSONEncoder` with
-    /// `.sortedKeys` on Linux), else in encoding order.
+    /// Member indices in output order, each key once with its last value (as `JSONEncoder` keeps
+    /// it): by the keys' UTF-8 bytes when `sorted` (as `JSONEncoder` with `.sortedKeys` on Linux),
+    /// else in encoding order.
     func order(sorted: Bool) -> [Int] {
         var indices = Array(keys.indices)
-        guard sorted, keys.count > 1 else { return indices }
-        // Insertion sort: objects are small and often nearly sorted.
+        guard keys.count > 1 else { return indices }
+        if !sorted {
+            // Rare: a key encoded twice. Keep the last of each.
+            return indices.filter { index in !keys[(index + 1)...].contains(keys[index]) }
+        }
+        // Insertion sort, stable: objects are small and often nearly sorted.
+        var duplicates = false
         for i in 1..<indices.count {
             let current = indices[i]
             var j = i - 1
@@ -164,9 +166,13 @@ final class JSONNodeObject {
                 indices[j + 1] = indices[j]
                 j -= 1
             }
+            if j >= 0 && keys[indices[j]] == keys[current] { duplicates = true }
             indices[j + 1] = current
         }
-        return indices
+        guard duplicates else { return indices }
+        // Equal keys are adjacent, in encoding order: keep the last of each run.
+        return indices.indices.filter { $0 + 1 == indices.count || keys[indices[$0]] != keys[indices[$0 + 1]] }
+            .map { indices[$0] }
     }
 }
 
@@ -219,7 +225,7 @@ final class TreeEncoder: Encoder, SingleValueEncodingContainer {
 
     /// The node of a nested value.
     static func child<T: Encodable>(_ value: T) throws -> JSONNode {
-        if let text = value as? String { return .value(.string(text)) }
+        if T.self == String.self { return .value(.string(unsafeBitCast(value, to: String.self))) }
         let encoder = TreeEncoder()
         try value.encode(to: encoder)
         return encoder.result

@@ -228,6 +228,23 @@ final class ReplicaConnection: Sendable {
         }
     }
 
+    /// Drops ``ReplicaSchema/deferredIndexes`` (a sink starting on an empty replica).
+    func dropDeferredIndexes() async throws(ReplicaError) {
+        try await transaction { () throws(ReplicaError) in
+            for index in ReplicaSchema.deferredIndexes {
+                try await run(
+                    PostgresQuery(unsafeSQL: "DROP INDEX IF EXISTS grantledger.\(index.name)"), "drop \(index.name)")
+            }
+        }
+    }
+
+    /// Creates whichever of ``ReplicaSchema/deferredIndexes`` is missing.
+    func createDeferredIndexes() async throws(ReplicaError) {
+        for index in ReplicaSchema.deferredIndexes {
+            try await run(PostgresQuery(unsafeSQL: index.create), "create \(index.name)")
+        }
+    }
+
     /// Throws unless the database holds a replica (schema `grantledger` with its `events` table).
     func requireReplica() async throws(ReplicaError) {
         let rows = try await rows(

@@ -53,7 +53,7 @@ public struct PostgresSink: Sendable {
     public var pauseBeforeCommit: Duration?
 
     /// Creates a sink; nothing happens until ``run(follow:until:progress:)``.
-    public init(ledger: Ledger, url: ReplicaURL, batchSize: Int = 5_000) {
+    public init(ledger: Ledger, url: ReplicaURL, batchSize: Int = 20_000) {
         self.ledger = ledger
         self.url = url
         self.batchSize = max(1, batchSize)
@@ -84,6 +84,15 @@ public struct PostgresSink: Sendable {
         try await replica.migrate()
         var (position, digest) = try await replica.checkpoint()
         try checkNotDiverged(position: position, digest: digest)
+        // An initial sync builds the secondary indexes once, when it has caught up; a sink stopped
+        // before that leaves them to the next one's catch-up.
+        if position == 0 { try await replica.dropDeferredIndexes() }
+        var indexesChecked = false
+        func createIndexes() async throws {
+            guard !indexesChecked else { return }
+            indexesChecked = true
+            try await replica.createDeferredIndexes()
+        }
         var state = try replayState(through: position)
         var subjects = SubjectSnapshot(sorted: try await replica.subjectRecords())
         var report = SinkReport(
@@ -117,6 +126,7 @@ public struct PostgresSink: Sendable {
                 let items = try readBatch(after: prepared.position, limit: limit)
                 if items.isEmpty {
                     try await settle()
+                    try await createIndexes()
                     caughtUp = true
                     if !follow { break }
                     try await waitForCommit(after: prepared.position)
@@ -134,6 +144,7 @@ public struct PostgresSink: Sendable {
                 prepared = (batch.last.position, batch.last.digest)
             }
             try await settle()
+            if !Task.isCancelled { try await createIndexes() }
         } catch {
             _ = try? await inFlight?.value
             throw error
@@ -238,7 +249,10 @@ public struct PostgresSink: Sendable {
         _ batch: [Item], after copied: UInt64, state: inout WorkflowState, subjects: inout SubjectSnapshot
     ) throws -> PreparedBatch {
         var dirty = DirtyEntities()
+        // Taken out of `state` rather than copied, so evolving it does not copy its dictionaries (on a
+        // throw the run ends and `state` is not used again).
         var working = state
+        state = WorkflowState()
         // Decoding and rendering are independent per event: done in chunks on every core, each with a
         // decoder (one set of subject keys) of its own, made after the batch was read, so an erasure
         // the batch holds has destroyed its keys already and nothing of that subject is written plain.
@@ -325,7 +339,7 @@ public struct PostgresSink: Sendable {
                     chunk.rows.text(event.correlationId)
                     // The `data` member of the event's JSON (`replay events --format json`), rendered
                     // straight into the row.
-                    chunk.rows.jsonb { JSONTreeEncoder.writeMember("data", of: domain, to: &$0) }
+                    chunk.rows.jsonb { JSONTreeEncoder.writeData(of: domain, to: &$0) }
                     chunk.rows.bytea(item.canonical)
                     chunk.rows.bytea(event.digest)
                 }

@@ -36,6 +36,10 @@ import Testing
             #expect(
                 String(decoding: bytes, as: UTF8.self) == (expected[member: "data"] ?? .null).serialized(),
                 "data of event \(event.position) (\(event.type))")
+            // The replica's payload, written by hand for the hot types (DirectJSON).
+            var direct: [UInt8] = []
+            JSONTreeEncoder.writeData(of: domain, to: &direct)
+            #expect(direct == bytes, "data of event \(event.position) (\(event.type)), direct")
         }
         // The demo exercises most of the workflow (about 40 of the 52 event types).
         #expect(types.count >= 30, "only \(types.count) event types in the demo")
@@ -52,6 +56,10 @@ import Testing
             #expect(try JSONParser.parse(Array(text.utf8)) == Self.reference(value, sorted: false), "\(what)")
         }
         for project in state.projects.values {
+            // Written by hand (DirectJSON), keys sorted: the sorted tree encoder's text.
+            var direct: [UInt8] = []
+            JSONTreeEncoder.write(project, to: &direct)
+            #expect(String(decoding: direct, as: UTF8.self) == JSONTreeEncoder.value(project).serialized())
             try check(project.budget, "budget of \(project.projectNo)")
             try check(project.contentAdjustments, "content adjustments of \(project.projectNo)")
         }

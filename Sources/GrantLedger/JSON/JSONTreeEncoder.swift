@@ -32,11 +32,25 @@ public enum JSONTreeEncoder {
         return object.values[index].jsonValue(sortedKeys: sortedKeys)
     }
 
-    /// Appends `value` as compact JSON to `out`.
+    /// Appends `value` as compact JSON to `out`. A few hot types are written by hand (``DirectJSON``),
+    /// always with sorted keys.
     public static func write<T: Encodable>(
         _ value: T, to out: inout [UInt8], sortedKeys: Bool = true, erased: Erased = .marker
     ) {
+        if T.self == Budget.self, let budget = value as? Budget { return DirectJSON.budget(budget, &out, erased) }
+        if T.self == Project.self, let project = value as? Project {
+            return DirectJSON.project(project, &out, erased)
+        }
         node(of: value).write(to: &out, sortedKeys: sortedKeys, erased: erased)
+    }
+
+    /// Appends the `data` member of the event's JSON (``JSONValue/serialized(pretty:)`` of
+    /// `Ledger.json(of:)`'s `data`) to `out`, erased fields as the marker.
+    public static func writeData(of event: DomainEvent, to out: inout [UInt8]) {
+        if case .projectRegistered(let payload) = event {
+            return DirectJSON.projectRegistered(payload, &out, .marker)
+        }
+        writeMember("data", of: event, to: &out)
     }
 
     /// Appends the member `key` of the object `value` encodes to as compact JSON to `out`; `null`

@@ -169,19 +169,28 @@ final class ReplicaConnection: Sendable {
     func copyBinary(
         _ table: String, schema: String = "grantledger", columns: [String], rows: BinaryCopyRows
     ) async throws(ReplicaError) {
-        guard rows.count > 0 else { return }
+        try await copyBinary(table, schema: schema, columns: columns, parts: [rows])
+    }
+
+    /// ``copyBinary(_:schema:columns:rows:)`` with the rows in parts, sent in order.
+    func copyBinary(
+        _ table: String, schema: String = "grantledger", columns: [String], parts: [BinaryCopyRows]
+    ) async throws(ReplicaError) {
+        guard parts.contains(where: { $0.count > 0 }) else { return }
         let list = columns.map { "\"\($0)\"" }.joined(separator: ", ")
         // postgres-nio writes `COPY "` before the name.
         let statement = "\(schema)\".\"\(table)\" (\(list)) FROM STDIN WITH (FORMAT binary) --"
         do {
             try await connection.copyFrom(table: statement, logger: logger) { writer in
                 try await writer.write(ByteBuffer(bytes: BinaryCopyRows.header))
-                var offset = 0
-                let chunk = 1 << 20
-                while offset < rows.bytes.count {
-                    let end = min(offset + chunk, rows.bytes.count)
-                    try await writer.write(ByteBuffer(bytes: rows.bytes[offset..<end]))
-                    offset = end
+                for rows in parts {
+                    var offset = 0
+                    let chunk = 1 << 20
+                    while offset < rows.bytes.count {
+                        let end = min(offset + chunk, rows.bytes.count)
+                        try await writer.write(ByteBuffer(bytes: rows.bytes[offset..<end]))
+                        offset = end
+                    }
                 }
                 try await writer.write(ByteBuffer(bytes: BinaryCopyRows.trailer))
             }

@@ -232,7 +232,7 @@ public struct PostgresSink: Sendable {
         var last: (position: UInt64, digest: [UInt8])
         var times: [Int64]
         var live = false
-        var events: BinaryCopyRows
+        var events: [BinaryCopyRows]
         var tables: [TableRows]
         var rerendered: (positions: [Int64], payloads: [String])
         var changed: [(key: [UInt8], value: [UInt8])]
@@ -258,7 +258,8 @@ public struct PostgresSink: Sendable {
         // the batch holds has destroyed its keys already and nothing of that subject is written plain.
         // Evolving the state stays sequential, in position order.
         let rendered = try Self.render(batch, ledger: ledger)
-        var events = BinaryCopyRows(reservingCapacity: rendered.reduce(0) { $0 + $1.rows.bytes.count })
+        // The chunks' rows are sent one after the other, not merged into one buffer.
+        var events: [BinaryCopyRows] = []
         var erasures: [SubjectErased] = []
         for chunk in rendered {
             events.append(chunk.rows)
@@ -319,10 +320,14 @@ public struct PostgresSink: Sendable {
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
             let start = lane * size
             var chunk = RenderedChunk(start: start)
+            let end = min(start + size, batch.count)
+            // Record bytes, a JSON payload about as long, and the other columns.
+            chunk.rows = BinaryCopyRows(
+                reservingCapacity: batch[start..<max(start, end)].reduce(0) { $0 + 2 * $1.canonical.count + 256 })
             let outcome: Result<RenderedChunk, any Error>
             do {
                 let decoder = ledger.replicaDecoder()
-                for item in batch[start..<min(start + size, batch.count)] {
+                for item in batch[start..<max(start, end)] {
                     let event = item.event
                     let domain = try decoder.domainEvent(of: event)
                     chunk.domains.append(domain)
@@ -365,7 +370,7 @@ public struct PostgresSink: Sendable {
                     .conflict,
                     "another sink moved the checkpoint to \(current.position) (this one was at \(checkpoint.position))")
             }
-            try await replica.copyBinary("events", columns: Self.eventColumns, rows: batch.events)
+            try await replica.copyBinary("events", columns: Self.eventColumns, parts: batch.events)
             try await replica.writeSubjectRecords(
                 changed: batch.changed, removed: batch.removed, intoEmpty: batch.keysTableEmpty)
             if !batch.rerendered.positions.isEmpty {

@@ -295,4 +295,15 @@ import Testing
         ).accepted()
         #expect(created.result["accountId"] != nil)
     }
+
+    @Test("hex of bytes: the array path and the sequence path give the same lower-case digits")
+    func hexDigits() {
+        #expect(PasswordHasher.hex([0x00, 0x0F, 0xA5, 0xFF, 0x10]) == "000fa5ff10")
+        #expect(PasswordHasher.hex([UInt8]()) == "")
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<70 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+            #expect(PasswordHasher.hex(bytes) == PasswordHasher.hex(bytes.lazy.map { $0 }))
+        }
+    }
 }

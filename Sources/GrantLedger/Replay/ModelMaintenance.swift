@@ -22,7 +22,8 @@ enum ModelMaintenance {
     /// Applies at most `limit` of the events after the checkpoint, through a ``ModelOverlay``, and
     /// moves the checkpoint past them. Returns how many it applied (0: the models were up to date).
     static func catchUp(
-        _ txn: borrowing WriteTransaction, dbs: LedgerDatabases, limit: Int, progress: ((UInt64) -> Void)? = nil
+        _ txn: borrowing WriteTransaction, dbs: LedgerDatabases, limit: Int, progress: ((UInt64) -> Void)? = nil,
+        ahead: DecodeAhead? = nil
     ) throws -> Int {
         let head = txn.head.position
         return try txn.withUnsafeAccess { access in
@@ -32,9 +33,9 @@ enum ModelMaintenance {
             let keys = SubjectKeyring(access: access, dbs: dbs)
             var last = checkpoint
             var count = 0
-            try txn.scan(from: checkpoint + 1) { view in
-                Workflow.evolve(try decode(view, keys: keys), into: &overlay)
-                last = view.position
+            func evolved(_ event: DomainEvent, at position: UInt64) -> Bool {
+                Workflow.evolve(event, into: &overlay)
+                last = position
                 count += 1
                 if count & 0x1FFF == 0 {
                     progress?(last)
@@ -42,6 +43,17 @@ enum ModelMaintenance {
                     if limit != .max { access.releaseMappedPages() }
                 }
                 return count < limit && last < head
+            }
+            // Events decoded ahead on the second thread, while they come in time and fit this head.
+            var more = true
+            while more, let ahead, let batch = ahead.next(from: last + 1, head: head), !batch.events.isEmpty {
+                for (offset, event) in batch.events.enumerated() {
+                    more = evolved(event, at: batch.first + UInt64(offset))
+                    if !more { break }
+                }
+            }
+            if more {
+                try txn.scan(from: last + 1) { view in evolved(try decode(view, keys: keys), at: view.position) }
             }
             overlay.flush(releasingMappedPages: limit != .max)
             try CommandRunner.checkFault(overlay.base)
@@ -70,10 +82,10 @@ enum ModelMaintenance {
     /// The workflow state of the whole log, replayed in memory, with the number of events read.
     static func replayAll(
         _ scan: (_ body: (borrowing EventRecordView) throws -> Bool) throws -> Void, keys: SubjectKeyring,
-        progress: ((UInt64) -> Void)? = nil
+        into start: WorkflowState = WorkflowState(), counted: UInt64 = 0, progress: ((UInt64) -> Void)? = nil
     ) throws -> (state: WorkflowState, count: UInt64) {
-        var state = WorkflowState()
-        var count: UInt64 = 0
+        var state = start
+        var count = counted
         try scan { view in
             Workflow.evolve(try decode(view, keys: keys), inMemory: &state)
             count += 1
@@ -112,9 +124,11 @@ enum ModelMaintenance {
     ) throws -> RebuildReport {
         var events: UInt64 = 0
         var chunks = 0
+        let ahead = DecodeAhead(store: store, dbs: dbs, batchEvents: min(chunk, DecodeAhead.batchEvents))
+        defer { ahead.stop() }
         while chunks < maxChunks {
             let count = try store.writeSync { txn in
-                try catchUp(txn, dbs: dbs, limit: chunk, progress: progress)
+                try catchUp(txn, dbs: dbs, limit: chunk, progress: progress, ahead: ahead)
             }
             events += UInt64(count)
             chunks += 1
@@ -130,11 +144,26 @@ enum ModelMaintenance {
     /// Replays the log in memory and compares the result with the live read models, without writing.
     static func check(
         _ txn: borrowing ReadTransaction, dbs: LedgerDatabases, progress: ((UInt64) -> Void)? = nil,
-        limit: Int = 100
+        limit: Int = 100, ahead: DecodeAhead? = nil
     ) throws -> RebuildReport {
         let head = try txn.head.position
         let keys = txn.withUnsafeAccess { access in SubjectKeyring(access: access, dbs: dbs) }
-        let (state, count) = try replayAll({ body in try txn.scan(from: 1, body) }, keys: keys, progress: progress)
+        // Events decoded ahead on a second thread at this snapshot's head; the rest inline.
+        var state = WorkflowState()
+        var count: UInt64 = 0
+        while count < head, let ahead, let batch = ahead.next(from: count + 1, head: head), !batch.events.isEmpty {
+            for event in batch.events { Workflow.evolve(event, inMemory: &state) }
+            let before = count
+            count += UInt64(batch.events.count)
+            if before >> 14 != count >> 14 { progress?(count) }
+        }
+        if count < head {
+            (state, count) = try replayAll(
+                { body in try txn.scan(from: count + 1, body) }, keys: keys, into: state, counted: count,
+                progress: progress)
+        } else {
+            progress?(count)
+        }
         let expected = ModelRecords.records(of: state, hasher: dbs.hasher)
         var differences: [String] = []
         var index = 0
@@ -230,7 +259,11 @@ extension Ledger {
     public func checkModels(progress: ((UInt64) -> Void)? = nil) throws(LedgerError) -> RebuildReport {
         let dbs = dbs
         do {
-            return try store.read { txn in try ModelMaintenance.check(txn, dbs: dbs, progress: progress) }
+            let ahead = DecodeAhead(store: store, dbs: dbs)
+            defer { ahead.stop() }
+            return try store.read { txn in
+                try ModelMaintenance.check(txn, dbs: dbs, progress: progress, ahead: ahead)
+            }
         } catch {
             throw Self.ledgerError(error)
         }

@@ -70,8 +70,8 @@ struct ModelOverlay: WorkflowStateWriter {
 
         func put(_ key: [UInt8], _ value: [UInt8], derived old: [[UInt8]], _ new: [[UInt8]]) {
             puts.append((key, value))
-            for key in old where !new.contains(key) { deletes.append(key) }
-            for key in new where !old.contains(key) { puts.append((key, [])) }
+            for key in old where !new.contains(where: { ModelKey.same($0, key) }) { deletes.append(key) }
+            for key in new where !old.contains(where: { ModelKey.same($0, key) }) { puts.append((key, [])) }
         }
         func tally(_ old: [ModelCounters.Counter], _ new: [ModelCounters.Counter]) {
             for counter in old { counts[counter, default: 0] -= 1 }
@@ -101,10 +101,9 @@ struct ModelOverlay: WorkflowStateWriter {
         }
         for project in projects.values {
             let old = old { storedProject(project.projectNo) }
+            let derived = ModelRecords.derivedKeys(of: old, project, hasher: base.dbs.hasher)
             put(
-                ModelKey.make(.project, project.projectNo), project.binaryEncoded,
-                derived: ModelRecords.derivedKeys(of: old, hasher: base.dbs.hasher),
-                ModelRecords.derivedKeys(of: project, hasher: base.dbs.hasher))
+                ModelKey.make(.project, project.projectNo), project.binaryEncoded, derived: derived.old, derived.new)
             tally(ModelCounters.counters(of: old), ModelCounters.counters(of: project))
             // A project that changed unit takes its items' counters along; the items this chunk
             // changed are counted below, from their stored version under the stored unit.
@@ -171,7 +170,7 @@ struct ModelOverlay: WorkflowStateWriter {
         puts.sort { ModelKey.precedes($0.key, $1.key) }
         for (index, record) in puts.enumerated() {
             // Equal keys cannot come from different entities; keep the last if they ever do.
-            if index + 1 < puts.count && puts[index + 1].key == record.key { continue }
+            if index + 1 < puts.count && ModelKey.same(puts[index + 1].key, record.key) { continue }
             try access.put(models, record.key, record.value, append: empty)
             if releasingMappedPages && index & 0x3FFF == 0x3FFF { access.releaseMappedPages() }
         }

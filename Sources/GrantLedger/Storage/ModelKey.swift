@@ -89,6 +89,17 @@ enum ModelKey {
     }
 
     /// Whether `a` sorts before `b` in LMDB's default key order (bytes, then length).
+    /// Byte equality of two keys by `memcmp` (the generic `==` of arrays compares element by element).
+    static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        return a.withUnsafeBytes { a in
+            b.withUnsafeBytes { b in
+                guard let x = a.baseAddress, let y = b.baseAddress else { return true }
+                return memcmp(x, y, a.count) == 0
+            }
+        }
+    }
+
     static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         a.withUnsafeBytes { a in
             b.withUnsafeBytes { b in

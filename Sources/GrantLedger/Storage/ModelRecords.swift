@@ -32,12 +32,28 @@ enum ModelRecords {
     /// Engine index keys of a project, for `query projects` by unit, status and leader (the leader's
     /// ID type and the keyed hash of the normalised number, R-PRJ-2, R-LOG-6; none once erased).
     static func derivedKeys(of project: Project?, hasher: LookupHasher) -> [[UInt8]] {
+        derivedKeys(of: project, leader: project.flatMap { leaderComponent($0.leader.idNumber, hasher: hasher) })
+    }
+
+    /// The index keys of a project's stored and new versions; the leader's keyed hash is computed
+    /// once when the leader's number did not change (the usual case).
+    static func derivedKeys(of old: Project?, _ new: Project?, hasher: LookupHasher) -> (old: [[UInt8]], new: [[UInt8]])
+    {
+        let newLeader = new.flatMap { leaderComponent($0.leader.idNumber, hasher: hasher) }
+        let oldLeader =
+            old.map { $0.leader.idNumber } == new.map({ $0.leader.idNumber })
+            ? newLeader : old.flatMap { leaderComponent($0.leader.idNumber, hasher: hasher) }
+        return (derivedKeys(of: old, leader: oldLeader), derivedKeys(of: new, leader: newLeader))
+    }
+
+    /// The index keys of a project whose leader component is `leader`.
+    private static func derivedKeys(of project: Project?, leader: String?) -> [[UInt8]] {
         guard let project else { return [] }
         var keys = [
             ModelKey.make(.projectsOfUnit, project.unitId, project.projectNo),
             ModelKey.make(.projectsByStatus, project.status.rawValue, project.projectNo),
         ]
-        if let leader = leaderComponent(project.leader.idNumber, hasher: hasher) {
+        if let leader {
             keys.append(ModelKey.make(.projectsByLeader, project.leader.idType.rawValue, leader, project.projectNo))
         }
         // Overdue once the day passes its end date (R-PRJ-3): counted by date without a scan.

@@ -222,9 +222,8 @@ struct ModelStore: WorkflowStateWriter {
         let key = ModelKey.make(.project, project.projectNo)
         let old: Project? = load(key)
         store(key, project.binaryEncoded)
-        updateDerived(
-            ModelRecords.derivedKeys(of: old, hasher: dbs.hasher),
-            ModelRecords.derivedKeys(of: project, hasher: dbs.hasher))
+        let derived = ModelRecords.derivedKeys(of: old, project, hasher: dbs.hasher)
+        updateDerived(derived.old, derived.new)
         count(old: ModelCounters.counters(of: old), new: ModelCounters.counters(of: project))
         if let old, old.unitId != project.unitId {
             // The project's items count for its unit: they move with it.
@@ -338,8 +337,8 @@ struct ModelStore: WorkflowStateWriter {
     }
 
     private func updateDerived(_ old: [[UInt8]], _ new: [[UInt8]]) {
-        for key in old where !new.contains(key) { remove(key) }
-        for key in new where !old.contains(key) { store(key, []) }
+        for key in old where !new.contains(where: { ModelKey.same($0, key) }) { remove(key) }
+        for key in new where !old.contains(where: { ModelKey.same($0, key) }) { store(key, []) }
     }
 }
 

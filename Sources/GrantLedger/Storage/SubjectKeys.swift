@@ -100,6 +100,11 @@ struct SubjectKey: Hashable {
     let high: UInt64
     let low: UInt64
 
+    init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
     init(_ bytes: [UInt8]) {
         var high: UInt64 = 0
         var low: UInt64 = 0
@@ -118,30 +123,71 @@ enum CachedSubject {
     case missing
 }
 
-/// The keyring's memory of subjects: a fixed table of 4,096 slots, one subject each, replaced when
-/// another subject hashes to the slot. A replay meets most people in one or two events close
-/// together, so a bounded table keeps the hits of an unbounded dictionary without growing with the
-/// log or paying to free it.
+/// The keyring's memory of subjects: an open table of at most 4,096 slots, one subject each,
+/// replaced when another subject hashes to the slot. A replay meets most people in one or two events
+/// close together, so a bounded table keeps the hits of an unbounded dictionary without growing with
+/// the log. It starts small and doubles as it fills, so a command's keyring (a few subjects) neither
+/// allocates nor frees thousands of slots.
 struct SubjectCache {
-    private var slots = [(SubjectKey, CachedSubject)?](repeating: nil, count: 4096)
+    static let maximumSlots = 4_096
+    // Three parallel tables (not one of optional tuples, whose every test went through the enum's
+    // generic value witnesses).
+    private var ids: [SubjectKey] = []
+    private var occupied: [Bool] = []
+    private var states: [CachedSubject] = []
+    private var used = 0
 
     subscript(id: SubjectKey) -> CachedSubject? {
         get {
-            guard let (key, value) = slots[Self.slot(id)], key == id else { return nil }
-            return value
+            guard !ids.isEmpty else { return nil }
+            let index = slot(id)
+            guard occupied[index], ids[index] == id else { return nil }
+            return states[index]
         }
         set {
-            let slot = Self.slot(id)
             if let newValue {
-                slots[slot] = (id, newValue)
-            } else if let (key, _) = slots[slot], key == id {
-                slots[slot] = nil
+                if ids.isEmpty || (used * 2 >= ids.count && ids.count < Self.maximumSlots) { grow() }
+                insert(id, newValue)
+            } else if !ids.isEmpty {
+                let index = slot(id)
+                if occupied[index], ids[index] == id {
+                    occupied[index] = false
+                    states[index] = .missing
+                    used -= 1
+                }
             }
         }
     }
 
-    private static func slot(_ id: SubjectKey) -> Int {
-        Int(truncatingIfNeeded: (id.high ^ id.low &* 0x9E37_79B9_7F4A_7C15) >> 52)
+    /// The number of slots in use (for tests).
+    var count: Int { used }
+
+    /// The slots held now (for tests).
+    var capacity: Int { ids.count }
+
+    private mutating func insert(_ id: SubjectKey, _ state: CachedSubject) {
+        let index = slot(id)
+        if !occupied[index] {
+            occupied[index] = true
+            used += 1
+        }
+        ids[index] = id
+        states[index] = state
+    }
+
+    private mutating func grow() {
+        let (oldIds, oldOccupied, oldStates) = (ids, occupied, states)
+        let size = max(16, min(Self.maximumSlots, ids.count * 2))
+        ids = [SubjectKey](repeating: SubjectKey(high: 0, low: 0), count: size)
+        occupied = [Bool](repeating: false, count: size)
+        states = [CachedSubject](repeating: .missing, count: size)
+        used = 0
+        for index in oldIds.indices where oldOccupied[index] { insert(oldIds[index], oldStates[index]) }
+    }
+
+    private func slot(_ id: SubjectKey) -> Int {
+        let bits = UInt64(ids.count.trailingZeroBitCount)
+        return Int(truncatingIfNeeded: (id.high ^ id.low &* 0x9E37_79B9_7F4A_7C15) >> (64 - bits))
     }
 }
 

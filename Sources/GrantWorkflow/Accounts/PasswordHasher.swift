@@ -54,6 +54,21 @@ public enum PasswordHasher {
     }
 
     /// Lower-case hexadecimal of bytes: the one encoder for digests, tokens and generated ids.
+    public static func hex(_ bytes: [UInt8]) -> String {
+        // Hot in index keys (keyed hashes as components): no generic walk, one allocation.
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            for (index, byte) in bytes.enumerated() {
+                out[2 * index] = hexDigit(byte >> 4)
+                out[2 * index + 1] = hexDigit(byte & 0x0F)
+            }
+            return bytes.count * 2
+        }
+    }
+
+    @inline(__always)
+    private static func hexDigit(_ value: UInt8) -> UInt8 { value < 10 ? 0x30 + value : 0x57 + value }
+
+    /// Lower-case hexadecimal digits of any byte sequence.
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []

@@ -1,0 +1,164 @@
+internal import EventLog
+internal import Foundation
+internal import GrantWorkflow
+
+/// Decodes the log's events on a second thread while a long catch-up (a rebuild, the catch-up at
+/// open) evolves and writes the read models on the writer thread: decoding, with the opening of
+/// sealed personal fields (R-LOG-6), is a third of a rebuild's work.
+///
+/// The decoder reads in short read transactions of ``batchEvents`` events each and never waits on
+/// anything while one is open, so the writer can always grow the map. The writer takes a batch only
+/// if it was decoded at the same head as the writer's own transaction sees: any commit in between
+/// (an erasure, say, which changes what a sealed field opens to) appends an event and moves the
+/// head, and the decoder is then restarted from the writer's position. When no fitting batch comes
+/// within ``patience`` (the decoder may be stuck behind another process's map resize, which waits
+/// for the writer's transaction), or a batch failed to decode, ``next(from:head:)`` returns nil and
+/// the writer decodes inline, as it does without a decoder, so errors read the same either way.
+final class DecodeAhead: @unchecked Sendable {
+    struct Batch {
+        /// The position of `events[0]`.
+        var first: UInt64
+        var events: [DomainEvent]
+        /// The head the decoder's read transaction saw.
+        var head: UInt64
+        var failed: Bool
+    }
+
+    static let batchEvents = 1_024
+    static let depth = 8
+    static let patience: TimeInterval = 0.25
+
+    private let store: EventStore
+    private let dbs: LedgerDatabases
+    private let batchEvents: Int
+    private let condition = NSCondition()
+    // Guarded by `condition`:
+    private var queue: [Batch] = []
+    /// Whether the current generation's decoder is still running.
+    private var running = false
+    private var stopped = false
+    /// Each start of a decoder is a new generation; a decoder of an older one leaves at its next step
+    /// and its batches are dropped. Nobody waits for it: it may be blocked behind the map lock that
+    /// the waiting thread holds (another process's map resize), and it finishes on its own.
+    private var generation = 0
+    /// The position the next queued batch starts at (the decoder's plan).
+    private var expected: UInt64 = 0
+
+    init(store: EventStore, dbs: LedgerDatabases, batchEvents: Int = DecodeAhead.batchEvents) {
+        self.store = store
+        self.dbs = dbs
+        self.batchEvents = max(1, batchEvents)
+    }
+
+    deinit { stop() }
+
+    /// Stops decoding: the decoder leaves after the batch it is on, and nothing more is handed out.
+    func stop() {
+        condition.lock()
+        stopped = true
+        generation += 1
+        running = false
+        queue.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next batch of decoded events starting at `position`, decoded at `head`; nil when none came
+    /// in time or it failed (the caller then decodes inline). A batch may end before the caller's limit.
+    func next(from position: UInt64, head: UInt64) -> Batch? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopped else { return nil }
+        if expected != position || (!running && queue.isEmpty) || queue.first.map({ $0.head != head }) == true {
+            restartLocked(from: position)
+        }
+        let deadline = Date(timeIntervalSinceNow: Self.patience)
+        while queue.isEmpty && running {
+            if !condition.wait(until: deadline) { break }
+        }
+        guard let batch = queue.first, batch.first == position, batch.head == head, !batch.failed else {
+            // Too slow, stale or failed: decode inline; the next call starts the decoder anew.
+            expected = 0
+            return nil
+        }
+        queue.removeFirst()
+        expected = position + UInt64(batch.events.count)
+        condition.broadcast()
+        return batch
+    }
+
+    /// Called with the lock held: retires the running decoder (without waiting) and starts a new one.
+    private func restartLocked(from position: UInt64) {
+        generation += 1
+        queue.removeAll()
+        running = true
+        expected = position
+        condition.broadcast()
+        let generation = generation
+        let thread = Thread { [self] in decodeLoop(from: position, generation: generation) }
+        thread.name = "grantledger-decode"
+        thread.start()
+    }
+
+    private func decodeLoop(from start: UInt64, generation: Int) {
+        let access = AccessBox()
+        let subjects = dbs.subjects
+        let keys = SubjectKeyring(dbs: dbs) { key in
+            guard let current = access.current else { return nil }
+            return try current.get(subjects, key)
+        }
+        var position = start
+        while true {
+            condition.lock()
+            while queue.count >= Self.depth && self.generation == generation { condition.wait() }
+            let current = self.generation == generation
+            condition.unlock()
+            if !current { return }
+            let batch = decodeBatch(from: position, keys: keys, access: access)
+            condition.lock()
+            let keep = self.generation == generation
+            if keep {
+                queue.append(batch)
+                condition.broadcast()
+            }
+            condition.unlock()
+            if !keep { return }
+            position = batch.first + UInt64(batch.events.count)
+            if batch.failed || batch.events.isEmpty || position > batch.head { break }
+        }
+        condition.lock()
+        if self.generation == generation {
+            running = false
+            condition.broadcast()
+        }
+        condition.unlock()
+    }
+
+    /// One short read transaction: up to `batchEvents` events from `position`, decoded.
+    private func decodeBatch(from position: UInt64, keys: SubjectKeyring, access: AccessBox) -> Batch {
+        var events: [DomainEvent] = []
+        events.reserveCapacity(batchEvents)
+        var head: UInt64 = 0
+        do {
+            try store.read { txn in
+                head = try txn.head.position
+                try txn.withUnsafeAccess { current in
+                    access.current = current
+                    defer { access.current = nil }
+                    try txn.scan(from: position) { view in
+                        events.append(try ModelMaintenance.decode(view, keys: keys))
+                        return events.count < batchEvents
+                    }
+                }
+            }
+        } catch {
+            return Batch(first: position, events: events, head: head, failed: true)
+        }
+        return Batch(first: position, events: events, head: head, failed: false)
+    }
+
+    /// The decoder thread's current read transaction, for its keyring's lookups.
+    private final class AccessBox: @unchecked Sendable {
+        var current: TransactionAccess?
+    }
+}

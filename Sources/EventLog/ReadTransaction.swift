@@ -9,6 +9,11 @@ public struct ReadTransaction: ~Copyable {
 
     init(reader: LogReader) { self.reader = reader }
 
+    /// LMDB's id of this snapshot: the id of the newest write transaction it sees. Two snapshots with
+    /// the same id hold the same data; any commit in between (of this process or another) gives a
+    /// greater id.
+    public var snapshotID: UInt64 { UInt64(mdb_txn_id(reader.txn)) }
+
     /// The newest event's position, digest and time in this snapshot.
     public var head: Head {
         get throws(EventLogError) { try reader.head() }

@@ -1,3 +1,4 @@
+internal import GrantLedger
 internal import GrantWorkflow
 
 /// Rows in PostgreSQL's `COPY … FROM STDIN` text format: fields separated by tabs, rows ended by a
@@ -8,6 +9,8 @@ struct CopyRows {
     /// Rows ended so far.
     private(set) var count = 0
     private var atRowStart = true
+    /// A buffer for JSON before it is escaped.
+    private var scratch: [UInt8] = []
 
     init(reservingCapacity capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
@@ -84,6 +87,26 @@ struct CopyRows {
 
     /// A `jsonb` field; NULL when nil.
     mutating func json(_ value: JSONValue?) { text(value?.serialized()) }
+
+    /// A `jsonb` field: `value` as JSON (``JSONTreeEncoder``, keys in encoding order: `jsonb` keeps its
+    /// own), each erased personal field (a pseudonym string) written as `null`.
+    mutating func json<T: Encodable>(encoding value: T) {
+        separate()
+        scratch.removeAll(keepingCapacity: true)
+        JSONTreeEncoder.write(value, to: &scratch, sortedKeys: false, erased: .null)
+        // Compact JSON holds no raw tab, newline or carriage return (they are escaped in strings):
+        // only its backslashes need escaping for COPY.
+        for byte in scratch {
+            if byte == UInt8(ascii: "\\") { bytes.append(byte) }
+            bytes.append(byte)
+        }
+    }
+
+    /// ``json(encoding:)``, or NULL when nil.
+    mutating func jsonOptional<T: Encodable>(encoding value: T?) {
+        guard let value else { return null() }
+        json(encoding: value)
+    }
 
     /// A `jsonb` field of JSON text in which every erased personal field (a pseudonym string) is
     /// replaced by `null`; NULL when nil.

@@ -159,6 +159,46 @@ final class ReplicaConnection: Sendable {
         }
     }
 
+    /// `COPY SCHEMA.TABLE (columns) FROM STDIN (FORMAT binary)` with rows in binary format.
+    ///
+    /// postgres-nio 1.33's `copyFrom` writes `COPY "TABLE"(columns) FROM STDIN WITH (FORMAT text)`
+    /// and offers no other format, but it inserts the table name as given (its documentation says so)
+    /// and streams whatever bytes it is handed: PostgreSQL announces the format in its CopyInResponse,
+    /// which postgres-nio does not read. So the statement is completed in the table name, with
+    /// constant identifiers only, and the generated text option is left in a trailing comment.
+    func copyBinary(
+        _ table: String, schema: String = "grantledger", columns: [String], rows: BinaryCopyRows
+    ) async throws(ReplicaError) {
+        try await copyBinary(table, schema: schema, columns: columns, parts: [rows])
+    }
+
+    /// ``copyBinary(_:schema:columns:rows:)`` with the rows in parts, sent in order.
+    func copyBinary(
+        _ table: String, schema: String = "grantledger", columns: [String], parts: [BinaryCopyRows]
+    ) async throws(ReplicaError) {
+        guard parts.contains(where: { $0.count > 0 }) else { return }
+        let list = columns.map { "\"\($0)\"" }.joined(separator: ", ")
+        // postgres-nio writes `COPY "` before the name.
+        let statement = "\(schema)\".\"\(table)\" (\(list)) FROM STDIN WITH (FORMAT binary) --"
+        do {
+            try await connection.copyFrom(table: statement, logger: logger) { writer in
+                try await writer.write(ByteBuffer(bytes: BinaryCopyRows.header))
+                for rows in parts {
+                    var offset = 0
+                    let chunk = 1 << 20
+                    while offset < rows.bytes.count {
+                        let end = min(offset + chunk, rows.bytes.count)
+                        try await writer.write(ByteBuffer(bytes: rows.bytes[offset..<end]))
+                        offset = end
+                    }
+                }
+                try await writer.write(ByteBuffer(bytes: BinaryCopyRows.trailer))
+            }
+        } catch {
+            throw Self.wrap(error, "COPY \(schema).\(table) (binary)")
+        }
+    }
+
     // MARK: Schema
 
     /// Creates schema `grantledger` when missing and applies the migrations it has not seen yet;
@@ -194,6 +234,23 @@ final class ReplicaConnection: Sendable {
                     "INSERT INTO grantledger.schema_migrations (version) VALUES (\(version))", "record migration")
             }
             return version
+        }
+    }
+
+    /// Drops ``ReplicaSchema/deferredIndexes`` (a sink starting on an empty replica).
+    func dropDeferredIndexes() async throws(ReplicaError) {
+        try await transaction { () throws(ReplicaError) in
+            for index in ReplicaSchema.deferredIndexes {
+                try await run(
+                    PostgresQuery(unsafeSQL: "DROP INDEX IF EXISTS grantledger.\(index.name)"), "drop \(index.name)")
+            }
+        }
+    }
+
+    /// Creates whichever of ``ReplicaSchema/deferredIndexes`` is missing.
+    func createDeferredIndexes() async throws(ReplicaError) {
+        for index in ReplicaSchema.deferredIndexes {
+            try await run(PostgresQuery(unsafeSQL: index.create), "create \(index.name)")
         }
     }
 
@@ -241,8 +298,21 @@ final class ReplicaConnection: Sendable {
         return records
     }
 
-    /// Upserts `changed` and deletes `removed` in `grantledger_keys.subject_records`.
-    func writeSubjectRecords(changed: [(key: [UInt8], value: [UInt8])], removed: [[UInt8]]) async throws(ReplicaError) {
+    /// Upserts `changed` and deletes `removed` in `grantledger_keys.subject_records`; with `intoEmpty`
+    /// (the table holds no row: the first batch of a new replica), copies `changed` in instead.
+    func writeSubjectRecords(
+        changed: [(key: [UInt8], value: [UInt8])], removed: [[UInt8]], intoEmpty: Bool = false
+    ) async throws(ReplicaError) {
+        if intoEmpty && removed.isEmpty {
+            var rows = BinaryCopyRows(reservingCapacity: changed.reduce(0) { $0 + 10 + $1.key.count + $1.value.count })
+            for entry in changed {
+                rows.row(fields: 2)
+                rows.bytea(entry.key)
+                rows.bytea(entry.value)
+            }
+            try await copyBinary("subject_records", schema: "grantledger_keys", columns: ["key", "value"], rows: rows)
+            return
+        }
         if !removed.isEmpty {
             var binds = PostgresBindings()
             binds.append(removed.map { ByteBuffer(bytes: $0) })

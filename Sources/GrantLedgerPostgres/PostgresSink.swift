@@ -53,7 +53,7 @@ public struct PostgresSink: Sendable {
     public var pauseBeforeCommit: Duration?
 
     /// Creates a sink; nothing happens until ``run(follow:until:progress:)``.
-    public init(ledger: Ledger, url: ReplicaURL, batchSize: Int = 5_000) {
+    public init(ledger: Ledger, url: ReplicaURL, batchSize: Int = 20_000) {
         self.ledger = ledger
         self.url = url
         self.batchSize = max(1, batchSize)
@@ -84,6 +84,15 @@ public struct PostgresSink: Sendable {
         try await replica.migrate()
         var (position, digest) = try await replica.checkpoint()
         try checkNotDiverged(position: position, digest: digest)
+        // An initial sync builds the secondary indexes once, when it has caught up; a sink stopped
+        // before that leaves them to the next one's catch-up.
+        if position == 0 { try await replica.dropDeferredIndexes() }
+        var indexesChecked = false
+        func createIndexes() async throws {
+            guard !indexesChecked else { return }
+            indexesChecked = true
+            try await replica.createDeferredIndexes()
+        }
         var state = try replayState(through: position)
         var subjects = SubjectSnapshot(sorted: try await replica.subjectRecords())
         var report = SinkReport(
@@ -117,6 +126,7 @@ public struct PostgresSink: Sendable {
                 let items = try readBatch(after: prepared.position, limit: limit)
                 if items.isEmpty {
                     try await settle()
+                    try await createIndexes()
                     caughtUp = true
                     if !follow { break }
                     try await waitForCommit(after: prepared.position)
@@ -134,6 +144,7 @@ public struct PostgresSink: Sendable {
                 prepared = (batch.last.position, batch.last.digest)
             }
             try await settle()
+            if !Task.isCancelled { try await createIndexes() }
         } catch {
             _ = try? await inFlight?.value
             throw error
@@ -221,11 +232,14 @@ public struct PostgresSink: Sendable {
         var last: (position: UInt64, digest: [UInt8])
         var times: [Int64]
         var live = false
-        var events: CopyRows
+        var events: [BinaryCopyRows]
         var tables: [TableRows]
         var rerendered: (positions: [Int64], payloads: [String])
         var changed: [(key: [UInt8], value: [UInt8])]
         var removed: [[UInt8]]
+        /// Whether the replica's subject keys table is empty before this batch (the snapshot the diff
+        /// was taken against is).
+        var keysTableEmpty: Bool
         var erases: Bool
     }
 
@@ -235,13 +249,17 @@ public struct PostgresSink: Sendable {
         _ batch: [Item], after copied: UInt64, state: inout WorkflowState, subjects: inout SubjectSnapshot
     ) throws -> PreparedBatch {
         var dirty = DirtyEntities()
+        // Taken out of `state` rather than copied, so evolving it does not copy its dictionaries (on a
+        // throw the run ends and `state` is not used again).
         var working = state
+        state = WorkflowState()
         // Decoding and rendering are independent per event: done in chunks on every core, each with a
         // decoder (one set of subject keys) of its own, made after the batch was read, so an erasure
         // the batch holds has destroyed its keys already and nothing of that subject is written plain.
         // Evolving the state stays sequential, in position order.
         let rendered = try Self.render(batch, ledger: ledger)
-        var events = CopyRows(reservingCapacity: rendered.reduce(0) { $0 + $1.rows.bytes.count })
+        // The chunks' rows are sent one after the other, not merged into one buffer.
+        var events: [BinaryCopyRows] = []
         var erasures: [SubjectErased] = []
         for chunk in rendered {
             events.append(chunk.rows)
@@ -276,12 +294,14 @@ public struct PostgresSink: Sendable {
         let tables = ReadTables.rows(for: dirty, in: working)
         // The subject keys database as of now (at or past the batch's end): what changed since the
         // last batch. An erasure's key goes in the same transaction as its SubjectErased row.
+        let keysTableEmpty = subjects.count == 0
         let (nextSubjects, changed, removed) = try subjects.diff(with: ledger)
         state = working
         subjects = nextSubjects
         return PreparedBatch(
             count: batch.count, last: (last.position, last.digest), times: batch.map(\.event.time), events: events,
-            tables: tables, rerendered: rerendered, changed: changed, removed: removed, erases: !erasures.isEmpty)
+            tables: tables, rerendered: rerendered, changed: changed, removed: removed, keysTableEmpty: keysTableEmpty,
+            erases: !erasures.isEmpty)
     }
 
     /// A chunk of a batch, decoded and rendered: its first index in the batch, its domain events and
@@ -289,7 +309,7 @@ public struct PostgresSink: Sendable {
     struct RenderedChunk: Sendable {
         let start: Int
         var domains: [DomainEvent] = []
-        var rows = CopyRows()
+        var rows = BinaryCopyRows()
     }
 
     /// Decodes and renders `batch` in chunks, one per core, each with its own decoder.
@@ -300,27 +320,33 @@ public struct PostgresSink: Sendable {
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
             let start = lane * size
             var chunk = RenderedChunk(start: start)
+            let end = min(start + size, batch.count)
+            // Record bytes, a JSON payload about as long, and the other columns.
+            chunk.rows = BinaryCopyRows(
+                reservingCapacity: batch[start..<max(start, end)].reduce(0) { $0 + 2 * $1.canonical.count + 256 })
             let outcome: Result<RenderedChunk, any Error>
             do {
                 let decoder = ledger.replicaDecoder()
-                for item in batch[start..<min(start + size, batch.count)] {
+                for item in batch[start..<max(start, end)] {
                     let event = item.event
-                    let (domain, data) = try decoder.decoded(event)
+                    let domain = try decoder.domainEvent(of: event)
                     chunk.domains.append(domain)
-                    chunk.rows.int(event.position)
+                    chunk.rows.row(fields: Self.eventColumns.count)
+                    chunk.rows.int64(event.position)
                     chunk.rows.text(event.stream)
-                    chunk.rows.int(event.streamVersion)
+                    chunk.rows.int64(event.streamVersion)
                     chunk.rows.text(event.type)
-                    chunk.rows.int(event.schemaVersion)
-                    chunk.rows.timestamp(Timestamp(epochMilliseconds: event.time))
+                    chunk.rows.int32(event.schemaVersion)
+                    chunk.rows.timestamp(epochMilliseconds: event.time)
                     chunk.rows.text(event.commandId)
                     chunk.rows.text(event.actor)
                     chunk.rows.text(event.causationId)
                     chunk.rows.text(event.correlationId)
-                    chunk.rows.json(data)
+                    // The `data` member of the event's JSON (`replay events --format json`), rendered
+                    // straight into the row.
+                    chunk.rows.jsonb { JSONTreeEncoder.writeData(of: domain, to: &$0) }
                     chunk.rows.bytea(item.canonical)
                     chunk.rows.bytea(event.digest)
-                    chunk.rows.endRow()
                 }
                 outcome = .success(chunk)
             } catch {
@@ -344,13 +370,9 @@ public struct PostgresSink: Sendable {
                     .conflict,
                     "another sink moved the checkpoint to \(current.position) (this one was at \(checkpoint.position))")
             }
-            try await replica.copy(
-                "events",
-                columns: [
-                    "position", "stream", "stream_version", "type", "schema_version", "time", "command_id", "actor",
-                    "causation_id", "correlation_id", "payload", "record", "digest",
-                ], rows: batch.events)
-            try await replica.writeSubjectRecords(changed: batch.changed, removed: batch.removed)
+            try await replica.copyBinary("events", columns: Self.eventColumns, parts: batch.events)
+            try await replica.writeSubjectRecords(
+                changed: batch.changed, removed: batch.removed, intoEmpty: batch.keysTableEmpty)
             if !batch.rerendered.positions.isEmpty {
                 var binds = PostgresBindings()
                 binds.append(batch.rerendered.positions)
@@ -392,6 +414,12 @@ public struct PostgresSink: Sendable {
         }
         return committed
     }
+
+    /// The columns of `events` the sink copies, in the order of its rows.
+    static let eventColumns = [
+        "position", "stream", "stream_version", "type", "schema_version", "time", "command_id", "actor",
+        "causation_id", "correlation_id", "payload", "record", "digest",
+    ]
 
     private static func binds(_ keys: [String]) -> PostgresBindings {
         var binds = PostgresBindings()

@@ -50,16 +50,6 @@ enum ReadTables {
         case change, closeout, adjustment
     }
 
-    /// An encoder for one thread (JSONEncoder is not shared across threads here). Keys are not
-    /// sorted: `jsonb` keeps its own order.
-    static func makeEncoder() -> JSONEncoder { JSONEncoder() }
-
-    /// A Codable value as JSON text for a `jsonb` column.
-    static func json(_ value: some Encodable, _ encoder: JSONEncoder) -> String {
-        guard let data = try? encoder.encode(value) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
-    }
-
     /// Deletions and rows for the entities marked dirty, from `state`.
     static func rows(for dirty: DirtyEntities, in state: WorkflowState) -> [TableRows] {
         var provinces = TableRows(table: "provinces", columns: ["province_id", "name"], keyColumn: "province_id")
@@ -85,11 +75,10 @@ enum ReadTables {
                 "account_id", "role", "username", "name", "email", "id_type", "id_number", "unit_id", "province_id",
                 "registration", "enabled", "rejection_reason", "created_at", "profile",
             ], keyColumn: "account_id")
-        let encoder = makeEncoder()
         for id in dirty.accounts.sorted() {
             accounts.keys.append(id)
             guard let account = state.account(id) else { continue }
-            accountRow(account, into: &accounts.rows, encoder: encoder)
+            accountRow(account, into: &accounts.rows)
         }
         var tables = [provinces, units, accounts]
         // Projects are independent of one another: their rows are built in chunks on every core.
@@ -99,7 +88,7 @@ enum ReadTables {
         let parts = Mutex<[[TableRows]?]>(Array(repeating: nil, count: lanes))
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
             let slice = Array(projects[min(lane * size, projects.count)..<min((lane + 1) * size, projects.count)])
-            let part = projectTables(slice, in: state, encoder: makeEncoder())
+            let part = projectTables(slice, in: state)
             parts.withLock { $0[lane] = part }
         }
         var merged: [TableRows] = []
@@ -118,7 +107,7 @@ enum ReadTables {
         return tables
     }
 
-    private static func accountRow(_ account: Account, into rows: inout CopyRows, encoder: JSONEncoder) {
+    private static func accountRow(_ account: Account, into rows: inout CopyRows) {
         rows.text(account.id)
         rows.text(account.role.rawValue)
         rows.text(account.username)
@@ -132,12 +121,12 @@ enum ReadTables {
         rows.bool(account.enabled)
         rows.text(account.rejectionReason)
         rows.timestamp(account.createdAt)
-        rows.jsonText(account.profile.map { json($0, encoder) })
+        rows.jsonOptional(encoding: account.profile)
         rows.endRow()
     }
 
     private static func projectTables(
-        _ projectNumbers: [String], in state: WorkflowState, encoder: JSONEncoder
+        _ projectNumbers: [String], in state: WorkflowState
     ) -> [TableRows] {
         var projects = TableRows(
             table: "projects",
@@ -210,32 +199,30 @@ enum ReadTables {
             adjustments.keys.append(projectNo)
             filings.keys.append(projectNo)
             guard let project = state.project(projectNo) else { continue }
-            var row = projects.rows
-            row.text(project.projectNo)
-            row.text(project.title)
-            row.text(project.category.rawValue)
-            row.text(project.discipline)
-            row.text(project.unitId)
-            row.text(state.unit(project.unitId)?.provinceId)
-            row.text(project.leader.name)
-            row.text(project.leader.idType.rawValue)
-            row.text(project.leader.idNumber)
-            row.date(project.approvedOn)
-            row.date(project.plannedEndDate)
-            row.text(project.deliverableForm.rawValue)
-            row.text(project.status.rawValue)
-            row.int(project.extensionCount)
-            row.bool(project.closeoutUnderReview)
-            row.date(project.overdueListedFor)
-            row.text(project.grade?.rawValue)
-            row.text(project.certificateNo)
-            row.int(project.budget.directTotal)
-            row.int(project.budget.indirect)
-            row.int(project.budget.total)
-            row.jsonText(json(project.budget, encoder))
-            row.jsonText(json(project.contentAdjustments, encoder))
-            row.endRow()
-            projects.rows = row
+            projects.rows.text(project.projectNo)
+            projects.rows.text(project.title)
+            projects.rows.text(project.category.rawValue)
+            projects.rows.text(project.discipline)
+            projects.rows.text(project.unitId)
+            projects.rows.text(state.unit(project.unitId)?.provinceId)
+            projects.rows.text(project.leader.name)
+            projects.rows.text(project.leader.idType.rawValue)
+            projects.rows.text(project.leader.idNumber)
+            projects.rows.date(project.approvedOn)
+            projects.rows.date(project.plannedEndDate)
+            projects.rows.text(project.deliverableForm.rawValue)
+            projects.rows.text(project.status.rawValue)
+            projects.rows.int(project.extensionCount)
+            projects.rows.bool(project.closeoutUnderReview)
+            projects.rows.date(project.overdueListedFor)
+            projects.rows.text(project.grade?.rawValue)
+            projects.rows.text(project.certificateNo)
+            projects.rows.int(project.budget.directTotal)
+            projects.rows.int(project.budget.indirect)
+            projects.rows.int(project.budget.total)
+            projects.rows.json(encoding: project.budget)
+            projects.rows.json(encoding: project.contentAdjustments)
+            projects.rows.endRow()
             for (ordinal, member) in project.members.enumerated() {
                 members.rows.text(projectNo)
                 members.rows.int(ordinal + 1)
@@ -262,8 +249,8 @@ enum ReadTables {
                 requests.rows.timestamp(request.effectiveAt)
                 requests.rows.bool(request.filed)
                 requests.rows.text(request.closedReason)
-                requests.rows.jsonText(json(request.details, encoder))
-                requests.rows.jsonText(json(request.changes, encoder))
+                requests.rows.json(encoding: request.details)
+                requests.rows.json(encoding: request.changes)
                 requests.rows.endRow()
                 decisionRows(.change, request.id, projectNo, request.decisions)
                 if request.filed { filingRow(.change, request.id, projectNo, request.effectiveAt) }
@@ -282,9 +269,9 @@ enum ReadTables {
                 closeouts.rows.timestamp(closeout.createdAt)
                 closeouts.rows.timestamp(closeout.submittedAt)
                 closeouts.rows.text(closeout.closedReason)
-                closeouts.rows.jsonText(json(closeout.experts, encoder))
-                closeouts.rows.jsonText(json(closeout.appraisals, encoder))
-                closeouts.rows.jsonText(json(CloseoutSectionsRow(closeout), encoder))
+                closeouts.rows.json(encoding: closeout.experts)
+                closeouts.rows.json(encoding: closeout.appraisals)
+                closeouts.rows.json(encoding: CloseoutSectionsRow(closeout))
                 closeouts.rows.endRow()
                 decisionRows(.closeout, closeout.id, projectNo, closeout.decisions)
             }
@@ -303,7 +290,7 @@ enum ReadTables {
                 adjustments.rows.timestamp(adjustment.effectiveAt)
                 adjustments.rows.bool(adjustment.filed)
                 adjustments.rows.text(adjustment.closedReason)
-                adjustments.rows.jsonText(json(adjustment.proposed, encoder))
+                adjustments.rows.json(encoding: adjustment.proposed)
                 adjustments.rows.endRow()
                 decisionRows(.adjustment, adjustment.id, projectNo, adjustment.decisions)
                 if adjustment.filed { filingRow(.adjustment, adjustment.id, projectNo, adjustment.effectiveAt) }

@@ -183,5 +183,27 @@ public enum ReplicaSchema {
             value bytea NOT NULL
         );
         """,
+        // 4: event rows up to a page stay in the heap uncompressed: most rows are 1-3 kB, and
+        // PostgreSQL spent a tenth of an initial sync trying to compress their record bytes (mostly
+        // ciphertext) and payload past the default 2 kB threshold (docs/decisions.md).
+        """
+        ALTER TABLE grantledger.events SET (toast_tuple_target = 8160);
+        """,
+    ]
+
+    /// Secondary indexes an initial sync builds once at the end instead of maintaining row by row
+    /// (docs/decisions.md): dropped when a sink starts on an empty replica, created (if missing)
+    /// whenever a sink has caught up. No statement of the sink reads through them.
+    static let deferredIndexes: [(name: String, create: String)] = [
+        (
+            "events_stream_version",
+            "CREATE UNIQUE INDEX IF NOT EXISTS events_stream_version ON grantledger.events (stream, stream_version)"
+        ),
+        ("events_type", "CREATE INDEX IF NOT EXISTS events_type ON grantledger.events (type)"),
+        ("projects_unit", "CREATE INDEX IF NOT EXISTS projects_unit ON grantledger.projects (unit_id)"),
+        (
+            "projects_province_status",
+            "CREATE INDEX IF NOT EXISTS projects_province_status ON grantledger.projects (province_id, status)"
+        ),
     ]
 }

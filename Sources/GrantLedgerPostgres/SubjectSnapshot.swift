@@ -12,6 +12,9 @@ internal import Darwin
 struct SubjectSnapshot {
     private(set) var bytes: [UInt8] = []
     private(set) var count = 0
+    /// The store snapshot the entries were read from (nil when they came from the replica): while the
+    /// store's snapshot id stays the same, nothing was committed, so nothing changed.
+    private(set) var storeSnapshot: UInt64?
 
     /// A snapshot of entries sorted by key (PostgreSQL's `ORDER BY key` on `bytea`, LMDB's order).
     init(sorted entries: [(key: [UInt8], value: [UInt8])]) {
@@ -21,9 +24,10 @@ struct SubjectSnapshot {
         }
     }
 
-    private init(bytes: [UInt8], count: Int) {
+    private init(bytes: [UInt8], count: Int, storeSnapshot: UInt64) {
         self.bytes = bytes
         self.count = count
+        self.storeSnapshot = storeSnapshot
     }
 
     private static func append(_ out: inout [UInt8], _ key: some Collection<UInt8>, _ value: some Collection<UInt8>) {
@@ -38,12 +42,14 @@ struct SubjectSnapshot {
     func diff(
         with ledger: Ledger
     ) throws -> (next: SubjectSnapshot, changed: [(key: [UInt8], value: [UInt8])], removed: [[UInt8]]) {
+        // A catch-up of a store nobody writes to reads the database once, not once per batch.
+        if let storeSnapshot, try ledger.snapshotID() == storeSnapshot { return (self, [], []) }
         var next: [UInt8] = []
         next.reserveCapacity(bytes.count + 4_096)
         var nextCount = 0
         var changed: [(key: [UInt8], value: [UInt8])] = []
         var removed: [[UInt8]] = []
-        try bytes.withUnsafeBytes { old in
+        let snapshot = try bytes.withUnsafeBytes { old in
             var offset = 0
             func oldEntry() -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)? {
                 guard offset < old.count else { return nil }
@@ -59,7 +65,7 @@ struct SubjectSnapshot {
             func advance(_ entry: (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)) {
                 offset += 8 + entry.key.count + entry.value.count
             }
-            try ledger.scanSubjectRecords { key, value in
+            let snapshot = try ledger.scanSubjectRecords { key, value in
                 while let entry = oldEntry(), Self.compare(entry.key, key) < 0 {
                     removed.append(Array(entry.key))
                     advance(entry)
@@ -80,8 +86,9 @@ struct SubjectSnapshot {
                 removed.append(Array(entry.key))
                 advance(entry)
             }
+            return snapshot
         }
-        return (SubjectSnapshot(bytes: next, count: nextCount), changed, removed)
+        return (SubjectSnapshot(bytes: next, count: nextCount, storeSnapshot: snapshot), changed, removed)
     }
 
     /// Lexicographic order of bytes, shorter first on a common prefix (LMDB's and PostgreSQL's).

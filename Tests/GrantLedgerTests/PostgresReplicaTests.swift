@@ -34,6 +34,7 @@ struct PostgresReplicaTests {
         #expect(onStore.status == 0 && onReplica.status == 0, "\(onReplica.stdout) \(onReplica.stderr)")
         #expect(Self.field("head digest:", onReplica.stdout) == Self.field("head digest:", onStore.stdout))
         #expect(Self.field("events:", onReplica.stdout) == Self.field("events:", onStore.stdout))
+        #expect(try PostgresTestServer.query(database, Self.deferredIndexesSQL) == "4")
         print("PostgreSQL replica: \(Self.field("rate:", sink.stdout) ?? "?") (full sync of the 2,000-project demo)")
 
         // The read tables equal the store's read models (replayed here through the workflow).
@@ -102,6 +103,8 @@ struct PostgresReplicaTests {
         let atKill = UInt64(try PostgresTestServer.query(database, Self.checkpointSQL)) ?? 0
         #expect(atKill > 0 && atKill < head.position)
         #expect(try PostgresTestServer.query(database, "SELECT count(*) FROM grantledger.events") == String(atKill))
+        // The initial sync builds its secondary indexes when it catches up: none yet.
+        #expect(try PostgresTestServer.query(database, Self.deferredIndexesSQL) == "0")
 
         let resumed = try runCLI(["sink", "postgres", "--url", database, "--batch", "1000"], store: store)
         #expect(resumed.status == 0, "\(resumed.stderr)")
@@ -113,6 +116,8 @@ struct PostgresReplicaTests {
         let verify = try runCLI(["replay", "verify", "--postgres", database], store: store)
         #expect(verify.status == 0, "\(verify.stdout)")
         #expect(Self.field("head digest:", verify.stdout) == "head digest: \(PasswordHasher.hex(head.digest))")
+        // The resumed sink caught up, so it built them, each valid.
+        #expect(try PostgresTestServer.query(database, Self.deferredIndexesSQL) == "4")
     }
 
     @Test("a tampered row makes verify --postgres fail at its position")
@@ -362,6 +367,13 @@ struct PostgresReplicaTests {
     // MARK: Helpers
 
     static let checkpointSQL = "SELECT position FROM grantledger.checkpoint"
+    /// How many of the indexes an initial sync defers exist and are valid.
+    static let deferredIndexesSQL = """
+        SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'grantledger' AND i.indisvalid
+            AND c.relname IN ('events_stream_version', 'events_type', 'projects_unit', 'projects_province_status')
+        """
 
     /// The line of `text` that starts with `prefix`.
     static func field(_ prefix: String, _ text: String) -> String? {

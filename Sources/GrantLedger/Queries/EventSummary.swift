@@ -1,16 +1,12 @@
-internal import Foundation
 internal import GrantWorkflow
 
 /// Events as JSON for auditors, and one-line summaries for `query history`.
 enum EventSummary {
-    /// `{"type", "schemaVersion", "data"}` of an event (its Encodable form).
+    /// `{"type", "schemaVersion", "data"}` of an event (its Encodable form), keys sorted: what
+    /// `JSONEncoder` with `[.sortedKeys, .withoutEscapingSlashes]` gives, without its round trip
+    /// (``JSONTreeEncoder``).
     static func json(_ event: DomainEvent) -> JSONValue {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(event), let value = try? JSONParser.parse(Array(data)) else {
-            return .object([("type", .string(event.typeName)), ("schemaVersion", .int(event.schemaVersion))])
-        }
-        return value
+        JSONTreeEncoder.value(event)
     }
 
     /// Whether the event names appraisal experts (hidden from leaders, R-CLO-5).

@@ -51,12 +51,28 @@ extension Ledger {
     /// copying, while `body` returns true (R-LOG-6: the subjects' data keys or erasure marks, keyed-hash
     /// lookups, occurrences, account links and the store's lookup secret). A replica copies them raw to
     /// be restorable into a store that decodes.
+    ///
+    /// Returns the id of the snapshot scanned (``EventLog/ReadTransaction/snapshotID``).
+    @discardableResult
     public func scanSubjectRecords(
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
-    ) throws(LedgerError) {
+    ) throws(LedgerError) -> UInt64 {
         let subjects = dbs.subjects
         do {
-            try store.read { txn in try txn.scan(subjects, body) }
+            return try store.read { txn in
+                try txn.scan(subjects, body)
+                return txn.snapshotID
+            }
+        } catch {
+            throw Self.ledgerError(error)
+        }
+    }
+
+    /// The id of the store's current snapshot (``EventLog/ReadTransaction/snapshotID``): unchanged
+    /// as long as nothing was committed.
+    public func snapshotID() throws(LedgerError) -> UInt64 {
+        do {
+            return try store.read { txn in txn.snapshotID }
         } catch {
             throw Self.ledgerError(error)
         }

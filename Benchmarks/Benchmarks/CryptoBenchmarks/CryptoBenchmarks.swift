@@ -1,0 +1,46 @@
+// The cost of one sealed personal field (R-LOG-6, issue 9), per operation, through swift-crypto as
+// the engine calls it: AES-256-GCM open and seal of an 18-byte ID number bound to a 16-byte subject
+// id, and the pre-keyed HMAC-SHA256 lookup hash. Sets the floor under the sealing budget: a
+// rebuild opens every sealed field of the log once, a registration seals one per person.
+import Benchmark
+import Crypto
+import Foundation
+
+let key = SymmetricKey(size: .bits256)
+let subject = [UInt8](repeating: 7, count: 16)
+let idNumber = Array("110108198001010015".utf8)
+let boxes: [[UInt8]] = (0..<1_024).map { _ in
+    Array(try! AES.GCM.seal(idNumber, using: key, authenticating: subject).combined!)
+}
+let keyed = HMAC<SHA256>(key: SymmetricKey(data: [UInt8](repeating: 9, count: 32)))
+let lookupMessage = Array("person\u{0}110108198001010015".utf8)
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput], timeUnits: .nanoseconds, maxDuration: .seconds(2), maxIterations: 1_000_000)
+
+    Benchmark("AES-256-GCM open, 18-byte field (swift-crypto)", configuration: .init(scalingFactor: .kilo)) {
+        benchmark in
+        for index in benchmark.scaledIterations {
+            let box = try AES.GCM.SealedBox(combined: boxes[index & 1_023])
+            blackHole(Array(try AES.GCM.open(box, using: key, authenticating: subject)))
+        }
+    }
+
+    Benchmark("AES-256-GCM seal, 18-byte field, nonce given", configuration: .init(scalingFactor: .kilo)) {
+        benchmark in
+        let nonce = try AES.GCM.Nonce(data: [UInt8](repeating: 1, count: 12))
+        for _ in benchmark.scaledIterations {
+            blackHole(Array(try AES.GCM.seal(idNumber, using: key, nonce: nonce, authenticating: subject).combined!))
+        }
+    }
+
+    Benchmark("HMAC-SHA256 lookup hash, key absorbed once", configuration: .init(scalingFactor: .kilo)) {
+        benchmark in
+        for _ in benchmark.scaledIterations {
+            var hmac = keyed
+            hmac.update(data: lookupMessage)
+            blackHole(Array(hmac.finalize()))
+        }
+    }
+}

@@ -2,7 +2,7 @@ public import GrantWorkflow
 
 /// Encodes `Encodable` values straight into JSON, without Foundation's `JSONEncoder` and without
 /// parsing its output again: the value's `encode(to:)` fills a small tree, which becomes a
-/// ``JSONValue`` or compact JSON bytes.
+/// `JSONValue` or compact JSON bytes.
 ///
 /// With sorted keys the result is the one `JSONEncoder` with `[.sortedKeys, .withoutEscapingSlashes]`
 /// gives, parsed (keys ordered by their UTF-8 bytes; a key encoded twice keeps its last value; integers
@@ -13,7 +13,7 @@ public import GrantWorkflow
 public enum JSONTreeEncoder {
     /// How an erased personal field (R-LOG-6: a pseudonym string) is written in bytes.
     public enum Erased: Sendable {
-        /// `{"erased":true}`, as ``JSONValue/serialized(pretty:)`` shows it (`replay events`).
+        /// `{"erased":true}`, as `JSONValue.serialized(pretty:)` shows it (`replay events`).
         case marker
         /// `null` (the read tables' `jsonb` columns).
         case null
@@ -32,7 +32,7 @@ public enum JSONTreeEncoder {
         return object.values[index].jsonValue(sortedKeys: sortedKeys)
     }
 
-    /// Appends `value` as compact JSON to `out`. A few hot types are written by hand (``DirectJSON``),
+    /// Appends `value` as compact JSON to `out`. A few hot types are written by hand (`DirectJSON`),
     /// always with sorted keys.
     public static func write<T: Encodable>(
         _ value: T, to out: inout [UInt8], sortedKeys: Bool = true, erased: Erased = .marker
@@ -44,7 +44,7 @@ public enum JSONTreeEncoder {
         node(of: value).write(to: &out, sortedKeys: sortedKeys, erased: erased)
     }
 
-    /// Appends the `data` member of the event's JSON (``JSONValue/serialized(pretty:)`` of
+    /// Appends the `data` member of the event's JSON (`JSONValue.serialized(pretty:)` of
     /// `Ledger.json(of:)`'s `data`) to `out`, erased fields as the marker.
     public static func writeData(of event: DomainEvent, to out: inout [UInt8]) {
         if case .projectRegistered(let payload) = event {

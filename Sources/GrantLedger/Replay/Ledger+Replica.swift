@@ -52,7 +52,7 @@ extension Ledger {
     /// lookups, occurrences, account links and the store's lookup secret). A replica copies them raw to
     /// be restorable into a store that decodes.
     ///
-    /// Returns the id of the snapshot scanned (``EventLog/ReadTransaction/snapshotID``).
+    /// Returns the id of the snapshot scanned (`ReadTransaction.snapshotID` (EventLog)).
     @discardableResult
     public func scanSubjectRecords(
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
@@ -68,7 +68,7 @@ extension Ledger {
         }
     }
 
-    /// The id of the store's current snapshot (``EventLog/ReadTransaction/snapshotID``): unchanged
+    /// The id of the store's current snapshot (`ReadTransaction.snapshotID` (EventLog)): unchanged
     /// as long as nothing was committed.
     public func snapshotID() throws(LedgerError) -> UInt64 {
         do {

@@ -151,7 +151,7 @@ extension Ledger {
     }
 
     /// `query projects` as a ``ProjectList``, whose JSON is written straight to bytes. Live, it reads
-    /// the projects' summaries (``ProjectSummary``), never the whole projects; `--as-of` replays and
+    /// the projects' summary records (`ProjectSummary`), never the whole projects; `--as-of` replays and
     /// takes the summaries of the replayed projects.
     public func projectList(
         _ filter: ProjectFilter = ProjectFilter(), as viewer: Viewer, asOf: AsOf? = nil
@@ -177,7 +177,7 @@ extension Ledger {
         }
     }
 
-    /// `query projects --format json`: the text of ``projectList(_:as:asOf:)``'s `writeJSON`, written
+    /// `query projects --format json`: the text of ``Ledger/projectList(_:as:asOf:)``'s `writeJSON`, written
     /// from the summaries in place, inside the read transaction, in pieces handed to `write`.
     /// Nothing is written when the query fails.
     public func writeProjectsJSON(

@@ -1,6 +1,6 @@
 public import GrantWorkflow
 
-/// The rows of `query projects` (``Ledger/projectList(_:as:asOf:)``): as a ``JSONValue`` for tables,
+/// The rows of `query projects` (``Ledger/projectList(_:as:asOf:)``): as a `JSONValue` for tables,
 /// CSV and hosts, or written as JSON text straight to bytes, without building the values first.
 public struct ProjectList: Sendable {
     let rows: [ProjectSummary]

@@ -33,7 +33,10 @@ public enum ReplicaRestore {
         }
         do {
             // The subject keys first: the read models are built from the log with them.
-            let subjects = try await replica.subjectRecords()
+            // Lookups and occurrences (which older replicas also hold) are derived after the log.
+            let subjects = try await replica.subjectRecords().filter { record in
+                record.key.withUnsafeBytes { Ledger.isReplicatedSubjectRecord($0) }
+            }
             try await ledger.restoreSubjectRecords(subjects)
             var position: UInt64 = 0
             while true {
@@ -70,6 +73,7 @@ public enum ReplicaRestore {
                 position += UInt64(records.count)
                 progress?(position)
             }
+            try ledger.rebuildSubjectIndexes()
             ledger.close()
             await replica.close()
         } catch {

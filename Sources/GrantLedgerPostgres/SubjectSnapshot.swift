@@ -66,6 +66,8 @@ struct SubjectSnapshot {
                 offset += 8 + entry.key.count + entry.value.count
             }
             let snapshot = try ledger.scanSubjectRecords { key, value in
+                // Lookups and occurrences are derived again at restore: not copied.
+                guard Ledger.isReplicatedSubjectRecord(key) else { return true }
                 while let entry = oldEntry(), Self.compare(entry.key, key) < 0 {
                     removed.append(Array(entry.key))
                     advance(entry)

@@ -190,6 +190,13 @@ struct PostgresReplicaTests {
         #expect(Self.field("head digest:", restored.stdout) == Self.field("head digest:", original.stdout))
         let check = try runCLI(["replay", "rebuild", "--check"], store: destination)
         #expect(check.status == 0, "\(check.stdout)")
+        do {
+            let original = try Ledger(path: store, options: LedgerOptions())
+            defer { original.close() }
+            let copy = try Ledger(path: destination, options: LedgerOptions())
+            defer { copy.close() }
+            #expect(try Self.subjectRecords(copy) == Self.subjectRecords(original))
+        }
         let projects = try runCLI(["query", "projects", "--format", "json"], store: destination)
         let originalProjects = try runCLI(["query", "projects", "--format", "json"], store: store)
         #expect(projects.stdout == originalProjects.stdout)
@@ -362,6 +369,30 @@ struct PostgresReplicaTests {
         _ = try await PostgresSink(ledger: ledger, url: try ReplicaURL(fresh), batchSize: 1_000).run()
         let copied = try PostgresTestServer.query(fresh, everything)
         for secret in secrets { #expect(!copied.contains(secret), "\(secret) was copied after its erasure") }
+
+        // The replica holds no lookups or occurrences; a restore derives them, equal to the store's,
+        // erased subjects included.
+        #expect(
+            try PostgresTestServer.query(
+                database,
+                "SELECT count(*) FROM grantledger_keys.subject_records WHERE get_byte(key, 0) IN (108, 111)") == "0")
+        let destination = directory.child("restored")
+        let restored = try runCLI(
+            ["restore", "--from-postgres", database, destination], store: directory.child("world"))
+        #expect(restored.status == 0, "\(restored.stderr)")
+        let copy = try Ledger(path: destination, options: LedgerOptions())
+        defer { copy.close() }
+        #expect(try Self.subjectRecords(copy) == Self.subjectRecords(ledger))
+    }
+
+    /// Every record of a store's subject keys database, in key order.
+    static func subjectRecords(_ ledger: Ledger) throws -> [[UInt8]] {
+        var records: [[UInt8]] = []
+        try ledger.scanSubjectRecords { key, value in
+            records.append(Array(key) + [0xFF] + Array(value))
+            return true
+        }
+        return records
     }
 
     // MARK: Helpers

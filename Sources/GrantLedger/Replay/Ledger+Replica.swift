@@ -78,6 +78,61 @@ extension Ledger {
         }
     }
 
+    /// Whether a replica holds the subject-keys record with this key: the store secret, the subjects'
+    /// keys or erasure marks, and the account links. The keyed-hash lookups and the occurrences (two
+    /// thirds of the records) are not copied: ``rebuildSubjectIndexes()`` derives them again from
+    /// the key records and the log.
+    public static func isReplicatedSubjectRecord(_ key: UnsafeRawBufferPointer) -> Bool {
+        guard let first = key.first else { return false }
+        return first != UInt8(ascii: "l") && first != UInt8(ascii: "o")
+    }
+
+    /// Derives the subject records a replica does not hold (a restore, after the log was appended):
+    /// the lookup of every live subject, from its key record, and an occurrence for every sealed
+    /// field in the log (its subject and position), found by decoding each event without opening
+    /// anything. In transactions of ``ModelMaintenance/chunkEvents`` events.
+    public func rebuildSubjectIndexes() throws(LedgerError) {
+        let dbs = dbs
+        do {
+            try store.writeSync { txn in
+                try txn.withUnsafeAccess { access in
+                    var lookups: [(key: [UInt8], value: [UInt8])] = []
+                    try access.scan(dbs.subjects, prefix: [UInt8(ascii: "k")]) { key, value in
+                        if case .live(_, let lookup)? = SubjectEntry(Array(value)) {
+                            lookups.append((SubjectRecords.lookup(lookup), Array(key.dropFirst())))
+                        }
+                        return true
+                    }
+                    for (key, subject) in lookups { try access.put(dbs.subjects, key, subject) }
+                }
+            }
+            let head = try store.head().position
+            var position: UInt64 = 1
+            while position <= head {
+                let first = position
+                position = try store.writeSync { txn in
+                    try txn.withUnsafeAccess { access in
+                        let recorder = OccurrenceRecorder()
+                        var next = first
+                        try txn.scan(from: first) { view in
+                            recorder.subjects.removeAll(keepingCapacity: true)
+                            _ = try ModelMaintenance.decode(view, opener: recorder)
+                            for subject in recorder.subjects {
+                                try access.put(dbs.subjects, SubjectRecords.occurrence(subject, view.position), [])
+                            }
+                            next = view.position + 1
+                            return next - first < UInt64(ModelMaintenance.chunkEvents)
+                        }
+                        return next
+                    }
+                }
+                if position == first { break }
+            }
+        } catch {
+            throw Self.ledgerError(error)
+        }
+    }
+
     /// Writes raw entries of ``scanSubjectRecords(_:)`` into this store's subject keys database, replacing
     /// entries with the same keys (a restore, before the log is appended).
     public func restoreSubjectRecords(_ records: [(key: [UInt8], value: [UInt8])]) async throws(LedgerError) {
@@ -89,5 +144,15 @@ extension Ledger {
         } catch {
             throw Self.ledgerError(error)
         }
+    }
+}
+
+/// An opener that opens nothing (every field reads as erased) and notes whose fields it was shown.
+final class OccurrenceRecorder: PersonalFieldOpener, @unchecked Sendable {
+    var subjects: [[UInt8]] = []
+
+    func open(_ box: [UInt8], subject: [UInt8]) throws(BinaryDecodingError) -> [UInt8]? {
+        if !subjects.contains(subject) { subjects.append(subject) }
+        return nil
     }
 }

@@ -66,14 +66,19 @@ enum ModelMaintenance {
     /// Decodes the domain event of a stored record, opening its personal fields with `keys` (erased
     /// subjects' fields read as erased; a missing key of a live subject is `corrupted`, R-LOG-6).
     static func decode(_ view: borrowing EventRecordView, keys: SubjectKeyring) throws -> DomainEvent {
+        try decode(view, opener: keys)
+    }
+
+    /// Decodes the domain event of a stored record, opening its personal fields with `opener`.
+    static func decode(_ view: borrowing EventRecordView, opener: some PersonalFieldOpener) throws -> DomainEvent {
         do {
             guard let type = EventTypeTable.type(of: view.typeBytes) else {
                 return try DomainEvent.decode(
                     typeName: view.type, schemaVersion: Int(view.schemaVersion), payload: Array(view.payload),
-                    opener: keys)
+                    opener: opener)
             }
             return try DomainEvent.decode(
-                type: type, schemaVersion: Int(view.schemaVersion), payload: Array(view.payload), opener: keys)
+                type: type, schemaVersion: Int(view.schemaVersion), payload: Array(view.payload), opener: opener)
         } catch {
             throw LedgerError(.corrupted, "event \(view.position) (\(view.type)) does not decode: \(error)")
         }

@@ -1,7 +1,9 @@
 // The cost of one sealed personal field (R-LOG-6, issue 9), per operation, through swift-crypto as
 // the engine calls it: AES-256-GCM open and seal of an 18-byte ID number bound to a 16-byte subject
 // id, and the pre-keyed HMAC-SHA256 lookup hash. Sets the floor under the sealing budget: a
-// rebuild opens every sealed field of the log once, a registration seals one per person.
+// rebuild opens every sealed field of the log once, a registration seals one per person. Also the
+// SHA-256 link of the hash chain (R-LOG-2) for a 400-byte event, the floor under the event log's
+// batched appends.
 import Benchmark
 import Crypto
 import Foundation
@@ -14,6 +16,8 @@ let boxes: [[UInt8]] = (0..<1_024).map { _ in
 }
 let keyed = HMAC<SHA256>(key: SymmetricKey(data: [UInt8](repeating: 9, count: 32)))
 let lookupMessage = Array("person\u{0}110108198001010015".utf8)
+/// A 400-byte payload's record: the previous digest and about 480 canonical bytes (R-LOG-2's link).
+let chainInput = [UInt8](repeating: 0x5A, count: 32 + 480)
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -32,6 +36,15 @@ let benchmarks: @Sendable () -> Void = {
         let nonce = try AES.GCM.Nonce(data: [UInt8](repeating: 1, count: 12))
         for _ in benchmark.scaledIterations {
             blackHole(Array(try AES.GCM.seal(idNumber, using: key, nonce: nonce, authenticating: subject).combined!))
+        }
+    }
+
+    Benchmark("SHA-256 chain link of a 400-byte event's record", configuration: .init(scalingFactor: .kilo)) {
+        benchmark in
+        for _ in benchmark.scaledIterations {
+            var hasher = SHA256()
+            chainInput.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+            blackHole(hasher.finalize())
         }
     }
 

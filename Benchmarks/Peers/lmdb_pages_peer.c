@@ -15,20 +15,8 @@
 #include <string.h>
 #include <time.h>
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec / 1e9;
-}
-
-#define CHECK(call)                                                               \
-    do {                                                                          \
-        int rc_ = (call);                                                         \
-        if (rc_) {                                                                \
-            fprintf(stderr, "lmdb_pages_peer: %s: %s\n", #call, mdb_strerror(rc_)); \
-            exit(1);                                                              \
-        }                                                                         \
-    } while (0)
+#define PEER_NAME "lmdb_pages_peer"
+#include "lmdb_peer.h"
 
 #define RECORDS 200000
 

@@ -34,25 +34,26 @@ enum DirectJSON {
         out.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
-    static func person(_ person: Person, _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased) {
+    /// `{"idNumber":…,"idType":…,"name":…`: the members a person and a project member share first.
+    private static func identity(
+        _ idNumber: String, _ idType: IdType, _ name: String, _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased
+    ) {
         out.append(UInt8(ascii: "{"))
         key("idNumber", &out, first: true)
-        string(person.idNumber, &out, erased)
+        string(idNumber, &out, erased)
         key("idType", &out)
-        string(person.idType.rawValue, &out, erased)
+        string(idType.rawValue, &out, erased)
         key("name", &out)
-        string(person.name, &out, erased)
+        string(name, &out, erased)
+    }
+
+    static func person(_ person: Person, _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased) {
+        identity(person.idNumber, person.idType, person.name, &out, erased)
         out.append(UInt8(ascii: "}"))
     }
 
     static func member(_ member: Member, _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased) {
-        out.append(UInt8(ascii: "{"))
-        key("idNumber", &out, first: true)
-        string(member.idNumber, &out, erased)
-        key("idType", &out)
-        string(member.idType.rawValue, &out, erased)
-        key("name", &out)
-        string(member.name, &out, erased)
+        identity(member.idNumber, member.idType, member.name, &out, erased)
         key("role", &out)
         string(member.role, &out, erased)
         key("title", &out)

@@ -87,6 +87,20 @@ final class DecodeAhead: @unchecked Sendable {
         return batch
     }
 
+    /// Hands `body` the events decoded ahead from `position` on, with their positions, while batches
+    /// come in time at `head` and `body` returns true. Returns whether `body` still wants more: the
+    /// caller then decodes the rest inline, from the position after the last event handed over.
+    func drain(from position: UInt64, head: UInt64, _ body: (DomainEvent, UInt64) throws -> Bool) rethrows -> Bool {
+        var position = position
+        while let batch = next(from: position, head: head), !batch.events.isEmpty {
+            for event in batch.events {
+                guard try body(event, position) else { return false }
+                position += 1
+            }
+        }
+        return true
+    }
+
     /// Called with the lock held: retires the running decoder (without waiting) and starts a new one.
     private func restartLocked(from position: UInt64) {
         generation += 1

@@ -45,13 +45,7 @@ enum ModelMaintenance {
                 return count < limit && last < head
             }
             // Events decoded ahead on the second thread, while they come in time and fit this head.
-            var more = true
-            while more, let ahead, let batch = ahead.next(from: last + 1, head: head), !batch.events.isEmpty {
-                for (offset, event) in batch.events.enumerated() {
-                    more = evolved(event, at: batch.first + UInt64(offset))
-                    if !more { break }
-                }
-            }
+            let more = ahead?.drain(from: last + 1, head: head, evolved) ?? true
             if more {
                 try txn.scan(from: last + 1) { view in evolved(try decode(view, keys: keys), at: view.position) }
             }
@@ -156,11 +150,11 @@ enum ModelMaintenance {
         // Events decoded ahead on a second thread at this snapshot's head; the rest inline.
         var state = WorkflowState()
         var count: UInt64 = 0
-        while count < head, let ahead, let batch = ahead.next(from: count + 1, head: head), !batch.events.isEmpty {
-            for event in batch.events { Workflow.evolve(event, inMemory: &state) }
-            let before = count
-            count += UInt64(batch.events.count)
-            if before >> 14 != count >> 14 { progress?(count) }
+        _ = ahead?.drain(from: 1, head: head) { event, position in
+            Workflow.evolve(event, inMemory: &state)
+            count = position
+            if count & 0x3FFF == 0 { progress?(count) }
+            return count < head
         }
         if count < head {
             (state, count) = try replayAll(

@@ -67,10 +67,14 @@ public final class EventStore: Sendable {
     /// other writes of the batch commit. `body` is synchronous and must be quick: every other writer waits
     /// for it. It may run more than once (when the map had to grow, the batch is re-run), so keep it free
     /// of side effects outside the transaction. Do not call the store's blocking APIs that write from it.
+    ///
+    /// With `isolation` ``WriteIsolation/rerunIfFailedAfterWriting`` the body runs without a child
+    /// transaction of its own; see ``WriteIsolation``.
     public func write<R: Sendable>(
+        isolation: WriteIsolation = .childTransaction,
         _ body: @escaping @Sendable (borrowing WriteTransaction) throws -> R
     ) async throws -> R {
-        try await submit(isolated: true, body).get()
+        try await submit(isolated: isolation == .childTransaction, body).get()
     }
 
     /// ``write(_:)`` for synchronous code (a command-line tool): blocks the calling thread until the batch

@@ -17,8 +17,10 @@ private let openStorePaths = Mutex<Set<String>>([])
 /// is re-run after the map grows). `fail` answers the caller when the batch failed as a whole.
 struct WriteJob: Sendable {
     /// Whether the body needs a child transaction of its own. An `AppendRequest` checks everything before
-    /// it writes, so it can run straight in the batch transaction (no child, no page copies); if it still
-    /// fails half-way (an LMDB error), the batch is re-run with every job in a child transaction.
+    /// it writes, so it can run straight in the batch transaction (no child, no page copies); so can a
+    /// body queued with ``WriteIsolation/rerunIfFailedAfterWriting``. If such a body still fails after
+    /// writing (an LMDB error, or a throw after its first write), the batch is re-run with every job in a
+    /// child transaction.
     let isolated: Bool
     let run: @Sendable (borrowing WriteTransaction) -> JobOutcome
     let fail: @Sendable (EventLogError) -> Void
@@ -493,7 +495,9 @@ final class StoreEnvironment: @unchecked Sendable {
                         retry = needed
                         break
                     }
-                    if context.failure != nil || (!outcome.succeeded && context.headPosition != saved.0) {
+                    if context.failure != nil
+                        || (!outcome.succeeded && (context.headPosition != saved.0 || context.wrote))
+                    {
                         retry = .isolate
                         break
                     }
@@ -622,6 +626,9 @@ final class WriterContext {
     fileprivate var retry: StoreEnvironment.RetryReason?
     /// Set when a write failed for another reason: the child is aborted whatever the body returns.
     var failure: EventLogError?
+    /// Set by every write of the current job (put, delete, drop, append): a job that ran without a
+    /// child transaction and failed after writing makes the batch re-run with every job isolated.
+    var wrote = false
 
     init(dbs: StoreDatabases, indexInterval: UInt64) {
         self.dbs = dbs
@@ -645,6 +652,7 @@ final class WriterContext {
     func beginChild() {
         retry = nil
         failure = nil
+        wrote = false
     }
 
     /// Records a failed LMDB write and returns the error to throw.
@@ -666,6 +674,7 @@ final class WriterContext {
             throw .invalid("an event field is too long (strings up to 65,535 bytes, payload up to 4 GiB)")
         }
         let position = headPosition + 1
+        wrote = true
         var data = MDB_val(mv_size: size, mv_data: nil)
         let rc = withPositionKey(position) { key in
             mdb_put(txn, dbs.events, &key, &data, LMDBFlags.append | LMDBFlags.reserve)
@@ -684,6 +693,7 @@ final class WriterContext {
 
     /// Records a stream's newest version and position (and its first position after `meta/indexed`).
     func recordTail(txn: OpaquePointer, stream: UnsafeRawBufferPointer, tail: StreamTail) throws(EventLogError) {
+        wrote = true
         let rc = withTailKey(bytes: stream) { key in
             tail.withEncoded { value in mdb_put(txn, dbs.meta, &key, &value, 0) }
         }

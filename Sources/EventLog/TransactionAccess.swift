@@ -84,6 +84,7 @@ public struct TransactionAccess {
         _ db: Database, _ key: some Collection<UInt8>, _ value: some Collection<UInt8>, append: Bool = false
     ) throws(EventLogError) {
         guard let context else { throw .invalid("put in a read transaction") }
+        context.wrote = true
         let txn = reader.txn
         let flags: UInt32 = append ? UInt32(MDB_APPEND) : 0
         let rc = withContiguousBytes(key) { keyBytes in
@@ -104,6 +105,7 @@ public struct TransactionAccess {
     @discardableResult
     public func delete(_ db: Database, _ key: some Collection<UInt8>) throws(EventLogError) -> Bool {
         guard let context else { throw .invalid("delete in a read transaction") }
+        context.wrote = true
         let txn = reader.txn
         let rc = withContiguousBytes(key) { keyBytes in
             var key = MDB_val(keyBytes)

@@ -183,6 +183,7 @@ public struct WriteTransaction: ~Copyable {
 
     func put(_ dbi: MDB_dbi, _ key: some Collection<UInt8>, _ value: some Collection<UInt8>) throws(EventLogError) {
         let txn = txn
+        context.wrote = true
         let rc = withContiguousBytes(key) { keyBytes in
             withContiguousBytes(value) { valueBytes in
                 var key = MDB_val(keyBytes)
@@ -200,6 +201,7 @@ public struct WriteTransaction: ~Copyable {
     @discardableResult
     public func delete(_ db: Database, _ key: some Collection<UInt8>) throws(EventLogError) -> Bool {
         let txn = txn
+        context.wrote = true
         let rc = withContiguousBytes(key) { keyBytes in
             var key = MDB_val(keyBytes)
             return mdb_del(txn, db.dbi, &key, nil)
@@ -214,6 +216,7 @@ public struct WriteTransaction: ~Copyable {
 
     /// Empties `db` (`mdb_drop` with `del = 0`): the database stays, its entries go.
     public func dropAll(_ db: Database) throws(EventLogError) {
+        context.wrote = true
         let rc = mdb_drop(txn, db.dbi, 0)
         guard rc == 0 else { throw context.writeFailed(rc, "mdb_drop") }
     }

@@ -94,7 +94,9 @@ public final class Ledger: Sendable {
         }
         let runner = CommandRunner(dbs: dbs, policy: options.policy)
         do {
-            let applied = try await store.write { txn in try runner.run(prepared, in: txn) }
+            let applied = try await store.write(isolation: CommandRunner.isolation) { txn in
+                try runner.run(prepared, in: txn)
+            }
             return applied.outcome(commandId: envelope.id)
         } catch {
             return CommandOutcome(commandId: envelope.id, error: Self.ledgerError(error))

@@ -75,6 +75,71 @@ struct GroupCommitTests {
         }
     }
 
+    /// Where a write queued without a child transaction throws.
+    enum FailurePoint: CaseIterable, Sendable {
+        case beforeWriting, afterAPut, afterAnAppend
+    }
+
+    @Test(arguments: FailurePoint.allCases)
+    func aWriteWithoutAChildTransactionThatThrowsLeavesNoTrace(failing point: FailurePoint) async throws {
+        try await withStore(EventStoreOptions(extraDatabases: ["projections"])) { store, _ in
+            let projections = try store.database("projections")
+            let blockerStarted = Atomic<Bool>(false)
+            let failingRuns = Atomic<Int>(0)
+            let core = store.core
+            let isolation = WriteIsolation.rerunIfFailedAfterWriting
+            // The blocker holds the writer thread until three more writes are queued: they then share a batch.
+            let blocker = Task {
+                try await store.write { txn in
+                    blockerStarted.store(true, ordering: .relaxed)
+                    let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+                    while core.queuedWriteCount < 3, ContinuousClock.now < deadline { usleep(1000) }
+                    return try txn.append([sampleEvent(0)], to: "blocker")
+                }
+            }
+            while !blockerStarted.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(1)) }
+            let batchesBefore = core.committedBatches.load(ordering: .relaxed)
+            async let left = store.write(isolation: isolation) { txn in
+                try txn.put(projections, Array("left".utf8), [1])
+                return try txn.append([sampleEvent(1)], to: "left")
+            }
+            async let failing: Int = store.write(isolation: isolation) { txn in
+                failingRuns.add(1, ordering: .relaxed)
+                switch point {
+                case .beforeWriting: break
+                case .afterAPut: try txn.put(projections, Array("failing".utf8), [9])
+                case .afterAnAppend: _ = try txn.append([sampleEvent(2)], to: "failing")
+                }
+                throw ExpectedFailure()
+            }
+            async let right = store.write(isolation: isolation) { txn in
+                try txn.put(projections, Array("right".utf8), [2])
+                return try txn.append([sampleEvent(3)], to: "right")
+            }
+            #expect(try await blocker.value == [1])
+            do {
+                _ = try await failing
+                Issue.record("the failing write must throw")
+            } catch {
+                #expect(error is ExpectedFailure)
+            }
+            let positions = try await left + right
+            #expect(Set(positions) == [2, 3])
+            #expect(core.committedBatches.load(ordering: .relaxed) == batchesBefore + 2)
+            // Nothing to undo: it ran once, without a child. Written, then thrown: the batch ran again with
+            // every job in a child transaction.
+            #expect(failingRuns.load(ordering: .relaxed) == (point == .beforeWriting ? 1 : 2))
+            #expect(try store.streamVersion("failing") == nil)
+            try store.read { txn throws in
+                #expect(try txn.get(projections, Array("failing".utf8)) == nil)
+                #expect(try txn.get(projections, Array("left".utf8)) == [1])
+                #expect(try txn.get(projections, Array("right".utf8)) == [2])
+            }
+            #expect(try store.head().position == 3)
+            #expect(try store.verify().isValid)
+        }
+    }
+
     @Test func aWriteSeesEarlierWritesOfItsBatchAndItsOwnAppends() async throws {
         try await withStore { store, _ in
             let result = try await store.write { txn in

@@ -29,8 +29,15 @@ struct CommandRunner: Sendable {
     let dbs: LedgerDatabases
     let policy: WorkflowPolicy
 
+    /// A command is decided before anything is written: every rejection (a rule, the clock, a reused
+    /// command id) is thrown before the first write, so commands run without a child transaction of
+    /// their own. A throw after writing (a storage failure, or a rejection after the models were caught
+    /// up) makes the writer re-run the batch with each command in a child transaction (R-LOG-1).
+    static let isolation = WriteIsolation.rerunIfFailedAfterWriting
+
     func run(_ prepared: PreparedCommand, in txn: borrowing WriteTransaction) throws -> AppliedCommand {
         let envelope = prepared.envelope
+        let dbs = dbs.using(prepared.hashes)
         if let id = envelope.id, let stored = try txn.commandResult(id) {
             if let replayed = try Self.replay(stored, id: id, prepared) { return .accepted(replayed) }
         }
@@ -75,6 +82,7 @@ struct CommandRunner: Sendable {
         access: TransactionAccess, txn: borrowing WriteTransaction
     ) throws -> CommandOutcome {
         let envelope = prepared.envelope
+        let dbs = dbs.using(prepared.hashes)
         let time = stamp.epochMilliseconds
         var position = head.position
         var types: [String] = []

@@ -27,6 +27,7 @@ extension Ledger {
         let runner = CommandRunner(dbs: dbs, policy: options.policy)
         let commandId = prepared.envelope.id
         store.enqueueWrite(
+            isolation: CommandRunner.isolation,
             { txn in try runner.run(prepared, in: txn) },
             completion: { result in
                 switch result {

@@ -14,6 +14,8 @@ package struct PreparedCommand: Sendable {
     /// The credential a password was checked against; inside the transaction, a changed credential
     /// is checked again before deciding.
     var checkedCredential: CheckedCredential?
+    /// The keyed hashes of the command's ID numbers, computed here rather than on the writer thread.
+    var hashes: KeyedHashMemo?
 }
 
 /// Which stored credential a password check saw: the account it resolved to and its hash.
@@ -91,7 +93,7 @@ extension Ledger {
         return PreparedCommand(
             envelope: envelope, time: time, trustedTime: trustTime,
             fingerprint: envelope.id == nil ? [] : envelope.fingerprint,
-            secrets: secrets, checkedCredential: checked)
+            secrets: secrets, checkedCredential: checked, hashes: dbs.hasher.memo(of: envelope.command))
     }
 
     private func storedCredential(

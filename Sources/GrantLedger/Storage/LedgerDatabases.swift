@@ -21,7 +21,7 @@ struct LedgerDatabases: Sendable {
     /// the event log; carried by backups with everything else.
     let subjects: Database
     /// Keyed hashes under the store secret, for the read models' lookups of personal values.
-    let hasher: LookupHasher
+    private(set) var hasher: LookupHasher
 
     /// Opens the databases; makes the store secret at the first open.
     init(store: EventStore) throws {
@@ -42,6 +42,14 @@ struct LedgerDatabases: Sendable {
             }
         }
         hasher = LookupHasher(secret: secret)
+    }
+
+    /// These databases, with a hasher that answers the ID numbers of `memo` from it.
+    func using(_ memo: KeyedHashMemo?) -> LedgerDatabases {
+        guard let memo else { return self }
+        var copy = self
+        copy.hasher = hasher.using(memo)
+        return copy
     }
 }
 

@@ -99,7 +99,7 @@ enum ModelRecords {
 
     /// The leader index's component for an ID number: the keyed hash of the normalised number.
     static func leaderComponent(_ idNumber: String, hasher: LookupHasher) -> String? {
-        hasher.component("idNumber", IdentityNumber.normalized(idNumber))
+        hasher.leader(idNumber)
     }
 
     /// The username index's component: the keyed hash of the username within the role.

@@ -8,8 +8,39 @@ internal import GrantWorkflow
 struct LookupHasher: @unchecked Sendable {
     /// HMAC-SHA256 with the key already absorbed: each hash copies it (half the work of keying anew).
     private let keyed: HMAC<SHA256>
+    /// The hashes of one command's ID numbers, computed before its transaction (``memo(of:)``).
+    private var memo: KeyedHashMemo?
 
     init(secret: [UInt8]) { keyed = HMAC<SHA256>(key: SymmetricKey(data: secret)) }
+
+    /// This hasher, answering the ID numbers of `memo` from it instead of hashing them again.
+    func using(_ memo: KeyedHashMemo?) -> LookupHasher {
+        var copy = self
+        copy.memo = memo
+        return copy
+    }
+
+    /// Computes the lookup hashes of a command's ID numbers (the leader's and members' of a new
+    /// project, an applicant's), off the writer thread; the writer then finds them by the number as
+    /// written instead of normalising and hashing it twice (subject lookup and leader index).
+    func memo(of command: Command) -> KeyedHashMemo? {
+        var numbers: [String] = []
+        switch command {
+        case .registerProject(let project):
+            numbers.append(project.leader.idNumber)
+            for member in project.members { numbers.append(member.idNumber) }
+        case .setLeaderIdNumber(_, _, let idNumber): numbers.append(idNumber)
+        case .registerAccount(let account): numbers.append(account.idNumber)
+        default: return nil
+        }
+        var memo = KeyedHashMemo()
+        for number in numbers where memo.person[number] == nil {
+            let normalized = IdentityNumber.normalized(number)
+            memo.person[number] = bytes("person", normalized)
+            memo.idNumber[number] = component("idNumber", normalized)
+        }
+        return memo
+    }
 
     /// The 32-byte keyed hash of `value` within `domain`.
     func bytes(_ domain: String, _ value: String) -> [UInt8] {
@@ -29,10 +60,28 @@ struct LookupHasher: @unchecked Sendable {
     }
 
     /// The lookup hash of a person's subject: their normalised document number.
-    func person(_ idNumber: String) -> [UInt8] { bytes("person", IdentityNumber.normalized(idNumber)) }
+    func person(_ idNumber: String) -> [UInt8] {
+        if let memo, let known = memo.person[idNumber] { return known }
+        return bytes("person", IdentityNumber.normalized(idNumber))
+    }
+
+    /// The leader index's component for an ID number: the keyed hash of the normalised number as
+    /// 64 hex digits; nil for an erased value.
+    func leader(_ idNumber: String) -> String? {
+        if let memo, let known = memo.idNumber[idNumber] { return known }
+        return component("idNumber", IdentityNumber.normalized(idNumber))
+    }
 
     /// The lookup hash of an account's own subject (an account without a document).
     func account(_ accountId: String) -> [UInt8] { bytes("account", accountId) }
+}
+
+/// The keyed hashes of one command's ID numbers, by the number as the command wrote it.
+struct KeyedHashMemo: Sendable {
+    /// ``LookupHasher/person(_:)`` of each number.
+    var person: [String: [UInt8]] = [:]
+    /// ``LookupHasher/leader(_:)`` of each number (nil for an erased value).
+    var idNumber: [String: String?] = [:]
 }
 
 /// The layout of the `subjects` database: the store secret, each subject's key (or the mark of its

@@ -1,0 +1,39 @@
+import Testing
+
+@testable import GrantLedger
+@testable import GrantWorkflow
+
+/// The keyed hashes a command's preparation computes off the writer thread (R-LOG-6) must be the
+/// ones the writer would have computed itself: the subject lookup and the leader index.
+@Suite("Keyed hashes prepared before the transaction")
+struct KeyedHashMemoTests {
+    static let line =
+        #"{"type":"registerProject","actor":"N0","projectNo":"25BZX1","title":"中国哲学史研究","category":"general","discipline":"哲学","unitId":"U1","leader":{"name":"张三","idType":"residentId","idNumber":"11010819800101001x"},"members":[{"name":"李四","idType":"passport","idNumber":"e 1234567","unit":"北京大学","title":"副教授","role":"成员"},{"name":"王五","idType":"passport","idNumber":"E1234567","unit":"北京大学","title":"讲师","role":"成员"}],"approvedOn":"2024-06-01","plannedEndDate":"2027-12-31","deliverableForm":"monograph","budget":{"direct":{"equipment":100000,"business":300000,"labor":100000},"indirect":100000,"external":[]}}"#
+
+    @Test func preparedHashesEqualTheOnesComputedOnTheWriter() throws {
+        let plain = LookupHasher(secret: Array(0..<32))
+        let command = try CommandDecoder.decode(line: Array(Self.line.utf8)).command
+        let memo = try #require(plain.memo(of: command))
+        let numbers = ["11010819800101001x", "e 1234567", "E1234567"]
+        #expect(Set(memo.person.keys) == Set(numbers))
+        let prepared = plain.using(memo)
+        for number in numbers {
+            #expect(memo.person[number] == plain.person(number))
+            #expect(prepared.person(number) == plain.person(number))
+            #expect(prepared.leader(number) == plain.leader(number))
+            #expect(prepared.leader(number) == plain.component("idNumber", IdentityNumber.normalized(number)))
+        }
+        // Spellings of one number hash alike; a number the memo lacks is hashed as before.
+        #expect(prepared.person("e 1234567") == prepared.person("E1234567"))
+        #expect(prepared.person("110108198001010015") == plain.person("110108198001010015"))
+        #expect(prepared.leader("110108198001010015") == plain.leader("110108198001010015"))
+        // Another secret gives other hashes: the memo is not a fixed table.
+        let other = LookupHasher(secret: Array(repeating: 7, count: 32))
+        #expect(other.memo(of: command)?.person["E1234567"] != memo.person["E1234567"])
+        // Commands without ID numbers prepare nothing.
+        let province = try CommandDecoder.decode(
+            line: Array(#"{"type":"createProvince","actor":"N0","provinceId":"P1","name":"北京市"}"#.utf8)
+        ).command
+        #expect(plain.memo(of: province) == nil)
+    }
+}

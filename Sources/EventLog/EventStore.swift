@@ -9,8 +9,10 @@ internal import Synchronization
 ///   prove the log unchanged.
 /// - One writer thread runs every write transaction. Concurrent ``append(_:)`` and ``write(_:)`` calls
 ///   are queued and committed together (group commit: one sync for the batch); each caller is answered
-///   only after its batch is durable. Each caller's work runs in its own child transaction, so one
-///   rejected write leaves no trace while its neighbours commit.
+///   only after its batch is durable. Each caller's work runs in its own child transaction (or, for
+///   bodies that check before they write, straight in the batch's transaction with a re-run in child
+///   transactions if one throws after writing: ``WriteIsolation``), so one rejected write leaves no
+///   trace while its neighbours commit.
 /// - Reads are short synchronous closures over `MDB_NOTLS` read transactions.
 /// - Several processes may share a store: LMDB serialises their writers, and heads and versions are
 ///   read inside the write transaction.

@@ -16,6 +16,7 @@ struct KeyedHashMemoTests {
         let memo = try #require(plain.memo(of: command))
         let numbers = ["11010819800101001x", "e 1234567", "E1234567"]
         #expect(Set(memo.person.keys) == Set(numbers))
+        #expect(Set(memo.idNumber.keys) == ["11010819800101001x"], "the leader index is the leader's only")
         let prepared = plain.using(memo)
         for number in numbers {
             #expect(memo.person[number] == plain.person(number))

@@ -24,20 +24,19 @@ struct LookupHasher: @unchecked Sendable {
     /// project, an applicant's), off the writer thread; the writer then finds them by the number as
     /// written instead of normalising and hashing it twice (subject lookup and leader index).
     func memo(of command: Command) -> KeyedHashMemo? {
-        var numbers: [String] = []
+        var memo = KeyedHashMemo()
+        func add(_ number: String, leader: Bool) {
+            let normalized = IdentityNumber.normalized(number)
+            if memo.person[number] == nil { memo.person[number] = bytes("person", normalized) }
+            if leader, memo.idNumber[number] == nil { memo.idNumber[number] = component("idNumber", normalized) }
+        }
         switch command {
         case .registerProject(let project):
-            numbers.append(project.leader.idNumber)
-            for member in project.members { numbers.append(member.idNumber) }
-        case .setLeaderIdNumber(_, _, let idNumber): numbers.append(idNumber)
-        case .registerAccount(let account): numbers.append(account.idNumber)
+            add(project.leader.idNumber, leader: true)
+            for member in project.members { add(member.idNumber, leader: false) }
+        case .setLeaderIdNumber(_, _, let idNumber): add(idNumber, leader: true)
+        case .registerAccount(let account): add(account.idNumber, leader: false)
         default: return nil
-        }
-        var memo = KeyedHashMemo()
-        for number in numbers where memo.person[number] == nil {
-            let normalized = IdentityNumber.normalized(number)
-            memo.person[number] = bytes("person", normalized)
-            memo.idNumber[number] = component("idNumber", normalized)
         }
         return memo
     }

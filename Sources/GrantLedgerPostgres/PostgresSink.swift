@@ -57,7 +57,7 @@ public struct PostgresSink: Sendable {
     var chunkSize: Int { max(1, min(10_000, batchSize / 4)) }
 
     /// Creates a sink; nothing happens until ``run(follow:until:progress:)``.
-    public init(ledger: Ledger, url: ReplicaURL, batchSize: Int = 20_000) {
+    public init(ledger: Ledger, url: ReplicaURL, batchSize: Int = 100_000) {
         self.ledger = ledger
         self.url = url
         self.batchSize = max(1, batchSize)
@@ -164,7 +164,17 @@ public struct PostgresSink: Sendable {
                         // this transaction checks and moves.
                         try await settle()
                         let expected = prepared
-                        chunks.append(enqueue { try await sink.begin(on: replicaConnection, expecting: expected) })
+                        // The subject keys committed so far go first, copied while the chunks are
+                        // rendered; the batch's end sends what changed after this (usually nothing).
+                        let keysTableEmpty = subjects.count == 0
+                        let (nextSubjects, changed, removed) = try subjects.diff(with: ledger)
+                        subjects = nextSubjects
+                        chunks.append(
+                            enqueue {
+                                try await sink.begin(on: replicaConnection, expecting: expected)
+                                try await replicaConnection.writeSubjectRecords(
+                                    changed: changed, removed: removed, intoEmpty: keysTableEmpty)
+                            })
                     }
                     chunks.append(
                         enqueue {
@@ -290,6 +300,8 @@ public struct PostgresSink: Sendable {
     /// The end of a batch's transaction: the read tables' rows, the subject keys that changed, the
     /// payloads an erasure re-rendered, and the checkpoint it moves to.
     struct FinalPart: Sendable {
+        /// The position of the batch's first event.
+        var first: UInt64
         var last: (position: UInt64, digest: [UInt8])
         var tables: [TableRows]
         var rerendered: (positions: [Int64], payloads: [String])
@@ -383,7 +395,8 @@ public struct PostgresSink: Sendable {
             subjects = nextSubjects
             return (
                 FinalPart(
-                    last: last, tables: tables, rerendered: rerendered, changed: changed, removed: removed,
+                    first: copied + 1, last: last, tables: tables, rerendered: rerendered, changed: changed,
+                    removed: removed,
                     keysTableEmpty: keysTableEmpty, erases: !erasures.isEmpty),
                 working, BatchSummary(count: count, last: last, times: times, live: live)
             )
@@ -476,11 +489,14 @@ public struct PostgresSink: Sendable {
                 "re-render erased payloads")
         }
         for table in batch.tables where !table.keys.isEmpty {
-            try await replica.run(
-                PostgresQuery(
-                    unsafeSQL: "DELETE FROM grantledger.\(table.table) WHERE \(table.keyColumn) = ANY($1)",
-                    binds: Self.binds(table.keys)),
-                "delete from \(table.table)")
+            // A batch from position 0 finds the read tables empty (they only change with the checkpoint).
+            if batch.first > 1 {
+                try await replica.run(
+                    PostgresQuery(
+                        unsafeSQL: "DELETE FROM grantledger.\(table.table) WHERE \(table.keyColumn) = ANY($1)",
+                        binds: Self.binds(table.keys)),
+                    "delete from \(table.table)")
+            }
             try await replica.copy(table.table, columns: table.columns, rows: table.rows)
         }
         if let pause = pauseBeforeCommit { try? await Task.sleep(for: pause) }

@@ -157,25 +157,28 @@ public struct PostgresSink: Sendable {
                 var batch = BatchBuilder(copied: prepared.position, state: state, live: caughtUp)
                 state = WorkflowState()
                 var chunks: [Task<Void, any Error>] = []
+                // Opens the batch's transaction. The previous batch commits before this one begins (its
+                // checkpoint is the one this transaction checks and moves), so while one is in flight
+                // the first chunk is rendered first. The subject keys committed so far go first, copied
+                // while the chunks are rendered; the batch's end sends what changed after this (usually
+                // nothing).
+                func open() async throws {
+                    try await settle()
+                    let expected = prepared
+                    let keysTableEmpty = subjects.count == 0
+                    let (nextSubjects, changed, removed) = try subjects.diff(with: ledger)
+                    subjects = nextSubjects
+                    chunks.append(
+                        enqueue {
+                            try await sink.begin(on: replicaConnection, expecting: expected)
+                            try await replicaConnection.writeSubjectRecords(
+                                changed: changed, removed: removed, intoEmpty: keysTableEmpty)
+                        })
+                }
+                if inFlight == nil { try await open() }
                 while true {
                     let rows = try batch.add(items, ledger: ledger)
-                    if chunks.isEmpty {
-                        // The previous batch commits before this one begins: its checkpoint is the one
-                        // this transaction checks and moves.
-                        try await settle()
-                        let expected = prepared
-                        // The subject keys committed so far go first, copied while the chunks are
-                        // rendered; the batch's end sends what changed after this (usually nothing).
-                        let keysTableEmpty = subjects.count == 0
-                        let (nextSubjects, changed, removed) = try subjects.diff(with: ledger)
-                        subjects = nextSubjects
-                        chunks.append(
-                            enqueue {
-                                try await sink.begin(on: replicaConnection, expecting: expected)
-                                try await replicaConnection.writeSubjectRecords(
-                                    changed: changed, removed: removed, intoEmpty: keysTableEmpty)
-                            })
-                    }
+                    if chunks.isEmpty { try await open() }
                     chunks.append(
                         enqueue {
                             try await replicaConnection.copyBinary("events", columns: Self.eventColumns, parts: rows)

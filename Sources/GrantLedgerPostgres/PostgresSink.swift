@@ -159,15 +159,18 @@ public struct PostgresSink: Sendable {
                 var chunks: [Task<Void, any Error>] = []
                 // Opens the batch's transaction. The previous batch commits before this one begins (its
                 // checkpoint is the one this transaction checks and moves), so while one is in flight
-                // the first chunk is rendered first. The subject keys committed so far go first, copied
-                // while the chunks are rendered; the batch's end sends what changed after this (usually
-                // nothing).
+                // the first chunk is rendered first. In a catch-up the subject keys committed so far go
+                // first, copied while the chunks are rendered; the batch's end sends what changed after
+                // this (usually nothing). A live batch diffs the keys once, at its end, as the store
+                // moves at every batch then.
+                let live = caughtUp
                 func open() async throws {
                     try await settle()
                     let expected = prepared
                     let keysTableEmpty = subjects.count == 0
-                    let (nextSubjects, changed, removed) = try subjects.diff(with: ledger)
-                    subjects = nextSubjects
+                    let diff = live ? (next: subjects, changed: [], removed: []) : try subjects.diff(with: ledger)
+                    subjects = diff.next
+                    let (changed, removed) = (diff.changed, diff.removed)
                     chunks.append(
                         enqueue {
                             try await sink.begin(on: replicaConnection, expecting: expected)

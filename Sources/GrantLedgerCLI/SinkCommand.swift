@@ -26,7 +26,7 @@ struct PostgresSinkCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @Option(help: "The replica: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE.") var url: String
     @Flag(help: "After catching up, stay live and copy each new commit.") var follow = false
-    @Option(help: "Events per PostgreSQL transaction (default 20000).") var batch: Int = 20_000
+    @Option(help: "Events per PostgreSQL transaction (default 100000).") var batch: Int = 100_000
 
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch takes a number of events from 1") }

@@ -140,6 +140,12 @@ final class ReplicaConnection: Sendable {
         }
     }
 
+    /// Rolls back the open transaction, if any (after a failed statement of a transaction run step by
+    /// step).
+    func rollback() async {
+        _ = try? await connection.query("ROLLBACK", logger: logger)
+    }
+
     /// `COPY grantledger.TABLE (columns) FROM STDIN` with rows in text format.
     func copy(_ table: String, columns: [String], rows: CopyRows) async throws(ReplicaError) {
         guard rows.count > 0 else { return }

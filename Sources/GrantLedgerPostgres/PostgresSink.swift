@@ -52,8 +52,12 @@ public struct PostgresSink: Sendable {
     /// lands in the middle of a batch. Nil (the default) in production.
     public var pauseBeforeCommit: Duration?
 
+    /// Events rendered and sent per `COPY` inside a batch's transaction: a quarter of the batch, at
+    /// most 10,000.
+    var chunkSize: Int { max(1, min(10_000, batchSize / 4)) }
+
     /// Creates a sink; nothing happens until ``run(follow:until:progress:)``.
-    public init(ledger: Ledger, url: ReplicaURL, batchSize: Int = 20_000) {
+    public init(ledger: Ledger, url: ReplicaURL, batchSize: Int = 100_000) {
         self.ledger = ledger
         self.url = url
         self.batchSize = max(1, batchSize)
@@ -100,16 +104,34 @@ public struct PostgresSink: Sendable {
             lagMilliseconds: [])
         let started = Self.now()
         var caughtUp = false
-        // One batch in flight: while PostgreSQL works on batch N, batch N+1 is read, decoded and
-        // rendered. Commits stay in order; a failed commit ends the run (nothing after it is sent).
+        // A batch is one transaction, sent in chunks: while PostgreSQL copies chunk K, the sink reads,
+        // decodes and renders chunk K+1, and the batch's read tables are built while its last chunk is
+        // copied. The statements run in order on the one connection (each step awaits the one before);
+        // a failed step rolls the transaction back and every step after it fails without running.
         var prepared = (position: position, digest: digest)
-        var inFlight: Task<Double, any Error>?
-        var inFlightBatch: PreparedBatch?
+        var chain: Task<Void, any Error>?
+        var inFlight: (task: Task<Double, any Error>, batch: BatchSummary)?
+        let replicaConnection = replica
+        let sink = self
+        func enqueue(_ step: @escaping @Sendable () async throws -> Void) -> Task<Void, any Error> {
+            let before = chain
+            let task = Task {
+                if let before { try await before.value }
+                do {
+                    try await step()
+                } catch {
+                    await replicaConnection.rollback()
+                    throw error
+                }
+            }
+            chain = task
+            return task
+        }
         func settle() async throws {
-            guard let task = inFlight, let batch = inFlightBatch else { return }
+            guard let pending = inFlight else { return }
             inFlight = nil
-            inFlightBatch = nil
-            let committed = try await task.value
+            let batch = pending.batch
+            let committed = try await pending.task.value
             position = batch.last.position
             digest = batch.last.digest
             report.events += UInt64(batch.count)
@@ -123,7 +145,7 @@ public struct PostgresSink: Sendable {
             while !Task.isCancelled {
                 if let stopPosition, prepared.position >= stopPosition { break }
                 let limit = stopPosition.map { Int(min(UInt64(batchSize), $0 - prepared.position)) } ?? batchSize
-                let items = try readBatch(after: prepared.position, limit: limit)
+                var items = try readBatch(after: prepared.position, limit: min(limit, chunkSize))
                 if items.isEmpty {
                     try await settle()
                     try await createIndexes()
@@ -132,21 +154,65 @@ public struct PostgresSink: Sendable {
                     try await waitForCommit(after: prepared.position)
                     continue
                 }
-                var batch = try prepare(items, after: prepared.position, state: &state, subjects: &subjects)
-                batch.live = caughtUp
-                try await settle()
-                let expected = prepared
-                let replicaConnection = replica
-                let sink = self
-                let sending = batch
-                inFlight = Task { try await sink.commit(sending, to: replicaConnection, expecting: expected) }
-                inFlightBatch = batch
-                prepared = (batch.last.position, batch.last.digest)
+                var batch = BatchBuilder(copied: prepared.position, state: state, live: caughtUp)
+                state = WorkflowState()
+                var chunks: [Task<Void, any Error>] = []
+                // Opens the batch's transaction. The previous batch commits before this one begins (its
+                // checkpoint is the one this transaction checks and moves), so while one is in flight
+                // the first chunk is rendered first. In a catch-up the subject keys committed so far go
+                // first, copied while the chunks are rendered; the batch's end sends what changed after
+                // this (usually nothing). A live batch diffs the keys once, at its end, as the store
+                // moves at every batch then.
+                let live = caughtUp
+                func open() async throws {
+                    try await settle()
+                    let expected = prepared
+                    let keysTableEmpty = subjects.count == 0
+                    let diff = live ? (next: subjects, changed: [], removed: []) : try subjects.diff(with: ledger)
+                    subjects = diff.next
+                    let (changed, removed) = (diff.changed, diff.removed)
+                    chunks.append(
+                        enqueue {
+                            try await sink.begin(on: replicaConnection, expecting: expected)
+                            try await replicaConnection.writeSubjectRecords(
+                                changed: changed, removed: removed, intoEmpty: keysTableEmpty)
+                        })
+                }
+                if inFlight == nil { try await open() }
+                while true {
+                    let rows = try batch.add(items, ledger: ledger)
+                    if chunks.isEmpty { try await open() }
+                    chunks.append(
+                        enqueue {
+                            try await replicaConnection.copyBinary("events", columns: Self.eventColumns, parts: rows)
+                        })
+                    // At most two chunks are queued or being copied while the next one is rendered.
+                    if chunks.count >= 3 { try await chunks[chunks.count - 3].value }
+                    let remaining = limit - batch.count
+                    if remaining <= 0 { break }
+                    items = try readBatch(after: batch.last.position, limit: min(remaining, chunkSize))
+                    if items.isEmpty { break }
+                }
+                let finished = try batch.finish(ledger: ledger, subjects: &subjects)
+                state = finished.state
+                let before = chain
+                let commit = Task {
+                    if let before { try await before.value }
+                    do {
+                        return try await sink.finish(finished.part, on: replicaConnection)
+                    } catch {
+                        await replicaConnection.rollback()
+                        throw error
+                    }
+                }
+                chain = Task { _ = try await commit.value }
+                inFlight = (commit, finished.summary)
+                prepared = (finished.summary.last.position, finished.summary.last.digest)
             }
             try await settle()
             if !Task.isCancelled { try await createIndexes() }
         } catch {
-            _ = try? await inFlight?.value
+            _ = try? await chain?.value
             throw error
         }
         report.position = position
@@ -185,6 +251,10 @@ public struct PostgresSink: Sendable {
     /// The workflow state after the events `1...position`, replayed from the log with the store's
     /// current subject keys (an erased subject's fields read as erased, as in a rebuild).
     private func replayState(through position: UInt64) throws -> WorkflowState {
+        try Self.replayState(of: ledger, through: position)
+    }
+
+    fileprivate static func replayState(of ledger: Ledger, through position: UInt64) throws -> WorkflowState {
         var state = WorkflowState()
         var next: UInt64 = 1
         let decoder = ledger.replicaDecoder()
@@ -225,14 +295,20 @@ public struct PostgresSink: Sendable {
         _ = try await iterator.next()
     }
 
-    /// A batch ready to send: its rows, the read tables' rows, the subject keys that changed, and the
-    /// payloads an erasure re-rendered.
-    struct PreparedBatch: Sendable {
+    /// What the run keeps of a batch until its commit: its size, its last event and its events' times.
+    struct BatchSummary: Sendable {
         var count: Int
         var last: (position: UInt64, digest: [UInt8])
         var times: [Int64]
-        var live = false
-        var events: [BinaryCopyRows]
+        var live: Bool
+    }
+
+    /// The end of a batch's transaction: the read tables' rows, the subject keys that changed, the
+    /// payloads an erasure re-rendered, and the checkpoint it moves to.
+    struct FinalPart: Sendable {
+        /// The position of the batch's first event.
+        var first: UInt64
+        var last: (position: UInt64, digest: [UInt8])
         var tables: [TableRows]
         var rerendered: (positions: [Int64], payloads: [String])
         var changed: [(key: [UInt8], value: [UInt8])]
@@ -243,65 +319,94 @@ public struct PostgresSink: Sendable {
         var erases: Bool
     }
 
-    /// Decodes and renders a batch, advancing `state` and `subjects` past it. `copied` is the position
-    /// through which rows were sent before (those an erasure re-renders).
-    private func prepare(
-        _ batch: [Item], after copied: UInt64, state: inout WorkflowState, subjects: inout SubjectSnapshot
-    ) throws -> PreparedBatch {
+    /// A batch being read and rendered chunk by chunk: the workflow state advanced past each chunk, the
+    /// entities touched, the erasures met.
+    struct BatchBuilder {
+        /// The position through which rows were sent before this batch.
+        let copied: UInt64
+        var state: WorkflowState
+        let live: Bool
+        var count = 0
+        var last: (position: UInt64, digest: [UInt8]) = (0, [])
+        var times: [Int64] = []
         var dirty = DirtyEntities()
-        // Taken out of `state` rather than copied, so evolving it does not copy its dictionaries (on a
-        // throw the run ends and `state` is not used again).
-        var working = state
-        state = WorkflowState()
-        // Decoding and rendering are independent per event: done in chunks on every core, each with a
-        // decoder (one set of subject keys) of its own, made after the batch was read, so an erasure
-        // the batch holds has destroyed its keys already and nothing of that subject is written plain.
-        // Evolving the state stays sequential, in position order.
-        let rendered = try Self.render(batch, ledger: ledger)
-        // The chunks' rows are sent one after the other, not merged into one buffer.
-        var events: [BinaryCopyRows] = []
-        var erasures: [SubjectErased] = []
-        for chunk in rendered {
-            events.append(chunk.rows)
-            for (index, domain) in chunk.domains.enumerated() {
-                if case .subjectErased(let erased) = domain { erasures.append(erased) }
-                Workflow.evolve(domain, inMemory: &working)
-                dirty.mark(stream: batch[chunk.start + index].event.stream)
-            }
+        /// Each erasure with the position through which rows were rendered before its chunk was read:
+        /// those may hold the erased fields in plain and are re-rendered in this transaction.
+        var erasures: [(erased: SubjectErased, renderedBefore: UInt64)] = []
+
+        init(copied: UInt64, state: WorkflowState, live: Bool) {
+            self.copied = copied
+            self.state = state
+            self.live = live
         }
-        let decoder = ledger.replicaDecoder()
-        let last = batch.last!.event
-        var rerendered: (positions: [Int64], payloads: [String]) = ([], [])
-        if !erasures.isEmpty {
-            // R-LOG-6: the rows already copied that held the erased subjects' fields get their payload
-            // re-rendered (now erased), and the read tables are taken from a replay without the keys,
-            // as the engine's own rebuild would have them; all in this batch's transaction.
-            var positions = Set<UInt64>()
-            for erased in erasures {
-                for subject in erased.subjects {
-                    positions.formUnion(try ledger.positionsHolding(subject: subject).filter { $0 <= copied })
+
+        /// Decodes and renders a chunk (read after the chunks before it) and evolves the state past it;
+        /// returns its `events` rows.
+        mutating func add(_ items: [Item], ledger: Ledger) throws -> [BinaryCopyRows] {
+            // Decoding and rendering are independent per event: done in parts on every core, each with a
+            // decoder (one set of subject keys) of its own, made after the chunk was read, so an erasure
+            // the chunk holds has destroyed its keys already and nothing of that subject is written plain.
+            // Evolving the state stays sequential, in position order.
+            let rendered = try PostgresSink.render(items, ledger: ledger)
+            let before = count == 0 ? copied : last.position
+            var rows: [BinaryCopyRows] = []
+            for part in rendered {
+                rows.append(part.rows)
+                for (index, domain) in part.domains.enumerated() {
+                    if case .subjectErased(let erased) = domain { erasures.append((erased, before)) }
+                    Workflow.evolve(domain, inMemory: &state)
+                    dirty.mark(stream: items[part.start + index].event.stream)
                 }
-                for account in erased.accounts { dirty.mark(stream: StreamID.account(account)) }
             }
-            for position in positions.sorted() {
-                guard let event = try ledger.store.read({ txn in try txn.record(at: position) }) else { continue }
-                dirty.mark(stream: event.stream)
-                rerendered.positions.append(Int64(position))
-                rerendered.payloads.append(try decoder.decoded(event).data.serialized())
-            }
-            working = try replayState(through: last.position)
+            count += items.count
+            last = (items.last!.event.position, items.last!.event.digest)
+            times.append(contentsOf: items.map(\.event.time))
+            return rows
         }
-        let tables = ReadTables.rows(for: dirty, in: working)
-        // The subject keys database as of now (at or past the batch's end): what changed since the
-        // last batch. An erasure's key goes in the same transaction as its SubjectErased row.
-        let keysTableEmpty = subjects.count == 0
-        let (nextSubjects, changed, removed) = try subjects.diff(with: ledger)
-        state = working
-        subjects = nextSubjects
-        return PreparedBatch(
-            count: batch.count, last: (last.position, last.digest), times: batch.map(\.event.time), events: events,
-            tables: tables, rerendered: rerendered, changed: changed, removed: removed, keysTableEmpty: keysTableEmpty,
-            erases: !erasures.isEmpty)
+
+        /// The rest of the batch's transaction, the state after it and what the run keeps until the
+        /// commit; advances `subjects` past the batch.
+        func finish(
+            ledger: Ledger, subjects: inout SubjectSnapshot
+        ) throws -> (part: FinalPart, state: WorkflowState, summary: BatchSummary) {
+            var working = state
+            var dirty = dirty
+            let decoder = ledger.replicaDecoder()
+            var rerendered: (positions: [Int64], payloads: [String]) = ([], [])
+            if !erasures.isEmpty {
+                // R-LOG-6: the rows already rendered that held the erased subjects' fields get their
+                // payload re-rendered (now erased), and the read tables are taken from a replay without the
+                // keys, as the engine's own rebuild would have them; all in this batch's transaction.
+                var positions = Set<UInt64>()
+                for (erased, renderedBefore) in erasures {
+                    for subject in erased.subjects {
+                        positions.formUnion(
+                            try ledger.positionsHolding(subject: subject).filter { $0 <= renderedBefore })
+                    }
+                    for account in erased.accounts { dirty.mark(stream: StreamID.account(account)) }
+                }
+                for position in positions.sorted() {
+                    guard let event = try ledger.store.read({ txn in try txn.record(at: position) }) else { continue }
+                    dirty.mark(stream: event.stream)
+                    rerendered.positions.append(Int64(position))
+                    rerendered.payloads.append(try decoder.decoded(event).data.serialized())
+                }
+                working = try PostgresSink.replayState(of: ledger, through: last.position)
+            }
+            let tables = ReadTables.rows(for: dirty, in: working)
+            // The subject keys database as of now (at or past the batch's end): what changed since the
+            // last batch. An erasure's key goes in the same transaction as its SubjectErased row.
+            let keysTableEmpty = subjects.count == 0
+            let (nextSubjects, changed, removed) = try subjects.diff(with: ledger)
+            subjects = nextSubjects
+            return (
+                FinalPart(
+                    first: copied + 1, last: last, tables: tables, rerendered: rerendered, changed: changed,
+                    removed: removed,
+                    keysTableEmpty: keysTableEmpty, erases: !erasures.isEmpty),
+                working, BatchSummary(count: count, last: last, times: times, live: live)
+            )
+        }
     }
 
     /// A chunk of a batch, decoded and rendered: its first index in the batch, its domain events and
@@ -313,7 +418,7 @@ public struct PostgresSink: Sendable {
     }
 
     /// Decodes and renders `batch` in chunks, one per core, each with its own decoder.
-    private static func render(_ batch: [Item], ledger: Ledger) throws -> [RenderedChunk] {
+    fileprivate static func render(_ batch: [Item], ledger: Ledger) throws -> [RenderedChunk] {
         let lanes = max(1, min(ProcessInfo.processInfo.activeProcessorCount, batch.count / 256))
         let size = (batch.count + lanes - 1) / lanes
         let results = Mutex<[Result<RenderedChunk, any Error>?]>(Array(repeating: nil, count: lanes))
@@ -357,50 +462,56 @@ public struct PostgresSink: Sendable {
         return try results.withLock { $0 }.map { try $0!.get() }
     }
 
-    /// One batch, one transaction: the events, the subject keys, the read tables of the entities the
-    /// batch touched, and the checkpoint, which must still be where this sink left it. Returns the
+    /// Opens a batch's transaction: the checkpoint, locked, must still be where this sink left it.
+    private func begin(
+        on replica: ReplicaConnection, expecting checkpoint: (position: UInt64, digest: [UInt8])
+    ) async throws(ReplicaError) {
+        try await replica.run("BEGIN", "BEGIN")
+        let current = try await replica.checkpoint(lock: true)
+        guard current.position == checkpoint.position, current.digest == checkpoint.digest else {
+            throw ReplicaError(
+                .conflict,
+                "another sink moved the checkpoint to \(current.position) (this one was at \(checkpoint.position))")
+        }
+    }
+
+    /// Ends a batch's transaction, whose events were copied: the subject keys, the re-rendered payloads,
+    /// the read tables of the entities the batch touched, the checkpoint, the commit. Returns the
     /// wall-clock time of the commit.
-    private func commit(
-        _ batch: PreparedBatch, to replica: ReplicaConnection, expecting checkpoint: (position: UInt64, digest: [UInt8])
-    ) async throws -> Double {
-        try await replica.transaction { () throws(ReplicaError) in
-            let current = try await replica.checkpoint(lock: true)
-            guard current.position == checkpoint.position, current.digest == checkpoint.digest else {
-                throw ReplicaError(
-                    .conflict,
-                    "another sink moved the checkpoint to \(current.position) (this one was at \(checkpoint.position))")
-            }
-            try await replica.copyBinary("events", columns: Self.eventColumns, parts: batch.events)
-            try await replica.writeSubjectRecords(
-                changed: batch.changed, removed: batch.removed, intoEmpty: batch.keysTableEmpty)
-            if !batch.rerendered.positions.isEmpty {
-                var binds = PostgresBindings()
-                binds.append(batch.rerendered.positions)
-                binds.append(batch.rerendered.payloads)
-                try await replica.run(
-                    PostgresQuery(
-                        unsafeSQL: """
-                            UPDATE grantledger.events e SET payload = r.payload::jsonb
-                            FROM unnest($1::bigint[], $2::text[]) AS r(position, payload)
-                            WHERE e.position = r.position
-                            """, binds: binds),
-                    "re-render erased payloads")
-            }
-            for table in batch.tables where !table.keys.isEmpty {
+    private func finish(_ batch: FinalPart, on replica: ReplicaConnection) async throws(ReplicaError) -> Double {
+        try await replica.writeSubjectRecords(
+            changed: batch.changed, removed: batch.removed, intoEmpty: batch.keysTableEmpty)
+        if !batch.rerendered.positions.isEmpty {
+            var binds = PostgresBindings()
+            binds.append(batch.rerendered.positions)
+            binds.append(batch.rerendered.payloads)
+            try await replica.run(
+                PostgresQuery(
+                    unsafeSQL: """
+                        UPDATE grantledger.events e SET payload = r.payload::jsonb
+                        FROM unnest($1::bigint[], $2::text[]) AS r(position, payload)
+                        WHERE e.position = r.position
+                        """, binds: binds),
+                "re-render erased payloads")
+        }
+        for table in batch.tables where !table.keys.isEmpty {
+            // A batch from position 0 finds the read tables empty (they only change with the checkpoint).
+            if batch.first > 1 {
                 try await replica.run(
                     PostgresQuery(
                         unsafeSQL: "DELETE FROM grantledger.\(table.table) WHERE \(table.keyColumn) = ANY($1)",
                         binds: Self.binds(table.keys)),
                     "delete from \(table.table)")
-                try await replica.copy(table.table, columns: table.columns, rows: table.rows)
             }
-            if let pause = pauseBeforeCommit { try? await Task.sleep(for: pause) }
-            try await replica.run(
-                """
-                UPDATE grantledger.checkpoint SET position = \(Int64(batch.last.position)),
-                    digest = \(ByteBuffer(bytes: batch.last.digest)), updated_at = now() WHERE id = 1
-                """, "move checkpoint")
+            try await replica.copy(table.table, columns: table.columns, rows: table.rows)
         }
+        if let pause = pauseBeforeCommit { try? await Task.sleep(for: pause) }
+        try await replica.run(
+            """
+            UPDATE grantledger.checkpoint SET position = \(Int64(batch.last.position)),
+                digest = \(ByteBuffer(bytes: batch.last.digest)), updated_at = now() WHERE id = 1
+            """, "move checkpoint")
+        try await replica.run("COMMIT", "COMMIT")
         let committed = Self.now()
         if batch.erases {
             // Old row versions of the destroyed keys and of the rewritten rows go now, not at the next

@@ -189,6 +189,12 @@ public enum ReplicaSchema {
         """
         ALTER TABLE grantledger.events SET (toast_tuple_target = 8160);
         """,
+        // 5: `copied_at` is when the COPY statement that wrote the row started (`statement_timestamp()`,
+        // stable) rather than the clock at each row (`clock_timestamp()`, volatile): with a volatile
+        // default PostgreSQL's COPY inserts row by row instead of a page at a time (docs/decisions.md).
+        """
+        ALTER TABLE grantledger.events ALTER COLUMN copied_at SET DEFAULT statement_timestamp();
+        """,
     ]
 
     /// Secondary indexes an initial sync builds once at the end instead of maintaining row by row

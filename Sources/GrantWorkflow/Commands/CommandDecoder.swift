@@ -45,7 +45,8 @@ public enum CommandDecoder {
             throw WorkflowError.invalidInput("actor", "is required for \(type)")
         }
         var envelope = CommandEnvelope(
-            id: id, actor: actor, at: at, causationId: causationId, correlationId: correlationId, command: command)
+            id: id, actor: actor, at: at, causationId: causationId, correlationId: correlationId,
+            command: consume command)
         // Only an id is ever looked up by its fingerprint (R-LOG-3): the line pays for it then.
         if id != nil { envelope.lineFingerprint = CommandEnvelope.fingerprint(ofLine: tape.value(JSONTape.root)) }
         envelope.checkedByDecoder = true

@@ -79,8 +79,9 @@ struct FieldReader {
     /// The member named `key`, searching from the one after the member read last to the end and
     /// then from the beginning: members read in the order they are written are found at once.
     func find(_ key: StaticString) -> Member? {
-        if tape.lacks(objectToken, key) { return nil }
         let count = memberCount
+        if nextPosition < count, tape.key(nextKey, is: key) { return Member(position: nextPosition, key: nextKey) }
+        if tape.lacks(objectToken, key) { return nil }
         var position = nextPosition
         var token = nextKey
         while position < count {

@@ -464,18 +464,25 @@ struct JSONTapeParser {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         while true {
-            // Eight bytes at a time while none is a quote, a backslash or a control character
-            // (each test is nonzero exactly when some byte matches).
+            // Eight bytes at a time while none is a quote, a backslash or a control character. Each
+            // test flags a matching byte's high bit; the lowest flag is exact (a borrow only runs
+            // upwards from a byte that matched), so the bytes below it are skipped too.
             if index + 8 <= bytes.count, let base = bytes.baseAddress {
-                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
                 let quote = word ^ (ones &* 0x22)
                 let backslash = word ^ (ones &* 0x5C)
                 let special =
-                    ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-                if special & highs == 0 {
+                    (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word))
+                    & highs
+                if special == 0 {
                     if word & highs != 0 { flags |= JSONTape.nonASCII }
                     index += 8
                     continue
+                }
+                let skipped = special.trailingZeroBitCount / 8
+                if skipped > 0 {
+                    if word & highs & ((1 << UInt64(skipped * 8)) - 1) != 0 { flags |= JSONTape.nonASCII }
+                    index += skipped
                 }
             }
             guard index < bytes.count else { throw fail("unterminated string") }

@@ -102,6 +102,21 @@ import Testing
         #expect(input.leader.idNumber == "110108198001010015")
     }
 
+    @Test("`at` read from its bytes and through the general path gives the same time and errors")
+    func at() throws {
+        func line(_ at: String) -> String {
+            #"{"type":"createProvince","actor":"N0","at":"\#(at)","provinceId":"P","name":"n"}"#
+        }
+        let plain = try CommandDecoder.decode(line("2026-01-05T09:00:00+08:00")).at
+        #expect(plain == Timestamp(iso8601: "2026-01-05T01:00:00Z"))
+        #expect(try CommandDecoder.decode(line(#"2026-01-05T09:00:00\u002B08:00"#)).at == plain)
+        for bad in [
+            " 2026-01-05T09:00:00+08:00", #"2026-01-05T09:00:00+08:00\u007f"#, "", "  ", "2026-13-05T09:00:00Z",
+        ] {
+            #expect(error(line(bad))?.field == "at", "\(bad)")
+        }
+    }
+
     @Test("a line with an id keeps the fingerprint of its parsed tree (R-LOG-3)")
     func fingerprint() throws {
         let lines = [

@@ -26,13 +26,7 @@ public enum CommandDecoder {
             throw WorkflowError(.unknownCommand, field: "type", "unknown command type '\(type)'")
         }
         let actor = try fields.optionalIdentifier("actor")
-        var at: Timestamp?
-        if let text = try fields.optionalName("at") {
-            guard let time = Timestamp(iso8601: text) else {
-                throw WorkflowError.invalidInput("at", "must be an ISO 8601 time with offset, not '\(text)'")
-            }
-            at = time
-        }
+        let at = try fields.optionalTimestamp("at")
         let causationId = try fields.optionalName("causationId")
         let correlationId = try fields.optionalName("correlationId")
         let command = try decodeCommand(type, &fields)

@@ -362,6 +362,30 @@ struct FieldReader {
         return date
     }
 
+    /// An optional ISO 8601 time with offset, checked as a name first (the envelope's `at`).
+    mutating func optionalTimestamp(_ key: StaticString) throws(WorkflowError) -> Timestamp? {
+        guard let value = raw(key) else { return nil }
+        // ASCII without escapes that passes the rules and parses (nearly always) is read from its
+        // bytes, without making a `String`; anything else takes the general path and its errors.
+        if tape.kind(value) == .string, tape.isPlainASCII(value) {
+            let bytes = tape.raw(value)
+            if let first = bytes.first, first > 0x20, first < 0x7F,
+                (try? InputText.check(
+                    utf8: bytes, maximumScalars: limits.maximumNameLength, maximumBytes: limits.maximumNameBytes))
+                    == true,
+                let milliseconds = Timestamp.parse(bytes)
+            {
+                return Timestamp(epochMilliseconds: milliseconds)
+            }
+        }
+        let text = try Self.checkString(
+            tape, value, field: fieldName(key), length: .name, allowEmpty: false, limits: limits)
+        guard let time = Timestamp(iso8601: text) else {
+            throw WorkflowError.invalidInput(fieldName(key), "must be an ISO 8601 time with offset, not '\(text)'")
+        }
+        return time
+    }
+
     /// A required value of a closed set.
     mutating func choice<Value: RawRepresentable & CaseIterable>(
         _ key: StaticString, _ type: Value.Type = Value.self

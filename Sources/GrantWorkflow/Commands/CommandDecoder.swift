@@ -14,21 +14,19 @@ public enum CommandDecoder {
         guard line.count <= limits.maximumLineBytes else {
             throw WorkflowError.invalidInput("$", "line longer than \(limits.maximumLineBytes) bytes")
         }
-        let value = try JSONParser.parse(line)
-        var fields = try FieldReader.object(value, path: "", limits: limits)
+        return try JSONTape.withTape(line) { tape throws(WorkflowError) in try decode(tape, limits: limits) }
+    }
+
+    /// Decodes a parsed line.
+    static func decode(_ tape: JSONTape, limits: InputLimits) throws(WorkflowError) -> CommandEnvelope {
+        var fields = try FieldReader.object(tape, JSONTape.root, path: "", limits: limits)
         let id = try fields.optionalIdentifier("id")
         let type = try fields.name("type")
         guard knownTypes.contains(type) else {
             throw WorkflowError(.unknownCommand, field: "type", "unknown command type '\(type)'")
         }
         let actor = try fields.optionalIdentifier("actor")
-        var at: Timestamp?
-        if let text = try fields.optionalName("at") {
-            guard let time = Timestamp(iso8601: text) else {
-                throw WorkflowError.invalidInput("at", "must be an ISO 8601 time with offset, not '\(text)'")
-            }
-            at = time
-        }
+        let at = try fields.optionalTimestamp("at")
         let causationId = try fields.optionalName("causationId")
         let correlationId = try fields.optionalName("correlationId")
         let command = try decodeCommand(type, &fields)
@@ -41,9 +39,10 @@ public enum CommandDecoder {
             throw WorkflowError.invalidInput("actor", "is required for \(type)")
         }
         var envelope = CommandEnvelope(
-            id: id, actor: actor, at: at, causationId: causationId, correlationId: correlationId, command: command)
+            id: id, actor: actor, at: at, causationId: causationId, correlationId: correlationId,
+            command: consume command)
         // Only an id is ever looked up by its fingerprint (R-LOG-3): the line pays for it then.
-        if id != nil { envelope.lineFingerprint = CommandEnvelope.fingerprint(ofLine: value) }
+        if id != nil { envelope.lineFingerprint = CommandEnvelope.fingerprint(ofLine: tape.value(JSONTape.root)) }
         envelope.checkedByDecoder = true
         return envelope
     }
@@ -238,20 +237,28 @@ public enum CommandDecoder {
         return member
     }
 
-    static func members(_ f: inout FieldReader, _ key: String) throws(WorkflowError) -> [Member] {
+    static func members(_ f: inout FieldReader, _ key: StaticString) throws(WorkflowError) -> [Member] {
+        let items = try f.array(key)
         var result: [Member] = []
-        for (index, item) in try f.array(key).enumerated() {
-            var reader = try FieldReader.object(item, path: f.fieldName(key), element: index, limits: f.limits)
+        result.reserveCapacity(f.tape.count(items))
+        var item = items + 1
+        for index in 0..<f.tape.count(items) {
+            var reader = try FieldReader.object(f.tape, item, path: f.fieldName(key), element: index, limits: f.limits)
             result.append(try member(&reader))
+            item = f.tape.next(item)
         }
         return result
     }
 
-    static func externalAllocations(_ f: inout FieldReader, _ key: String) throws(WorkflowError) -> [ExternalAllocation]
-    {
+    static func externalAllocations(
+        _ f: inout FieldReader, _ key: StaticString
+    ) throws(WorkflowError) -> [ExternalAllocation] {
+        let items = try f.array(key)
         var result: [ExternalAllocation] = []
-        for (index, item) in try f.array(key).enumerated() {
-            var reader = try FieldReader.object(item, path: f.fieldName(key), element: index, limits: f.limits)
+        var item = items + 1
+        for index in 0..<f.tape.count(items) {
+            defer { item = f.tape.next(item) }
+            var reader = try FieldReader.object(f.tape, item, path: f.fieldName(key), element: index, limits: f.limits)
             result.append(
                 ExternalAllocation(
                     partner: try reader.name("partner"), creditCode: try reader.name("creditCode"),
@@ -296,15 +303,18 @@ public enum CommandDecoder {
         let degree = try f.name("degree")
         let researchArea = try f.name("researchArea")
         var extra: [String: String] = [:]
-        guard f.object.keys.count <= f.limits.maximumListCount else {
+        guard f.memberCount <= f.limits.maximumListCount else {
             throw WorkflowError.invalidInput("profile", "has too many fields")
         }
-        for key in f.object.keys where !known.contains(key) {
-            let name = try f.key(key)
+        var member = f.firstMember
+        while let current = member {
+            member = f.member(after: current)
+            if known.contains(f.tape.string(current.key)) { continue }
+            let name = try f.key(current)
             guard extra[name] == nil else {
-                throw WorkflowError.invalidInput(f.fieldName(key), "duplicate key once normalised to NFC")
+                throw WorkflowError.invalidInput(f.fieldName(current), "duplicate key once normalised to NFC")
             }
-            extra[name] = try f.optionalText(key)
+            extra[name] = try f.optionalText(current)
         }
         try f.finish()
         return Profile(
@@ -314,16 +324,16 @@ public enum CommandDecoder {
 
     static func changeKind(_ f: inout FieldReader) throws(WorkflowError) -> ChangeKind {
         let value = try f.required("kind")
-        if case .array(let kinds) = value {
+        if f.tape.kind(value) == .array {
             throw WorkflowError.invalidInput(
-                "kind", "a change request carries exactly one kind, not \(kinds.count)", rule: "R-CHG-1")
+                "kind", "a change request carries exactly one kind, not \(f.tape.count(value))", rule: "R-CHG-1")
         }
-        return try FieldReader.choice(value, field: "kind", limits: f.limits)
+        return try FieldReader.choice(f.tape, value, field: "kind", limits: f.limits)
     }
 
     /// Decodes details; with `kind` nil (edits) the kind is inferred from the field names.
     static func changeDetails(_ f: inout FieldReader, kind: ChangeKind?) throws(WorkflowError) -> ChangeDetails {
-        let keys = f.object.keys
+        let keys = f.keys
         var kindsOfKey: [String: [ChangeKind]] = [:]
         for candidate in ChangeKind.allCases {
             for field in candidate.detailFields { kindsOfKey[field, default: []].append(candidate) }
@@ -416,8 +426,11 @@ public enum CommandDecoder {
                     exemptionGround: ground))
         case .members:
             var result: [CloseoutMember] = []
-            for (index, item) in try f.array("data").enumerated() {
-                var reader = try FieldReader.object(item, path: "data", element: index, limits: f.limits)
+            let items = try f.array("data")
+            var item = items + 1
+            for index in 0..<f.tape.count(items) {
+                defer { item = f.tape.next(item) }
+                var reader = try FieldReader.object(f.tape, item, path: "data", element: index, limits: f.limits)
                 let member = try member(&reader, contribution: true)
                 let contribution = try reader.optionalText("contribution") ?? ""
                 try reader.finish()
@@ -426,8 +439,11 @@ public enum CommandDecoder {
             return .members(result)
         case .interimOutputs:
             var result: [InterimOutput] = []
-            for (index, item) in try f.array("data").enumerated() {
-                var reader = try FieldReader.object(item, path: "data", element: index, limits: f.limits)
+            let items = try f.array("data")
+            var item = items + 1
+            for index in 0..<f.tape.count(items) {
+                defer { item = f.tape.next(item) }
+                var reader = try FieldReader.object(f.tape, item, path: "data", element: index, limits: f.limits)
                 result.append(
                     InterimOutput(
                         title: try reader.name("title"), form: try reader.name("form"),
@@ -440,16 +456,18 @@ public enum CommandDecoder {
         case .finalAccounts:
             var d = try f.object("data")
             var direct = try d.object("direct")
-            guard direct.object.keys.count <= f.limits.maximumListCount else {
+            guard direct.memberCount <= f.limits.maximumListCount else {
                 throw WorkflowError.invalidInput("data.direct", "has more than \(f.limits.maximumListCount) entries")
             }
             var lines: [String: AccountLine] = [:]
-            for category in direct.object.keys {
-                let name = try direct.key(category)
+            var member = direct.firstMember
+            while let current = member {
+                member = direct.member(after: current)
+                let name = try direct.key(current)
                 guard lines[name] == nil else {
-                    throw WorkflowError.invalidInput(direct.fieldName(category), "duplicate key once normalised to NFC")
+                    throw WorkflowError.invalidInput(direct.fieldName(current), "duplicate key once normalised to NFC")
                 }
-                var line = try direct.object(category)
+                var line = try direct.object(current)
                 lines[name] = try accountLine(&line)
             }
             try direct.finish()
@@ -459,8 +477,11 @@ public enum CommandDecoder {
             return .finalAccounts(FinalAccounts(direct: lines, indirect: indirectLine))
         case .avoidedExperts:
             var result: [AvoidedExpert] = []
-            for (index, item) in try f.array("data").enumerated() {
-                var reader = try FieldReader.object(item, path: "data", element: index, limits: f.limits)
+            let items = try f.array("data")
+            var item = items + 1
+            for index in 0..<f.tape.count(items) {
+                defer { item = f.tape.next(item) }
+                var reader = try FieldReader.object(f.tape, item, path: "data", element: index, limits: f.limits)
                 result.append(
                     AvoidedExpert(
                         name: try reader.name("name"), unit: try reader.name("unit"), reason: try reader.text("reason"))

@@ -2,36 +2,51 @@
 ///
 /// Every member must be read: ``finish()`` refuses the ones that were not (unknown fields).
 struct FieldReader {
-    let object: JSONObject
+    /// The line's tokens.
+    let tape: JSONTape
+    /// The object's token.
+    let objectToken: Int
     /// The path of the object's parent field (empty for the line itself).
     let parentPath: String
     /// The object's position in its parent array, when it is an element (`members[2]`).
     let element: Int?
     let limits: InputLimits
-    /// The members read so far, by position in ``JSONObject/keys``: bit `n` for the first 64, then
-    /// a list (commands have a dozen members; larger objects are maps read in a loop).
+    /// The members read so far, by position in the object: bit `n` for the first 64, then a list
+    /// (commands have a dozen members; larger objects are maps read member by member).
     var used: UInt64 = 0
     var usedBeyond: [Int] = []
-    /// Where the next lookup starts: after the member read last.
-    var next = 0
+    /// Where the next lookup starts: the member after the one read last (its position and key's
+    /// token; the position is the member count after the last member).
+    var nextPosition = 0
+    var nextKey: Int
 
-    init(_ object: JSONObject, path: String, element: Int? = nil, limits: InputLimits) {
-        self.object = object
+    /// One member of the object: its position and its key's token (its value's follows).
+    struct Member {
+        let position: Int
+        let key: Int
+        /// The value's token.
+        var value: Int { key + 1 }
+    }
+
+    init(_ tape: JSONTape, object: Int, path: String, element: Int? = nil, limits: InputLimits) {
+        self.tape = tape
+        self.objectToken = object
         self.parentPath = path
         self.element = element
         self.limits = limits
+        nextKey = object + 1
     }
 
-    /// Reads an object-valued JSON value as a reader; `element` is its position in an array.
+    /// Reads an object-valued token as a reader; `element` is its position in an array.
     static func object(
-        _ value: JSONValue, path: @autoclosure () -> String, element: Int? = nil, limits: InputLimits
+        _ tape: JSONTape, _ value: Int, path: @autoclosure () -> String, element: Int? = nil, limits: InputLimits
     ) throws(WorkflowError) -> FieldReader {
-        guard case .object(let object) = value else {
+        guard tape.kind(value) == .object else {
             let name = path()
             throw WorkflowError.invalidInput(
-                element.map { "\(name)[\($0)]" } ?? name, "must be an object, not \(value.typeName)")
+                element.map { "\(name)[\($0)]" } ?? name, "must be an object, not \(tape.kind(value).typeName)")
         }
-        return FieldReader(object, path: path(), element: element, limits: limits)
+        return FieldReader(tape, object: value, path: path(), element: element, limits: limits)
     }
 
     /// The path of this object (`budget`, `members[2]`); made only for error messages.
@@ -42,11 +57,56 @@ struct FieldReader {
         return path.isEmpty ? key : path + "." + key
     }
 
+    func fieldName(_ key: StaticString) -> String { fieldName(key.description) }
+
+    /// The path of a member, named by its key as written (escapes decoded).
+    func fieldName(_ member: Member) -> String { fieldName(tape.string(member.key)) }
+
+    /// How many members the object holds.
+    var memberCount: Int { tape.count(objectToken) }
+
+    /// The keys in source order.
+    var keys: [String] { tape.keys(objectToken) }
+
+    /// The first member, if any.
+    var firstMember: Member? { memberCount > 0 ? Member(position: 0, key: objectToken + 1) : nil }
+
+    /// The member after `member`, if any.
+    func member(after member: Member) -> Member? {
+        member.position + 1 < memberCount ? Member(position: member.position + 1, key: tape.next(member.value)) : nil
+    }
+
+    /// The member named `key`, searching from the one after the member read last to the end and
+    /// then from the beginning: members read in the order they are written are found at once.
+    func find(_ key: StaticString) -> Member? {
+        let count = memberCount
+        if nextPosition < count, tape.key(nextKey, is: key) { return Member(position: nextPosition, key: nextKey) }
+        if tape.lacks(objectToken, key) { return nil }
+        var position = nextPosition
+        var token = nextKey
+        while position < count {
+            if tape.key(token, is: key) { return Member(position: position, key: token) }
+            token = tape.next(token + 1)
+            position += 1
+        }
+        position = 0
+        token = objectToken + 1
+        while position < nextPosition, position < count {
+            if tape.key(token, is: key) { return Member(position: position, key: token) }
+            token = tape.next(token + 1)
+            position += 1
+        }
+        return nil
+    }
+
     private func isUsed(_ position: Int) -> Bool {
         position < 64 ? used & (1 << UInt64(position)) != 0 : usedBeyond.contains(position)
     }
 
-    private mutating func markUsed(_ position: Int) {
+    private mutating func markUsed(_ member: Member) {
+        nextPosition = member.position + 1
+        nextKey = tape.next(member.value)
+        let position = member.position
         if position < 64 {
             used |= 1 << UInt64(position)
         } else if !usedBeyond.contains(position) {
@@ -55,29 +115,34 @@ struct FieldReader {
     }
 
     /// Whether the member is present and not null.
-    func has(_ key: String) -> Bool {
-        if let value = object[key], value != .null { return true }
+    func has(_ key: StaticString) -> Bool {
+        if let member = find(key), !tape.isNull(member.value) { return true }
         return false
     }
 
-    mutating func raw(_ key: String) -> JSONValue? {
-        guard let position = object.position(of: key, from: next) else { return nil }
-        next = position + 1
-        markUsed(position)
-        let value = object.value(at: position)
-        if case .null = value { return nil }
-        return value
+    /// The value's token of the member named `key`, marked read; nil when absent or null.
+    mutating func raw(_ key: StaticString) -> Int? {
+        guard let member = find(key) else { return nil }
+        return raw(member)
     }
 
-    mutating func required(_ key: String) throws(WorkflowError) -> JSONValue {
+    /// The value's token of `member`, marked read; nil when null.
+    mutating func raw(_ member: Member) -> Int? {
+        markUsed(member)
+        return tape.isNull(member.value) ? nil : member.value
+    }
+
+    mutating func required(_ key: StaticString) throws(WorkflowError) -> Int {
         guard let value = raw(key) else { throw WorkflowError.invalidInput(fieldName(key), "is required") }
         return value
     }
 
     /// Refuses members that were not read.
     func finish() throws(WorkflowError) {
-        for (position, key) in object.keys.enumerated() where !isUsed(position) {
-            throw WorkflowError.invalidInput(fieldName(key), "unknown field")
+        var member = firstMember
+        while let current = member {
+            if !isUsed(current.position) { throw WorkflowError.invalidInput(fieldName(current), "unknown field") }
+            member = self.member(after: current)
         }
     }
 
@@ -93,10 +158,11 @@ struct FieldReader {
     /// characters, the length limits in scalars and bytes, non-blank unless `allowEmpty`. Every
     /// string a command holds passes here.
     static func checkString(
-        _ value: JSONValue, field: @autoclosure () -> String, length: Length, allowEmpty: Bool, limits: InputLimits
+        _ tape: JSONTape, _ value: Int, field: @autoclosure () -> String, length: Length, allowEmpty: Bool,
+        limits: InputLimits
     ) throws(WorkflowError) -> String {
-        guard case .string(let raw) = value else {
-            throw WorkflowError.invalidInput(field(), "must be a string, not \(value.typeName)")
+        guard tape.kind(value) == .string else {
+            throw WorkflowError.invalidInput(field(), "must be a string, not \(tape.kind(value).typeName)")
         }
         let scalars: Int
         let bytes: Int
@@ -106,8 +172,16 @@ struct FieldReader {
         case .unlimited: (scalars, bytes) = (Int.max, Int.max)
         }
         let text: String
-        do {
-            text = try InputText.normalized(raw, maximumScalars: scalars, maximumBytes: bytes)
+        do throws(InputText.Refusal) {
+            // Without escapes the line's bytes are the text: they are checked where they are, and
+            // made a `String` once, when they are already NFC (nearly always).
+            if !tape.isEscaped(value),
+                try InputText.check(utf8: tape.raw(value), maximumScalars: scalars, maximumBytes: bytes)
+            {
+                text = tape.string(value)
+            } else {
+                text = try InputText.normalized(tape.string(value), maximumScalars: scalars, maximumBytes: bytes)
+            }
         } catch {
             switch error {
             case .forbiddenScalar(let scalar):
@@ -137,143 +211,205 @@ struct FieldReader {
     }
 
     /// Checks an identifier value: a string matching `[A-Za-z0-9][A-Za-z0-9._&-]{0,63}`.
-    static func checkIdentifier(_ value: JSONValue, field: @autoclosure () -> String) throws(WorkflowError) -> String {
-        guard case .string(let text) = value else {
-            throw WorkflowError.invalidInput(field(), "must be a string, not \(value.typeName)")
+    static func checkIdentifier(
+        _ tape: JSONTape, _ value: Int, field: @autoclosure () -> String
+    ) throws(WorkflowError) -> String {
+        guard tape.kind(value) == .string else {
+            throw WorkflowError.invalidInput(field(), "must be a string, not \(tape.kind(value).typeName)")
         }
-        guard InputText.isIdentifier(text) else {
+        let isIdentifier =
+            tape.isEscaped(value)
+            ? InputText.isIdentifier(tape.string(value)) : InputText.isIdentifier(utf8: tape.raw(value))
+        guard isIdentifier else {
             throw WorkflowError.invalidInput(
                 field(), "must be an identifier: 1–64 of A–Z a–z 0–9 . _ & -, starting with a letter or digit")
         }
-        return text
+        return tape.string(value)
     }
 
     /// A required identifier (`accountId`, `projectNo`, `unitId` …).
-    mutating func identifier(_ key: String) throws(WorkflowError) -> String {
-        try Self.checkIdentifier(try required(key), field: fieldName(key))
+    mutating func identifier(_ key: StaticString) throws(WorkflowError) -> String {
+        try Self.checkIdentifier(tape, try required(key), field: fieldName(key))
     }
 
     /// An optional identifier.
-    mutating func optionalIdentifier(_ key: String) throws(WorkflowError) -> String? {
+    mutating func optionalIdentifier(_ key: StaticString) throws(WorkflowError) -> String? {
         guard let value = raw(key) else { return nil }
-        return try Self.checkIdentifier(value, field: fieldName(key))
+        return try Self.checkIdentifier(tape, value, field: fieldName(key))
     }
 
     /// A required array of identifiers.
-    mutating func identifiers(_ key: String) throws(WorkflowError) -> [String] {
+    mutating func identifiers(_ key: StaticString) throws(WorkflowError) -> [String] {
         let items = try array(key)
         var result: [String] = []
-        for (index, item) in items.enumerated() {
-            result.append(try Self.checkIdentifier(item, field: "\(fieldName(key))[\(index)]"))
+        var item = items + 1
+        for index in 0..<tape.count(items) {
+            result.append(try Self.checkIdentifier(tape, item, field: "\(fieldName(key))[\(index)]"))
+            item = tape.next(item)
         }
         return result
     }
 
     /// A required non-empty short string (names, titles: ≤ 200 scalars and 800 bytes).
-    mutating func name(_ key: String) throws(WorkflowError) -> String {
-        try Self.checkString(try required(key), field: fieldName(key), length: .name, allowEmpty: false, limits: limits)
+    mutating func name(_ key: StaticString) throws(WorkflowError) -> String {
+        try Self.checkString(
+            tape, try required(key), field: fieldName(key), length: .name, allowEmpty: false, limits: limits)
     }
 
     /// An optional non-empty short string.
-    mutating func optionalName(_ key: String) throws(WorkflowError) -> String? {
+    mutating func optionalName(_ key: StaticString) throws(WorkflowError) -> String? {
         guard let value = raw(key) else { return nil }
-        return try Self.checkString(value, field: fieldName(key), length: .name, allowEmpty: false, limits: limits)
+        return try Self.checkString(
+            tape, value, field: fieldName(key), length: .name, allowEmpty: false, limits: limits)
     }
 
     /// A required free text (≤ 20,000 scalars and 80,000 bytes; may be empty).
-    mutating func text(_ key: String) throws(WorkflowError) -> String {
-        try Self.checkString(try required(key), field: fieldName(key), length: .text, allowEmpty: true, limits: limits)
+    mutating func text(_ key: StaticString) throws(WorkflowError) -> String {
+        try Self.checkString(
+            tape, try required(key), field: fieldName(key), length: .text, allowEmpty: true, limits: limits)
     }
 
     /// An optional free text.
-    mutating func optionalText(_ key: String) throws(WorkflowError) -> String? {
+    mutating func optionalText(_ key: StaticString) throws(WorkflowError) -> String? {
         guard let value = raw(key) else { return nil }
-        return try Self.checkString(value, field: fieldName(key), length: .text, allowEmpty: true, limits: limits)
+        return try Self.checkString(tape, value, field: fieldName(key), length: .text, allowEmpty: true, limits: limits)
+    }
+
+    /// An optional free text, the value of `member`.
+    mutating func optionalText(_ member: Member) throws(WorkflowError) -> String? {
+        guard let value = raw(member) else { return nil }
+        return try Self.checkString(
+            tape, value, field: fieldName(member), length: .text, allowEmpty: true, limits: limits)
     }
 
     /// A required string with no length limit but the line's (base64 content).
-    mutating func longString(_ key: String) throws(WorkflowError) -> String {
+    mutating func longString(_ key: StaticString) throws(WorkflowError) -> String {
         try Self.checkString(
-            try required(key), field: fieldName(key), length: .unlimited, allowEmpty: true, limits: limits)
+            tape, try required(key), field: fieldName(key), length: .unlimited, allowEmpty: true, limits: limits)
     }
 
     // MARK: other scalars
 
     /// A required boolean.
-    mutating func bool(_ key: String) throws(WorkflowError) -> Bool {
+    mutating func bool(_ key: StaticString) throws(WorkflowError) -> Bool {
         let value = try required(key)
-        guard case .bool(let flag) = value else {
-            throw WorkflowError.invalidInput(fieldName(key), "must be a boolean, not \(value.typeName)")
+        guard tape.kind(value) == .bool else {
+            throw WorkflowError.invalidInput(fieldName(key), "must be a boolean, not \(tape.kind(value).typeName)")
         }
-        return flag
+        return tape.bool(value)
     }
 
     /// Reads an integer number literal exactly; fractions, exponents and out-of-range values are refused.
     static func integer(
-        _ value: JSONValue, field: @autoclosure () -> String, range: ClosedRange<Int64>
+        _ tape: JSONTape, _ value: Int, field: @autoclosure () -> String, range: ClosedRange<Int64>
     ) throws(WorkflowError) -> Int64 {
-        guard case .number(let literal) = value else {
-            throw WorkflowError.invalidInput(field(), "must be an integer, not \(value.typeName)")
+        guard tape.kind(value) == .number else {
+            throw WorkflowError.invalidInput(field(), "must be an integer, not \(tape.kind(value).typeName)")
         }
-        if literal.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e") }) {
-            throw WorkflowError.invalidInput(field(), "must be an integer (amounts are whole fen), not \(literal)")
+        let digits = tape.raw(value)
+        if digits.contains(where: { $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e") }) {
+            throw WorkflowError.invalidInput(
+                field(), "must be an integer (amounts are whole fen), not \(tape.number(value))")
         }
-        guard let number = Int64(literal), range.contains(number) else {
-            throw WorkflowError.invalidInput(field(), "is out of range: \(literal)")
+        guard let number = Self.int64(digits), range.contains(number) else {
+            throw WorkflowError.invalidInput(field(), "is out of range: \(tape.number(value))")
         }
         return number
     }
 
+    /// The value of an integer literal of JSON (`-`, then digits), nil when it does not fit in 64 bits.
+    static func int64(_ digits: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var index = 0
+        let negative = digits.first == UInt8(ascii: "-")
+        if negative { index = 1 }
+        // Accumulated negative, so that Int64.min fits.
+        var value: Int64 = 0
+        while index < digits.count {
+            let (times10, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (next, borrow) = times10.subtractingReportingOverflow(Int64(digits[index] &- UInt8(ascii: "0")))
+            if overflow || borrow { return nil }
+            value = next
+            index += 1
+        }
+        if negative { return value }
+        return value == .min ? nil : -value
+    }
+
     /// A required amount in fen (|amount| ≤ 10^15; negative amounts are refused later, by the rules).
-    mutating func amount(_ key: String) throws(WorkflowError) -> Fen {
-        try Self.integer(try required(key), field: fieldName(key), range: -limits.maximumAmount...limits.maximumAmount)
+    mutating func amount(_ key: StaticString) throws(WorkflowError) -> Fen {
+        try Self.integer(
+            tape, try required(key), field: fieldName(key), range: -limits.maximumAmount...limits.maximumAmount)
     }
 
     /// An optional amount in fen.
-    mutating func optionalAmount(_ key: String) throws(WorkflowError) -> Fen? {
+    mutating func optionalAmount(_ key: StaticString) throws(WorkflowError) -> Fen? {
         guard let value = raw(key) else { return nil }
-        return try Self.integer(value, field: fieldName(key), range: -limits.maximumAmount...limits.maximumAmount)
+        return try Self.integer(tape, value, field: fieldName(key), range: -limits.maximumAmount...limits.maximumAmount)
     }
 
     /// A required non-negative count.
-    mutating func count(_ key: String) throws(WorkflowError) -> Int {
-        Int(try Self.integer(try required(key), field: fieldName(key), range: 0...1_000_000_000_000))
+    mutating func count(_ key: StaticString) throws(WorkflowError) -> Int {
+        Int(try Self.integer(tape, try required(key), field: fieldName(key), range: 0...1_000_000_000_000))
     }
 
     /// A required `YYYY-MM-DD` date.
-    mutating func date(_ key: String) throws(WorkflowError) -> CalendarDate {
+    mutating func date(_ key: StaticString) throws(WorkflowError) -> CalendarDate {
         let text = try Self.checkString(
-            try required(key), field: fieldName(key), length: .name, allowEmpty: false, limits: limits)
+            tape, try required(key), field: fieldName(key), length: .name, allowEmpty: false, limits: limits)
         guard let date = CalendarDate(text) else {
             throw WorkflowError.invalidInput(fieldName(key), "must be a date YYYY-MM-DD, not '\(text)'")
         }
         return date
     }
 
+    /// An optional ISO 8601 time with offset, checked as a name first (the envelope's `at`).
+    mutating func optionalTimestamp(_ key: StaticString) throws(WorkflowError) -> Timestamp? {
+        guard let value = raw(key) else { return nil }
+        // ASCII without escapes that passes the rules and parses (nearly always) is read from its
+        // bytes, without making a `String`; anything else takes the general path and its errors.
+        if tape.kind(value) == .string, tape.isPlainASCII(value) {
+            let bytes = tape.raw(value)
+            if let first = bytes.first, first > 0x20, first < 0x7F,
+                (try? InputText.check(
+                    utf8: bytes, maximumScalars: limits.maximumNameLength, maximumBytes: limits.maximumNameBytes))
+                    == true,
+                let milliseconds = Timestamp.parse(bytes)
+            {
+                return Timestamp(epochMilliseconds: milliseconds)
+            }
+        }
+        let text = try Self.checkString(
+            tape, value, field: fieldName(key), length: .name, allowEmpty: false, limits: limits)
+        guard let time = Timestamp(iso8601: text) else {
+            throw WorkflowError.invalidInput(fieldName(key), "must be an ISO 8601 time with offset, not '\(text)'")
+        }
+        return time
+    }
+
     /// A required value of a closed set.
     mutating func choice<Value: RawRepresentable & CaseIterable>(
-        _ key: String, _ type: Value.Type = Value.self
+        _ key: StaticString, _ type: Value.Type = Value.self
     )
         throws(WorkflowError) -> Value where Value.RawValue == String
     {
-        try Self.choice(try required(key), field: fieldName(key), limits: limits)
+        try Self.choice(tape, try required(key), field: fieldName(key), limits: limits)
     }
 
     /// An optional value of a closed set.
     mutating func optionalChoice<Value: RawRepresentable & CaseIterable>(
-        _ key: String, _ type: Value.Type = Value.self
+        _ key: StaticString, _ type: Value.Type = Value.self
     )
         throws(WorkflowError) -> Value? where Value.RawValue == String
     {
         guard let value = raw(key) else { return nil }
-        return try Self.choice(value, field: fieldName(key), limits: limits)
+        return try Self.choice(tape, value, field: fieldName(key), limits: limits)
     }
 
     static func choice<Value: RawRepresentable & CaseIterable>(
-        _ value: JSONValue, field: @autoclosure () -> String, limits: InputLimits
+        _ tape: JSONTape, _ value: Int, field: @autoclosure () -> String, limits: InputLimits
     ) throws(WorkflowError) -> Value
     where Value.RawValue == String {
-        let text = try checkString(value, field: field(), length: .name, allowEmpty: false, limits: limits)
+        let text = try checkString(tape, value, field: field(), length: .name, allowEmpty: false, limits: limits)
         guard let choice = Value(rawValue: text) else {
             let allowed = Value.allCases.map(\.rawValue).joined(separator: ", ")
             throw WorkflowError.invalidInput(field(), "must be one of \(allowed), not '\(text)'")
@@ -283,55 +419,71 @@ struct FieldReader {
 
     // MARK: containers
 
-    /// A required array (≤ 1,000 items).
-    mutating func array(_ key: String) throws(WorkflowError) -> [JSONValue] {
+    /// A required array (≤ 1,000 items): its token; its elements follow it.
+    mutating func array(_ key: StaticString) throws(WorkflowError) -> Int {
         let value = try required(key)
-        guard case .array(let items) = value else {
-            throw WorkflowError.invalidInput(fieldName(key), "must be an array, not \(value.typeName)")
+        guard tape.kind(value) == .array else {
+            throw WorkflowError.invalidInput(fieldName(key), "must be an array, not \(tape.kind(value).typeName)")
         }
-        guard items.count <= limits.maximumListCount else {
+        guard tape.count(value) <= limits.maximumListCount else {
             throw WorkflowError.invalidInput(fieldName(key), "has more than \(limits.maximumListCount) items")
         }
-        return items
+        return value
     }
 
     /// A required array of short strings.
-    mutating func names(_ key: String) throws(WorkflowError) -> [String] {
+    mutating func names(_ key: StaticString) throws(WorkflowError) -> [String] {
         let items = try array(key)
         var result: [String] = []
-        for (index, item) in items.enumerated() {
+        var item = items + 1
+        for index in 0..<tape.count(items) {
             result.append(
                 try Self.checkString(
-                    item, field: "\(fieldName(key))[\(index)]", length: .name, allowEmpty: false, limits: limits))
+                    tape, item, field: "\(fieldName(key))[\(index)]", length: .name, allowEmpty: false, limits: limits
+                ))
+            item = tape.next(item)
         }
         return result
     }
 
     /// A required object, as a nested reader.
-    mutating func object(_ key: String) throws(WorkflowError) -> FieldReader {
-        try FieldReader.object(try required(key), path: fieldName(key), limits: limits)
+    mutating func object(_ key: StaticString) throws(WorkflowError) -> FieldReader {
+        try FieldReader.object(tape, try required(key), path: fieldName(key), limits: limits)
+    }
+
+    /// The object that is the value of `member`, as a nested reader (it may not be null).
+    mutating func object(_ member: Member) throws(WorkflowError) -> FieldReader {
+        guard let value = raw(member) else { throw WorkflowError.invalidInput(fieldName(member), "is required") }
+        return try FieldReader.object(tape, value, path: fieldName(member), limits: limits)
     }
 
     /// A required table from category to amount (≤ 1,000 entries).
-    mutating func amounts(_ key: String) throws(WorkflowError) -> [String: Fen] {
+    mutating func amounts(_ key: StaticString) throws(WorkflowError) -> [String: Fen] {
         var table = try object(key)
-        guard table.object.keys.count <= limits.maximumListCount else {
+        guard table.memberCount <= limits.maximumListCount else {
             throw WorkflowError.invalidInput(fieldName(key), "has more than \(limits.maximumListCount) entries")
         }
         var result: [String: Fen] = [:]
-        for category in table.object.keys {
-            let name = try table.key(category)
+        var member = table.firstMember
+        while let current = member {
+            let name = try table.key(current)
             guard result[name] == nil else {
-                throw WorkflowError.invalidInput(table.fieldName(category), "duplicate key once normalised to NFC")
+                throw WorkflowError.invalidInput(table.fieldName(current), "duplicate key once normalised to NFC")
             }
-            result[name] = try table.amount(category)
+            guard let value = table.raw(current) else {
+                throw WorkflowError.invalidInput(table.fieldName(current), "is required")
+            }
+            result[name] = try Self.integer(
+                tape, value, field: table.fieldName(current), range: -limits.maximumAmount...limits.maximumAmount)
+            member = table.member(after: current)
         }
         return result
     }
 
     /// A member name used as data (a budget category, an extra profile field), checked like a name
     /// and normalised to NFC.
-    func key(_ key: String) throws(WorkflowError) -> String {
-        try Self.checkString(.string(key), field: fieldName(key), length: .name, allowEmpty: false, limits: limits)
+    func key(_ member: Member) throws(WorkflowError) -> String {
+        try Self.checkString(
+            tape, member.key, field: fieldName(member), length: .name, allowEmpty: false, limits: limits)
     }
 }

@@ -69,6 +69,53 @@ enum InputText {
         return normalized
     }
 
+    /// Checks a text given as UTF-8 bytes (well-formed, as the JSON parser leaves them) by the rules
+    /// of ``normalized(_:maximumScalars:maximumBytes:)`` without making a `String`: refuses the first
+    /// forbidden scalar, and returns whether the text is already NFC (ASCII and stable starters,
+    /// ``isStableStarter(_:)``). When it is, the length limits are checked too and the bytes are the
+    /// text; when it is not, the caller normalises the text with `normalized`, which checks them.
+    static func check(
+        utf8 bytes: UnsafeBufferPointer<UInt8>, maximumScalars: Int, maximumBytes: Int
+    ) throws(Refusal) -> Bool {
+        var scalars = 0
+        var stable = true
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                if lead < 0x20 || lead == 0x7F, lead != 0x0A, lead != 0x09 {
+                    throw .forbiddenScalar(Unicode.Scalar(lead))
+                }
+                index += 1
+                scalars += 1
+                continue
+            }
+            var value: UInt32
+            if lead < 0xE0 {
+                value = UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+                index += 2
+            } else if lead < 0xF0 {
+                value = UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6
+                value |= UInt32(bytes[index + 2] & 0x3F)
+                index += 3
+            } else {
+                value = UInt32(lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
+                value |= UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F)
+                index += 4
+            }
+            guard let scalar = Unicode.Scalar(value) else { return false }
+            if isForbidden(scalar) { throw .forbiddenScalar(scalar) }
+            if stable, !isStableStarter(scalar) { stable = false }
+            scalars += 1
+        }
+        guard stable else { return false }
+        guard scalars <= maximumScalars, count <= maximumBytes else {
+            throw .tooLong(scalars: scalars, bytes: count)
+        }
+        return true
+    }
+
     /// Whether `scalar` is a starter that NFC leaves alone whatever surrounds it (NFC_Quick_Check
     /// Yes, combining class 0, never the second of a composition): Latin letters and modifiers
     /// below U+0300, general punctuation U+2010–U+2027, CJK punctuation U+3000–U+3029, the CJK
@@ -98,9 +145,12 @@ enum InputText {
     }
 
     /// Whether `text` is an identifier: `[A-Za-z0-9][A-Za-z0-9._&-]{0,63}`, compared byte for byte.
-    static func isIdentifier(_ text: String) -> Bool {
+    static func isIdentifier(_ text: String) -> Bool { isIdentifier(utf8: text.utf8) }
+
+    /// Whether the UTF-8 bytes `text` are an identifier.
+    static func isIdentifier(utf8 text: some Sequence<UInt8>) -> Bool {
         var count = 0
-        for byte in text.utf8 {
+        for byte in text {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
                 UInt8(ascii: "0")...UInt8(ascii: "9"):

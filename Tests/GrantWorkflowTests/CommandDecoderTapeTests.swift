@@ -130,4 +130,19 @@ import Testing
             #expect(envelope.lineFingerprint != nil)
         }
     }
+
+    @Test("a line of hundreds of thousands of tiny values is refused before its tokens outgrow the line")
+    func tokenCap() {
+        func line(_ values: Int) -> String {
+            #"{"type":"createProvince","actor":"N0","provinceId":"P","name":"北京","x":["#
+                + Array(repeating: "1", count: values).joined(separator: ",") + "]}"
+        }
+        let refused = error(line(JSONTapeParser.maximumTokens))
+        #expect(refused?.code == .invalidInput)
+        #expect(refused?.message.contains("more than 250000 values in one line") == true)
+        // Below the cap the line parses, and the unknown field is what is refused.
+        let parsed = error(line(JSONTapeParser.maximumTokens - 100))
+        #expect(parsed?.code == .invalidInput)
+        #expect(parsed?.message.contains("values in one line") == false)
+    }
 }

@@ -286,8 +286,16 @@ struct JSONTapeParser {
         tokens.append(JSONTape.Token(kind: kind, flags: flags, start: start, end: end, next: tokens.count + 1))
     }
 
+    /// The most values (and keys) one line may hold. A token takes 40 bytes, so a 32 MiB line of
+    /// `1,1,1,…` would otherwise cost 640 MB; no valid command comes near this (lists hold at most
+    /// 1,000 items of a few dozen values each).
+    static let maximumTokens = 250_000
+
     mutating func parseValue(depth: Int) throws(WorkflowError) {
         guard depth < JSONParser.maximumDepth else { throw fail("nesting deeper than \(JSONParser.maximumDepth)") }
+        guard tokens.count < Self.maximumTokens else {
+            throw fail("more than \(Self.maximumTokens) values in one line")
+        }
         guard index < bytes.count else { throw fail("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): try parseObject(depth: depth)

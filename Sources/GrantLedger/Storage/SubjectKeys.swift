@@ -48,7 +48,8 @@ struct LookupHasher: @unchecked Sendable {
         message.append(0)
         message.append(contentsOf: value.utf8)
         hmac.update(data: message)
-        return Array(hmac.finalize())
+        // Copied from the code's buffer: `Array(code)` goes through the generic sequence copy.
+        return hmac.finalize().withUnsafeBytes { [UInt8]($0) }
     }
 
     /// The keyed hash as 64 hex digits, for a read-model key component; nil for an erased value,

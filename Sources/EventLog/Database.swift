@@ -3,7 +3,7 @@ internal import CLMDB
 /// A handle on one of the named databases the layer above declared in
 /// ``EventStoreOptions/extraDatabases`` (read models, outbox, credentials, attachments, ...).
 ///
-/// Get one with ``EventStore/database(_:)``; use it inside ``EventStore/write(_:)`` or
+/// Get one with ``EventStore/database(_:)``; use it inside ``EventStore/write(isolation:_:)`` or
 /// ``EventStore/read(_:)``, so its changes commit or roll back together with the events.
 public struct Database: Sendable, Hashable {
     /// The database's name.

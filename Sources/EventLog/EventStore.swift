@@ -7,7 +7,7 @@ internal import Synchronization
 /// - Positions are global, gapless from 1, and equal commit order; each stream has versions from 1.
 /// - Every record carries SHA-256(previous digest ‖ its canonical bytes), so ``verify(progress:eachRecord:)`` can
 ///   prove the log unchanged.
-/// - One writer thread runs every write transaction. Concurrent ``append(_:)`` and ``write(_:)`` calls
+/// - One writer thread runs every write transaction. Concurrent ``append(_:)`` and ``write(isolation:_:)`` calls
 ///   are queued and committed together (group commit: one sync for the batch); each caller is answered
 ///   only after its batch is durable. Each caller's work runs in its own child transaction (or, for
 ///   bodies that check before they write, straight in the batch's transaction with a re-run in child
@@ -79,7 +79,7 @@ public final class EventStore: Sendable {
         try await submit(isolated: isolation == .childTransaction, body).get()
     }
 
-    /// ``write(_:)`` for synchronous code (a command-line tool): blocks the calling thread until the batch
+    /// ``write(isolation:_:)`` for synchronous code (a command-line tool): blocks the calling thread until the batch
     /// committed. Do not call it from Swift concurrency's cooperative threads, nor from inside a write.
     public func writeSync<R: Sendable>(_ body: @escaping @Sendable (borrowing WriteTransaction) throws -> R) throws -> R
     {

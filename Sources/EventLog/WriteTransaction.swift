@@ -1,7 +1,7 @@
 internal import CLMDB
 
 /// The write side of one caller's share of a group-commit batch: a child transaction on the writer
-/// thread, passed `borrowing` into ``EventStore/write(_:)``.
+/// thread, passed `borrowing` into ``EventStore/write(isolation:_:)``.
 ///
 /// `~Copyable` so it can neither escape the closure nor be kept across an `await` (a write transaction
 /// must be committed on the thread that began it). When the body throws, only this child transaction is

@@ -253,9 +253,10 @@ final class ReplicaConnection: Sendable {
         }
     }
 
-    /// Creates whichever of ``ReplicaSchema/deferredIndexes`` is missing.
-    func createDeferredIndexes() async throws(ReplicaError) {
-        for index in ReplicaSchema.deferredIndexes {
+    /// Creates whichever of ``ReplicaSchema/deferredIndexes`` is missing (only those on `table`, when
+    /// given).
+    func createDeferredIndexes(on table: String? = nil) async throws(ReplicaError) {
+        for index in ReplicaSchema.deferredIndexes where table.map({ index.name.hasPrefix($0 + "_") }) ?? true {
             try await run(PostgresQuery(unsafeSQL: index.create), "create \(index.name)")
         }
     }

@@ -191,7 +191,17 @@ public struct PostgresSink: Sendable {
                     let remaining = limit - batch.count
                     if remaining <= 0 { break }
                     items = try readBatch(after: batch.last.position, limit: min(remaining, chunkSize))
-                    if items.isEmpty { break }
+                    if items.isEmpty {
+                        if !live, !indexesChecked {
+                            // The catch-up has reached the log's head: the events' deferred indexes are
+                            // built now, in this batch's transaction, while the sink renders the read
+                            // tables (PostgreSQL would otherwise wait idle, then build them after the
+                            // commit). Rolled back with the batch if it fails; the read tables' indexes
+                            // come after the commit, with their rows.
+                            chunks.append(enqueue { try await replicaConnection.createDeferredIndexes(on: "events") })
+                        }
+                        break
+                    }
                 }
                 let finished = try batch.finish(ledger: ledger, subjects: &subjects)
                 state = finished.state

@@ -6,8 +6,9 @@ import Testing
 
 /// ``JSONTreeEncoder`` replaced `JSONEncoder` (and the parse of its output) in the events' JSON
 /// (`replay events`, the replica's `payload`) and the replica's `jsonb` read columns: it must give the
-/// same JSON.
-@Suite struct JSONTreeEncoderTests {
+/// same JSON. Serialized: both tests open the one shared demo store, and a store may be open only once
+/// in a process at a time.
+@Suite(.serialized) struct JSONTreeEncoderTests {
     static let demo = SharedDemo(projects: 300, seed: 17)
 
     /// `JSONEncoder`'s output for `value`, parsed.

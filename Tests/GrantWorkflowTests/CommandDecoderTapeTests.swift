@@ -3,7 +3,8 @@ import Testing
 @testable import GrantWorkflow
 
 /// The decoder reads a token tape (`JSONTape`) instead of a `JSONValue` tree: the tape must accept,
-/// refuse and report exactly what `JSONParser` does, and a decoded line must keep its fingerprint.
+/// refuse and report exactly what the tree parser did (`ReferenceJSONParser`, the parser `JSONParser`
+/// was before it read through the tape), and a decoded line must keep its fingerprint.
 @Suite("Command decoding from a token tape") struct CommandDecoderTapeTests {
     func viaTape(_ bytes: [UInt8]) -> Result<JSONValue, WorkflowError> {
         do {
@@ -15,7 +16,7 @@ import Testing
 
     func viaParser(_ bytes: [UInt8]) -> Result<JSONValue, WorkflowError> {
         do {
-            return .success(try JSONParser.parse(bytes))
+            return .success(try ReferenceJSONParser.parse(bytes))
         } catch {
             return .failure(error)
         }
@@ -48,7 +49,7 @@ import Testing
         "{" + (0..<40).map { "\"k\($0)\":\($0)" }.joined(separator: ",") + ",\"\\u006b39\":0}", project,
     ]
 
-    @Test("the tape accepts, refuses and reports exactly what JSONParser does")
+    @Test("the tape accepts, refuses and reports exactly what the tree parser did")
     func agreesWithParser() {
         var lines = Self.handMade.map { Array($0.utf8) }
         lines += [
@@ -125,7 +126,7 @@ import Testing
         ]
         for line in lines {
             let envelope = try CommandDecoder.decode(line)
-            let tree = try JSONParser.parse(Array(line.utf8))
+            let tree = try ReferenceJSONParser.parse(Array(line.utf8))
             #expect(envelope.lineFingerprint == CommandEnvelope.fingerprint(ofLine: tree))
             #expect(envelope.lineFingerprint != nil)
         }

@@ -1,8 +1,9 @@
 /// A JSON text as a flat list of tokens over its bytes: what the command decoder reads instead of a
-/// `JSONValue` tree (docs/decisions.md "Decoding command lines, round 5").
+/// `JSONValue` tree (docs/decisions.md "Decoding command lines, round 5"), and what `JSONParser`
+/// builds its trees from (the one JSON scanner).
 ///
-/// Parsing checks exactly what `JSONParser.parse` checks, in the same order and with the same
-/// errors: syntax, UTF-8, nesting depth, number length, lone surrogates, control characters in
+/// Parsing checks exactly what the tree parser before it checked (`ReferenceJSONParser` in the
+/// tests), in the same order and with the same errors: syntax, UTF-8, nesting depth, number length, lone surrogates, control characters in
 /// strings, and duplicate keys (keys compared as `String`s, so canonically equivalent keys are
 /// duplicates). It allocates only the token list: strings stay where they are in the line and are
 /// made into `String`s only when read.
@@ -54,11 +55,13 @@ struct JSONTape {
     let tokens: UnsafeBufferPointer<Token>
 
     /// Parses `line` and calls `body` with its tape; the tape is valid only inside `body`.
+    /// At most `maximumTokens` values (and keys): a command line's limit by default.
     static func withTape<Result>(
-        _ line: [UInt8], _ body: (JSONTape) throws(WorkflowError) -> Result
+        _ line: [UInt8], maximumTokens: Int = JSONTapeParser.maximumTokens,
+        _ body: (JSONTape) throws(WorkflowError) -> Result
     ) throws(WorkflowError) -> Result {
         try line.withUnsafeBufferPointer { bytes throws(WorkflowError) in
-            let tokens = try JSONTapeParser.parse(bytes)
+            let tokens = try JSONTapeParser.parse(bytes, maximumTokens: maximumTokens)
             return try tokens.withUnsafeBufferPointer { tokens throws(WorkflowError) in
                 try body(JSONTape(bytes: bytes, tokens: tokens))
             }
@@ -248,13 +251,16 @@ struct JSONTape {
 /// Builds a ``JSONTape``: the checks and errors of `JSONParser`, without the tree.
 struct JSONTapeParser {
     let bytes: UnsafeBufferPointer<UInt8>
+    let maximumTokens: Int
     var index = 0
     var tokens: [JSONTape.Token] = []
 
     /// Parses a whole document into tokens. Invalid UTF-8 anywhere is refused as such, before any
-    /// other fault, as `JSONParser.parse` does.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(WorkflowError) -> [JSONTape.Token] {
-        var parser = JSONTapeParser(bytes: bytes)
+    /// other fault.
+    static func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>, maximumTokens: Int = maximumTokens
+    ) throws(WorkflowError) -> [JSONTape.Token] {
+        var parser = JSONTapeParser(bytes: bytes, maximumTokens: maximumTokens)
         // A command line holds about one token per 10 bytes; long lines (attachments) hold few.
         parser.tokens.reserveCapacity(min(bytes.count / 8 + 8, 1_024))
         do throws(WorkflowError) {
@@ -286,16 +292,14 @@ struct JSONTapeParser {
         tokens.append(JSONTape.Token(kind: kind, flags: flags, start: start, end: end, next: tokens.count + 1))
     }
 
-    /// The most values (and keys) one line may hold. A token takes 40 bytes, so a 32 MiB line of
-    /// `1,1,1,…` would otherwise cost 640 MB; no valid command comes near this (lists hold at most
+    /// The most values (and keys) one command line may hold. A token takes 40 bytes, so a 32 MiB line
+    /// of `1,1,1,…` would otherwise cost 640 MB; no valid command comes near this (lists hold at most
     /// 1,000 items of a few dozen values each).
     static let maximumTokens = 250_000
 
     mutating func parseValue(depth: Int) throws(WorkflowError) {
         guard depth < JSONParser.maximumDepth else { throw fail("nesting deeper than \(JSONParser.maximumDepth)") }
-        guard tokens.count < Self.maximumTokens else {
-            throw fail("more than \(Self.maximumTokens) values in one line")
-        }
+        guard tokens.count < maximumTokens else { throw fail("more than \(maximumTokens) values in one line") }
         guard index < bytes.count else { throw fail("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): try parseObject(depth: depth)

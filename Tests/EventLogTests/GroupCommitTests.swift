@@ -26,21 +26,29 @@ struct GroupCommitTests {
         }
     }
 
+    /// A write that holds the writer thread, once it runs, until `queued` more writes are queued (they
+    /// then share the next batch); it appends one event to `blocker`. Returns when it holds the writer.
+    static func holdWriter(_ store: EventStore, until queued: Int) async throws -> Task<[UInt64], any Error> {
+        let started = Atomic<Bool>(false)
+        let core = store.core
+        let blocker = Task {
+            try await store.write { txn in
+                started.store(true, ordering: .relaxed)
+                let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+                while core.queuedWriteCount < queued, ContinuousClock.now < deadline { usleep(1000) }
+                return try txn.append([sampleEvent(0)], to: "blocker")
+            }
+        }
+        while !started.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(1)) }
+        return blocker
+    }
+
     @Test func aThrowingWriteInABatchLeavesNoTraceWhileItsNeighboursCommit() async throws {
         try await withStore(EventStoreOptions(extraDatabases: ["projections"])) { store, _ in
             let projections = try store.database("projections")
-            let blockerStarted = Atomic<Bool>(false)
             let core = store.core
             // The blocker holds the writer thread until three more writes are queued: they then share a batch.
-            let blocker = Task {
-                try await store.write { txn in
-                    blockerStarted.store(true, ordering: .relaxed)
-                    let deadline = ContinuousClock.now.advanced(by: .seconds(30))
-                    while core.queuedWriteCount < 3, ContinuousClock.now < deadline { usleep(1000) }
-                    return try txn.append([sampleEvent(0)], to: "blocker")
-                }
-            }
-            while !blockerStarted.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(1)) }
+            let blocker = try await Self.holdWriter(store, until: 3)
             let batchesBefore = core.committedBatches.load(ordering: .relaxed)
             async let failing: [UInt64] = store.write { txn in
                 _ = try txn.append([sampleEvent(1), sampleEvent(2)], to: "failing")
@@ -84,20 +92,11 @@ struct GroupCommitTests {
     func aWriteWithoutAChildTransactionThatThrowsLeavesNoTrace(failing point: FailurePoint) async throws {
         try await withStore(EventStoreOptions(extraDatabases: ["projections"])) { store, _ in
             let projections = try store.database("projections")
-            let blockerStarted = Atomic<Bool>(false)
             let failingRuns = Atomic<Int>(0)
             let core = store.core
             let isolation = WriteIsolation.rerunIfFailedAfterWriting
             // The blocker holds the writer thread until three more writes are queued: they then share a batch.
-            let blocker = Task {
-                try await store.write { txn in
-                    blockerStarted.store(true, ordering: .relaxed)
-                    let deadline = ContinuousClock.now.advanced(by: .seconds(30))
-                    while core.queuedWriteCount < 3, ContinuousClock.now < deadline { usleep(1000) }
-                    return try txn.append([sampleEvent(0)], to: "blocker")
-                }
-            }
-            while !blockerStarted.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(1)) }
+            let blocker = try await Self.holdWriter(store, until: 3)
             let batchesBefore = core.committedBatches.load(ordering: .relaxed)
             async let left = store.write(isolation: isolation) { txn in
                 try txn.put(projections, Array("left".utf8), [1])

@@ -71,18 +71,18 @@ struct CommandRunner: Sendable {
                 return .rejectedKeepingCredentials(LedgerError(rejection.error))
             case .accepted(let decision):
                 return .accepted(
-                    try apply(decision, prepared, time: time, head: head, to: &state, access: access, txn: txn))
+                    try apply(
+                        decision, prepared, time: time, head: head, to: &state, dbs: dbs, access: access, txn: txn))
             }
         }
     }
 
     private func apply(
         _ decision: Decision, _ prepared: PreparedCommand, time stamp: Timestamp, head: Head,
-        to state: inout ModelStore,
+        to state: inout ModelStore, dbs: LedgerDatabases,
         access: TransactionAccess, txn: borrowing WriteTransaction
     ) throws -> CommandOutcome {
         let envelope = prepared.envelope
-        let dbs = dbs.using(prepared.hashes)
         let time = stamp.epochMilliseconds
         var position = head.position
         var types: [String] = []

@@ -64,18 +64,7 @@ import Testing
         let seeds = [Self.project, #"{"a":["x\u00e9\n",-1.5e3,{"b":null,"c":true}],"d":"\ud83d\ude00é"}"#]
         for round in 0..<6_000 {
             var bytes = Array(seeds[round % seeds.count].utf8)
-            for _ in 0..<(1 + Int(generator.next() % 4)) {
-                guard !bytes.isEmpty else { break }
-                let index = Int(generator.next() % UInt64(bytes.count))
-                switch generator.next() % 4 {
-                case 0: bytes[index] = UInt8(truncatingIfNeeded: generator.next())
-                case 1: bytes.remove(at: index)
-                case 2:
-                    let alphabet = Array(#"{}[]":,\u0-.e9"#.utf8)
-                    bytes.insert(alphabet[Int(generator.next() % UInt64(alphabet.count))], at: index)
-                default: bytes.insert(contentsOf: bytes[index...].prefix(8), at: index)
-                }
-            }
+            generator.mutate(&bytes, inserting: Array(#"{}[]":,\u0-.e9"#.utf8))
             #expect(viaTape(bytes) == viaParser(bytes), "\(bytes)")
         }
     }

@@ -207,18 +207,7 @@ import Testing
         var decoded = 0
         for round in 0..<4_000 {
             var bytes = Array(seeds[round % seeds.count].utf8)
-            for _ in 0..<(1 + Int(generator.next() % 4)) {
-                guard !bytes.isEmpty else { break }
-                let index = Int(generator.next() % UInt64(bytes.count))
-                switch generator.next() % 4 {
-                case 0: bytes[index] = UInt8(truncatingIfNeeded: generator.next())
-                case 1: bytes.remove(at: index)
-                case 2:
-                    let alphabet = Array(#"{}[]":,\0-.e9"#.utf8)
-                    bytes.insert(alphabet[Int(generator.next() % UInt64(alphabet.count))], at: index)
-                default: bytes.insert(contentsOf: bytes[index...].prefix(8), at: index)
-                }
-            }
+            generator.mutate(&bytes, inserting: Array(#"{}[]":,\0-.e9"#.utf8))
             if (try? CommandDecoder.decode(line: bytes)) != nil { decoded += 1 }
         }
         #expect(decoded >= 0)
@@ -235,5 +224,22 @@ struct SplitMix: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+extension SplitMix {
+    /// One to four random edits of `bytes`: a byte overwritten, removed, or one of `alphabet`
+    /// inserted, or a run of up to 8 bytes repeated.
+    mutating func mutate(_ bytes: inout [UInt8], inserting alphabet: [UInt8]) {
+        for _ in 0..<(1 + Int(next() % 4)) {
+            guard !bytes.isEmpty else { break }
+            let index = Int(next() % UInt64(bytes.count))
+            switch next() % 4 {
+            case 0: bytes[index] = UInt8(truncatingIfNeeded: next())
+            case 1: bytes.remove(at: index)
+            case 2: bytes.insert(alphabet[Int(next() % UInt64(alphabet.count))], at: index)
+            default: bytes.insert(contentsOf: bytes[index...].prefix(8), at: index)
+            }
+        }
     }
 }

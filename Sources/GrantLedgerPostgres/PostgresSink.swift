@@ -103,6 +103,37 @@ public struct PostgresSink: Sendable {
             startPosition: position, position: position, digest: digest, events: 0, batches: 0, seconds: 0,
             lagMilliseconds: [])
         let started = Self.now()
+        // An initial sync whose first batch reaches the log's head renders its read tables from the
+        // store's own read models at that head (R-LOG-5: they equal the replay's state there), in the
+        // background while the first events are rendered, and copies them after the first chunk of
+        // events instead of after the last. The batch ends at exactly that head. When the models turn
+        // out to be at another position (a commit came first, or they lag the log), the batch renders
+        // its tables at its end as any other.
+        var tablesAhead: (position: UInt64, rows: Task<[TableRows]?, any Error>)?
+        if position == 0 {
+            let head = try ledger.head().position
+            if head > 0, head <= UInt64(batchSize), stopPosition.map({ head <= $0 }) ?? true {
+                let ledger = ledger
+                // On one thread of its own, beside the events' rendering: not on the concurrency pool's
+                // threads (one per core), which run the statements, nor on Dispatch's, which render.
+                tablesAhead = (
+                    head,
+                    Task {
+                        try await withCheckedThrowingContinuation { continuation in
+                            let thread = Thread {
+                                continuation.resume(
+                                    with: Result {
+                                        guard let models = try ledger.readModelSnapshot(), models.position == head
+                                        else { return nil }
+                                        return ReadTables.rows(for: models.allEntities, in: models, lanes: 1)
+                                    })
+                            }
+                            thread.start()
+                        }
+                    }
+                )
+            }
+        }
         var caughtUp = false
         // A batch is one transaction, sent in chunks: while PostgreSQL copies chunk K, the sink reads,
         // decodes and renders chunk K+1, and the batch's read tables are built while its last chunk is
@@ -144,7 +175,11 @@ public struct PostgresSink: Sendable {
         do {
             while !Task.isCancelled {
                 if let stopPosition, prepared.position >= stopPosition { break }
-                let limit = stopPosition.map { Int(min(UInt64(batchSize), $0 - prepared.position)) } ?? batchSize
+                let ahead = tablesAhead
+                tablesAhead = nil
+                var tablesSent = false
+                let end = ahead?.position ?? stopPosition
+                let limit = end.map { Int(min(UInt64(batchSize), $0 - prepared.position)) } ?? batchSize
                 var items = try readBatch(after: prepared.position, limit: min(limit, chunkSize))
                 if items.isEmpty {
                     try await settle()
@@ -186,10 +221,26 @@ public struct PostgresSink: Sendable {
                         enqueue {
                             try await replicaConnection.copyBinary("events", columns: Self.eventColumns, parts: rows)
                         })
+                    if let ahead, !tablesSent, let tables = try await ahead.rows.value {
+                        // The read tables go after the first chunk; their deferred indexes are built with
+                        // their rows, while the next chunks are rendered.
+                        tablesSent = true
+                        chunks.append(
+                            enqueue {
+                                try await Self.write(tables, deleting: false, on: replicaConnection)
+                                try await replicaConnection.createDeferredIndexes(on: "projects")
+                            })
+                    }
                     // At most two chunks are queued or being copied while the next one is rendered.
                     if chunks.count >= 3 { try await chunks[chunks.count - 3].value }
                     let remaining = limit - batch.count
-                    if remaining <= 0 { break }
+                    if remaining <= 0 {
+                        if tablesSent {
+                            // The batch reached the models' head: the events' indexes are built in it.
+                            chunks.append(enqueue { try await replicaConnection.createDeferredIndexes(on: "events") })
+                        }
+                        break
+                    }
                     items = try readBatch(after: batch.last.position, limit: min(remaining, chunkSize))
                     if items.isEmpty {
                         if !live, !indexesChecked {
@@ -203,7 +254,7 @@ public struct PostgresSink: Sendable {
                         break
                     }
                 }
-                let finished = try batch.finish(ledger: ledger, subjects: &subjects)
+                let finished = try batch.finish(ledger: ledger, subjects: &subjects, tablesSent: tablesSent)
                 state = finished.state
                 let before = chain
                 let commit = Task {
@@ -365,7 +416,8 @@ public struct PostgresSink: Sendable {
                 for (index, domain) in part.domains.enumerated() {
                     if case .subjectErased(let erased) = domain { erasures.append((erased, before)) }
                     Workflow.evolve(domain, inMemory: &state)
-                    dirty.mark(stream: items[part.start + index].event.stream)
+                    // A batch from the start writes every entity: nothing to mark.
+                    if copied > 0 { dirty.mark(stream: items[part.start + index].event.stream) }
                 }
             }
             count += items.count
@@ -376,8 +428,11 @@ public struct PostgresSink: Sendable {
 
         /// The rest of the batch's transaction, the state after it and what the run keeps until the
         /// commit; advances `subjects` past the batch.
+        ///
+        /// With `tablesSent`, the batch's read tables were copied at its start (from the read models at
+        /// its last event) and are not rendered again.
         func finish(
-            ledger: Ledger, subjects: inout SubjectSnapshot
+            ledger: Ledger, subjects: inout SubjectSnapshot, tablesSent: Bool = false
         ) throws -> (part: FinalPart, state: WorkflowState, summary: BatchSummary) {
             var working = state
             var dirty = dirty
@@ -403,7 +458,13 @@ public struct PostgresSink: Sendable {
                 }
                 working = try PostgresSink.replayState(of: ledger, through: last.position)
             }
-            let tables = ReadTables.rows(for: dirty, in: working)
+            if copied == 0 {
+                // Every entity there is had an event in this batch.
+                dirty = DirtyEntities(
+                    projects: Set(working.projects.keys), accounts: Set(working.accounts.keys),
+                    units: Set(working.units.keys), provinces: Set(working.provinces.keys))
+            }
+            let tables = tablesSent ? [] : ReadTables.rows(for: dirty, in: working)
             // The subject keys database as of now (at or past the batch's end): what changed since the
             // last batch. An erasure's key goes in the same transaction as its SubjectErased row.
             let keysTableEmpty = subjects.count == 0
@@ -458,8 +519,8 @@ public struct PostgresSink: Sendable {
                     chunk.rows.text(event.causationId)
                     chunk.rows.text(event.correlationId)
                     // The `data` member of the event's JSON (`replay events --format json`), rendered
-                    // straight into the row.
-                    chunk.rows.jsonb { JSONTreeEncoder.writeData(of: domain, to: &$0) }
+                    // straight into the row, members in encoding order (jsonb keeps none).
+                    chunk.rows.jsonb { JSONTreeEncoder.writeData(of: domain, to: &$0, sortedKeys: false) }
                     chunk.rows.bytea(item.canonical)
                     chunk.rows.bytea(event.digest)
                 }
@@ -504,17 +565,8 @@ public struct PostgresSink: Sendable {
                         """, binds: binds),
                 "re-render erased payloads")
         }
-        for table in batch.tables where !table.keys.isEmpty {
-            // A batch from position 0 finds the read tables empty (they only change with the checkpoint).
-            if batch.first > 1 {
-                try await replica.run(
-                    PostgresQuery(
-                        unsafeSQL: "DELETE FROM grantledger.\(table.table) WHERE \(table.keyColumn) = ANY($1)",
-                        binds: Self.binds(table.keys)),
-                    "delete from \(table.table)")
-            }
-            try await replica.copy(table.table, columns: table.columns, rows: table.rows)
-        }
+        // A batch from position 0 finds the read tables empty (they only change with the checkpoint).
+        try await Self.write(batch.tables, deleting: batch.first > 1, on: replica)
         if let pause = pauseBeforeCommit { try? await Task.sleep(for: pause) }
         try await replica.run(
             """
@@ -534,6 +586,23 @@ public struct PostgresSink: Sendable {
                 """, "vacuum after an erasure")
         }
         return committed
+    }
+
+    /// Writes a batch's read-table rows: each touched entity's old rows deleted (unless the tables are
+    /// known to be empty), its new rows copied in.
+    private static func write(
+        _ tables: [TableRows], deleting: Bool, on replica: ReplicaConnection
+    ) async throws(ReplicaError) {
+        for table in tables where !table.keys.isEmpty {
+            if deleting {
+                try await replica.run(
+                    PostgresQuery(
+                        unsafeSQL: "DELETE FROM grantledger.\(table.table) WHERE \(table.keyColumn) = ANY($1)",
+                        binds: Self.binds(table.keys)),
+                    "delete from \(table.table)")
+            }
+            try await replica.copy(table.table, columns: table.columns, rows: table.rows)
+        }
     }
 
     /// The columns of `events` the sink copies, in the order of its rows.

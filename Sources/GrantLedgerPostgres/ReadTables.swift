@@ -1,5 +1,6 @@
 internal import Dispatch
 internal import Foundation
+internal import GrantLedger
 internal import GrantWorkflow
 internal import Synchronization
 
@@ -35,6 +36,40 @@ struct DirtyEntities {
     }
 }
 
+/// What the read tables are rendered from: the sink's in-memory ``WorkflowState``, or the store's own
+/// read models at one snapshot (``ReadModelSnapshot``, an initial sync).
+protocol ReadTableSource: Sendable {
+    func province(_ id: String) -> Province?
+    func unit(_ id: String) -> GrantWorkflow.Unit?
+    func account(_ id: String) -> Account?
+    func project(_ projectNo: String) -> Project?
+    func changeRequestIds(ofProject projectNo: String) -> [String]
+    func changeRequest(_ id: String) -> ChangeRequest?
+    func closeoutIds(ofProject projectNo: String) -> [String]
+    func closeout(_ id: String) -> Closeout?
+    func budgetAdjustmentIds(ofProject projectNo: String) -> [String]
+    func budgetAdjustment(_ id: String) -> BudgetAdjustment?
+}
+
+extension WorkflowState: ReadTableSource {}
+
+extension ReadModelSnapshot: ReadTableSource {
+    func province(_ id: String) -> Province? { provinces[id] }
+    func unit(_ id: String) -> GrantWorkflow.Unit? { units[id] }
+    func account(_ id: String) -> Account? { accounts[id] }
+    func project(_ projectNo: String) -> Project? { projects[projectNo] }
+    func changeRequest(_ id: String) -> ChangeRequest? { changeRequests[id] }
+    func closeout(_ id: String) -> Closeout? { closeouts[id] }
+    func budgetAdjustment(_ id: String) -> BudgetAdjustment? { budgetAdjustments[id] }
+
+    /// Every entity of the snapshot, as dirty: an initial sync's first batch writes them all.
+    var allEntities: DirtyEntities {
+        DirtyEntities(
+            projects: Set(projects.keys), accounts: Set(accounts.keys), units: Set(units.keys),
+            provinces: Set(provinces.keys))
+    }
+}
+
 /// One table's part of a batch: which keys to delete, and the rows to copy in.
 struct TableRows {
     let table: String
@@ -51,7 +86,11 @@ enum ReadTables {
     }
 
     /// Deletions and rows for the entities marked dirty, from `state`.
-    static func rows(for dirty: DirtyEntities, in state: WorkflowState) -> [TableRows] {
+    /// The projects' rows are built on up to `lanes` threads (by default one per core).
+    static func rows(
+        for dirty: DirtyEntities, in state: some ReadTableSource,
+        lanes maximumLanes: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) -> [TableRows] {
         var provinces = TableRows(table: "provinces", columns: ["province_id", "name"], keyColumn: "province_id")
         for id in dirty.provinces.sorted() {
             provinces.keys.append(id)
@@ -83,7 +122,7 @@ enum ReadTables {
         var tables = [provinces, units, accounts]
         // Projects are independent of one another: their rows are built in chunks on every core.
         let projects = dirty.projects.sorted()
-        let lanes = max(1, min(ProcessInfo.processInfo.activeProcessorCount, projects.count / 64))
+        let lanes = max(1, min(maximumLanes, projects.count / 64))
         let size = (projects.count + lanes - 1) / lanes
         let parts = Mutex<[[TableRows]?]>(Array(repeating: nil, count: lanes))
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
@@ -126,7 +165,7 @@ enum ReadTables {
     }
 
     private static func projectTables(
-        _ projectNumbers: [String], in state: WorkflowState
+        _ projectNumbers: [String], in state: some ReadTableSource
     ) -> [TableRows] {
         var projects = TableRows(
             table: "projects",

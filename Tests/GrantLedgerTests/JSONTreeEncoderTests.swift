@@ -1,8 +1,9 @@
 import EventLog
 import Foundation
-import GrantLedger
 import GrantWorkflow
 import Testing
+
+@testable import GrantLedger
 
 /// ``JSONTreeEncoder`` replaced `JSONEncoder` (and the parse of its output) in the events' JSON
 /// (`replay events`, the replica's `payload`) and the replica's `jsonb` read columns: it must give the
@@ -41,6 +42,18 @@ import Testing
             var direct: [UInt8] = []
             JSONTreeEncoder.writeData(of: domain, to: &direct)
             #expect(direct == bytes, "data of event \(event.position) (\(event.type)), direct")
+            // The replica's payload as the sink writes it: streamed, members in encoding order; the
+            // same JSON once parsed (JSONValue's equality ignores member order, as jsonb does).
+            var streamed: [UInt8] = []
+            // Every type of the workflow encodes in nested order: none falls back to the tree.
+            #expect(
+                JSONStreamEncoder.writeMember("data", of: domain, to: &streamed, erased: .marker),
+                "event \(event.position) (\(event.type)) streams")
+            streamed.removeAll()
+            JSONTreeEncoder.writeData(of: domain, to: &streamed, sortedKeys: false)
+            #expect(
+                try JSONParser.parse(streamed) == (expected[member: "data"] ?? .null),
+                "data of event \(event.position) (\(event.type)), streamed")
         }
         // The demo exercises most of the workflow (about 40 of the 52 event types).
         #expect(types.count >= 30, "only \(types.count) event types in the demo")
@@ -113,8 +126,76 @@ import Testing
             }
         }
         let sample = Sample()
+        // Streamed (keys unsorted): in encoding order, the key encoded twice written twice.
+        #expect(
+            JSONTreeEncoder.string(sample, sortedKeys: false)
+                == #"{"b":1,"aB":"x","a_":[3,1],"nested":{"#
+                + (JSONTreeEncoder.string(sample.nested, sortedKeys: false).dropFirst()) + #","b":2}"#)
         let reference = try Self.reference(sample, sorted: true)
         #expect(JSONTreeEncoder.string(sample) == reference.serialized())
         #expect(JSONTreeEncoder.string(sample) == #"{"aB":"x","a_":[3,1],"b":2,"nested":{"Z":false,"z":true}}"#)
+    }
+
+    @Test("a value that is not encoded in nested order is written through the tree, with the same JSON")
+    func streamFallsBackToTheTree() throws {
+        /// Fills a nested container after its parent moved on: cannot be streamed.
+        struct Interleaved: Encodable {
+            enum Keys: String, CodingKey { case first, inner, last }
+            enum Inner: String, CodingKey { case x, y }
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: Keys.self)
+                var inner = container.nestedContainer(keyedBy: Inner.self, forKey: .inner)
+                try container.encode("a", forKey: .first)
+                try inner.encode(1, forKey: .x)
+                try container.encode(true, forKey: .last)
+                try inner.encode(2, forKey: .y)
+            }
+        }
+        /// Opens a keyed container, then a single value: not valid for JSONEncoder, kept by the tree.
+        struct Twice: Encodable {
+            enum Keys: String, CodingKey { case a }
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: Keys.self)
+                try container.encode(1, forKey: .a)
+                var single = encoder.singleValueContainer()
+                try single.encode("later")
+            }
+        }
+        var scratch: [UInt8] = []
+        #expect(!JSONStreamEncoder.write(Interleaved(), to: &scratch, erased: .marker) && scratch.isEmpty)
+        #expect(!JSONStreamEncoder.write(Twice(), to: &scratch, erased: .marker) && scratch.isEmpty)
+        let interleaved = Interleaved()
+        #expect(
+            try JSONParser.parse(Array(JSONTreeEncoder.string(interleaved, sortedKeys: false).utf8))
+                == (try Self.reference(interleaved, sorted: false)))
+        #expect(JSONTreeEncoder.string(Twice(), sortedKeys: false) == JSONTreeEncoder.string(Twice()))
+        // Within a larger value: the whole value falls back, nothing half-written is left.
+        var out = Array("prefix".utf8)
+        JSONTreeEncoder.write(["k": interleaved], to: &out, sortedKeys: false)
+        #expect(out.starts(with: Array("prefix{\"k\":{".utf8)))
+        #expect(
+            try JSONParser.parse(Array(out.dropFirst(6))) == (try Self.reference(["k": interleaved], sorted: false)))
+    }
+
+    @Test("streamed integers, doubles and strings are written as the tree writes them")
+    func streamedScalars() throws {
+        struct Numbers: Encodable {
+            var values: [Int64] = [0, -1, 9, 10, -10, .max, .min, 1_234_567_890_123]
+            var unsigned: [UInt64] = [0, .max, UInt64(Int64.max) + 1]
+            var small: [Int8] = [.min, .max]
+            var doubles: [Double] = [1.0, -2.5, 1e20, 0.1]
+            var text = "tab\there \"quoted\" 中文 \u{1}"
+            var flag = false
+            var nothing: Int? = nil
+            var something: Int? = 3
+        }
+        let numbers = Numbers()
+        #expect(
+            try JSONParser.parse(Array(JSONTreeEncoder.string(numbers, sortedKeys: false).utf8))
+                == JSONTreeEncoder.value(numbers))
+        #expect(JSONTreeEncoder.string(numbers.values, sortedKeys: false) == JSONTreeEncoder.string(numbers.values))
+        #expect(JSONTreeEncoder.string(numbers.unsigned, sortedKeys: false) == JSONTreeEncoder.string(numbers.unsigned))
+        #expect(JSONTreeEncoder.string("plain", sortedKeys: false) == #""plain""#)
+        #expect(JSONTreeEncoder.string([String](), sortedKeys: false) == "[]")
     }
 }

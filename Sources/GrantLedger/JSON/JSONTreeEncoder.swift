@@ -33,7 +33,9 @@ public enum JSONTreeEncoder {
     }
 
     /// Appends `value` as compact JSON to `out`. A few hot types are written by hand (`DirectJSON`),
-    /// always with sorted keys.
+    /// always with sorted keys. Without `sortedKeys`, the rest is streamed as it is encoded
+    /// (`JSONStreamEncoder`): members in encoding order, and a key encoded twice written twice (the
+    /// form for PostgreSQL's `jsonb`, which keeps no order and the last of equal keys).
     public static func write<T: Encodable>(
         _ value: T, to out: inout [UInt8], sortedKeys: Bool = true, erased: Erased = .marker
     ) {
@@ -41,15 +43,19 @@ public enum JSONTreeEncoder {
         if T.self == Project.self, let project = value as? Project {
             return DirectJSON.project(project, &out, erased)
         }
+        if !sortedKeys, JSONStreamEncoder.write(value, to: &out, erased: erased) { return }
         node(of: value).write(to: &out, sortedKeys: sortedKeys, erased: erased)
     }
 
     /// Appends the `data` member of the event's JSON (`JSONValue.serialized(pretty:)` of
     /// `Ledger.json(of:)`'s `data`) to `out`, erased fields as the marker.
-    public static func writeData(of event: DomainEvent, to out: inout [UInt8]) {
+    /// Without `sortedKeys`, members come in encoding order, as ``write(_:to:sortedKeys:erased:)``
+    /// writes them then (for PostgreSQL's `jsonb`).
+    public static func writeData(of event: DomainEvent, to out: inout [UInt8], sortedKeys: Bool = true) {
         if case .projectRegistered(let payload) = event {
             return DirectJSON.projectRegistered(payload, &out, .marker)
         }
+        if !sortedKeys, JSONStreamEncoder.writeMember("data", of: event, to: &out, erased: .marker) { return }
         writeMember("data", of: event, to: &out)
     }
 

@@ -260,6 +260,9 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     var documentOfAccount: ((String) -> String?)?
     /// The position of the event being encoded (recorded as an occurrence of each subject sealed).
     var position: UInt64 = 0
+    /// The subject last resolved for sealing, with the position it was resolved at: a person's fields
+    /// are sealed one after the other, and the second and later ones find everything already done.
+    private var lastSealed: (ref: SubjectRef, position: UInt64, subject: [UInt8], key: SymmetricKey)?
     /// The first storage failure met while sealing.
     private(set) var fault: String?
 
@@ -315,6 +318,7 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     func forget(_ subjects: [[UInt8]]) {
         for subject in subjects { cache[SubjectKey(subject)] = nil }
         subjectsByLookup = [:]
+        lastSealed = nil
     }
 
     /// Writes what sealing kept back (the subject sequence number), once per transaction.
@@ -356,6 +360,15 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     /// subject was erased (new data about them is held under a new key); records the occurrence and
     /// the account link.
     private func liveSubject(for ref: SubjectRef) throws -> (subject: [UInt8], key: SymmetricKey) {
+        if let last = lastSealed, last.position == position, last.ref == ref { return (last.subject, last.key) }
+        let resolved = try resolveLiveSubject(for: ref)
+        lastSealed = (ref, position, resolved.subject, resolved.key)
+        return resolved
+    }
+
+    /// ``liveSubject(for:)`` without the last-subject shortcut: finds or makes the subject, and records
+    /// its occurrence at ``position`` and its account link.
+    private func resolveLiveSubject(for ref: SubjectRef) throws -> (subject: [UInt8], key: SymmetricKey) {
         guard let access else { throw LedgerError(.storage, "sealing needs a write transaction") }
         let hasher = dbs.hasher
         let lookup: [UInt8]

@@ -253,6 +253,17 @@ final class ReplicaConnection: Sendable {
         }
     }
 
+    /// Drops (`add` false) or adds back the primary key of `table` (schema-qualified) when it is one of
+    /// ``ReplicaSchema/initialSyncPrimaryKeys``; otherwise does nothing. Inside the caller's transaction.
+    func initialSyncPrimaryKey(of table: String, add: Bool) async throws(ReplicaError) {
+        guard let key = ReplicaSchema.initialSyncPrimaryKeys.first(where: { $0.table == table }) else { return }
+        let sql =
+            add
+            ? "ALTER TABLE \(key.table) ADD CONSTRAINT \(key.constraint) PRIMARY KEY (\(key.columns))"
+            : "ALTER TABLE \(key.table) DROP CONSTRAINT IF EXISTS \(key.constraint)"
+        try await run(PostgresQuery(unsafeSQL: sql), add ? "add \(key.constraint)" : "drop \(key.constraint)")
+    }
+
     /// Creates whichever of ``ReplicaSchema/deferredIndexes`` is missing (only those on `table`, when
     /// given).
     func createDeferredIndexes(on table: String? = nil) async throws(ReplicaError) {

@@ -209,13 +209,32 @@ public struct PostgresSink: Sendable {
                     chunks.append(
                         enqueue {
                             try await sink.begin(on: replicaConnection, expecting: expected)
+                            // The first batch of an initial sync loads empty tables: their primary keys are
+                            // built once their rows are in (the events' after the last chunk).
+                            let load = expected.position == 0 && keysTableEmpty && removed.isEmpty
+                            if expected.position == 0 {
+                                try await replicaConnection.initialSyncPrimaryKey(of: "grantledger.events", add: false)
+                            }
+                            if load {
+                                try await replicaConnection.initialSyncPrimaryKey(
+                                    of: "grantledger_keys.subject_records", add: false)
+                            }
                             try await replicaConnection.writeSubjectRecords(
                                 changed: changed, removed: removed, intoEmpty: keysTableEmpty)
+                            if load {
+                                try await replicaConnection.initialSyncPrimaryKey(
+                                    of: "grantledger_keys.subject_records", add: true)
+                            }
                         })
                 }
                 if inFlight == nil { try await open() }
                 while true {
-                    let rows = try batch.add(items, ledger: ledger)
+                    // Rendered on a thread of its own: see onThread(_:).
+                    let handoff = Handoff(BatchBuilder(copied: 0, state: WorkflowState(), live: false))
+                    swap(&handoff.value, &batch)
+                    let chunk = items
+                    let rows = try await Self.onThread { try handoff.value.add(chunk, ledger: ledger) }
+                    swap(&handoff.value, &batch)
                     if chunks.isEmpty { try await open() }
                     chunks.append(
                         enqueue {
@@ -254,6 +273,12 @@ public struct PostgresSink: Sendable {
                         break
                     }
                 }
+                if batch.copied == 0 {
+                    chunks.append(
+                        enqueue {
+                            try await replicaConnection.initialSyncPrimaryKey(of: "grantledger.events", add: true)
+                        })
+                }
                 let finished = try batch.finish(ledger: ledger, subjects: &subjects, tablesSent: tablesSent)
                 state = finished.state
                 let before = chain
@@ -281,6 +306,21 @@ public struct PostgresSink: Sendable {
         report.digest = digest.isEmpty ? CanonicalRecord.genesisDigest : digest
         report.seconds = Self.now() - started
         return report
+    }
+
+    /// Runs `body` on a thread of its own and waits for it without holding one of the concurrency pool's
+    /// threads (one per core): long synchronous work there (rendering a chunk on every core) left the
+    /// statements queued behind it waiting for a thread, with PostgreSQL idle.
+    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
+
+    /// A value lent to another thread for the length of one ``onThread(_:)`` call.
+    final class Handoff<Value>: @unchecked Sendable {
+        var value: Value
+        init(_ value: Value) { self.value = value }
     }
 
     /// Seconds since the Unix epoch, from the wall clock (event times are wall-clock milliseconds).
@@ -600,8 +640,13 @@ public struct PostgresSink: Sendable {
                         unsafeSQL: "DELETE FROM grantledger.\(table.table) WHERE \(table.keyColumn) = ANY($1)",
                         binds: Self.binds(table.keys)),
                     "delete from \(table.table)")
+                try await replica.copy(table.table, columns: table.columns, rows: table.rows)
+            } else {
+                // Empty tables (a batch from position 0): the big ones get their primary key after their rows.
+                try await replica.initialSyncPrimaryKey(of: "grantledger." + table.table, add: false)
+                try await replica.copy(table.table, columns: table.columns, rows: table.rows)
+                try await replica.initialSyncPrimaryKey(of: "grantledger." + table.table, add: true)
             }
-            try await replica.copy(table.table, columns: table.columns, rows: table.rows)
         }
     }
 

@@ -197,6 +197,17 @@ public enum ReplicaSchema {
         """,
     ]
 
+    /// Primary keys the first batch of an initial sync (from position 0, every table empty) drops inside
+    /// its own transaction and adds back once its rows are in (docs/decisions.md): one index build from
+    /// the loaded rows costs the server less than inserting every row into it. A batch that fails or is
+    /// killed rolls the drop back with everything else.
+    static let initialSyncPrimaryKeys: [(table: String, constraint: String, columns: String)] = [
+        ("grantledger.events", "events_pkey", "position"),
+        ("grantledger_keys.subject_records", "subject_records_pkey", "key"),
+        ("grantledger.projects", "projects_pkey", "project_no"),
+        ("grantledger.project_members", "project_members_pkey", "project_no, ordinal"),
+    ]
+
     /// Secondary indexes an initial sync builds once at the end instead of maintaining row by row
     /// (docs/decisions.md): dropped when a sink starts on an empty replica, created (if missing)
     /// whenever a sink has caught up. No statement of the sink reads through them.

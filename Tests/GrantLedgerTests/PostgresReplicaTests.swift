@@ -35,6 +35,7 @@ struct PostgresReplicaTests {
         #expect(Self.field("head digest:", onReplica.stdout) == Self.field("head digest:", onStore.stdout))
         #expect(Self.field("events:", onReplica.stdout) == Self.field("events:", onStore.stdout))
         #expect(try PostgresTestServer.query(database, Self.deferredIndexesSQL) == "4")
+        #expect(try PostgresTestServer.query(database, Self.primaryKeysSQL) == "4")
         print("PostgreSQL replica: \(Self.field("rate:", sink.stdout) ?? "?") (full sync of the 2,000-project demo)")
 
         // The read tables equal the store's read models (replayed here through the workflow).
@@ -109,6 +110,47 @@ struct PostgresReplicaTests {
         "grantledger.project_members", "grantledger.change_requests", "grantledger.decisions", "grantledger.closeouts",
         "grantledger.budget_adjustments", "grantledger.filings", "grantledger_keys.subject_records",
     ]
+
+    @Test("an initial sync killed inside its first batch, primary keys dropped, leaves them in place")
+    func killedFirstBatchKeepsPrimaryKeys() async throws {
+        PostgresTestServer.ran("killedFirstBatchKeepsPrimaryKeys")
+        let store = try await Self.smallDemo.path()
+        let database = try PostgresTestServer.newDatabase()
+        // One batch for the whole log, held open for 30 s before its commit.
+        let process = try Self.start(
+            ["sink", "postgres", "--url", database], store: store,
+            environment: ["GRANTLEDGER_SINK_PAUSE_BEFORE_COMMIT_MS": "30000"])
+        // The batch holds `events` locked (ACCESS EXCLUSIVE) from the moment it drops that table's
+        // primary key: wait for the lock, then for the rows to be sent and the batch to pause.
+        let locked = """
+            SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+            WHERE c.relname = 'events' AND l.mode = 'AccessExclusiveLock' AND l.granted
+            """
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, process.isRunning, (try? PostgresTestServer.query(database, locked)) != "1" {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await Task.sleep(for: .seconds(2))
+        let stillLocked = try PostgresTestServer.query(database, locked)
+        #expect(process.isRunning && stillLocked == "1")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(try PostgresTestServer.query(database, Self.checkpointSQL) == "0")
+        #expect(try PostgresTestServer.query(database, Self.primaryKeysSQL) == "4")
+        #expect(try PostgresTestServer.query(database, "SELECT count(*) FROM grantledger.events") == "0")
+
+        let resumed = try runCLI(["sink", "postgres", "--url", database], store: store)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try PostgresTestServer.query(database, Self.primaryKeysSQL) == "4")
+        let verify = try runCLI(["replay", "verify", "--postgres", database], store: store)
+        #expect(verify.status == 0, "\(verify.stdout)")
+    }
+
+    /// The primary keys an initial sync's first batch drops and adds back.
+    static let primaryKeysSQL = """
+        SELECT count(*) FROM pg_constraint
+        WHERE contype = 'p' AND conname IN ('events_pkey', 'subject_records_pkey', 'projects_pkey', 'project_members_pkey')
+        """
 
     @Test("a sink killed in the middle of a batch resumes with no gap and no duplicate")
     func killedSinkResumes() async throws {

@@ -114,21 +114,15 @@ public struct PostgresSink: Sendable {
             let head = try ledger.head().position
             if head > 0, head <= UInt64(batchSize), stopPosition.map({ head <= $0 }) ?? true {
                 let ledger = ledger
-                // On one thread of its own, beside the events' rendering: not on the concurrency pool's
-                // threads (one per core), which run the statements, nor on Dispatch's, which render.
+                // On one thread of its own (one lane), beside the events' rendering.
                 tablesAhead = (
                     head,
                     Task {
-                        try await withCheckedThrowingContinuation { continuation in
-                            let thread = Thread {
-                                continuation.resume(
-                                    with: Result {
-                                        guard let models = try ledger.readModelSnapshot(), models.position == head
-                                        else { return nil }
-                                        return ReadTables.rows(for: models.allEntities, in: models, lanes: 1)
-                                    })
+                        try await Self.onThread {
+                            guard let models = try ledger.readModelSnapshot(), models.position == head else {
+                                return nil
                             }
-                            thread.start()
+                            return ReadTables.rows(for: models.allEntities, in: models, lanes: 1)
                         }
                     }
                 )

@@ -107,8 +107,8 @@ public struct PostgresSink: Sendable {
         // store's own read models at that head (R-LOG-5: they equal the replay's state there), in the
         // background while the first events are rendered, and copies them after the first chunk of
         // events instead of after the last. The batch ends at exactly that head. When the models turn
-        // out to be at another position (a commit came first, or they lag the log), the batch renders
-        // its tables at its end as any other.
+        // out to be at another position (a commit came first, or they lag the log) or cannot be read,
+        // the batch renders its tables at its end as any other.
         var tablesAhead: (position: UInt64, rows: Task<[TableRows]?, any Error>)?
         if position == 0 {
             let head = try ledger.head().position
@@ -119,7 +119,9 @@ public struct PostgresSink: Sendable {
                     head,
                     Task {
                         try await Self.onThread {
-                            guard let models = try ledger.readModelSnapshot(), models.position == head else {
+                            // Models that cannot be read leave the tables to the replayed state, as when
+                            // they are at another position: the replica never depends on them.
+                            guard let models = try? ledger.readModelSnapshot(), models.position == head else {
                                 return nil
                             }
                             return ReadTables.rows(for: models.allEntities, in: models, lanes: 1)

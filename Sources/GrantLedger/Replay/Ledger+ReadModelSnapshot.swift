@@ -5,9 +5,9 @@ public import GrantWorkflow
 /// store: what a replica's initial sync renders its read tables from (GrantLedgerPostgres), so that
 /// they can be copied before the events rather than after.
 ///
-/// The models are the engine's own (R-LOG-5: equal to a replay of the log through the head), with the
-/// personal fields as the store's subject keys open them at that snapshot: an erased subject's read
-/// as erased (R-LOG-6).
+/// The models are the engine's own (R-LOG-5: equal to a replay of the log through the head). They hold
+/// personal fields in plain, as `query` shows them, and an erased subject's as erased (R-LOG-6): treat
+/// a snapshot as the personal data it is.
 public struct ReadModelSnapshot: Sendable {
     /// The position of the newest event the models reflect: the log's head at the snapshot.
     public let position: UInt64
@@ -48,6 +48,9 @@ public struct ReadModelSnapshot: Sendable {
 extension Ledger {
     /// The read models' entities and the head they reflect, from one snapshot; nil when the models
     /// lag the log there (events appended by a plain event-log writer, applied by the next command).
+    ///
+    /// Every entity is decoded and held in memory: about what a rebuild holds, so meant for stores of
+    /// moderate size (the sink takes one only when the whole log fits in its first batch).
     public func readModelSnapshot() throws(LedgerError) -> ReadModelSnapshot? {
         let dbs = dbs
         do {

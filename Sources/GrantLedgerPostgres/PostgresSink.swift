@@ -494,11 +494,9 @@ public struct PostgresSink: Sendable {
                 }
                 working = try PostgresSink.replayState(of: ledger, through: last.position)
             }
-            if copied == 0 {
+            if copied == 0, !tablesSent {
                 // Every entity there is had an event in this batch.
-                dirty = DirtyEntities(
-                    projects: Set(working.projects.keys), accounts: Set(working.accounts.keys),
-                    units: Set(working.units.keys), provinces: Set(working.provinces.keys))
+                dirty = DirtyEntities(every: working.projects, working.accounts, working.units, working.provinces)
             }
             let tables = tablesSent ? [] : ReadTables.rows(for: dirty, in: working)
             // The subject keys database as of now (at or past the batch's end): what changed since the

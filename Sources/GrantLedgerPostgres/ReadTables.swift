@@ -16,6 +16,18 @@ struct DirtyEntities {
     var units: Set<String> = []
     var provinces: Set<String> = []
 
+    /// Every entity of these tables, as dirty (a batch from position 0 writes them all).
+    init<P, A, U, V>(
+        every projects: [String: P], _ accounts: [String: A], _ units: [String: U], _ provinces: [String: V]
+    ) {
+        self.projects = Set(projects.keys)
+        self.accounts = Set(accounts.keys)
+        self.units = Set(units.keys)
+        self.provinces = Set(provinces.keys)
+    }
+
+    init() {}
+
     var isEmpty: Bool { projects.isEmpty && accounts.isEmpty && units.isEmpty && provinces.isEmpty }
 
     /// Marks the entity of a stream.
@@ -64,9 +76,7 @@ extension ReadModelSnapshot: ReadTableSource {
 
     /// Every entity of the snapshot, as dirty: an initial sync's first batch writes them all.
     var allEntities: DirtyEntities {
-        DirtyEntities(
-            projects: Set(projects.keys), accounts: Set(accounts.keys), units: Set(units.keys),
-            provinces: Set(provinces.keys))
+        DirtyEntities(every: projects, accounts, units, provinces)
     }
 }
 

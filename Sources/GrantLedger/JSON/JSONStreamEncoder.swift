@@ -89,16 +89,7 @@ final class JSONStreamEncoder {
         depth -= 1
     }
 
-    func string(_ text: String) {
-        if PersonalData.isErased(text) {
-            switch erased {
-            case .marker: out.append(contentsOf: #"{"erased":true}"#.utf8)
-            case .null: out.append(contentsOf: "null".utf8)
-            }
-        } else {
-            JSONValue.writeString(text, to: &out)
-        }
-    }
+    func string(_ text: String) { DirectJSON.string(text, &out, erased) }
 
     func bool(_ value: Bool) { out.append(contentsOf: (value ? "true" : "false").utf8) }
 

@@ -120,15 +120,7 @@ enum JSONNode {
             case .null: out.append(contentsOf: "null".utf8)
             case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
             case .number(let text): out.append(contentsOf: text.utf8)
-            case .string(let text):
-                if PersonalData.isErased(text) {
-                    switch erased {
-                    case .marker: out.append(contentsOf: #"{"erased":true}"#.utf8)
-                    case .null: out.append(contentsOf: "null".utf8)
-                    }
-                } else {
-                    JSONValue.writeString(text, to: &out)
-                }
+            case .string(let text): DirectJSON.string(text, &out, erased)
             case .array, .object:
                 // Only scalars are stored as values.
                 out.append(contentsOf: value.serialized().utf8)

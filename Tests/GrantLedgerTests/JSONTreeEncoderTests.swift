@@ -81,10 +81,18 @@ import Testing
             try check(request.details, "details of \(request.id)")
             try check(request.changes, "changes of \(request.id)")
         }
+        var sections = 0
         for closeout in state.closeouts.values {
             try check(closeout.experts, "experts of \(closeout.id)")
             try check(closeout.appraisals, "appraisals of \(closeout.id)")
+            // The closeouts table's `sections` (written by hand, DirectJSON, wherever they are nested).
+            if let info = closeout.basicInfo { try check(info, "basic info of \(closeout.id)") }
+            if let members = closeout.members { try check(members, "members of \(closeout.id)") }
+            if let outputs = closeout.interimOutputs { try check(outputs, "interim outputs of \(closeout.id)") }
+            if let accounts = closeout.finalAccounts { try check(accounts, "final accounts of \(closeout.id)") }
+            if closeout.basicInfo != nil, closeout.members != nil, closeout.finalAccounts != nil { sections += 1 }
         }
+        #expect(sections > 0)
         for adjustment in state.budgetAdjustments.values {
             try check(adjustment.proposed, "proposed of \(adjustment.id)")
         }
@@ -92,6 +100,88 @@ import Testing
             if let profile = account.profile { try check(profile, "profile of \(account.id)") }
         }
         #expect(!state.closeouts.isEmpty && !state.changeRequests.isEmpty && !state.budgetAdjustments.isEmpty)
+    }
+
+    @Test("closeout sections written by hand equal the tree's JSON, in every section kind, erased fields too")
+    func closeoutSectionsByHand() throws {
+        let erased = PersonalData.erasedPrefix + "0123456789abcdef"
+        let member = Member(name: "张三", idType: .residentId, idNumber: erased, unit: "单位\\\"", title: "教授", role: "成员")
+        let line = AccountLine(approved: 100, spent: 60, balance: 40)
+        let kinds: [CloseoutSectionData] = [
+            .basicInfo(
+                CloseoutBasicInfo(
+                    title: "题/目", form: .monograph, wordCount: -3, keywords: [], appraisalMode: .exempt,
+                    exemptionGround: .award)),
+            .basicInfo(
+                CloseoutBasicInfo(
+                    title: "t", form: .monograph, wordCount: 0, keywords: ["a", "b"], appraisalMode: .review)
+            ),
+            .members([
+                CloseoutMember(member: member, contribution: "c"), CloseoutMember(member: member, contribution: ""),
+            ]),
+            .members([]),
+            .interimOutputs([
+                InterimOutput(
+                    title: "a", form: "论文", authors: "x", venue: "v", date: CalendarDate(daysSinceEpoch: 19_000))
+            ]),
+            .finalAccounts(FinalAccounts(direct: ["labor": line, "business": line, "Z": line], indirect: line)),
+            .finalAccounts(FinalAccounts(direct: [:], indirect: line)),
+            .avoidedExperts([AvoidedExpert(name: erased, unit: "u", reason: "r")]),
+        ]
+        for data in kinds {
+            let event = DomainEvent.closeoutSectionSaved(
+                CloseoutSectionSaved(
+                    closeoutId: "CO-1", projectNo: "24BZX001", data: data,
+                    at: Timestamp(epochMilliseconds: 1_700_000_000_000)))
+            var direct: [UInt8] = []
+            JSONTreeEncoder.writeData(of: event, to: &direct)
+            var tree: [UInt8] = []
+            JSONTreeEncoder.writeMember("data", of: event, to: &tree)
+            #expect(String(decoding: direct, as: UTF8.self) == String(decoding: tree, as: UTF8.self), "\(data.section)")
+            // JSONEncoder knows nothing of erasure: compared where nothing is erased.
+            if !String(decoding: direct, as: UTF8.self).contains(#""erased":true"#) {
+                let expected = try Self.reference(event, sorted: true)
+                #expect(
+                    String(decoding: direct, as: UTF8.self) == expected[member: "data"]?.serialized(), "\(data.section)"
+                )
+            }
+            // Streamed into a read table (nested values by hand, erased fields null).
+            let nulls = JSONTreeEncoder.string(data, sortedKeys: false, erased: .null)
+            let viaTree = JSONTreeEncoder.string(data, sortedKeys: true, erased: .null)
+            #expect(try JSONParser.parse(Array(nulls.utf8)) == JSONParser.parse(Array(viaTree.utf8)), "\(data.section)")
+            #expect(!nulls.contains(erased) && !String(decoding: direct, as: UTF8.self).contains(erased))
+        }
+    }
+
+    @Test("the small events written by hand equal the tree's JSON, optional members present and absent")
+    func smallEventsByHand() throws {
+        let at = Timestamp(epochMilliseconds: 1_700_000_000_000)
+        let erased = PersonalData.erasedPrefix + "0123456789abcdef"
+        let record = ReviewRecord(level: .province, decision: .return, opinion: "退回\"修改\"\n", by: "PO-1", at: at)
+        let events: [DomainEvent] = [
+            .changeRequestReviewed(
+                ItemReviewed(itemId: "CR-1", projectNo: "24BZX001", record: record, next: .national)),
+            .closeoutReviewed(ItemReviewed(itemId: "CO-1", projectNo: "24BZX001", record: record, next: nil)),
+            .budgetAdjustmentReviewed(ItemReviewed(itemId: "BA-1", projectNo: "24BZX001", record: record, next: .unit)),
+            .registrationReviewed(
+                RegistrationReviewed(accountId: "L1", decision: .reject, reason: "缺", by: "UA1", at: at)),
+            .registrationReviewed(
+                RegistrationReviewed(accountId: "L1", decision: .approve, reason: nil, by: "UA1", at: at)),
+            .closeoutSubmitted(ItemStep(itemId: "CO-1", projectNo: "24BZX001", by: erased, at: at)),
+            .deadlineReminderSent(
+                DeadlineReminderSent(
+                    projectNo: "24BZX001", plannedEndDate: CalendarDate(daysSinceEpoch: 20_000), daysBefore: -1, at: at)
+            ),
+            .closeoutOpened(CloseoutOpened(closeoutId: "CO-1", projectNo: "24BZX001", by: "L1", at: at)),
+        ]
+        for event in events {
+            var direct: [UInt8] = []
+            #expect(DirectJSON.eventData(event, &direct, .marker))
+            var tree: [UInt8] = []
+            JSONTreeEncoder.writeMember("data", of: event, to: &tree)
+            #expect(
+                String(decoding: direct, as: UTF8.self) == String(decoding: tree, as: UTF8.self), "\(event.typeName)")
+        }
     }
 
     @Test("an erased field is written as the erased marker or as null, never as its pseudonym")

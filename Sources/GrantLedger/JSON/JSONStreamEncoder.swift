@@ -74,6 +74,21 @@ final class JSONStreamEncoder {
     /// Encodes a value at the next depth and closes what it opened.
     func encodeValue<T: Encodable>(_ value: T) {
         if T.self == String.self { return string(unsafeBitCast(value, to: String.self)) }
+        // The values written by hand (sorted keys, which `jsonb` ignores) wherever they are nested.
+        if T.self == Member.self { return DirectJSON.member(unsafeBitCast(value, to: Member.self), &out, erased) }
+        if T.self == CloseoutMember.self {
+            return DirectJSON.closeoutMember(unsafeBitCast(value, to: CloseoutMember.self), &out, erased)
+        }
+        if T.self == InterimOutput.self {
+            return DirectJSON.interimOutput(unsafeBitCast(value, to: InterimOutput.self), &out, erased)
+        }
+        if T.self == CloseoutBasicInfo.self {
+            return DirectJSON.closeoutBasicInfo(unsafeBitCast(value, to: CloseoutBasicInfo.self), &out, erased)
+        }
+        if T.self == FinalAccounts.self {
+            return DirectJSON.finalAccounts(unsafeBitCast(value, to: FinalAccounts.self), &out, erased)
+        }
+        if T.self == Budget.self { return DirectJSON.budget(unsafeBitCast(value, to: Budget.self), &out, erased) }
         let level = enter()
         do {
             try value.encode(to: level)

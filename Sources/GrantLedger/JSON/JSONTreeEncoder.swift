@@ -52,9 +52,7 @@ public enum JSONTreeEncoder {
     /// Without `sortedKeys`, members come in encoding order, as ``write(_:to:sortedKeys:erased:)``
     /// writes them then (for PostgreSQL's `jsonb`).
     public static func writeData(of event: DomainEvent, to out: inout [UInt8], sortedKeys: Bool = true) {
-        if case .projectRegistered(let payload) = event {
-            return DirectJSON.projectRegistered(payload, &out, .marker)
-        }
+        if DirectJSON.eventData(event, &out, .marker) { return }
         if !sortedKeys, JSONStreamEncoder.writeMember("data", of: event, to: &out, erased: .marker) { return }
         writeMember("data", of: event, to: &out)
     }

@@ -56,6 +56,11 @@ public struct PostgresSink: Sendable {
     /// most 10,000.
     var chunkSize: Int { max(1, min(10_000, batchSize / 4)) }
 
+    /// The rendered `events` rows that may wait for their `COPY` while the next chunk is rendered (about
+    /// five chunks of the demo's events): enough to go on rendering while PostgreSQL copies a first
+    /// batch's read tables, which takes several chunks' time.
+    static let queuedRowBytes = 96 << 20
+
     /// Creates a sink; nothing happens until ``run(follow:until:progress:)``.
     public init(ledger: Ledger, url: ReplicaURL, batchSize: Int = 100_000) {
         self.ledger = ledger
@@ -97,7 +102,9 @@ public struct PostgresSink: Sendable {
             indexesChecked = true
             try await replica.createDeferredIndexes()
         }
-        var state = try replayState(through: position)
+        // The workflow state at `prepared`; nil after a batch that did not evolve it (its read tables came
+        // from the models), replayed from the log only if another batch follows.
+        var state: WorkflowState? = try replayState(through: position)
         var subjects = SubjectSnapshot(sorted: try await replica.subjectRecords())
         var report = SinkReport(
             startPosition: position, position: position, digest: digest, events: 0, batches: 0, seconds: 0,
@@ -185,9 +192,16 @@ public struct PostgresSink: Sendable {
                     try await waitForCommit(after: prepared.position)
                     continue
                 }
-                var batch = BatchBuilder(copied: prepared.position, state: state, live: caughtUp)
-                state = WorkflowState()
+                // A batch whose read tables come from the models does not evolve the state: nothing of
+                // it is needed unless the models fail or another batch follows.
+                var batch = BatchBuilder(
+                    copied: prepared.position,
+                    state: ahead == nil ? try state ?? replayState(through: prepared.position) : WorkflowState(),
+                    live: caughtUp, evolves: ahead == nil)
+                state = nil
                 var chunks: [Task<Void, any Error>] = []
+                // The chunks' `COPY` steps not yet awaited, with their rows' size.
+                var copies: [(task: Task<Void, any Error>, bytes: Int)] = []
                 // Opens the batch's transaction. The previous batch commits before this one begins (its
                 // checkpoint is the one this transaction checks and moves), so while one is in flight
                 // the first chunk is rendered first. In a catch-up the subject keys committed so far go
@@ -232,10 +246,11 @@ public struct PostgresSink: Sendable {
                     let rows = try await Self.onThread { try handoff.value.add(chunk, ledger: ledger) }
                     swap(&handoff.value, &batch)
                     if chunks.isEmpty { try await open() }
-                    chunks.append(
-                        enqueue {
-                            try await replicaConnection.copyBinary("events", columns: Self.eventColumns, parts: rows)
-                        })
+                    let copy = enqueue {
+                        try await replicaConnection.copyBinary("events", columns: Self.eventColumns, parts: rows)
+                    }
+                    chunks.append(copy)
+                    copies.append((copy, rows.reduce(0) { $0 + $1.bytes.count }))
                     if let ahead, !tablesSent, let tables = try await ahead.rows.value {
                         // The read tables go after the first chunk; their deferred indexes are built with
                         // their rows, while the next chunks are rendered.
@@ -246,8 +261,13 @@ public struct PostgresSink: Sendable {
                                 try await replicaConnection.createDeferredIndexes(on: "projects")
                             })
                     }
-                    // At most two chunks are queued or being copied while the next one is rendered.
-                    if chunks.count >= 3 { try await chunks[chunks.count - 3].value }
+                    // The rows queued or being copied stay under a budget while the next chunk is rendered
+                    // (at least the last chunk's may wait).
+                    var queued = copies.reduce(0) { $0 + $1.bytes }
+                    while copies.count > 1, queued > Self.queuedRowBytes {
+                        try await copies[0].task.value
+                        queued -= copies.removeFirst().bytes
+                    }
                     let remaining = limit - batch.count
                     if remaining <= 0 {
                         if tablesSent {
@@ -423,6 +443,9 @@ public struct PostgresSink: Sendable {
         let copied: UInt64
         var state: WorkflowState
         let live: Bool
+        /// Whether ``state`` is evolved past each chunk (else it stays empty and ``finish(ledger:subjects:tablesSent:)``
+        /// replays the state only if the batch's tables were not sent from the models).
+        let evolves: Bool
         var count = 0
         var last: (position: UInt64, digest: [UInt8]) = (0, [])
         var times: [Int64] = []
@@ -431,10 +454,11 @@ public struct PostgresSink: Sendable {
         /// those may hold the erased fields in plain and are re-rendered in this transaction.
         var erasures: [(erased: SubjectErased, renderedBefore: UInt64)] = []
 
-        init(copied: UInt64, state: WorkflowState, live: Bool) {
+        init(copied: UInt64, state: WorkflowState, live: Bool, evolves: Bool = true) {
             self.copied = copied
             self.state = state
             self.live = live
+            self.evolves = evolves
         }
 
         /// Decodes and renders a chunk (read after the chunks before it) and evolves the state past it;
@@ -451,7 +475,7 @@ public struct PostgresSink: Sendable {
                 rows.append(part.rows)
                 for (index, domain) in part.domains.enumerated() {
                     if case .subjectErased(let erased) = domain { erasures.append((erased, before)) }
-                    Workflow.evolve(domain, inMemory: &state)
+                    if evolves { Workflow.evolve(domain, inMemory: &state) }
                     // A batch from the start writes every entity: nothing to mark.
                     if copied > 0 { dirty.mark(stream: items[part.start + index].event.stream) }
                 }
@@ -466,11 +490,12 @@ public struct PostgresSink: Sendable {
         /// commit; advances `subjects` past the batch.
         ///
         /// With `tablesSent`, the batch's read tables were copied at its start (from the read models at
-        /// its last event) and are not rendered again.
+        /// its last event) and are not rendered again. The state is nil when the batch did not evolve it
+        /// and nothing here needed it.
         func finish(
             ledger: Ledger, subjects: inout SubjectSnapshot, tablesSent: Bool = false
-        ) throws -> (part: FinalPart, state: WorkflowState, summary: BatchSummary) {
-            var working = state
+        ) throws -> (part: FinalPart, state: WorkflowState?, summary: BatchSummary) {
+            var working: WorkflowState? = evolves ? state : nil
             var dirty = dirty
             let decoder = ledger.replicaDecoder()
             var rerendered: (positions: [Int64], payloads: [String]) = ([], [])
@@ -494,11 +519,17 @@ public struct PostgresSink: Sendable {
                 }
                 working = try PostgresSink.replayState(of: ledger, through: last.position)
             }
-            if copied == 0, !tablesSent {
-                // Every entity there is had an event in this batch.
-                dirty = DirtyEntities(every: working.projects, working.accounts, working.units, working.provinces)
+            var tables: [TableRows] = []
+            if !tablesSent {
+                // The models failed a batch that did not evolve the state: it is replayed now.
+                let state = try working ?? PostgresSink.replayState(of: ledger, through: last.position)
+                working = state
+                if copied == 0 {
+                    // Every entity there is had an event in this batch.
+                    dirty = DirtyEntities(every: state.projects, state.accounts, state.units, state.provinces)
+                }
+                tables = ReadTables.rows(for: dirty, in: state)
             }
-            let tables = tablesSent ? [] : ReadTables.rows(for: dirty, in: working)
             // The subject keys database as of now (at or past the batch's end): what changed since the
             // last batch. An erasure's key goes in the same transaction as its SubjectErased row.
             let keysTableEmpty = subjects.count == 0

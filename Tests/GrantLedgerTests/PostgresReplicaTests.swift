@@ -111,11 +111,8 @@ struct PostgresReplicaTests {
     @Test("an initial sync whose store's read models cannot be read takes its tables from the replayed state")
     func unreadableModelsFallBack() async throws {
         PostgresTestServer.ran("unreadableModelsFallBack")
-        let original = try await Self.smallDemo.path()
         let directory = TemporaryDirectory()
-        let store = directory.child("store")
-        try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: original + "/data.mdb", toPath: store + "/data.mdb")
+        let store = try await Self.copyOfSmallDemo(in: directory)
         // Garbage in place of one project's read-model record: the log is intact.
         let ledger = try Ledger(path: store)
         let projectNo = try #require(try Self.replayed(ledger).projects.keys.sorted().first)
@@ -136,6 +133,57 @@ struct PostgresReplicaTests {
         let batched = try PostgresTestServer.newDatabase()
         #expect(try runCLI(["sink", "postgres", "--url", batched, "--batch", "500"], store: store).status == 0)
         try Self.expectSameTables(whole, batched)
+    }
+
+    @Test("a sink that goes on after a first batch from the read models replays the state that batch skipped")
+    func batchesAfterTheModelsBatch() async throws {
+        PostgresTestServer.ran("batchesAfterTheModelsBatch")
+        let directory = TemporaryDirectory()
+        let store = try await Self.copyOfSmallDemo(in: directory)
+        let ledger = try Ledger(path: store)
+        defer { ledger.close() }
+        let state = try Self.replayed(ledger)
+        let office = try #require(state.accounts.values.first { $0.role == .nationalOffice && $0.enabled })
+        let leaders = state.accounts.values.filter { $0.role == .leader && $0.enabled }.map(\.id).sorted().prefix(12)
+        #expect(leaders.count == 12)
+
+        // One run: the first batch reaches the head and takes its tables from the models (the state is
+        // not evolved through it); the commands after it change accounts that batch copied.
+        let database = try PostgresTestServer.newDatabase()
+        let start = try ledger.head().position
+        let sink = PostgresSink(ledger: ledger, url: try ReplicaURL(database), batchSize: 100_000)
+        let following = Task { try await sink.run(follow: true, until: start + UInt64(leaders.count)) }
+        var copied: UInt64 = 0
+        let deadline = Date().addingTimeInterval(60)
+        while copied < start, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            copied = (try? PostgresTestServer.query(database, Self.checkpointSQL)).flatMap { UInt64($0) } ?? 0
+        }
+        #expect(copied == start)
+        for leader in leaders {
+            let outcome = await ledger.execute(
+                line: line("setAccountEnabled", ["accountId": leader, "enabled": false], by: office.id))
+            #expect(outcome.isAccepted, "\(outcome.jsonLine)")
+        }
+        let report = try await following.value
+        #expect(report.position == start + UInt64(leaders.count) && report.batches >= 2, "\(report)")
+        #expect(
+            try PostgresTestServer.query(database, "SELECT count(*) FROM grantledger.accounts WHERE NOT enabled")
+                == String(state.accounts.values.filter { !$0.enabled }.count + leaders.count))
+
+        // The same tables as one sync of the final log.
+        let whole = try PostgresTestServer.newDatabase()
+        #expect(try runCLI(["sink", "postgres", "--url", whole], store: store).status == 0)
+        try Self.expectSameTables(database, whole)
+    }
+
+    /// A copy of the 200-project demo's store in `directory`, for a test that changes it.
+    static func copyOfSmallDemo(in directory: TemporaryDirectory) async throws -> String {
+        let original = try await smallDemo.path()
+        let store = directory.child("store")
+        try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: original + "/data.mdb", toPath: store + "/data.mdb")
+        return store
     }
 
     /// Every table of the replica, with what the sink writes (events without `copied_at`).

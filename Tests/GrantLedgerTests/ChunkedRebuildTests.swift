@@ -44,6 +44,54 @@ struct ChunkedRebuildTests {
         #expect(try ledger.checkModels().differences.isEmpty)
     }
 
+    @Test("a flush's project records built on several cores are those built on one, in the same order")
+    func projectRecordsInParts() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path, now: "2025-12-31T23:00:00+08:00")
+        defer { ledger.close() }
+        _ = try await ledger.fillDemo(DemoPlan(projects: 150, seed: 5))
+        let projects = try PostgresReplicaTests.replayed(ledger).projects.values.sorted { $0.projectNo < $1.projectNo }
+        // Stored versions: none (a rebuild's first chunk), the same, and every third one in another unit
+        // and status (derived keys dropped, counters moved).
+        var moved = projects
+        for index in moved.indices where index % 3 == 0 {
+            moved[index].unitId = "U-elsewhere"
+            moved[index].status = moved[index].status == .active ? .completed : .active
+        }
+        func flat(_ parts: [ProjectRecords]) -> (puts: [[UInt8]], deletes: [[UInt8]], counts: [String: Int]) {
+            var counts: [String: Int] = [:]
+            for part in parts {
+                for (counter, delta) in part.counts {
+                    counts["\(counter.unit)/\(counter.dimension)/\(counter.value)", default: 0] += delta
+                }
+            }
+            return (
+                parts.flatMap { $0.puts.map { $0.key + [0xFF] + $0.value } }, parts.flatMap(\.deletes),
+                counts.filter { $0.value != 0 }
+            )
+        }
+        for olds in [projects.map { _ in nil }, projects.map(Optional.some), moved.map(Optional.some)] {
+            let one = flat(ProjectRecords.build(projects, olds: olds, hasher: ledger.dbs.hasher, lanes: 1))
+            #expect(one.puts.count >= projects.count)
+            for lanes in [2, 3, 7] {
+                let parts = ProjectRecords.build(projects, olds: olds, hasher: ledger.dbs.hasher, lanes: lanes)
+                #expect(parts.count == lanes)
+                let several = flat(parts)
+                #expect(several.puts == one.puts, "\(lanes) lanes")
+                #expect(several.deletes == one.deletes, "\(lanes) lanes")
+                #expect(several.counts == one.counts, "\(lanes) lanes")
+            }
+        }
+        // More parts than projects: the last parts are empty.
+        let few = Array(projects.prefix(5))
+        #expect(
+            flat(ProjectRecords.build(few, olds: few.map { _ in nil }, hasher: ledger.dbs.hasher, lanes: 4)).puts
+                == flat(ProjectRecords.build(few, olds: few.map { _ in nil }, hasher: ledger.dbs.hasher, lanes: 1)).puts
+        )
+        let withMoves = flat(ProjectRecords.build(projects, olds: moved.map(Optional.some), hasher: ledger.dbs.hasher))
+        #expect(!withMoves.deletes.isEmpty && !withMoves.counts.isEmpty)
+    }
+
     @Test("a project that changes unit takes its other items' counters along, in any chunking")
     func unitChange() async throws {
         let (dir, ledger) = try await LedgerQueryTests.world()

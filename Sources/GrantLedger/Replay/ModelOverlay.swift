@@ -1,5 +1,9 @@
+internal import Dispatch
 internal import EventLog
 internal import GrantWorkflow
+internal import Synchronization
+
+internal import class Foundation.ProcessInfo
 
 /// The read models of a replay in progress: what the events of the current chunk wrote, held in
 /// memory over the models stored in LMDB (``ModelStore``), and written through ``ModelStore`` once
@@ -99,18 +103,20 @@ struct ModelOverlay: WorkflowStateWriter {
                 ModelKey.make(.account, account.id), account.binaryEncoded,
                 derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: account))
         }
-        for project in projects.values {
-            let old = old { storedProject(project.projectNo) }
-            let derived = ModelRecords.derivedKeys(of: old, project, hasher: base.dbs.hasher)
-            put(
-                ModelKey.make(.project, project.projectNo), project.binaryEncoded, derived: derived.old, derived.new)
-            if old.map(ProjectSummary.init) != ProjectSummary(project) {
-                puts.append(ModelRecords.summaryRecord(of: project))
-            }
-            tally(ModelCounters.counters(of: old), ModelCounters.counters(of: project))
+        // Projects, the bulk of a rebuild's records: their stored versions are read here (through this
+        // transaction), then their records are built on every core (encoding, derived keys, summaries
+        // and counters depend on the two versions alone) and merged in order.
+        let chunkProjects = Array(projects.values)
+        let oldProjects = chunkProjects.map { project in old { storedProject(project.projectNo) } }
+        for part in ProjectRecords.build(chunkProjects, olds: oldProjects, hasher: base.dbs.hasher) {
+            puts.append(contentsOf: part.puts)
+            deletes.append(contentsOf: part.deletes)
+            for (counter, delta) in part.counts { counts[counter, default: 0] += delta }
+        }
+        for (index, project) in chunkProjects.enumerated() {
             // A project that changed unit takes its items' counters along; the items this chunk
             // changed are counted below, from their stored version under the stored unit.
-            if let old, old.unitId != project.unitId {
+            if let old = oldProjects[index], old.unitId != project.unitId {
                 for id in changeRequestIds(ofProject: project.projectNo) where changeRequests[id] == nil {
                     let item = storedChangeRequest(id)
                     tally(
@@ -415,6 +421,47 @@ struct ModelOverlay: WorkflowStateWriter {
     mutating func putResetToken(_ token: ResetTokenRecord) { base.putResetToken(token) }
 
     mutating func putPasswordResetState(_ resetState: PasswordResetState) { base.putPasswordResetState(resetState) }
+}
+
+/// The records of a flush's projects: each project's record and derived keys (puts of the new ones,
+/// deletes of the dropped ones), its summary when it changed, and its counters' moves.
+struct ProjectRecords: Sendable {
+    var puts: [(key: [UInt8], value: [UInt8])] = []
+    var deletes: [[UInt8]] = []
+    var counts: [ModelCounters.Counter: Int] = [:]
+
+    /// The records of `projects` (whose stored versions are `olds`), built in parts on every core
+    /// when there are enough of them (or in `lanes` parts); the parts in order.
+    static func build(
+        _ projects: [Project], olds: [Project?], hasher: LookupHasher, lanes: Int? = nil
+    ) -> [ProjectRecords] {
+        let lanes = max(
+            1, lanes ?? (projects.count >= 4_096 ? min(ProcessInfo.processInfo.activeProcessorCount, 4) : 1))
+        let size = (projects.count + lanes - 1) / max(lanes, 1)
+        let parts = Mutex<[ProjectRecords]>(Array(repeating: ProjectRecords(), count: lanes))
+        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            var part = ProjectRecords()
+            part.puts.reserveCapacity(size * 6)
+            for index in min(projects.count, lane * size)..<min(projects.count, (lane + 1) * size) {
+                part.add(projects[index], old: olds[index], hasher: hasher)
+            }
+            parts.withLock { $0[lane] = part }
+        }
+        return parts.withLock { $0 }
+    }
+
+    /// What the live path writes for one project (``ModelStore``'s `putProject`).
+    mutating func add(_ project: Project, old: Project?, hasher: LookupHasher) {
+        let derived = ModelRecords.derivedKeys(of: old, project, hasher: hasher)
+        puts.append((ModelKey.make(.project, project.projectNo), project.binaryEncoded))
+        for key in derived.old where !derived.new.contains(where: { ModelKey.same($0, key) }) { deletes.append(key) }
+        for key in derived.new where !derived.old.contains(where: { ModelKey.same($0, key) }) { puts.append((key, [])) }
+        if old.map(ProjectSummary.init) != ProjectSummary(project) {
+            puts.append(ModelRecords.summaryRecord(of: project))
+        }
+        for counter in ModelCounters.counters(of: old) { counts[counter, default: 0] -= 1 }
+        for counter in ModelCounters.counters(of: project) { counts[counter, default: 0] += 1 }
+    }
 }
 
 /// The stored versions a ``ModelOverlay`` has read (an entry of nil: not stored); a class, because

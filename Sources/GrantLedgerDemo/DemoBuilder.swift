@@ -259,11 +259,7 @@ struct DemoBuilder {
 
     /// The ISO 7064 MOD 11-2 check character of 17 digits (GB 11643).
     static func idCheck(_ first17: String) -> String {
-        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-        let checks = Array("10X98765432")
-        var sum = 0
-        for (digit, weight) in zip(first17.utf8, weights) { sum += Int(digit - UInt8(ascii: "0")) * weight }
-        return String(checks[sum % 11])
+        String(IdentityNumber.checkCharacter(of: first17.utf8) ?? "?")
     }
 
     /// A new person with a unique ID number from `region`, born in `years`.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import GrantLedgerCLI
+
 /// `grantledger bench`: one run measures raw LMDB and the engine on the same disk and cleans up.
 @Suite("grantledger bench")
 struct BenchCommandTests {
@@ -17,8 +19,8 @@ struct BenchCommandTests {
             #expect((raw[key] as? Int ?? 0) > 0, "raw.\(key)")
         }
         for key in [
-            "oneClientCommandsPerSecond", "clients64CommandsPerSecond", "pipelinedCommandsPerSecond",
-            "rebuildEventsPerSecond", "verifyEventsPerSecond",
+            "oneClientCommandsPerSecond", "clients64CommandsPerSecond", "clients64RegisterProjectPerSecond",
+            "pipelinedCommandsPerSecond", "rebuildEventsPerSecond", "verifyEventsPerSecond",
         ] {
             #expect((engine[key] as? Int ?? 0) > 0, "engine.\(key)")
         }
@@ -26,10 +28,21 @@ struct BenchCommandTests {
         #expect(
             Set(ratios.keys)
                 == [
-                    "oneClientToRawSingle", "clients64ToRawSingle", "pipelinedToRawBatched", "rebuildToRawScan",
-                    "verifyToRawScan",
+                    "oneClientToRawSingle", "clients64ToRawSingle", "clients64RegisterProjectToRawSingle",
+                    "pipelinedToRawBatched", "rebuildToRawScan", "verifyToRawScan",
                 ])
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty, "the temporary store is removed")
+    }
+
+    @Test("the registrations' ID numbers are distinct, valid resident ID numbers (scripts/bulk-lines.py's)")
+    func registrationIdNumbers() {
+        // The values scripts/bulk-lines.py's resident_id gives for the same serials.
+        #expect(BenchCommand.residentIdNumber(0) == "110108195001010003")
+        #expect(BenchCommand.residentIdNumber(59_999) == "110108195003019992")
+        #expect(BenchCommand.residentIdNumber(1_234_567) == "110108195305195676")
+        let numbers = (0..<3_000).map(BenchCommand.residentIdNumber)
+        #expect(Set(numbers).count == numbers.count)
+        #expect(BenchCommand.registerProjectLine(7).contains(BenchCommand.residentIdNumber(21)))
     }
 
     @Test("bench refuses CSV and an unusable folder")

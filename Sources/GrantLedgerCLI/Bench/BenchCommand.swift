@@ -73,7 +73,7 @@ struct BenchCommand: ParsableCommand {
 
     static func measure(in folder: String, sizes: BenchSizes) throws -> BenchReport {
         var report = BenchReport()
-        let progress = ProgressReporter(label: "bench", total: 8)
+        let progress = ProgressReporter(label: "bench", total: 9)
         defer { progress.finish() }
         let raw = RawLMDBBench(folder: folder, valueSize: 200)
         report.rawSingle = try raw.singleCommits(sizes.rawSingle)
@@ -134,7 +134,46 @@ struct BenchCommand: ParsableCommand {
         guard verified.isValid else { throw LedgerError(.corrupted, "verify failed on the bench store") }
         report.verify = Rates(operations: events, seconds: BenchClock.now() - started)
         progress.update(8)
+        // 64 clients again, with the realistic command: a project with a leader and two members, three
+        // new people whose ID numbers are sealed (R-LOG-6). After rebuild and verify, which measure the
+        // same store as before this figure existed.
+        for setup in [
+            #"{"type":"createProvince","actor":"N0","provinceId":"BP","name":"基准省"}"#,
+            #"{"type":"createUnit","actor":"N0","unitId":"BU","name":"基准单位","provinceId":"BP"}"#,
+        ] {
+            let outcome = Self.wait(ledger, setup)
+            guard outcome.isAccepted else { throw LedgerError(.storage, "registrations: \(outcome.jsonLine)") }
+        }
+        let registrations = (0..<(64 * sizes.perClient)).map(Self.registerProjectLine)
+        started = BenchClock.now()
+        guard Self.concurrentClients(ledger, lines: registrations, clients: 64) == 0 else {
+            throw LedgerError(.storage, "64 clients registering projects: rejections")
+        }
+        report.clients64Registrations = Rates(operations: registrations.count, seconds: BenchClock.now() - started)
+        progress.update(9)
         return report
+    }
+
+    /// The `index`-th `registerProject` line of the bench: project `26BJB…` in unit `BU`, with a leader and
+    /// two members of its own (three new people).
+    static func registerProjectLine(_ index: Int) -> String {
+        let people = (0..<3).map { residentIdNumber(index * 3 + $0) }
+        return #"{"type":"registerProject","actor":"N0","projectNo":"26BJB\#(index)","title":"基准课题","#
+            + #""category":"general","discipline":"哲学","unitId":"BU","#
+            + #""leader":{"name":"张三","idType":"residentId","idNumber":"\#(people[0])"},"members":["#
+            + #"{"name":"李四","idType":"residentId","idNumber":"\#(people[1])","unit":"北京大学","title":"副教授","role":"成员"},"#
+            + #"{"name":"王五","idType":"residentId","idNumber":"\#(people[2])","unit":"北京大学","title":"讲师","role":"成员"}],"#
+            + #""approvedOn":"2024-06-01","plannedEndDate":"2027-12-31","deliverableForm":"monograph","#
+            + #""budget":{"direct":{"equipment":100000,"business":300000,"labor":100000},"indirect":100000,"external":[]}}"#
+    }
+
+    /// The `serial`-th of distinct valid resident ID numbers (GB 11643 check digit): a birth day from
+    /// 1950-01-01 on, and a sequence code.
+    static func residentIdNumber(_ serial: Int) -> String {
+        let (day, code) = serial.quotientAndRemainder(dividingBy: 1000)
+        let born = CalendarDate(daysSinceEpoch: -7_305 + day).description.filter { $0 != "-" }
+        let body = "110108" + born + String(format: "%03d", code)
+        return body + String(IdentityNumber.checkCharacter(of: body.utf8) ?? "?")
     }
 
     /// Runs `lines` as `clients` concurrent clients, each awaiting its own answers; the number rejected.
@@ -210,6 +249,7 @@ struct BenchReport {
     var rawScan = Rates(operations: 0, seconds: 0)
     var oneClient = Rates(operations: 0, seconds: 0)
     var clients64 = Rates(operations: 0, seconds: 0)
+    var clients64Registrations = Rates(operations: 0, seconds: 0)
     var pipelined = Rates(operations: 0, seconds: 0)
     var rebuild = Rates(operations: 0, seconds: 0)
     var verify = Rates(operations: 0, seconds: 0)
@@ -230,6 +270,10 @@ struct BenchReport {
             (
                 "clients64CommandsPerSecond", "64 clients, durable commands/s", clients64, rawSingle,
                 "raw single commits/s", "clients64ToRawSingle"
+            ),
+            (
+                "clients64RegisterProjectPerSecond", "64 clients, registerProject/s (3 people sealed)",
+                clients64Registrations, rawSingle, "raw single commits/s", "clients64RegisterProjectToRawSingle"
             ),
             (
                 "pipelinedCommandsPerSecond", "pipelined (apply) commands/s", pipelined, rawBatched,

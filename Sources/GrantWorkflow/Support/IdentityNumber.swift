@@ -9,18 +9,24 @@ public enum IdentityNumber {
     /// character (`0`–`9` or `X`, a lower-case `x` accepted).
     public static func isValidResidentId(_ number: String) -> Bool {
         let characters = Array(number.utf8)
-        guard characters.count == 18 else { return false }
-        var sum = 0
-        for index in 0..<17 {
-            let byte = characters[index]
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return false }
-            sum += Int(byte - UInt8(ascii: "0")) * weights[index]
-        }
+        guard characters.count == 18, let check = checkCharacter(of: characters[0..<17]) else { return false }
         guard let year = CalendarDate.digits(characters, 6, 4), let month = CalendarDate.digits(characters, 10, 2),
             let day = CalendarDate.digits(characters, 12, 2), CalendarDate(year: year, month: month, day: day) != nil
         else { return false }
         let last = Character(Unicode.Scalar(characters[17])).uppercased()
-        return String(checkCharacters[sum % 11]) == last
+        return String(check) == last
+    }
+
+    /// The ISO 7064 MOD 11-2 check character of a resident ID number's first 17 digits (GB 11643);
+    /// nil unless `first17` is 17 ASCII digits.
+    public static func checkCharacter(of first17: some Collection<UInt8>) -> Character? {
+        guard first17.count == 17 else { return nil }
+        var sum = 0
+        for (byte, weight) in zip(first17, weights) {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            sum += Int(byte - UInt8(ascii: "0")) * weight
+        }
+        return checkCharacters[sum % 11]
     }
 
     /// Validates a number of the given type (R-ACC-2): GB 11643 for resident IDs, 5–32 characters otherwise.

@@ -5,19 +5,21 @@ import Testing
 
 @testable import GrantLedger
 
-/// A rebuild decodes events on a second thread (`DecodeAhead`) while the writer evolves the models.
+/// A rebuild decodes events on other threads (`DecodeAhead`) while the writer evolves the models.
 /// A batch is used only if it was decoded at the head the writer's transaction sees, so a commit in
 /// between (an erasure above all, R-LOG-6) can never put stale plain fields into the models.
 @Suite("Decoding ahead during a rebuild (R-LOG-5, R-LOG-6)")
 struct DecodeAheadTests {
-    @Test("batches follow the log in order, and equal what the writer would decode inline")
-    func batchesInOrder() async throws {
+    @Test(
+        "batches follow the log in order, and equal what the writer would decode inline, whatever the lanes",
+        arguments: [1, 2, 3])
+    func batchesInOrder(lanes: Int) async throws {
         let dir = TemporaryDirectory()
         let ledger = try openTestLedger(dir.path, now: "2025-12-31T23:00:00+08:00")
         defer { ledger.close() }
         _ = try await ledger.fillDemo(DemoPlan(projects: 40, seed: 3))
         let head = try ledger.head().position
-        let ahead = DecodeAhead(store: ledger.store, dbs: ledger.dbs, batchEvents: 50)
+        let ahead = DecodeAhead(store: ledger.store, dbs: ledger.dbs, batchEvents: 50, lanes: lanes)
         defer { ahead.stop() }
         var position: UInt64 = 1
         var decoded: [DomainEvent] = []

@@ -2,11 +2,15 @@ internal import EventLog
 internal import Foundation
 internal import GrantWorkflow
 
-/// Decodes the log's events on a second thread while a long catch-up (a rebuild, the catch-up at
+/// Decodes the log's events on other threads while a long catch-up (a rebuild, the catch-up at
 /// open) evolves and writes the read models on the writer thread: decoding, with the opening of
-/// sealed personal fields (R-LOG-6), is a third of a rebuild's work.
+/// sealed personal fields (R-LOG-6), is a third of a rebuild's work, and while it runs the writer,
+/// which only evolves, waits for it most of the time.
 ///
-/// The decoder reads in short read transactions of ``batchEvents`` events each and never waits on
+/// ``lanes`` decoder threads take the batches in turn (lane k decodes batches k, k + lanes, …), and
+/// the writer takes them in position order; a lane runs at most ``depth`` batches ahead of the
+/// writer's next position, so the batch the writer waits for is always being decoded. Each decoder
+/// reads in short read transactions of ``batchEvents`` events each and never waits on
 /// anything while one is open, so the writer can always grow the map. The writer takes a batch only
 /// if it was decoded at the same head as the writer's own transaction sees: any commit in between
 /// (an erasure, say, which changes what a sealed field opens to) appends an event and moves the
@@ -27,27 +31,36 @@ final class DecodeAhead: @unchecked Sendable {
     static let batchEvents = 1_024
     static let depth = 8
     static let patience: TimeInterval = 0.25
+    /// Decoder threads: one per core, at most two (a profile of the demo's rebuild showed the writer
+    /// busy for 10–20 % of the time while one decoder worked).
+    static let lanes = max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))
 
     private let store: EventStore
     private let dbs: LedgerDatabases
     private let batchEvents: Int
+    private let lanes: Int
     private let condition = NSCondition()
     // Guarded by `condition`:
-    private var queue: [Batch] = []
-    /// Whether the current generation's decoder is still running.
-    private var running = false
+    /// Decoded batches by their first position.
+    private var ready: [UInt64: Batch] = [:]
+    /// How many of the current generation's decoder lanes are still running.
+    private var running = 0
     private var stopped = false
     /// Each start of a decoder is a new generation; a decoder of an older one leaves at its next step
     /// and its batches are dropped. Nobody waits for it: it may be blocked behind the map lock that
     /// the waiting thread holds (another process's map resize), and it finishes on its own.
     private var generation = 0
-    /// The position the next queued batch starts at (the decoder's plan).
+    /// The position of the next batch the writer will ask for.
     private var expected: UInt64 = 0
 
-    init(store: EventStore, dbs: LedgerDatabases, batchEvents: Int = DecodeAhead.batchEvents) {
+    init(
+        store: EventStore, dbs: LedgerDatabases, batchEvents: Int = DecodeAhead.batchEvents,
+        lanes: Int = DecodeAhead.lanes
+    ) {
         self.store = store
         self.dbs = dbs
         self.batchEvents = max(1, batchEvents)
+        self.lanes = max(1, lanes)
     }
 
     deinit { stop() }
@@ -57,8 +70,8 @@ final class DecodeAhead: @unchecked Sendable {
         condition.lock()
         stopped = true
         generation += 1
-        running = false
-        queue.removeAll()
+        running = 0
+        ready.removeAll()
         condition.broadcast()
         condition.unlock()
     }
@@ -69,19 +82,21 @@ final class DecodeAhead: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         guard !stopped else { return nil }
-        if expected != position || (!running && queue.isEmpty) || queue.first.map({ $0.head != head }) == true {
+        if expected != position || (running == 0 && ready[position] == nil)
+            || ready[position].map({ $0.head != head }) == true
+        {
             restartLocked(from: position)
         }
         let deadline = Date(timeIntervalSinceNow: Self.patience)
-        while queue.isEmpty && running {
+        while ready[position] == nil && running > 0 {
             if !condition.wait(until: deadline) { break }
         }
-        guard let batch = queue.first, batch.first == position, batch.head == head, !batch.failed else {
-            // Too slow, stale or failed: decode inline; the next call starts the decoder anew.
+        guard let batch = ready[position], batch.head == head, !batch.failed else {
+            // Too slow, stale or failed: decode inline; the next call starts the decoders anew.
             expected = 0
             return nil
         }
-        queue.removeFirst()
+        ready[position] = nil
         expected = position + UInt64(batch.events.count)
         condition.broadcast()
         return batch
@@ -101,30 +116,37 @@ final class DecodeAhead: @unchecked Sendable {
         return true
     }
 
-    /// Called with the lock held: retires the running decoder (without waiting) and starts a new one.
+    /// Called with the lock held: retires the running decoders (without waiting) and starts new ones.
     private func restartLocked(from position: UInt64) {
         generation += 1
-        queue.removeAll()
-        running = true
+        ready.removeAll()
+        running = lanes
         expected = position
         condition.broadcast()
         let generation = generation
-        let thread = Thread { [self] in decodeLoop(from: position, generation: generation) }
-        thread.name = "grantledger-decode"
-        thread.start()
+        for lane in 0..<lanes {
+            let thread = Thread { [self] in decodeLoop(from: position, lane: lane, generation: generation) }
+            thread.name = "grantledger-decode"
+            thread.start()
+        }
     }
 
-    private func decodeLoop(from start: UInt64, generation: Int) {
+    /// Lane `lane` of a generation started at `start`: decodes the batches at `start + (lane + k × lanes)
+    /// × batchEvents`, each once the writer's next position is less than ``depth`` batches behind it.
+    private func decodeLoop(from start: UInt64, lane: Int, generation: Int) {
         let access = AccessBox()
         let subjects = dbs.subjects
         let keys = SubjectKeyring(dbs: dbs) { key in
             guard let current = access.current else { return nil }
             return try current.get(subjects, key)
         }
-        var position = start
+        let size = UInt64(batchEvents)
+        let stride = size * UInt64(lanes)
+        let window = size * UInt64(Self.depth)
+        var position = start + size * UInt64(lane)
         while true {
             condition.lock()
-            while queue.count >= Self.depth && self.generation == generation { condition.wait() }
+            while position >= expected &+ window && self.generation == generation { condition.wait() }
             let current = self.generation == generation
             condition.unlock()
             if !current { return }
@@ -132,17 +154,18 @@ final class DecodeAhead: @unchecked Sendable {
             condition.lock()
             let keep = self.generation == generation
             if keep {
-                queue.append(batch)
+                ready[position] = batch
                 condition.broadcast()
             }
             condition.unlock()
             if !keep { return }
-            position = batch.first + UInt64(batch.events.count)
-            if batch.failed || batch.events.isEmpty || position > batch.head { break }
+            let end = batch.first + UInt64(batch.events.count)
+            if batch.failed || batch.events.count < batchEvents || end > batch.head { break }
+            position += stride
         }
         condition.lock()
         if self.generation == generation {
-            running = false
+            running -= 1
             condition.broadcast()
         }
         condition.unlock()

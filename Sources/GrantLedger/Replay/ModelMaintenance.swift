@@ -44,7 +44,7 @@ enum ModelMaintenance {
                 }
                 return count < limit && last < head
             }
-            // Events decoded ahead on the second thread, while they come in time and fit this head.
+            // Events decoded ahead on other threads, while they come in time and fit this head.
             let more = ahead?.drain(from: last + 1, head: head, evolved) ?? true
             if more {
                 try txn.scan(from: last + 1) { view in evolved(try decode(view, keys: keys), at: view.position) }
@@ -147,7 +147,7 @@ enum ModelMaintenance {
     ) throws -> RebuildReport {
         let head = try txn.head.position
         let keys = txn.withUnsafeAccess { access in SubjectKeyring(access: access, dbs: dbs) }
-        // Events decoded ahead on a second thread at this snapshot's head; the rest inline.
+        // Events decoded ahead on other threads at this snapshot's head; the rest inline.
         var state = WorkflowState()
         var count: UInt64 = 0
         _ = ahead?.drain(from: 1, head: head) { event, position in

@@ -58,7 +58,7 @@ struct ChunkedRebuildTests {
             moved[index].unitId = "U-elsewhere"
             moved[index].status = moved[index].status == .active ? .completed : .active
         }
-        func flat(_ parts: [ProjectRecords]) -> (puts: [[UInt8]], deletes: [[UInt8]], counts: [String: Int]) {
+        func flat(_ parts: [FlushRecords]) -> (puts: [[UInt8]], deletes: [[UInt8]], counts: [String: Int]) {
             var counts: [String: Int] = [:]
             for part in parts {
                 for (counter, delta) in part.counts {
@@ -71,10 +71,10 @@ struct ChunkedRebuildTests {
             )
         }
         for olds in [projects.map { _ in nil }, projects.map(Optional.some), moved.map(Optional.some)] {
-            let one = flat(ProjectRecords.build(projects, olds: olds, hasher: ledger.dbs.hasher, lanes: 1))
+            let one = flat(FlushRecords.projects(projects, olds: olds, hasher: ledger.dbs.hasher, lanes: 1))
             #expect(one.puts.count >= projects.count)
             for lanes in [2, 3, 7] {
-                let parts = ProjectRecords.build(projects, olds: olds, hasher: ledger.dbs.hasher, lanes: lanes)
+                let parts = FlushRecords.projects(projects, olds: olds, hasher: ledger.dbs.hasher, lanes: lanes)
                 #expect(parts.count == lanes)
                 let several = flat(parts)
                 #expect(several.puts == one.puts, "\(lanes) lanes")
@@ -84,11 +84,12 @@ struct ChunkedRebuildTests {
         }
         // More parts than projects: the last parts are empty.
         let few = Array(projects.prefix(5))
+        let none = few.map { _ -> Project? in nil }
         #expect(
-            flat(ProjectRecords.build(few, olds: few.map { _ in nil }, hasher: ledger.dbs.hasher, lanes: 4)).puts
-                == flat(ProjectRecords.build(few, olds: few.map { _ in nil }, hasher: ledger.dbs.hasher, lanes: 1)).puts
+            flat(FlushRecords.projects(few, olds: none, hasher: ledger.dbs.hasher, lanes: 4)).puts
+                == flat(FlushRecords.projects(few, olds: none, hasher: ledger.dbs.hasher, lanes: 1)).puts
         )
-        let withMoves = flat(ProjectRecords.build(projects, olds: moved.map(Optional.some), hasher: ledger.dbs.hasher))
+        let withMoves = flat(FlushRecords.projects(projects, olds: moved.map(Optional.some), hasher: ledger.dbs.hasher))
         #expect(!withMoves.deletes.isEmpty && !withMoves.counts.isEmpty)
     }
 

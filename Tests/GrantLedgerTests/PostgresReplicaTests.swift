@@ -153,12 +153,7 @@ struct PostgresReplicaTests {
         let start = try ledger.head().position
         let sink = PostgresSink(ledger: ledger, url: try ReplicaURL(database), batchSize: 100_000)
         let following = Task { try await sink.run(follow: true, until: start + UInt64(leaders.count)) }
-        var copied: UInt64 = 0
-        let deadline = Date().addingTimeInterval(60)
-        while copied < start, Date() < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-            copied = (try? PostgresTestServer.query(database, Self.checkpointSQL)).flatMap { UInt64($0) } ?? 0
-        }
+        let copied = try await Self.checkpoint(of: database, reaching: start, poll: .milliseconds(20))
         #expect(copied == start)
         for leader in leaders {
             let outcome = await ledger.execute(
@@ -245,13 +240,7 @@ struct PostgresReplicaTests {
         let process = try Self.start(
             ["sink", "postgres", "--url", database, "--batch", "1000"], store: store,
             environment: ["GRANTLEDGER_SINK_PAUSE_BEFORE_COMMIT_MS": "300"])
-        var checkpoint: UInt64 = 0
-        let deadline = Date().addingTimeInterval(120)
-        while checkpoint < 2_000, Date() < deadline, process.isRunning {
-            try await Task.sleep(for: .milliseconds(50))
-            // The schema may not be there yet: the sink creates it.
-            checkpoint = (try? PostgresTestServer.query(database, Self.checkpointSQL)).flatMap { UInt64($0) } ?? 0
-        }
+        _ = try await Self.checkpoint(of: database, reaching: 2_000, seconds: 120) { process.isRunning }
         try await Task.sleep(for: .milliseconds(150))
         #expect(process.isRunning, "the sink finished before it could be killed")
         kill(process.processIdentifier, SIGKILL)
@@ -446,12 +435,7 @@ struct PostgresReplicaTests {
             try await group.waitForAll()
         }
         let head = try ledger.head().position
-        var copied: UInt64 = 0
-        let deadline = Date().addingTimeInterval(60)
-        while copied < head, Date() < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-            copied = (try? PostgresTestServer.query(database, Self.checkpointSQL)).flatMap { UInt64($0) } ?? 0
-        }
+        let copied = try await Self.checkpoint(of: database, reaching: head)
         #expect(copied == head)
         #expect(process.isRunning)
         kill(process.processIdentifier, SIGTERM)
@@ -554,6 +538,21 @@ struct PostgresReplicaTests {
     // MARK: Helpers
 
     static let checkpointSQL = "SELECT position FROM grantledger.checkpoint"
+
+    /// Polls the replica's checkpoint until it reaches `position`, `seconds` pass or `going` turns false;
+    /// returns the last one read (0 while the sink has not created the schema yet).
+    static func checkpoint(
+        of database: String, reaching position: UInt64, seconds: TimeInterval = 60,
+        poll: Duration = .milliseconds(50), while going: () -> Bool = { true }
+    ) async throws -> UInt64 {
+        var checkpoint: UInt64 = 0
+        let deadline = Date().addingTimeInterval(seconds)
+        while checkpoint < position, Date() < deadline, going() {
+            try await Task.sleep(for: poll)
+            checkpoint = (try? PostgresTestServer.query(database, checkpointSQL)).flatMap { UInt64($0) } ?? 0
+        }
+        return checkpoint
+    }
     /// How many of the indexes an initial sync defers exist and are valid.
     static let deferredIndexesSQL = """
         SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid

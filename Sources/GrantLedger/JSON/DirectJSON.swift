@@ -19,6 +19,15 @@ enum DirectJSON {
         }
     }
 
+    /// `"name":` and a string value (``string(_:_:_:)``), after a comma unless it is the first member.
+    static func field(
+        _ name: StaticString, _ text: String, _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased,
+        first: Bool = false
+    ) {
+        key(name, &out, first: first)
+        string(text, &out, erased)
+    }
+
     /// `"key":` (after a comma unless it is the first member).
     static func key(_ key: StaticString, _ out: inout [UInt8], first: Bool = false) {
         if !first { out.append(UInt8(ascii: ",")) }
@@ -40,12 +49,9 @@ enum DirectJSON {
         _ idNumber: String, _ idType: IdType, _ name: String, _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased
     ) {
         out.append(UInt8(ascii: "{"))
-        key("idNumber", &out, first: true)
-        string(idNumber, &out, erased)
-        key("idType", &out)
-        string(idType.rawValue, &out, erased)
-        key("name", &out)
-        string(name, &out, erased)
+        field("idNumber", idNumber, &out, erased, first: true)
+        field("idType", idType.rawValue, &out, erased)
+        field("name", name, &out, erased)
     }
 
     static func person(_ person: Person, _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased) {
@@ -55,12 +61,9 @@ enum DirectJSON {
 
     static func member(_ member: Member, _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased) {
         identity(member.idNumber, member.idType, member.name, &out, erased)
-        key("role", &out)
-        string(member.role, &out, erased)
-        key("title", &out)
-        string(member.title, &out, erased)
-        key("unit", &out)
-        string(member.unit, &out, erased)
+        field("role", member.role, &out, erased)
+        field("title", member.title, &out, erased)
+        field("unit", member.unit, &out, erased)
         out.append(UInt8(ascii: "}"))
     }
 
@@ -99,15 +102,12 @@ enum DirectJSON {
 
     static func project(_ project: Project, _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased) {
         out.append(UInt8(ascii: "{"))
-        key("approvedOn", &out, first: true)
-        string(project.approvedOn.description, &out, erased)
+        field("approvedOn", project.approvedOn.description, &out, erased, first: true)
         key("budget", &out)
         budget(project.budget, &out, erased)
-        key("category", &out)
-        string(project.category.rawValue, &out, erased)
+        field("category", project.category.rawValue, &out, erased)
         if let certificateNo = project.certificateNo {
-            key("certificateNo", &out)
-            string(certificateNo, &out, erased)
+            field("certificateNo", certificateNo, &out, erased)
         }
         key("closeoutUnderReview", &out)
         bool(project.closeoutUnderReview, &out)
@@ -117,10 +117,8 @@ enum DirectJSON {
         } else {
             JSONTreeEncoder.write(project.contentAdjustments, to: &out, erased: erased)
         }
-        key("deliverableForm", &out)
-        string(project.deliverableForm.rawValue, &out, erased)
-        key("discipline", &out)
-        string(project.discipline, &out, erased)
+        field("deliverableForm", project.deliverableForm.rawValue, &out, erased)
+        field("discipline", project.discipline, &out, erased)
         key("effectiveChangeRequests", &out)
         strings(project.effectiveChangeRequests, &out, erased)
         key("extensionCount", &out)
@@ -143,19 +141,13 @@ enum DirectJSON {
         }
         out.append(UInt8(ascii: "]"))
         if let overdueListedFor = project.overdueListedFor {
-            key("overdueListedFor", &out)
-            string(overdueListedFor.description, &out, erased)
+            field("overdueListedFor", overdueListedFor.description, &out, erased)
         }
-        key("plannedEndDate", &out)
-        string(project.plannedEndDate.description, &out, erased)
-        key("projectNo", &out)
-        string(project.projectNo, &out, erased)
-        key("status", &out)
-        string(project.status.rawValue, &out, erased)
-        key("title", &out)
-        string(project.title, &out, erased)
-        key("unitId", &out)
-        string(project.unitId, &out, erased)
+        field("plannedEndDate", project.plannedEndDate.description, &out, erased)
+        field("projectNo", project.projectNo, &out, erased)
+        field("status", project.status.rawValue, &out, erased)
+        field("title", project.title, &out, erased)
+        field("unitId", project.unitId, &out, erased)
         out.append(UInt8(ascii: "}"))
     }
 
@@ -163,10 +155,8 @@ enum DirectJSON {
         _ event: ProjectRegistered, _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased
     ) {
         out.append(UInt8(ascii: "{"))
-        key("at", &out, first: true)
-        string(event.at.description, &out, erased)
-        key("by", &out)
-        string(event.by, &out, erased)
+        field("at", event.at.description, &out, erased, first: true)
+        field("by", event.by, &out, erased)
         key("project", &out)
         project(event.project, &out, erased)
         out.append(UInt8(ascii: "}"))
@@ -180,14 +170,11 @@ extension DirectJSON {
         _ event: CloseoutSectionSaved, _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased
     ) {
         out.append(UInt8(ascii: "{"))
-        key("at", &out, first: true)
-        string(event.at.description, &out, erased)
-        key("closeoutId", &out)
-        string(event.closeoutId, &out, erased)
+        field("at", event.at.description, &out, erased, first: true)
+        field("closeoutId", event.closeoutId, &out, erased)
         key("data", &out)
         closeoutSectionData(event.data, &out, erased)
-        key("projectNo", &out)
-        string(event.projectNo, &out, erased)
+        field("projectNo", event.projectNo, &out, erased)
         out.append(UInt8(ascii: "}"))
     }
 
@@ -204,8 +191,7 @@ extension DirectJSON {
         case .finalAccounts(let value): finalAccounts(value, &out, erased)
         case .avoidedExperts(let value): array(value, &out) { avoidedExpert($0, &$1, erased) }
         }
-        key("section", &out)
-        string(data.section.rawValue, &out, erased)
+        field("section", data.section.rawValue, &out, erased)
         out.append(UInt8(ascii: "}"))
     }
 
@@ -224,18 +210,14 @@ extension DirectJSON {
         _ info: CloseoutBasicInfo, _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased
     ) {
         out.append(UInt8(ascii: "{"))
-        key("appraisalMode", &out, first: true)
-        string(info.appraisalMode.rawValue, &out, erased)
+        field("appraisalMode", info.appraisalMode.rawValue, &out, erased, first: true)
         if let ground = info.exemptionGround {
-            key("exemptionGround", &out)
-            string(ground.rawValue, &out, erased)
+            field("exemptionGround", ground.rawValue, &out, erased)
         }
-        key("form", &out)
-        string(info.form.rawValue, &out, erased)
+        field("form", info.form.rawValue, &out, erased)
         key("keywords", &out)
         strings(info.keywords, &out, erased)
-        key("title", &out)
-        string(info.title, &out, erased)
+        field("title", info.title, &out, erased)
         key("wordCount", &out)
         int(info.wordCount, &out)
         out.append(UInt8(ascii: "}"))
@@ -243,8 +225,7 @@ extension DirectJSON {
 
     static func closeoutMember(_ member: CloseoutMember, _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased) {
         out.append(UInt8(ascii: "{"))
-        key("contribution", &out, first: true)
-        string(member.contribution, &out, erased)
+        field("contribution", member.contribution, &out, erased, first: true)
         key("member", &out)
         self.member(member.member, &out, erased)
         out.append(UInt8(ascii: "}"))
@@ -252,16 +233,11 @@ extension DirectJSON {
 
     static func interimOutput(_ output: InterimOutput, _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased) {
         out.append(UInt8(ascii: "{"))
-        key("authors", &out, first: true)
-        string(output.authors, &out, erased)
-        key("date", &out)
-        string(output.date.description, &out, erased)
-        key("form", &out)
-        string(output.form, &out, erased)
-        key("title", &out)
-        string(output.title, &out, erased)
-        key("venue", &out)
-        string(output.venue, &out, erased)
+        field("authors", output.authors, &out, erased, first: true)
+        field("date", output.date.description, &out, erased)
+        field("form", output.form, &out, erased)
+        field("title", output.title, &out, erased)
+        field("venue", output.venue, &out, erased)
         out.append(UInt8(ascii: "}"))
     }
 
@@ -296,12 +272,9 @@ extension DirectJSON {
 
     static func avoidedExpert(_ expert: AvoidedExpert, _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased) {
         out.append(UInt8(ascii: "{"))
-        key("name", &out, first: true)
-        string(expert.name, &out, erased)
-        key("reason", &out)
-        string(expert.reason, &out, erased)
-        key("unit", &out)
-        string(expert.unit, &out, erased)
+        field("name", expert.name, &out, erased, first: true)
+        field("reason", expert.reason, &out, erased)
+        field("unit", expert.unit, &out, erased)
         out.append(UInt8(ascii: "}"))
     }
 }
@@ -333,14 +306,11 @@ extension DirectJSON {
 
     static func itemReviewed(_ event: ItemReviewed, _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased) {
         out.append(UInt8(ascii: "{"))
-        key("itemId", &out, first: true)
-        string(event.itemId, &out, erased)
+        field("itemId", event.itemId, &out, erased, first: true)
         if let next = event.next {
-            key("next", &out)
-            string(next.rawValue, &out, erased)
+            field("next", next.rawValue, &out, erased)
         }
-        key("projectNo", &out)
-        string(event.projectNo, &out, erased)
+        field("projectNo", event.projectNo, &out, erased)
         key("record", &out)
         reviewRecord(event.record, &out, erased)
         out.append(UInt8(ascii: "}"))
@@ -348,16 +318,11 @@ extension DirectJSON {
 
     static func reviewRecord(_ record: ReviewRecord, _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased) {
         out.append(UInt8(ascii: "{"))
-        key("at", &out, first: true)
-        string(record.at.description, &out, erased)
-        key("by", &out)
-        string(record.by, &out, erased)
-        key("decision", &out)
-        string(record.decision.rawValue, &out, erased)
-        key("level", &out)
-        string(record.level.rawValue, &out, erased)
-        key("opinion", &out)
-        string(record.opinion, &out, erased)
+        field("at", record.at.description, &out, erased, first: true)
+        field("by", record.by, &out, erased)
+        field("decision", record.decision.rawValue, &out, erased)
+        field("level", record.level.rawValue, &out, erased)
+        field("opinion", record.opinion, &out, erased)
         out.append(UInt8(ascii: "}"))
     }
 
@@ -372,14 +337,11 @@ extension DirectJSON {
         _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased
     ) {
         out.append(UInt8(ascii: "{"))
-        key("at", &out, first: true)
-        string(at.description, &out, erased)
-        key("by", &out)
-        string(by, &out, erased)
+        field("at", at.description, &out, erased, first: true)
+        field("by", by, &out, erased)
         key(idKey, &out)
         string(id, &out, erased)
-        key("projectNo", &out)
-        string(projectNo, &out, erased)
+        field("projectNo", projectNo, &out, erased)
         out.append(UInt8(ascii: "}"))
     }
 
@@ -387,17 +349,12 @@ extension DirectJSON {
         _ event: RegistrationReviewed, _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased
     ) {
         out.append(UInt8(ascii: "{"))
-        key("accountId", &out, first: true)
-        string(event.accountId, &out, erased)
-        key("at", &out)
-        string(event.at.description, &out, erased)
-        key("by", &out)
-        string(event.by, &out, erased)
-        key("decision", &out)
-        string(event.decision.rawValue, &out, erased)
+        field("accountId", event.accountId, &out, erased, first: true)
+        field("at", event.at.description, &out, erased)
+        field("by", event.by, &out, erased)
+        field("decision", event.decision.rawValue, &out, erased)
         if let reason = event.reason {
-            key("reason", &out)
-            string(reason, &out, erased)
+            field("reason", reason, &out, erased)
         }
         out.append(UInt8(ascii: "}"))
     }
@@ -406,24 +363,15 @@ extension DirectJSON {
         _ event: AccountRegistered, _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased
     ) {
         out.append(UInt8(ascii: "{"))
-        key("accountId", &out, first: true)
-        string(event.accountId, &out, erased)
-        key("at", &out)
-        string(event.at.description, &out, erased)
-        key("email", &out)
-        string(event.email, &out, erased)
-        key("idNumber", &out)
-        string(event.idNumber, &out, erased)
-        key("idType", &out)
-        string(event.idType.rawValue, &out, erased)
-        key("name", &out)
-        string(event.name, &out, erased)
-        key("role", &out)
-        string(event.role.rawValue, &out, erased)
-        key("unitId", &out)
-        string(event.unitId, &out, erased)
-        key("username", &out)
-        string(event.username, &out, erased)
+        field("accountId", event.accountId, &out, erased, first: true)
+        field("at", event.at.description, &out, erased)
+        field("email", event.email, &out, erased)
+        field("idNumber", event.idNumber, &out, erased)
+        field("idType", event.idType.rawValue, &out, erased)
+        field("name", event.name, &out, erased)
+        field("role", event.role.rawValue, &out, erased)
+        field("unitId", event.unitId, &out, erased)
+        field("username", event.username, &out, erased)
         out.append(UInt8(ascii: "}"))
     }
 
@@ -433,19 +381,13 @@ extension DirectJSON {
         out.append(UInt8(ascii: "{"))
         key("appraisal", &out, first: true)
         out.append(UInt8(ascii: "{"))
-        key("at", &out, first: true)
-        string(event.appraisal.at.description, &out, erased)
-        key("comments", &out)
-        string(event.appraisal.comments, &out, erased)
-        key("expertId", &out)
-        string(event.appraisal.expertId, &out, erased)
-        key("grade", &out)
-        string(event.appraisal.grade.rawValue, &out, erased)
+        field("at", event.appraisal.at.description, &out, erased, first: true)
+        field("comments", event.appraisal.comments, &out, erased)
+        field("expertId", event.appraisal.expertId, &out, erased)
+        field("grade", event.appraisal.grade.rawValue, &out, erased)
         out.append(UInt8(ascii: "}"))
-        key("closeoutId", &out)
-        string(event.closeoutId, &out, erased)
-        key("projectNo", &out)
-        string(event.projectNo, &out, erased)
+        field("closeoutId", event.closeoutId, &out, erased)
+        field("projectNo", event.projectNo, &out, erased)
         out.append(UInt8(ascii: "}"))
     }
 
@@ -453,14 +395,11 @@ extension DirectJSON {
         _ event: DeadlineReminderSent, _ out: inout [UInt8], _ erased: JSONTreeEncoder.Erased
     ) {
         out.append(UInt8(ascii: "{"))
-        key("at", &out, first: true)
-        string(event.at.description, &out, erased)
+        field("at", event.at.description, &out, erased, first: true)
         key("daysBefore", &out)
         int(event.daysBefore, &out)
-        key("plannedEndDate", &out)
-        string(event.plannedEndDate.description, &out, erased)
-        key("projectNo", &out)
-        string(event.projectNo, &out, erased)
+        field("plannedEndDate", event.plannedEndDate.description, &out, erased)
+        field("projectNo", event.projectNo, &out, erased)
         out.append(UInt8(ascii: "}"))
     }
 

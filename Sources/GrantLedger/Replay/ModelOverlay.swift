@@ -67,39 +67,28 @@ struct ModelOverlay: WorkflowStateWriter {
         let access = base.access
         let models = base.dbs.models
         let empty = try access.entryCount(models) == 0
-        var puts: [(key: [UInt8], value: [UInt8])] = []
-        var deletes: [[UInt8]] = []
-        var counts: [ModelCounters.Counter: Int] = [:]
-        puts.reserveCapacity(count * 2)
+        var records = FlushRecords()
+        records.puts.reserveCapacity(count * 2)
 
-        func put(_ key: [UInt8], _ value: [UInt8], derived old: [[UInt8]], _ new: [[UInt8]]) {
-            puts.append((key, value))
-            for key in old where !new.contains(where: { ModelKey.same($0, key) }) { deletes.append(key) }
-            for key in new where !old.contains(where: { ModelKey.same($0, key) }) { puts.append((key, [])) }
-        }
-        func tally(_ old: [ModelCounters.Counter], _ new: [ModelCounters.Counter]) {
-            for counter in old { counts[counter, default: 0] -= 1 }
-            for counter in new { counts[counter, default: 0] += 1 }
-        }
         /// The stored version of an entity (none when the models were empty).
         func old<T>(_ load: () -> T?) -> T? { empty ? nil : load() }
         func storedUnit(_ projectNo: String) -> String { old { storedProject(projectNo) }?.unitId ?? "" }
         func unit(_ projectNo: String) -> String { project(projectNo)?.unitId ?? "" }
 
         for (key, value) in strings {
-            if let value { puts.append((key, Array(value.utf8))) } else { deletes.append(key) }
+            if let value { records.puts.append((key, Array(value.utf8))) } else { records.deletes.append(key) }
         }
         for (key, present) in markers {
-            if present { puts.append((key, [])) } else { deletes.append(key) }
+            if present { records.puts.append((key, [])) } else { records.deletes.append(key) }
         }
-        for (key, ids) in lists { puts.append((key, ids.binaryEncoded)) }
+        for (key, ids) in lists { records.puts.append((key, ids.binaryEncoded)) }
         for province in provinces.values {
-            puts.append((ModelKey.make(.province, province.id), province.binaryEncoded))
+            records.puts.append((ModelKey.make(.province, province.id), province.binaryEncoded))
         }
-        for unit in units.values { puts.append((ModelKey.make(.unit, unit.id), unit.binaryEncoded)) }
+        for unit in units.values { records.puts.append((ModelKey.make(.unit, unit.id), unit.binaryEncoded)) }
         for account in accounts.values {
             let old = old { storedAccount(account.id) }
-            put(
+            records.put(
                 ModelKey.make(.account, account.id), account.binaryEncoded,
                 derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: account))
         }
@@ -108,10 +97,8 @@ struct ModelOverlay: WorkflowStateWriter {
         // and counters depend on the two versions alone) and merged in order.
         let chunkProjects = Array(projects.values)
         let oldProjects = chunkProjects.map { project in old { storedProject(project.projectNo) } }
-        for part in ProjectRecords.build(chunkProjects, olds: oldProjects, hasher: base.dbs.hasher) {
-            puts.append(contentsOf: part.puts)
-            deletes.append(contentsOf: part.deletes)
-            for (counter, delta) in part.counts { counts[counter, default: 0] += delta }
+        for part in FlushRecords.projects(chunkProjects, olds: oldProjects, hasher: base.dbs.hasher) {
+            records.append(part)
         }
         for (index, project) in chunkProjects.enumerated() {
             // A project that changed unit takes its items' counters along; the items this chunk
@@ -119,19 +106,19 @@ struct ModelOverlay: WorkflowStateWriter {
             if let old = oldProjects[index], old.unitId != project.unitId {
                 for id in changeRequestIds(ofProject: project.projectNo) where changeRequests[id] == nil {
                     let item = storedChangeRequest(id)
-                    tally(
+                    records.tally(
                         ModelCounters.counters(of: item, unit: old.unitId),
                         ModelCounters.counters(of: item, unit: project.unitId))
                 }
                 for id in closeoutIds(ofProject: project.projectNo) where closeouts[id] == nil {
                     let item = storedCloseout(id)
-                    tally(
+                    records.tally(
                         ModelCounters.counters(of: item, unit: old.unitId),
                         ModelCounters.counters(of: item, unit: project.unitId))
                 }
                 for id in budgetAdjustmentIds(ofProject: project.projectNo) where adjustments[id] == nil {
                     let item = storedAdjustment(id)
-                    tally(
+                    records.tally(
                         ModelCounters.counters(of: item, unit: old.unitId),
                         ModelCounters.counters(of: item, unit: project.unitId))
                 }
@@ -139,44 +126,45 @@ struct ModelOverlay: WorkflowStateWriter {
         }
         for request in changeRequests.values {
             let old = old { storedChangeRequest(request.id) }
-            put(
+            records.put(
                 ModelKey.make(.change, request.id), request.binaryEncoded,
                 derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: request))
-            tally(
+            records.tally(
                 ModelCounters.counters(of: old, unit: storedUnit(request.projectNo)),
                 ModelCounters.counters(of: request, unit: unit(request.projectNo)))
         }
         for closeout in closeouts.values {
             let old = old { storedCloseout(closeout.id) }
-            put(
+            records.put(
                 ModelKey.make(.closeout, closeout.id), closeout.binaryEncoded,
                 derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: closeout))
-            tally(
+            records.tally(
                 ModelCounters.counters(of: old, unit: storedUnit(closeout.projectNo)),
                 ModelCounters.counters(of: closeout, unit: unit(closeout.projectNo)))
         }
         for adjustment in adjustments.values {
             let old = old { storedAdjustment(adjustment.id) }
-            put(
+            records.put(
                 ModelKey.make(.adjustment, adjustment.id), adjustment.binaryEncoded,
                 derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: adjustment))
-            tally(
+            records.tally(
                 ModelCounters.counters(of: old, unit: storedUnit(adjustment.projectNo)),
                 ModelCounters.counters(of: adjustment, unit: unit(adjustment.projectNo)))
         }
-        for (counter, delta) in counts where delta != 0 {
+        for (counter, delta) in records.counts where delta != 0 {
             let key = ModelCounters.key(counter)
             let current = empty ? 0 : Int(try access.get(models, key).flatMap(BigEndian.value) ?? 0)
             if current + delta > 0 {
-                puts.append((key, BigEndian.bytes(UInt64(current + delta))))
+                records.puts.append((key, BigEndian.bytes(UInt64(current + delta))))
             } else {
-                deletes.append(key)
+                records.deletes.append(key)
             }
         }
         if !empty {
-            for key in deletes { try access.delete(models, key) }
+            for key in records.deletes { try access.delete(models, key) }
         }
-        puts.sort { ModelKey.precedes($0.key, $1.key) }
+        records.puts.sort { ModelKey.precedes($0.key, $1.key) }
+        let puts = records.puts
         for (index, record) in puts.enumerated() {
             // Equal keys cannot come from different entities; keep the last if they ever do.
             if index + 1 < puts.count && ModelKey.same(puts[index + 1].key, record.key) { continue }
@@ -423,24 +411,44 @@ struct ModelOverlay: WorkflowStateWriter {
     mutating func putPasswordResetState(_ resetState: PasswordResetState) { base.putPasswordResetState(resetState) }
 }
 
-/// The records of a flush's projects: each project's record and derived keys (puts of the new ones,
-/// deletes of the dropped ones), its summary when it changed, and its counters' moves.
-struct ProjectRecords: Sendable {
+/// The records a flush writes: the entities' records with their derived keys and summaries (puts),
+/// the derived keys they dropped (deletes), and the counters' moves.
+struct FlushRecords: Sendable {
     var puts: [(key: [UInt8], value: [UInt8])] = []
     var deletes: [[UInt8]] = []
     var counts: [ModelCounters.Counter: Int] = [:]
 
+    /// An entity's record, with the derived keys that `new` adds to or drops from `old`.
+    mutating func put(_ key: [UInt8], _ value: [UInt8], derived old: [[UInt8]], _ new: [[UInt8]]) {
+        puts.append((key, value))
+        for key in old where !new.contains(where: { ModelKey.same($0, key) }) { deletes.append(key) }
+        for key in new where !old.contains(where: { ModelKey.same($0, key) }) { puts.append((key, [])) }
+    }
+
+    /// Moves the counters of an entity's stored version to those of its new one.
+    mutating func tally(_ old: [ModelCounters.Counter], _ new: [ModelCounters.Counter]) {
+        for counter in old { counts[counter, default: 0] -= 1 }
+        for counter in new { counts[counter, default: 0] += 1 }
+    }
+
+    /// Appends another part's records after these.
+    mutating func append(_ other: FlushRecords) {
+        puts.append(contentsOf: other.puts)
+        deletes.append(contentsOf: other.deletes)
+        for (counter, delta) in other.counts { counts[counter, default: 0] += delta }
+    }
+
     /// The records of `projects` (whose stored versions are `olds`), built in parts on every core
     /// when there are enough of them (or in `lanes` parts); the parts in order.
-    static func build(
+    static func projects(
         _ projects: [Project], olds: [Project?], hasher: LookupHasher, lanes: Int? = nil
-    ) -> [ProjectRecords] {
+    ) -> [FlushRecords] {
         let lanes = max(
             1, lanes ?? (projects.count >= 4_096 ? min(ProcessInfo.processInfo.activeProcessorCount, 4) : 1))
-        let size = (projects.count + lanes - 1) / max(lanes, 1)
-        let parts = Mutex<[ProjectRecords]>(Array(repeating: ProjectRecords(), count: lanes))
+        let size = (projects.count + lanes - 1) / lanes
+        let parts = Mutex<[FlushRecords]>(Array(repeating: FlushRecords(), count: lanes))
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-            var part = ProjectRecords()
+            var part = FlushRecords()
             part.puts.reserveCapacity(size * 6)
             for index in min(projects.count, lane * size)..<min(projects.count, (lane + 1) * size) {
                 part.add(projects[index], old: olds[index], hasher: hasher)
@@ -453,14 +461,11 @@ struct ProjectRecords: Sendable {
     /// What the live path writes for one project (``ModelStore``'s `putProject`).
     mutating func add(_ project: Project, old: Project?, hasher: LookupHasher) {
         let derived = ModelRecords.derivedKeys(of: old, project, hasher: hasher)
-        puts.append((ModelKey.make(.project, project.projectNo), project.binaryEncoded))
-        for key in derived.old where !derived.new.contains(where: { ModelKey.same($0, key) }) { deletes.append(key) }
-        for key in derived.new where !derived.old.contains(where: { ModelKey.same($0, key) }) { puts.append((key, [])) }
+        put(ModelKey.make(.project, project.projectNo), project.binaryEncoded, derived: derived.old, derived.new)
         if old.map(ProjectSummary.init) != ProjectSummary(project) {
             puts.append(ModelRecords.summaryRecord(of: project))
         }
-        for counter in ModelCounters.counters(of: old) { counts[counter, default: 0] -= 1 }
-        for counter in ModelCounters.counters(of: project) { counts[counter, default: 0] += 1 }
+        tally(ModelCounters.counters(of: old), ModelCounters.counters(of: project))
     }
 }
 

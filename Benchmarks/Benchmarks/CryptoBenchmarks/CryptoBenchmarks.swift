@@ -1,10 +1,12 @@
-// The cost of one sealed personal field (R-LOG-6, issue 9), per operation, through swift-crypto as
-// the engine calls it: AES-256-GCM open and seal of an 18-byte ID number bound to a 16-byte subject
+// The cost of one sealed personal field (R-LOG-6, issue 9), per operation, through swift-crypto's
+// `AES.GCM` (as the engine called it until round 9) and through BoringSSL's AEAD interface (as it
+// calls it since, `FieldKey`): AES-256-GCM open and seal of an 18-byte ID number bound to a 16-byte subject
 // id, and the pre-keyed HMAC-SHA256 lookup hash. Sets the floor under the sealing budget: a
 // rebuild opens every sealed field of the log once, a registration seals one per person. Also the
 // SHA-256 link of the hash chain (R-LOG-2) for a 400-byte event, the floor under the event log's
 // batched appends.
 import Benchmark
+import CCryptoBoringSSL
 import Crypto
 import Foundation
 
@@ -16,6 +18,22 @@ let boxes: [[UInt8]] = (0..<1_024).map { _ in
 }
 let keyed = HMAC<SHA256>(key: SymmetricKey(data: [UInt8](repeating: 9, count: 32)))
 let lookupMessage = Array("person\u{0}110108198001010015".utf8)
+let rawKey = key.withUnsafeBytes { [UInt8]($0) }
+
+/// Opens a combined box (nonce, ciphertext, tag) as `FieldKey.open` does.
+func open(_ box: [UInt8], with context: UnsafeMutablePointer<EVP_AEAD_CTX>) -> [UInt8] {
+    var written = 0
+    return [UInt8](unsafeUninitializedCapacity: box.count - 12) { buffer, count in
+        let result = box.withUnsafeBufferPointer { input in
+            CCryptoBoringSSL_EVP_AEAD_CTX_open(
+                context, buffer.baseAddress, &written, box.count - 12, input.baseAddress, 12,
+                input.baseAddress! + 12, box.count - 12, subject, subject.count)
+        }
+        precondition(result == 1)
+        count = written
+    }
+}
+
 /// A 400-byte payload's record: the previous digest and about 480 canonical bytes (R-LOG-2's link).
 let chainInput = [UInt8](repeating: 0x5A, count: 32 + 480)
 
@@ -29,6 +47,47 @@ let benchmarks: @Sendable () -> Void = {
             let box = try AES.GCM.SealedBox(combined: boxes[index & 1_023])
             blackHole(Array(try AES.GCM.open(box, using: key, authenticating: subject)))
         }
+    }
+
+    // As the engine opens and seals since round 9 (`FieldKey`): BoringSSL's AEAD interface, which
+    // swift-crypto's `AES.GCM` calls inside, without its per-call context and `Data` copies.
+    Benchmark(
+        "AES-256-GCM open, 18-byte field (BoringSSL AEAD, context made per field)",
+        configuration: .init(scalingFactor: .kilo)
+    ) { benchmark in
+        for index in benchmark.scaledIterations {
+            let context = CCryptoBoringSSL_EVP_AEAD_CTX_new(CCryptoBoringSSL_EVP_aead_aes_256_gcm(), rawKey, 32, 16)!
+            blackHole(open(boxes[index & 1_023], with: context))
+            CCryptoBoringSSL_EVP_AEAD_CTX_free(context)
+        }
+    }
+
+    Benchmark(
+        "AES-256-GCM open, 18-byte field (BoringSSL AEAD, context kept)", configuration: .init(scalingFactor: .kilo)
+    ) { benchmark in
+        let context = CCryptoBoringSSL_EVP_AEAD_CTX_new(CCryptoBoringSSL_EVP_aead_aes_256_gcm(), rawKey, 32, 16)!
+        for index in benchmark.scaledIterations { blackHole(open(boxes[index & 1_023], with: context)) }
+        CCryptoBoringSSL_EVP_AEAD_CTX_free(context)
+    }
+
+    Benchmark(
+        "AES-256-GCM seal, 18-byte field, nonce given (BoringSSL AEAD, context kept)",
+        configuration: .init(scalingFactor: .kilo)
+    ) { benchmark in
+        let context = CCryptoBoringSSL_EVP_AEAD_CTX_new(CCryptoBoringSSL_EVP_aead_aes_256_gcm(), rawKey, 32, 16)!
+        let nonce = [UInt8](repeating: 1, count: 12)
+        for _ in benchmark.scaledIterations {
+            var written = 0
+            let box = [UInt8](unsafeUninitializedCapacity: 12 + idNumber.count + 16) { buffer, count in
+                for index in 0..<12 { buffer[index] = nonce[index] }
+                _ = CCryptoBoringSSL_EVP_AEAD_CTX_seal(
+                    context, buffer.baseAddress! + 12, &written, idNumber.count + 16, nonce, 12, idNumber,
+                    idNumber.count, subject, subject.count)
+                count = 12 + written
+            }
+            blackHole(box)
+        }
+        CCryptoBoringSSL_EVP_AEAD_CTX_free(context)
     }
 
     Benchmark("AES-256-GCM seal, 18-byte field, nonce given", configuration: .init(scalingFactor: .kilo)) {

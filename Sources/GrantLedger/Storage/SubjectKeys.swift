@@ -167,7 +167,7 @@ struct SubjectKey: Hashable {
 
 /// What a keyring knows of one subject.
 enum CachedSubject {
-    case live(SymmetricKey)
+    case live(FieldKey)
     case erased
     case missing
 }
@@ -262,7 +262,7 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     var position: UInt64 = 0
     /// The subject last resolved for sealing, with the position it was resolved at: a person's fields
     /// are sealed one after the other, and the second and later ones find everything already done.
-    private var lastSealed: (ref: SubjectRef, position: UInt64, subject: [UInt8], key: SymmetricKey)?
+    private var lastSealed: (ref: SubjectRef, position: UInt64, subject: [UInt8], key: FieldKey)?
     /// The first storage failure met while sealing.
     private(set) var fault: String?
 
@@ -299,7 +299,9 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
         if let known = cache[id] { return known }
         let state: CachedSubject
         switch try entry(subject) {
-        case .live(let key, _)?: state = .live(SymmetricKey(data: key))
+        case .live(let key, _)?:
+            guard let fieldKey = FieldKey(key) else { throw LedgerError(.storage, "BoringSSL refused a subject key") }
+            state = .live(fieldKey)
         case .erased?: state = .erased
         case nil: state = .missing
         }
@@ -333,10 +335,11 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     func seal(_ plaintext: [UInt8], for ref: SubjectRef) -> (subject: [UInt8], box: [UInt8]) {
         do {
             let (subject, key) = try liveSubject(for: ref)
-            let nonce = try AES.GCM.Nonce(data: RandomPool.bytes(12))
-            let box = try AES.GCM.seal(plaintext, using: key, nonce: nonce, authenticating: subject)
-            guard let combined = box.combined else { throw LedgerError(.storage, "AES-GCM gave no combined box") }
-            return (subject, Array(combined))
+            guard let box = key.seal(plaintext, nonce: RandomPool.bytes(FieldKey.nonceByteCount), subject: subject)
+            else {
+                throw LedgerError(.storage, "AES-GCM sealing failed")
+            }
+            return (subject, box)
         } catch {
             if fault == nil { fault = "sealing a personal field: \(error)" }
             return ([UInt8](repeating: 0, count: SubjectID.byteCount), [])
@@ -359,7 +362,7 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     /// The subject of `ref`, made with a fresh key when the person is new, or when their earlier
     /// subject was erased (new data about them is held under a new key); records the occurrence and
     /// the account link.
-    private func liveSubject(for ref: SubjectRef) throws -> (subject: [UInt8], key: SymmetricKey) {
+    private func liveSubject(for ref: SubjectRef) throws -> (subject: [UInt8], key: FieldKey) {
         if let last = lastSealed, last.position == position, last.ref == ref { return (last.subject, last.key) }
         let resolved = try resolveLiveSubject(for: ref)
         lastSealed = (ref, position, resolved.subject, resolved.key)
@@ -368,7 +371,7 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
 
     /// ``liveSubject(for:)`` without the last-subject shortcut: finds or makes the subject, and records
     /// its occurrence at ``position`` and its account link.
-    private func resolveLiveSubject(for ref: SubjectRef) throws -> (subject: [UInt8], key: SymmetricKey) {
+    private func resolveLiveSubject(for ref: SubjectRef) throws -> (subject: [UInt8], key: FieldKey) {
         guard let access else { throw LedgerError(.storage, "sealing needs a write transaction") }
         let hasher = dbs.hasher
         let lookup: [UInt8]
@@ -385,16 +388,16 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
             }
             accountId = id
         }
-        var found: (subject: [UInt8], key: SymmetricKey)?
+        var found: (subject: [UInt8], key: FieldKey)?
         if let existing = try subject(lookup: lookup), case .live(let key) = try cached(existing) {
             found = (existing, key)
         }
         if found == nil {
             let made = try newSubjectId()
-            let bytes = Self.random(count: 32)
+            let bytes = Self.random(count: FieldKey.keyByteCount)
             try access.put(dbs.subjects, SubjectRecords.key(made), SubjectEntry.live(key: bytes, lookup: lookup).bytes)
             try access.put(dbs.subjects, SubjectRecords.lookup(lookup), made)
-            let key = SymmetricKey(data: bytes)
+            guard let key = FieldKey(bytes) else { throw LedgerError(.storage, "BoringSSL refused a new subject key") }
             cache[SubjectKey(made)] = .live(key)
             subjectsByLookup[lookup] = made
             found = (made, key)
@@ -431,13 +434,11 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
         case .erased:
             return nil
         case .live(let key):
-            do {
-                let sealed = try AES.GCM.SealedBox(combined: box)
-                return Array(try AES.GCM.open(sealed, using: key, authenticating: subject))
-            } catch {
+            guard let plaintext = key.open(box, subject: subject) else {
                 throw BinaryDecodingError(
                     "a personal field of subject \(PasswordHasher.hex(subject)) does not authenticate under its key")
             }
+            return plaintext
         }
     }
 }

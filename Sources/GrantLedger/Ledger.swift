@@ -92,7 +92,7 @@ public final class Ledger: Sendable {
         } catch {
             return CommandOutcome(commandId: envelope.id, error: error)
         }
-        let runner = CommandRunner(dbs: dbs, policy: options.policy)
+        let runner = CommandRunner(dbs: dbs, policy: options.policy, seals: options.sealsPersonalData)
         do {
             let applied = try await store.write(isolation: CommandRunner.isolation) { txn in
                 try runner.run(prepared, in: txn)

@@ -28,6 +28,11 @@ public struct LedgerOptions: Sendable {
     public var randomBytes: @Sendable (Int) -> [UInt8]
     /// Input limits of the command decoder (docs/cli.md).
     public var inputLimits: InputLimits
+    /// Whether personal fields are sealed under their subjects' keys (R-LOG-6). Always, except in the
+    /// benchmarks that measure what sealing costs (BENCHMARKS.md): off, events are written in the
+    /// layout of stores made before sealing (personal fields plain, no subject keys), which every
+    /// ledger still opens, and which `grantledger migrate --encrypt-personal-data` seals.
+    @_spi(Benchmarking) public var sealsPersonalData = true
 
     /// Options with the spec's defaults.
     public init(

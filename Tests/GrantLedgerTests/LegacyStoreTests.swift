@@ -3,7 +3,7 @@ import Foundation
 import GrantWorkflow
 import Testing
 
-@testable import GrantLedger
+@_spi(Benchmarking) @testable import GrantLedger
 
 /// Stores written before personal data was sealed (R-LOG-6): they open and verify as before, and
 /// `migrate --encrypt-personal-data` copies them into a new chain that seals every personal field.
@@ -97,5 +97,71 @@ struct LegacyStoreTests {
         await copy.expectAccepted(ErasureTests.erase(["accountId": "L1"]))
         #expect(!(try copy.project("24BZX001", as: .everything).serialized().contains(IDs.leader)))
         #expect(try copy.verify().firstBadPosition == nil)
+    }
+
+    /// The benchmarks' switch (``LedgerOptions/sealsPersonalData`` off) writes exactly the layout of a
+    /// store from before encryption, made by the engine itself: personal fields plain at the legacy
+    /// schema versions, no subject keys; the read models equal a sealing ledger's; it verifies.
+    @Test("with sealing switched off (benchmarks only) the engine writes the legacy layout")
+    func sealingSwitchedOff() async throws {
+        let dir = TemporaryDirectory()
+        var options = LedgerOptions(
+            policy: testPolicy, clock: { Timestamp(iso8601: "2026-01-05T09:00:00+08:00")! }, trustCommandTime: true)
+        options.sealsPersonalData = false
+        let plain = try Ledger(path: dir.child("plain"), options: options)
+        let sealed = try openTestLedger(dir.child("sealed"))
+        defer {
+            plain.close()
+            sealed.close()
+        }
+        for text in Scenario.standard + Scenario.readyCloseout() {
+            await plain.expectAccepted(text)
+            await sealed.expectAccepted(text)
+        }
+        var legacyEvents = 0
+        for (plainEvent, sealedEvent) in zip(try plain.store.readAll(from: 1), try sealed.store.readAll(from: 1)) {
+            let type = try #require(EventType(typeName: plainEvent.type))
+            #expect(plainEvent.type == sealedEvent.type)
+            #expect(Int(sealedEvent.schemaVersion) == type.schemaVersion)
+            if type.sealedSince != nil {
+                legacyEvents += 1
+                #expect(Int(plainEvent.schemaVersion) == type.legacySchemaVersion, "\(plainEvent.type)")
+            } else {
+                #expect(plainEvent.payload == sealedEvent.payload, "\(plainEvent.type) has no personal fields")
+            }
+        }
+        #expect(legacyEvents > 3)
+        let subjectRecords = { (ledger: Ledger) throws -> Int in
+            var count = 0
+            try ledger.store.read { txn in
+                try txn.scan(ledger.dbs.subjects, prefix: [UInt8(ascii: "k")]) { _, _ in
+                    count += 1
+                    return true
+                }
+            }
+            return count
+        }
+        #expect(try subjectRecords(plain) == 0, "no subject keys without sealing")
+        #expect(try subjectRecords(sealed) > 0)
+        let number = Array(IDs.leader.utf8)
+        let holding = { (ledger: Ledger) throws -> Int in
+            try ledger.store.readAll(from: 1).filter { event in
+                event.payload.indices.contains { event.payload[$0...].starts(with: number) }
+            }.count
+        }
+        #expect(try holding(plain) > 0, "the leader's number is plain in the log")
+        #expect(try holding(sealed) == 0)
+        for ledger in [plain, sealed] {
+            #expect(try ledger.verify().firstBadPosition == nil)
+            #expect(try ledger.checkModels().differences == [])
+        }
+        #expect(
+            try plain.project("24BZX001", as: .everything).serialized()
+                == sealed.project("24BZX001", as: .everything).serialized())
+        #expect(
+            try plain.account("L1", as: .everything).serialized() == sealed.account("L1", as: .everything).serialized())
+        #expect(
+            try plain.closeout("C1", as: .everything).serialized()
+                == sealed.closeout("C1", as: .everything).serialized())
     }
 }

@@ -28,6 +28,8 @@ enum AppliedCommand: Sendable {
 struct CommandRunner: Sendable {
     let dbs: LedgerDatabases
     let policy: WorkflowPolicy
+    /// ``LedgerOptions/sealsPersonalData``.
+    var seals = true
 
     /// A command is decided before anything is written: every rejection (a rule, the clock, a reused
     /// command id) is thrown before the first write, so commands run without a child transaction of
@@ -95,10 +97,19 @@ struct CommandRunner: Sendable {
             let event = pending.event
             // Personal fields are sealed under their subjects' keys before the record is hashed (R-LOG-6).
             keys.position = position + 1
-            let payload = event.unsealedPayload ?? event.payload(sealer: keys)
+            let payload: [UInt8]
+            var schemaVersion = event.schemaVersion
+            if let plain = event.unsealedPayload {
+                payload = plain
+            } else if seals {
+                payload = event.payload(sealer: keys)
+            } else {
+                payload = event.legacyPayload
+                schemaVersion = event.type.legacySchemaVersion
+            }
             if let fault = keys.fault { throw LedgerError(.storage, fault) }
             let record = NewEvent(
-                type: event.typeName, schemaVersion: UInt16(event.schemaVersion), payload: payload, time: time,
+                type: event.typeName, schemaVersion: UInt16(schemaVersion), payload: payload, time: time,
                 commandId: envelope.id, actor: envelope.actor,
                 causationId: envelope.causationId ?? envelope.id, correlationId: envelope.correlationId ?? envelope.id)
             guard let landed = try txn.append([record], to: pending.stream).last else {

@@ -24,7 +24,7 @@ extension Ledger {
     /// Queues a prepared command for the writer; `completion` gets the answer once durable, on the
     /// writer thread (quick, and no writes).
     package func submit(_ prepared: PreparedCommand, completion: @escaping @Sendable (CommandOutcome) -> Void) {
-        let runner = CommandRunner(dbs: dbs, policy: options.policy)
+        let runner = CommandRunner(dbs: dbs, policy: options.policy, seals: options.sealsPersonalData)
         let commandId = prepared.envelope.id
         store.enqueueWrite(
             isolation: CommandRunner.isolation,

@@ -232,6 +232,37 @@ import Testing
         #expect(unknown.credentialChanges.isEmpty)
     }
 
+    /// The byte-wise path for ASCII numbers gives exactly what the general one (Unicode upper-casing,
+    /// grapheme clusters) gives, for random ASCII and non-ASCII texts alike, and erased texts stay.
+    @Test("normalised ID numbers: the ASCII path equals the general one")
+    func normalizedNumbers() {
+        func reference(_ text: String) -> String {
+            PersonalData.isErased(text) ? text : String(text.uppercased().filter { $0 != " " })
+        }
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return seed >> 33
+        }
+        let alphabet = Array(" aAxXzZ09e\r\n\t-~".unicodeScalars) + ["ß", "é", "ｘ", "\u{301}", "ﬁ"].flatMap(\.unicodeScalars)
+        var asciiSeen = 0
+        for round in 0..<20_000 {
+            let count = Int(next() % 24)
+            let pool = round % 2 == 0 ? alphabet.filter(\.isASCII) : alphabet
+            var text = String.UnicodeScalarView()
+            for _ in 0..<count { text.append(pool[Int(next() % UInt64(pool.count))]) }
+            let number = String(text)
+            if number.utf8.allSatisfy({ $0 < 0x80 }) { asciiSeen += 1 }
+            #expect(IdentityNumber.normalized(number) == reference(number), "\(Array(number.unicodeScalars))")
+        }
+        #expect(asciiSeen > 9_000)
+        #expect(IdentityNumber.normalized("11010819800101001x") == "11010819800101001X")
+        #expect(IdentityNumber.normalized(" e 1234567 ") == "E1234567")
+        #expect(IdentityNumber.normalized("E1234567") == "E1234567")
+        let erased = PersonalData.erasedText(subject: Array(repeating: 7, count: 16))
+        #expect(IdentityNumber.normalized(erased) == erased)
+    }
+
     @Test("R-ACC-8 ID numbers are masked to their first 4 and last 4 characters; secrets never enter events")
     func masking() {
         #expect(IdentityNumber.masked("110108198001010015") == "1101**********0015")

@@ -17,7 +17,10 @@ final class FieldKey: @unchecked Sendable {
     private let context: UnsafeMutablePointer<EVP_AEAD_CTX>
 
     /// A context for a 32-byte key; nil for any other length (or when BoringSSL refuses it).
-    init?(_ key: [UInt8]) {
+    convenience init?(_ key: [UInt8]) { self.init(key[...]) }
+
+    /// A context for a 32-byte key (a slice of a stored record); nil for any other length.
+    init?(_ key: ArraySlice<UInt8>) {
         guard key.count == Self.keyByteCount,
             let made = key.withUnsafeBufferPointer({ bytes in
                 CCryptoBoringSSL_EVP_AEAD_CTX_new(

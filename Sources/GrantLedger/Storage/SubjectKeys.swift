@@ -125,16 +125,21 @@ enum SubjectEntry: Sendable, Equatable {
     /// Erased by the `SubjectErased` event at this position: the key is gone.
     case erased(UInt64)
 
+    /// The first byte of a live entry.
+    static let liveTag: UInt8 = 1
+    /// The size of a live entry: the tag, the 32-byte key and the 32-byte lookup hash.
+    static let liveByteCount = 65
+
     var bytes: [UInt8] {
         switch self {
-        case .live(let key, let lookup): return [1] + key + lookup
+        case .live(let key, let lookup): return [Self.liveTag] + key + lookup
         case .erased(let position): return [2] + BigEndian.bytes(position)
         }
     }
 
     init?(_ bytes: [UInt8]) {
         guard let tag = bytes.first else { return nil }
-        if tag == 1, bytes.count == 65 {
+        if tag == Self.liveTag, bytes.count == Self.liveByteCount {
             self = .live(key: Array(bytes[1..<33]), lookup: Array(bytes[33...]))
         } else if tag == 2, bytes.count == 9, let position = BigEndian.value(Array(bytes[1...])) {
             self = .erased(position)
@@ -298,12 +303,17 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
         let id = SubjectKey(subject)
         if let known = cache[id] { return known }
         let state: CachedSubject
-        switch try entry(subject) {
-        case .live(let key, _)?:
-            guard let fieldKey = FieldKey(key) else { throw LedgerError(.storage, "BoringSSL refused a subject key") }
+        let record = try fetch(SubjectRecords.key(subject))
+        if let record, record.count == SubjectEntry.liveByteCount, record[0] == SubjectEntry.liveTag {
+            // A live entry's key, read in place (``SubjectEntry/init(_:)`` copies key and lookup out).
+            guard let fieldKey = FieldKey(record[1..<(1 + FieldKey.keyByteCount)]) else {
+                throw LedgerError(.storage, "BoringSSL refused a subject key")
+            }
             state = .live(fieldKey)
-        case .erased?: state = .erased
-        case nil: state = .missing
+        } else if case .erased? = record.flatMap(SubjectEntry.init) {
+            state = .erased
+        } else {
+            state = .missing
         }
         cache[id] = state
         return state

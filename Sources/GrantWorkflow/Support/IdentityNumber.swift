@@ -39,8 +39,37 @@ public enum IdentityNumber {
 
     /// The form used to compare numbers: trimmed, upper-cased (`x` and `X` are the same check character).
     public static func normalized(_ number: String) -> String {
+        var number = number
+        switch number.withUTF8(normalizedASCII) {
+        case .unchanged: return number
+        case .changed(let text): return text
+        case .notASCII: break
+        }
         if PersonalData.isErased(number) { return number }
         return String(number.uppercased().filter { $0 != " " })
+    }
+
+    enum ASCIINormalization: Equatable {
+        case unchanged
+        case changed(String)
+        case notASCII
+    }
+
+    /// ``normalized(_:)`` of ASCII text (every valid number), byte by byte: the same result as the
+    /// general path, which upper-cases by Unicode's rules and walks grapheme clusters.
+    static func normalizedASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> ASCIINormalization {
+        var changed = false
+        for byte in bytes {
+            if byte >= 0x80 { return .notASCII }
+            if byte == UInt8(ascii: " ") || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) { changed = true }
+        }
+        guard changed else { return .unchanged }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        for byte in bytes where byte != UInt8(ascii: " ") {
+            out.append((UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) ? byte - 32 : byte)
+        }
+        return .changed(String(decoding: out, as: UTF8.self))
     }
 
     /// The number with all but its first 4 and last 4 characters replaced by `*` (R-ACC-8).

@@ -27,6 +27,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "GrantLedger", package: "GrantLedger"),
+                .product(name: "GrantLedgerDemo", package: "GrantLedger"),
                 .product(name: "GrantWorkflow", package: "GrantLedger"),
                 .product(name: "EventLog", package: "GrantLedger"),
             ],

@@ -244,7 +244,8 @@ import Testing
             seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return seed >> 33
         }
-        let alphabet = Array(" aAxXzZ09e\r\n\t-~".unicodeScalars) + ["ß", "é", "ｘ", "\u{301}", "ﬁ"].flatMap(\.unicodeScalars)
+        let alphabet =
+            Array(" aAxXzZ09e\r\n\t-~".unicodeScalars) + ["ß", "é", "ｘ", "\u{301}", "ﬁ"].flatMap(\.unicodeScalars)
         var asciiSeen = 0
         for round in 0..<20_000 {
             let count = Int(next() % 24)

@@ -1,11 +1,13 @@
 // Ledger benchmarks (issue 4): durable commands with one client and with 64 concurrent clients,
 // rebuilding every read model from the log, `query project` latency in process, and opening a store
-// of 1,000,000 events and answering a query. Figures go into BENCHMARKS.md beside run-peers.
+// of 1,000,000 events and answering a query; and what sealing personal fields costs (R-LOG-6, issue 9):
+// the same work with sealing on and off. Figures go into BENCHMARKS.md beside run-peers.
 import Benchmark
 import Dispatch
 import EventLog
 import Foundation
-import GrantLedger
+@_spi(Benchmarking) import GrantLedger
+import GrantLedgerDemo
 import GrantWorkflow
 import Synchronization
 
@@ -23,22 +25,59 @@ func registerProject(_ index: Int) -> String {
         + #"","title":"中国哲学史研究","category":"general","discipline":"哲学","unitId":"U1","leader":{"name":"张三","idType":"residentId","idNumber":"110108198001010015"},"members":[{"name":"李四","idType":"passport","idNumber":"E1234567","unit":"北京大学","title":"副教授","role":"成员"}],"approvedOn":"2024-06-01","plannedEndDate":"2027-12-31","deliverableForm":"monograph","budget":{"direct":{"equipment":100000,"business":300000,"labor":100000},"indirect":100000,"external":[]}}"#
 }
 
+/// A `registerProject` line with three people of its own (leader and two members, the `people`-th
+/// to `people + 2`-th of distinct valid resident ID numbers): three new subjects, three sealed numbers.
+func registerProject(_ index: Int, people: Int) -> String {
+    let numbers = (0..<3).map { residentIdNumber(people + $0) }
+    return #"{"type":"registerProject","actor":"N0","at":"2026-01-05T09:00:00+08:00","projectNo":"26BJB\#(index)","#
+        + #""title":"基准课题","category":"general","discipline":"哲学","unitId":"U1","#
+        + #""leader":{"name":"张三","idType":"residentId","idNumber":"\#(numbers[0])"},"members":["#
+        + #"{"name":"李四","idType":"residentId","idNumber":"\#(numbers[1])","unit":"北京大学","title":"副教授","role":"成员"},"#
+        + #"{"name":"王五","idType":"residentId","idNumber":"\#(numbers[2])","unit":"北京大学","title":"讲师","role":"成员"}],"#
+        + #""approvedOn":"2024-06-01","plannedEndDate":"2027-12-31","deliverableForm":"monograph","#
+        + #""budget":{"direct":{"equipment":100000,"business":300000,"labor":100000},"indirect":100000,"external":[]}}"#
+}
+
+/// The `serial`-th of distinct valid resident ID numbers (GB 11643 check digit): a birth day from
+/// 1950-01-01 on, and a sequence code.
+func residentIdNumber(_ serial: Int) -> String {
+    let (day, code) = serial.quotientAndRemainder(dividingBy: 1000)
+    let born = CalendarDate(daysSinceEpoch: -7_305 + day).description.filter { $0 != "-" }
+    let body = "110108" + born + String(format: "%03d", code)
+    return body + String(IdentityNumber.checkCharacter(of: body.utf8) ?? "?")
+}
+
 /// A store in a temporary folder with the organisation and `projects` projects.
 final class LedgerFixture: Sendable {
     let folder: String
     let ledger: Ledger
     let counter = Atomic<Int>(1_000_000_000)
 
-    init(projects: Int, folder: String? = nil) async throws {
-        self.folder =
-            folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("ledger-bench-\(UUID().uuidString)").path
+    init(projects: Int, folder: String? = nil, seals: Bool = true) async throws {
+        self.folder = folder ?? Self.temporaryFolder()
         var options = LedgerOptions()
         options.policy.passwordIterations = 1_000
         options.clock = { Timestamp(epochMilliseconds: 1_767_574_800_000) }
+        options.sealsPersonalData = seals
         ledger = try Ledger(path: self.folder, options: options)
         if try ledger.head().position == 0 {
             try fill(ledger, organisation + (0..<projects).lazy.map(registerProject))
         }
+    }
+
+    /// A store filled by the demo (`grantledger demo`'s plan and seed), personal fields sealed or plain.
+    init(demoProjects: Int, seals: Bool) async throws {
+        folder = Self.temporaryFolder()
+        var options = LedgerOptions()
+        options.policy.passwordIterations = 1_000
+        options.sealsPersonalData = seals
+        ledger = try Ledger(path: folder, options: options)
+        let report = try await ledger.fillDemo(DemoPlan(projects: demoProjects, seed: 1))
+        precondition(report.unexpected.isEmpty, "the demo met surprises: \(report.unexpected)")
+    }
+
+    static func temporaryFolder() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("ledger-bench-\(UUID().uuidString)").path
     }
 
     func nextIndex() -> Int { counter.add(1, ordering: .relaxed).oldValue }
@@ -83,6 +122,17 @@ func ledgerBenchmark(
     maxDuration: Duration = .seconds(3), maxIterations: Int = 100_000, projects: Int = 0,
     _ body: @escaping @Sendable (Benchmark, LedgerFixture) async throws -> Void
 ) {
+    ledgerBenchmark(
+        name, metrics: metrics, scalingFactor: scalingFactor, maxDuration: maxDuration, maxIterations: maxIterations,
+        fixture: { try await LedgerFixture(projects: projects) }, body)
+}
+
+func ledgerBenchmark(
+    _ name: String, metrics: [BenchmarkMetric] = [.wallClock, .throughput], scalingFactor: BenchmarkScalingFactor = .one,
+    maxDuration: Duration = .seconds(3), maxIterations: Int = 100_000,
+    fixture make: @escaping @Sendable () async throws -> LedgerFixture,
+    _ body: @escaping @Sendable (Benchmark, LedgerFixture) async throws -> Void
+) {
     let slot = Slot()
     Benchmark(
         name,
@@ -92,7 +142,7 @@ func ledgerBenchmark(
             guard let fixture = slot.fixture else { return }
             try await body(benchmark, fixture)
         },
-        setup: { slot.set(try await LedgerFixture(projects: projects)) },
+        setup: { slot.set(try await make()) },
         teardown: { slot.clear() })
 }
 
@@ -157,6 +207,43 @@ let benchmarks: @Sendable () -> Void = {
     ) { benchmark, fixture in
         for index in benchmark.scaledIterations {
             blackHole(try fixture.ledger.project("25BZX\(index % 10_000)", as: .everything))
+        }
+    }
+
+    // What sealing personal fields costs (R-LOG-6, issue 9): each measure twice, with sealing on (as
+    // always) and off (the benchmarks' switch: the layout of stores from before sealing, no subject
+    // keys). Registrations bring three new people each (three sealed ID numbers, three subjects made);
+    // the demo store is `grantledger demo`'s, 20,000 projects, about 80,000 events.
+    for seals in [true, false] {
+        let label = seals ? "sealed" : "plain"
+        let people = Atomic<Int>(0)
+        ledgerBenchmark(
+            "Sealing: pipelined registerProject with three new people ×1,000, \(label)",
+            metrics: [.wallClock, .throughput, .cpuTotal, .writeSyscalls, .writeBytesLogical],
+            // A fixed count, so that both stores grow alike.
+            maxDuration: .seconds(30), maxIterations: 40,
+            fixture: { try await LedgerFixture(projects: 0, seals: seals) }
+        ) { benchmark, fixture in
+            for _ in benchmark.scaledIterations {
+                let lines = (0..<1_000).map { _ in
+                    registerProject(fixture.nextIndex(), people: people.add(3, ordering: .relaxed).oldValue)
+                }
+                benchmark.startMeasurement()
+                try fill(fixture.ledger, lines)
+                benchmark.stopMeasurement()
+            }
+        }
+        ledgerBenchmark(
+            "Sealing: replay rebuild of the demo store, \(label)", maxDuration: .seconds(20), maxIterations: 20,
+            fixture: { try await LedgerFixture(demoProjects: 20_000, seals: seals) }
+        ) { benchmark, fixture in
+            for _ in benchmark.scaledIterations { blackHole(try fixture.ledger.rebuildModels()) }
+        }
+        ledgerBenchmark(
+            "Sealing: replay verify of the demo store, \(label)", maxDuration: .seconds(10), maxIterations: 40,
+            fixture: { try await LedgerFixture(demoProjects: 20_000, seals: seals) }
+        ) { benchmark, fixture in
+            for _ in benchmark.scaledIterations { blackHole(try fixture.ledger.verify()) }
         }
     }
 

@@ -1,56 +1,70 @@
-// AES-256-GCM through the BoringSSL that swift-crypto builds (its `CCryptoBoringSSL` module), with the
-// key schedule kept: see docs/decisions.md, "Sealed fields through BoringSSL's AEAD interface".
+// AES-256-GCM through the BoringSSL that swift-crypto builds (its `CCryptoBoringSSL` module): see
+// docs/decisions.md, "Sealed fields through BoringSSL's AEAD interface".
 internal import CCryptoBoringSSL
 
-/// One subject's AES-256-GCM data key, its BoringSSL AEAD context initialised once (R-LOG-6).
+/// One subject's AES-256-GCM data key (R-LOG-6), held inline: no allocation, no reference counting.
 ///
 /// The boxes are exactly swift-crypto's `AES.GCM.SealedBox.combined` layout (12-byte nonce, ciphertext,
 /// 16-byte tag) with the subject id as additional data: BoringSSL's `EVP_aead_aes_256_gcm` is what
-/// swift-crypto's `AES.GCM` calls on Linux. Going to it directly drops swift-crypto's per-call
-/// context set-up and `Data` copies: opening an 18-byte field costs about a fifth (CryptoBenchmarks).
-/// BoringSSL allows seal and open on one context from several threads at once.
-final class FieldKey: @unchecked Sendable {
+/// swift-crypto's `AES.GCM` calls on Linux. Each seal or open sets up a BoringSSL context on the stack
+/// for the call; going to BoringSSL directly drops swift-crypto's per-call heap context and `Data`
+/// copies (CryptoBenchmarks). A replay meets most subjects in one or two fields, so a kept context per
+/// subject (a heap object, freed when the keyring's cache drops it) cost more than it saved.
+struct FieldKey: Sendable {
     static let keyByteCount = 32
     static let nonceByteCount = 12
     static let tagByteCount = 16
 
-    private let context: UnsafeMutablePointer<EVP_AEAD_CTX>
+    private var key: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
 
-    /// A context for a 32-byte key; nil for any other length (or when BoringSSL refuses it).
-    convenience init?(_ key: [UInt8]) { self.init(key[...]) }
+    /// The key of 32 bytes; nil for any other length.
+    init?(_ key: [UInt8]) { self.init(key[...]) }
 
-    /// A context for a 32-byte key (a slice of a stored record); nil for any other length.
+    /// The key of 32 bytes (a slice of a stored record); nil for any other length.
     init?(_ key: ArraySlice<UInt8>) {
-        guard key.count == Self.keyByteCount,
-            let made = key.withUnsafeBufferPointer({ bytes in
-                CCryptoBoringSSL_EVP_AEAD_CTX_new(
-                    CCryptoBoringSSL_EVP_aead_aes_256_gcm(), bytes.baseAddress, bytes.count, Self.tagByteCount)
-            })
-        else { return nil }
-        context = made
+        guard key.count == Self.keyByteCount else { return nil }
+        withUnsafeMutableBytes(of: &self.key) { target in
+            key.withUnsafeBytes { source in target.copyMemory(from: source) }
+        }
     }
 
-    deinit { CCryptoBoringSSL_EVP_AEAD_CTX_free(context) }
+    /// Runs `body` with a BoringSSL AES-256-GCM context for this key; nil when BoringSSL refuses it.
+    private func withContext<R>(_ body: (UnsafePointer<EVP_AEAD_CTX>) -> R) -> R? {
+        var key = key
+        var context = EVP_AEAD_CTX()
+        return withUnsafeMutablePointer(to: &context) { context in
+            let made = withUnsafeBytes(of: &key) { bytes in
+                CCryptoBoringSSL_EVP_AEAD_CTX_init(
+                    context, CCryptoBoringSSL_EVP_aead_aes_256_gcm(), bytes.baseAddress, bytes.count,
+                    Self.tagByteCount, nil)
+            }
+            guard made == 1 else { return nil }
+            defer { CCryptoBoringSSL_EVP_AEAD_CTX_cleanup(context) }
+            return body(context)
+        }
+    }
 
     /// The box of `plaintext` under `nonce` (12 bytes), authenticating `subject`: nonce, ciphertext and
     /// tag; nil when BoringSSL fails (a nonce of another length).
     func seal(_ plaintext: [UInt8], nonce: [UInt8], subject: [UInt8]) -> [UInt8]? {
         guard nonce.count == Self.nonceByteCount else { return nil }
         let capacity = Self.nonceByteCount + plaintext.count + Self.tagByteCount
-        var written = 0
-        let box = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
-            guard let base = buffer.baseAddress else { return }
-            for index in 0..<Self.nonceByteCount { (base + index).initialize(to: nonce[index]) }
-            let sealed = plaintext.withUnsafeBufferPointer { input in
-                subject.withUnsafeBufferPointer { extra in
-                    CCryptoBoringSSL_EVP_AEAD_CTX_seal(
-                        context, base + Self.nonceByteCount, &written, capacity - Self.nonceByteCount,
-                        base, Self.nonceByteCount, input.baseAddress, input.count, extra.baseAddress, extra.count)
+        return withContext { context -> [UInt8]? in
+            var written = 0
+            let box = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                guard let base = buffer.baseAddress else { return }
+                for index in 0..<Self.nonceByteCount { (base + index).initialize(to: nonce[index]) }
+                let sealed = plaintext.withUnsafeBufferPointer { input in
+                    subject.withUnsafeBufferPointer { extra in
+                        CCryptoBoringSSL_EVP_AEAD_CTX_seal(
+                            context, base + Self.nonceByteCount, &written, capacity - Self.nonceByteCount,
+                            base, Self.nonceByteCount, input.baseAddress, input.count, extra.baseAddress, extra.count)
+                    }
                 }
+                count = sealed == 1 ? Self.nonceByteCount + written : Self.nonceByteCount
             }
-            count = sealed == 1 ? Self.nonceByteCount + written : Self.nonceByteCount
-        }
-        return box.count == capacity ? box : nil
+            return box.count == capacity ? box : nil
+        } ?? nil
     }
 
     /// The plaintext of `box` (nonce, ciphertext, tag) sealed for `subject`; nil when the box is too
@@ -58,20 +72,22 @@ final class FieldKey: @unchecked Sendable {
     func open(_ box: [UInt8], subject: [UInt8]) -> [UInt8]? {
         let sealedCount = box.count - Self.nonceByteCount
         guard sealedCount >= Self.tagByteCount else { return nil }
-        var written = 0
-        var opened = false
-        let plaintext = [UInt8](unsafeUninitializedCapacity: sealedCount) { buffer, count in
-            let result = box.withUnsafeBufferPointer { input in
-                subject.withUnsafeBufferPointer { extra in
-                    CCryptoBoringSSL_EVP_AEAD_CTX_open(
-                        context, buffer.baseAddress, &written, sealedCount,
-                        input.baseAddress, Self.nonceByteCount, input.baseAddress! + Self.nonceByteCount, sealedCount,
-                        extra.baseAddress, extra.count)
+        return withContext { context -> [UInt8]? in
+            var written = 0
+            var opened = false
+            let plaintext = [UInt8](unsafeUninitializedCapacity: sealedCount) { buffer, count in
+                let result = box.withUnsafeBufferPointer { input in
+                    subject.withUnsafeBufferPointer { extra in
+                        CCryptoBoringSSL_EVP_AEAD_CTX_open(
+                            context, buffer.baseAddress, &written, sealedCount, input.baseAddress,
+                            Self.nonceByteCount, input.baseAddress! + Self.nonceByteCount, sealedCount,
+                            extra.baseAddress, extra.count)
+                    }
                 }
+                opened = result == 1
+                count = opened ? written : 0
             }
-            opened = result == 1
-            count = opened ? written : 0
-        }
-        return opened ? plaintext : nil
+            return opened ? plaintext : nil
+        } ?? nil
     }
 }

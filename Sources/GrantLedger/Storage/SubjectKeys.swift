@@ -307,7 +307,7 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
         if let record, record.count == SubjectEntry.liveByteCount, record[0] == SubjectEntry.liveTag {
             // A live entry's key, read in place (``SubjectEntry/init(_:)`` copies key and lookup out).
             guard let fieldKey = FieldKey(record[1..<(1 + FieldKey.keyByteCount)]) else {
-                throw LedgerError(.storage, "BoringSSL refused a subject key")
+                throw LedgerError(.storage, "a subject key of the wrong size")
             }
             state = .live(fieldKey)
         } else if case .erased? = record.flatMap(SubjectEntry.init) {
@@ -407,7 +407,7 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
             let bytes = Self.random(count: FieldKey.keyByteCount)
             try access.put(dbs.subjects, SubjectRecords.key(made), SubjectEntry.live(key: bytes, lookup: lookup).bytes)
             try access.put(dbs.subjects, SubjectRecords.lookup(lookup), made)
-            guard let key = FieldKey(bytes) else { throw LedgerError(.storage, "BoringSSL refused a new subject key") }
+            guard let key = FieldKey(bytes) else { throw LedgerError(.storage, "a new subject key of the wrong size") }
             cache[SubjectKey(made)] = .live(key)
             subjectsByLookup[lookup] = made
             found = (made, key)

@@ -70,20 +70,22 @@ struct FieldKey: Sendable {
     /// The plaintext of `box` (nonce, ciphertext, tag) sealed for `subject`; nil when the box is too
     /// short or does not authenticate.
     func open(_ box: [UInt8], subject: [UInt8]) -> [UInt8]? {
+        box.withUnsafeBufferPointer { box in
+            subject.withUnsafeBufferPointer { subject in open(box: box, subject: subject) }
+        }
+    }
+
+    /// ``open(_:subject:)`` of a box and subject read in place.
+    func open(box: UnsafeBufferPointer<UInt8>, subject: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let sealedCount = box.count - Self.nonceByteCount
-        guard sealedCount >= Self.tagByteCount else { return nil }
+        guard sealedCount >= Self.tagByteCount, let input = box.baseAddress else { return nil }
         return withContext { context -> [UInt8]? in
             var written = 0
             var opened = false
             let plaintext = [UInt8](unsafeUninitializedCapacity: sealedCount) { buffer, count in
-                let result = box.withUnsafeBufferPointer { input in
-                    subject.withUnsafeBufferPointer { extra in
-                        CCryptoBoringSSL_EVP_AEAD_CTX_open(
-                            context, buffer.baseAddress, &written, sealedCount, input.baseAddress,
-                            Self.nonceByteCount, input.baseAddress! + Self.nonceByteCount, sealedCount,
-                            extra.baseAddress, extra.count)
-                    }
-                }
+                let result = CCryptoBoringSSL_EVP_AEAD_CTX_open(
+                    context, buffer.baseAddress, &written, sealedCount, input, Self.nonceByteCount,
+                    input + Self.nonceByteCount, sealedCount, subject.baseAddress, subject.count)
                 opened = result == 1
                 count = opened ? written : 0
             }

@@ -159,7 +159,9 @@ struct SubjectKey: Hashable {
         self.low = low
     }
 
-    init(_ bytes: [UInt8]) {
+    init(_ bytes: [UInt8]) { self.init(bytes: bytes) }
+
+    init(bytes: some Collection<UInt8>) {
         var high: UInt64 = 0
         var low: UInt64 = 0
         for (index, byte) in bytes.prefix(16).enumerated() {
@@ -299,11 +301,14 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     }
 
     /// The cached state of a subject, read once per keyring.
-    private func cached(_ subject: [UInt8]) throws -> CachedSubject {
-        let id = SubjectKey(subject)
+    private func cached(_ subject: [UInt8]) throws -> CachedSubject { try cached(bytes: subject) }
+
+    /// ``cached(_:)`` of a subject id read in place (copied only when the cache misses).
+    private func cached(bytes subject: some Collection<UInt8>) throws -> CachedSubject {
+        let id = SubjectKey(bytes: subject)
         if let known = cache[id] { return known }
         let state: CachedSubject
-        let record = try fetch(SubjectRecords.key(subject))
+        let record = try fetch(SubjectRecords.key(Array(subject)))
         if let record, record.count == SubjectEntry.liveByteCount, record[0] == SubjectEntry.liveTag {
             // A live entry's key, read in place (``SubjectEntry/init(_:)`` copies key and lookup out).
             guard let fieldKey = FieldKey(record[1..<(1 + FieldKey.keyByteCount)]) else {
@@ -431,22 +436,33 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     // MARK: Opening
 
     func open(_ box: [UInt8], subject: [UInt8]) throws(BinaryDecodingError) -> [UInt8]? {
+        try box.withUnsafeBufferPointer { (box) throws(BinaryDecodingError) in
+            try subject.withUnsafeBufferPointer { (subject) throws(BinaryDecodingError) in
+                try open(box: box, subject: subject)
+            }
+        }
+    }
+
+    func open(
+        box: UnsafeBufferPointer<UInt8>, subject: UnsafeBufferPointer<UInt8>
+    ) throws(BinaryDecodingError) -> [UInt8]? {
         let state: CachedSubject
         do {
-            state = try cached(subject)
+            state = try cached(bytes: subject)
         } catch {
-            throw BinaryDecodingError("reading the key of subject \(PasswordHasher.hex(subject)): \(error)")
+            throw BinaryDecodingError("reading the key of subject \(PasswordHasher.hex(Array(subject))): \(error)")
         }
         switch state {
         case .missing:
             throw BinaryDecodingError(
-                "the key of subject \(PasswordHasher.hex(subject)) is missing, and the subject was never erased")
+                "the key of subject \(PasswordHasher.hex(Array(subject))) is missing, and the subject was never erased")
         case .erased:
             return nil
         case .live(let key):
-            guard let plaintext = key.open(box, subject: subject) else {
+            guard let plaintext = key.open(box: box, subject: subject) else {
                 throw BinaryDecodingError(
-                    "a personal field of subject \(PasswordHasher.hex(subject)) does not authenticate under its key")
+                    "a personal field of subject \(PasswordHasher.hex(Array(subject))) does not authenticate under its key"
+                )
             }
             return plaintext
         }

@@ -25,6 +25,13 @@ public struct BinaryReader: Sendable {
         return result
     }
 
+    /// Steps over `count` bytes; their range in the buffer.
+    mutating func skip(_ count: Int) throws(BinaryDecodingError) -> Range<Int> {
+        guard count >= 0, buffer.count - offset >= count else { throw BinaryDecodingError("truncated") }
+        defer { offset += count }
+        return offset..<(offset + count)
+    }
+
     /// Whether every byte has been read.
     public var isAtEnd: Bool { offset == buffer.count }
 

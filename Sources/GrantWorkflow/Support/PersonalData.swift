@@ -99,6 +99,21 @@ public protocol PersonalFieldOpener: AnyObject, Sendable {
     /// The plaintext of `box`, sealed for `subject`; nil when the subject was erased. Throws when the
     /// key is missing for a subject that was never erased, or the box does not authenticate.
     func open(_ box: [UInt8], subject: [UInt8]) throws(BinaryDecodingError) -> [UInt8]?
+
+    /// ``open(_:subject:)`` of a box and subject read in place from a payload (the decoder's path:
+    /// no copies). The default copies them and calls ``open(_:subject:)``.
+    func open(
+        box: UnsafeBufferPointer<UInt8>, subject: UnsafeBufferPointer<UInt8>
+    ) throws(BinaryDecodingError) -> [UInt8]?
+}
+
+extension PersonalFieldOpener {
+    /// Copies the box and the subject, and calls ``open(_:subject:)``.
+    public func open(
+        box: UnsafeBufferPointer<UInt8>, subject: UnsafeBufferPointer<UInt8>
+    ) throws(BinaryDecodingError) -> [UInt8]? {
+        try open(Array(box), subject: Array(subject))
+    }
 }
 
 /// A value that can be a personal field: it has an erased form.
@@ -171,10 +186,18 @@ extension BinaryReader {
         case 0:
             return Value.erased(subject: try readRaw(count: SubjectID.byteCount))
         case 1:
-            let subject = try readRaw(count: SubjectID.byteCount)
-            let box = try readBytes()
-            guard let opener, let plaintext = try opener.open(box, subject: subject) else {
-                return Value.erased(subject: subject)
+            // The subject and the box are opened where they lie in the payload.
+            let subject = try skip(SubjectID.byteCount)
+            let boxCount = try readCount()
+            let box = try skip(boxCount)
+            guard let opener,
+                let plaintext = try buffer.withUnsafeBufferPointer({ (bytes) throws(BinaryDecodingError) in
+                    try opener.open(
+                        box: UnsafeBufferPointer(rebasing: bytes[box]),
+                        subject: UnsafeBufferPointer(rebasing: bytes[subject]))
+                })
+            else {
+                return Value.erased(subject: Array(buffer[subject]))
             }
             return try Value(binaryEncoded: plaintext)
         default:

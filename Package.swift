@@ -63,6 +63,9 @@ let package = Package(
                 "EventLog",
                 "GrantWorkflow",
                 .product(name: "Crypto", package: "swift-crypto"),
+                // Brings the BoringSSL module (`CCryptoBoringSSL`) that sealed fields call directly
+                // (FieldKey; docs/decisions.md "Sealed fields through BoringSSL's AEAD interface").
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

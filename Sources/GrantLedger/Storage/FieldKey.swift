@@ -29,10 +29,14 @@ struct FieldKey: Sendable {
     }
 
     /// Runs `body` with a BoringSSL AES-256-GCM context for this key; nil when BoringSSL refuses it.
+    /// The context (the key schedule) and the key's copy are wiped afterwards: BoringSSL's AES-GCM
+    /// cleanup wipes nothing.
     private func withContext<R>(_ body: (UnsafePointer<EVP_AEAD_CTX>) -> R) -> R? {
         var key = key
         var context = EVP_AEAD_CTX()
+        defer { withUnsafeMutableBytes(of: &key) { CCryptoBoringSSL_OPENSSL_cleanse($0.baseAddress, $0.count) } }
         return withUnsafeMutablePointer(to: &context) { context in
+            defer { CCryptoBoringSSL_OPENSSL_cleanse(context, MemoryLayout<EVP_AEAD_CTX>.size) }
             let made = withUnsafeBytes(of: &key) { bytes in
                 CCryptoBoringSSL_EVP_AEAD_CTX_init(
                     context, CCryptoBoringSSL_EVP_aead_aes_256_gcm(), bytes.baseAddress, bytes.count,

@@ -1,3 +1,5 @@
+import Crypto
+import Dispatch
 import Testing
 
 @testable import GrantLedger
@@ -36,5 +38,38 @@ struct KeyedHashMemoTests {
             line: Array(#"{"type":"createProvince","actor":"N0","provinceId":"P1","name":"北京市"}"#.utf8)
         ).command
         #expect(plain.memo(of: province) == nil)
+    }
+
+    /// The lookup hashes are stored as keys (`subjects`, the leader index): BoringSSL's HMAC must give
+    /// exactly swift-crypto's `HMAC<SHA256>` of `domain ‖ 0x00 ‖ value`, which wrote every store so far.
+    @Test func keyedHashesAreSwiftCryptosHMAC() {
+        var seed: UInt64 = 12_345
+        func next() -> UInt64 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return seed >> 33
+        }
+        let pieces = [
+            "", "person", "idNumber", "account", "110108198001010015", "中国", "x", String(repeating: "长", count: 40),
+        ]
+        for round in 0..<300 {
+            let secret = (0..<32).map { _ in UInt8(truncatingIfNeeded: next()) }
+            let hasher = LookupHasher(secret: secret)
+            let domain = pieces[Int(next() % UInt64(pieces.count))]
+            let value = pieces[Int(next() % UInt64(pieces.count))] + String(round)
+            var message = Array(domain.utf8)
+            message.append(0)
+            message.append(contentsOf: value.utf8)
+            let reference = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret))
+            #expect(hasher.bytes(domain, value) == Array(reference), "\(domain) / \(value)")
+        }
+        // Several threads at once on one hasher.
+        let hasher = LookupHasher(secret: Array(0..<32))
+        let expected = (0..<50).map { hasher.bytes("person", "E\($0)") }
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            for round in 0..<200 {
+                let index = round % 50
+                #expect(hasher.bytes("person", "E\(index)") == expected[index])
+            }
+        }
     }
 }

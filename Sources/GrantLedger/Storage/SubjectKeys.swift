@@ -1,4 +1,3 @@
-internal import Crypto
 internal import EventLog
 internal import GrantWorkflow
 
@@ -7,11 +6,11 @@ internal import GrantWorkflow
 /// key (R-LOG-6).
 struct LookupHasher: @unchecked Sendable {
     /// HMAC-SHA256 with the key already absorbed: each hash copies it (half the work of keying anew).
-    private let keyed: HMAC<SHA256>
+    private let keyed: KeyedHMAC
     /// The hashes of one command's ID numbers, computed before its transaction (``memo(of:)``).
     private var memo: KeyedHashMemo?
 
-    init(secret: [UInt8]) { keyed = HMAC<SHA256>(key: SymmetricKey(data: secret)) }
+    init(secret: [UInt8]) { keyed = KeyedHMAC(key: secret) }
 
     /// This hasher, answering the ID numbers of `memo` from it instead of hashing them again.
     func using(_ memo: KeyedHashMemo?) -> LookupHasher {
@@ -42,15 +41,7 @@ struct LookupHasher: @unchecked Sendable {
     }
 
     /// The 32-byte keyed hash of `value` within `domain`.
-    func bytes(_ domain: String, _ value: String) -> [UInt8] {
-        var hmac = keyed
-        var message = Array(domain.utf8)
-        message.append(0)
-        message.append(contentsOf: value.utf8)
-        hmac.update(data: message)
-        // Copied from the code's buffer: `Array(code)` goes through the generic sequence copy.
-        return hmac.finalize().withUnsafeBytes { [UInt8]($0) }
-    }
+    func bytes(_ domain: String, _ value: String) -> [UInt8] { keyed.code(domain, value) }
 
     /// The keyed hash as 64 hex digits, for a read-model key component; nil for an erased value,
     /// which is never indexed.

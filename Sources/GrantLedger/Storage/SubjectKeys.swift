@@ -287,10 +287,6 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
 
     // MARK: Entries
 
-    func entry(_ subject: [UInt8]) throws -> SubjectEntry? {
-        try fetch(SubjectRecords.key(subject)).flatMap(SubjectEntry.init)
-    }
-
     /// The cached state of a subject, read once per keyring.
     private func cached(_ subject: [UInt8]) throws -> CachedSubject { try cached(bytes: subject) }
 

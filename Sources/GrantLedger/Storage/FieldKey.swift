@@ -28,10 +28,11 @@ struct FieldKey: Sendable {
         }
     }
 
-    /// Runs `body` with a BoringSSL AES-256-GCM context for this key; nil when BoringSSL refuses it.
+    /// Runs `body` with a BoringSSL AES-256-GCM context for this key; nil when BoringSSL refuses it
+    /// or `body` gives nil.
     /// The context (the key schedule) and the key's copy are wiped afterwards: BoringSSL's AES-GCM
     /// cleanup wipes nothing.
-    private func withContext<R>(_ body: (UnsafePointer<EVP_AEAD_CTX>) -> R) -> R? {
+    private func withContext<R>(_ body: (UnsafePointer<EVP_AEAD_CTX>) -> R?) -> R? {
         var key = key
         var context = EVP_AEAD_CTX()
         defer { withUnsafeMutableBytes(of: &key) { CCryptoBoringSSL_OPENSSL_cleanse($0.baseAddress, $0.count) } }
@@ -68,7 +69,7 @@ struct FieldKey: Sendable {
                 count = sealed == 1 ? Self.nonceByteCount + written : Self.nonceByteCount
             }
             return box.count == capacity ? box : nil
-        } ?? nil
+        }
     }
 
     /// The plaintext of `box` (nonce, ciphertext, tag) sealed for `subject`; nil when the box is too
@@ -94,6 +95,6 @@ struct FieldKey: Sendable {
                 count = opened ? written : 0
             }
             return opened ? plaintext : nil
-        } ?? nil
+        }
     }
 }

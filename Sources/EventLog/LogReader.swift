@@ -292,15 +292,25 @@ struct LogReader {
         _ dbi: MDB_dbi, prefix: some Collection<UInt8>,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws {
+        try scan(dbi, from: prefix, prefix: prefix, body)
+    }
+
+    /// ``scan(_:prefix:_:)`` starting at the first key at or after `start` (which should itself begin
+    /// with `prefix`: keys before it are skipped, not visited).
+    func scan(
+        _ dbi: MDB_dbi, from start: some Collection<UInt8>, prefix: some Collection<UInt8>,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
         let prefix = Array(prefix)
+        let start = Array(start)
         try withCursor(dbi) { cursor in
             var key = MDB_val()
             var data = MDB_val()
             var rc: Int32
-            if prefix.isEmpty {
+            if start.isEmpty {
                 rc = mdb_cursor_get(cursor, &key, &data, MDB_FIRST)
             } else {
-                rc = prefix.withUnsafeBytes { bytes in
+                rc = start.withUnsafeBytes { bytes in
                     var seek = MDB_val(bytes)
                     let rc = mdb_cursor_get(cursor, &seek, &data, MDB_SET_RANGE)
                     key = seek

@@ -38,6 +38,15 @@ public struct TransactionAccess {
         try reader.scan(db.dbi, prefix: prefix, body)
     }
 
+    /// Visits the pairs whose key starts with `prefix`, in key order from the first key at or after
+    /// `start`, until `body` returns false.
+    public func scan(
+        _ db: Database, from start: some Collection<UInt8>, prefix: some Collection<UInt8>,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        try reader.scan(db.dbi, from: start, prefix: prefix, body)
+    }
+
     /// How many entries `db` holds (LMDB's `mdb_stat`: no scan).
     public func entryCount(_ db: Database) throws(EventLogError) -> Int {
         var stat = MDB_stat()

@@ -111,6 +111,71 @@ struct DecodeAheadTests {
         #expect(try ChunkedRebuildTests.models(ledger) == live)
     }
 
+    @Test("a keyring that reads key records ahead opens exactly what one reading a record at a time opens")
+    func readAheadOpensTheSame() async throws {
+        let dir = TemporaryDirectory()
+        do {
+            let ledger = try openTestLedger(dir.path, now: "2025-12-31T23:00:00+08:00")
+            _ = try await ledger.fillDemo(DemoPlan(projects: 40, seed: 3))
+            ledger.close()
+        }
+        // Behind the engine's back: delete the key of the 2nd subject, of the one that ends the first
+        // read-ahead window started at the 3rd, and of the last; mark the 5th and the 40th erased.
+        do {
+            var options = EventStoreOptions()
+            options.extraDatabases = ["models", "outbox", "credentials", "attachments", "ledger", "subjects"]
+            let store = try EventStore(path: dir.path, options: options)
+            defer { store.close() }
+            let subjects = try store.database("subjects")
+            _ = try store.writeSync { txn in
+                var keys: [[UInt8]] = []
+                try txn.scan(subjects, prefix: [UInt8(ascii: "k")]) { key, _ in
+                    keys.append(Array(key))
+                    return true
+                }
+                #expect(keys.count > 3 * SubjectKeyring.readAhead)
+                for index in [1, 2 + SubjectKeyring.readAhead - 1, keys.count - 1] {
+                    #expect(try txn.delete(subjects, keys[index]))
+                }
+                for index in [4, 39] {
+                    try txn.put(subjects, keys[index], SubjectEntry.erased(1).bytes)
+                }
+            }
+        }
+        let ledger = try openTestLedger(dir.path, now: "2025-12-31T23:00:00+08:00")
+        defer { ledger.close() }
+        // Each event decoded, or the reason it does not decode.
+        func decodeAll(readsAhead: Bool) throws -> [(event: DomainEvent?, failure: String?)] {
+            try ledger.store.read { txn in
+                try txn.withUnsafeAccess { access in
+                    let keys = SubjectKeyring(access: access, dbs: ledger.dbs, readsAhead: readsAhead)
+                    var results: [(event: DomainEvent?, failure: String?)] = []
+                    try txn.scan(from: 1) { view in
+                        do {
+                            results.append((try ModelMaintenance.decode(view, keys: keys), nil))
+                        } catch {
+                            results.append((nil, "\(error)"))
+                        }
+                        return true
+                    }
+                    return results
+                }
+            }
+        }
+        let one = try decodeAll(readsAhead: false)
+        let ahead = try decodeAll(readsAhead: true)
+        #expect(one.count == Int(try ledger.head().position))
+        #expect(ahead.count == one.count)
+        let differing = zip(ahead, one).enumerated().first {
+            $0.element.0.event != $0.element.1.event || $0.element.0.failure != $0.element.1.failure
+        }?.offset
+        #expect(differing == nil, "event \((differing ?? 0) + 1) decodes differently")
+        let failures = ahead.compactMap(\.failure)
+        #expect(failures.count >= 3 && failures.allSatisfy { $0.contains("missing") }, "\(failures.prefix(3))")
+        let shown = ahead.compactMap(\.event).map { "\($0)" }.joined()
+        #expect(shown.contains(String(Unicode.Scalar(0xFDD0)!)), "the erased subjects' fields read erased")
+    }
+
     @Test("the keyring's cache starts small, grows as it fills, and stops at 4,096 slots")
     func cacheBounded() {
         var cache = SubjectCache()

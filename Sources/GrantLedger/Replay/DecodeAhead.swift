@@ -136,10 +136,16 @@ final class DecodeAhead: @unchecked Sendable {
     private func decodeLoop(from start: UInt64, lane: Int, generation: Int) {
         let access = AccessBox()
         let subjects = dbs.subjects
-        let keys = SubjectKeyring(dbs: dbs) { key in
-            guard let current = access.current else { return nil }
-            return try current.get(subjects, key)
-        }
+        let keys = SubjectKeyring(
+            dbs: dbs,
+            fetch: { key in
+                guard let current = access.current else { return nil }
+                return try current.get(subjects, key)
+            },
+            scan: { start, prefix, body in
+                guard let current = access.current else { return }
+                try current.scan(subjects, from: start, prefix: prefix, body)
+            })
         let size = UInt64(batchEvents)
         let stride = size * UInt64(lanes)
         let window = size * UInt64(Self.depth)

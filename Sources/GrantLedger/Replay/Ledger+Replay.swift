@@ -39,7 +39,7 @@ extension Ledger {
         var report: VerifyReport
         do {
             report = try store.verify(progress: progress) { access in
-                let keys = SubjectKeyring(access: access, dbs: dbs)
+                let keys = SubjectKeyring(access: access, dbs: dbs, readsAhead: true)
                 return { view in
                     do {
                         _ = try ModelMaintenance.decode(view, keys: keys)

@@ -30,7 +30,7 @@ enum ModelMaintenance {
             let checkpoint = try checkpoint(access, dbs: dbs)
             guard checkpoint < head else { return 0 }
             var overlay = ModelOverlay(base: ModelStore(access: access, dbs: dbs))
-            let keys = SubjectKeyring(access: access, dbs: dbs)
+            let keys = SubjectKeyring(access: access, dbs: dbs, readsAhead: true)
             var last = checkpoint
             var count = 0
             func evolved(_ event: DomainEvent, at position: UInt64) -> Bool {
@@ -146,7 +146,7 @@ enum ModelMaintenance {
         limit: Int = 100, ahead: DecodeAhead? = nil
     ) throws -> RebuildReport {
         let head = try txn.head.position
-        let keys = txn.withUnsafeAccess { access in SubjectKeyring(access: access, dbs: dbs) }
+        let keys = txn.withUnsafeAccess { access in SubjectKeyring(access: access, dbs: dbs, readsAhead: true) }
         // Events decoded ahead on other threads at this snapshot's head; the rest inline.
         var state = WorkflowState()
         var count: UInt64 = 0

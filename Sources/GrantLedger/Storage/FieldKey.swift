@@ -28,6 +28,12 @@ struct FieldKey: Sendable {
         }
     }
 
+    /// The key of 32 bytes read in place (from a stored record); nil for any other length.
+    init?(_ key: UnsafeRawBufferPointer) {
+        guard key.count == Self.keyByteCount else { return nil }
+        withUnsafeMutableBytes(of: &self.key) { target in target.copyMemory(from: key) }
+    }
+
     /// Runs `body` with a BoringSSL AES-256-GCM context for this key; nil when BoringSSL refuses it
     /// or `body` gives nil.
     /// The context (the key schedule) and the key's copy are wiped afterwards: BoringSSL's AES-GCM

@@ -88,7 +88,9 @@ enum SubjectRecords {
     /// `l` + lookup hash → subject id.
     static func lookup(_ hash: [UInt8]) -> [UInt8] { [UInt8(ascii: "l")] + hash }
     /// `k` + subject id → ``SubjectEntry``.
-    static func key(_ subject: [UInt8]) -> [UInt8] { [UInt8(ascii: "k")] + subject }
+    static func key(_ subject: [UInt8]) -> [UInt8] { keys + subject }
+    /// The prefix of every subject's key record.
+    static let keys = [UInt8(ascii: "k")]
     /// `o` + subject id + position: the event at `position` holds a field of the subject.
     static func occurrence(_ subject: [UInt8], _ position: UInt64) -> [UInt8] {
         [UInt8(ascii: "o")] + subject + BigEndian.bytes(position)
@@ -120,11 +122,15 @@ enum SubjectEntry: Sendable, Equatable {
     static let liveTag: UInt8 = 1
     /// The size of a live entry: the tag, the 32-byte key and the 32-byte lookup hash.
     static let liveByteCount = 65
+    /// The first byte of an erased entry.
+    static let erasedTag: UInt8 = 2
+    /// The size of an erased entry: the tag and the erasure's position.
+    static let erasedByteCount = 9
 
     var bytes: [UInt8] {
         switch self {
         case .live(let key, let lookup): return [Self.liveTag] + key + lookup
-        case .erased(let position): return [2] + BigEndian.bytes(position)
+        case .erased(let position): return [Self.erasedTag] + BigEndian.bytes(position)
         }
     }
 
@@ -132,7 +138,9 @@ enum SubjectEntry: Sendable, Equatable {
         guard let tag = bytes.first else { return nil }
         if tag == Self.liveTag, bytes.count == Self.liveByteCount {
             self = .live(key: Array(bytes[1..<33]), lookup: Array(bytes[33...]))
-        } else if tag == 2, bytes.count == 9, let position = BigEndian.value(Array(bytes[1...])) {
+        } else if tag == Self.erasedTag, bytes.count == Self.erasedByteCount,
+            let position = BigEndian.value(Array(bytes[1...]))
+        {
             self = .erased(position)
         } else {
             return nil
@@ -246,7 +254,21 @@ struct SubjectCache {
 /// writes need `access`. Entries are cached for the keyring's life: one keyring per transaction or per
 /// replay. A storage failure while sealing is remembered in ``fault``: the command is then refused.
 final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked Sendable {
+    /// Visits records of the `subjects` database in key order from `start` (which begins with
+    /// `prefix`), in place, until the body returns false.
+    typealias Scan = (
+        _ start: [UInt8], _ prefix: [UInt8],
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws -> Void
+
+    /// How many key records a replay's keyring reads in one pass when it meets a subject it has not
+    /// cached: the subject's and those after it (subject ids follow creation order, and a replay meets
+    /// new people in that order).
+    static let readAhead = 32
+
     private let fetch: ([UInt8]) throws -> [UInt8]?
+    /// Set for a replay's keyring: a miss reads ``readAhead`` key records in one cursor pass.
+    private let scan: Scan?
     private let access: TransactionAccess?
     private let dbs: LedgerDatabases
     private var cache = SubjectCache()
@@ -264,19 +286,24 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     /// The first storage failure met while sealing.
     private(set) var fault: String?
 
-    /// A keyring reading and writing through a write transaction.
-    init(access: TransactionAccess, dbs: LedgerDatabases) {
+    /// A keyring reading and writing through a write transaction. With `readsAhead` (a replay's
+    /// keyring, which only opens fields), a subject not yet cached is read together with the key
+    /// records after it.
+    init(access: TransactionAccess, dbs: LedgerDatabases, readsAhead: Bool = false) {
         self.access = access
         self.dbs = dbs
         let subjects = dbs.subjects
         fetch = { key in try access.get(subjects, key) }
+        scan =
+            readsAhead ? { start, prefix, body in try access.scan(subjects, from: start, prefix: prefix, body) } : nil
     }
 
-    /// A read-only keyring reading through `fetch`.
-    init(dbs: LedgerDatabases, fetch: @escaping ([UInt8]) throws -> [UInt8]?) {
+    /// A read-only keyring reading through `fetch`, and through `scan` when it reads ahead.
+    init(dbs: LedgerDatabases, fetch: @escaping ([UInt8]) throws -> [UInt8]?, scan: Scan? = nil) {
         self.access = nil
         self.dbs = dbs
         self.fetch = fetch
+        self.scan = scan
     }
 
     /// A read-only keyring over the store's committed state, one short read transaction per lookup.
@@ -294,21 +321,46 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     private func cached(bytes subject: some Collection<UInt8>) throws -> CachedSubject {
         let id = SubjectKey(bytes: subject)
         if let known = cache[id] { return known }
-        let state: CachedSubject
-        let record = try fetch(SubjectRecords.key(Array(subject)))
-        if let record, record.count == SubjectEntry.liveByteCount, record[0] == SubjectEntry.liveTag {
-            // A live entry's key, read in place (``SubjectEntry/init(_:)`` copies key and lookup out).
-            guard let fieldKey = FieldKey(record[1..<(1 + FieldKey.keyByteCount)]) else {
-                throw LedgerError(.storage, "a subject key of the wrong size")
-            }
-            state = .live(fieldKey)
-        } else if case .erased? = record.flatMap(SubjectEntry.init) {
-            state = .erased
-        } else {
-            state = .missing
+        if let scan { return try readAhead(from: subject, id: id, scan) }
+        let state =
+            try fetch(SubjectRecords.key(Array(subject))).map { record in
+                try record.withUnsafeBytes { try Self.state(ofEntry: $0) }
+            } ?? .missing
+        cache[id] = state
+        return state
+    }
+
+    /// Reads the key record of `subject` and up to ``readAhead`` − 1 records after it in one cursor
+    /// pass, caching each.
+    private func readAhead(
+        from subject: some Collection<UInt8>, id: SubjectKey, _ scan: Scan
+    ) throws -> CachedSubject {
+        var state = CachedSubject.missing
+        var read = 0
+        try scan(SubjectRecords.key(Array(subject)), SubjectRecords.keys) { key, value in
+            read += 1
+            guard key.count == 1 + SubjectID.byteCount else { return read < Self.readAhead }
+            let other = SubjectKey(bytes: UnsafeRawBufferPointer(rebasing: key[1...]))
+            let entry = try Self.state(ofEntry: value)
+            if other == id { state = entry }
+            cache[other] = entry
+            return read < Self.readAhead
         }
         cache[id] = state
         return state
+    }
+
+    /// What a key record's bytes say: a live key (read in place), an erasure, or nothing usable.
+    private static func state(ofEntry record: UnsafeRawBufferPointer) throws -> CachedSubject {
+        if record.count == SubjectEntry.liveByteCount, record[0] == SubjectEntry.liveTag {
+            guard let fieldKey = FieldKey(UnsafeRawBufferPointer(rebasing: record[1..<(1 + FieldKey.keyByteCount)]))
+            else {
+                throw LedgerError(.storage, "a subject key of the wrong size")
+            }
+            return .live(fieldKey)
+        }
+        if record.count == SubjectEntry.erasedByteCount, record[0] == SubjectEntry.erasedTag { return .erased }
+        return .missing
     }
 
     func subject(lookup hash: [UInt8]) throws -> [UInt8]? {

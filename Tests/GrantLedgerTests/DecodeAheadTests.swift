@@ -176,6 +176,20 @@ struct DecodeAheadTests {
         #expect(shown.contains(String(Unicode.Scalar(0xFDD0)!)), "the erased subjects' fields read erased")
     }
 
+    @Test("a subject id read by its two halves equals the id read byte by byte")
+    func subjectKeyHalves() {
+        var generator = SystemRandomNumberGenerator()
+        for count in [16, 16, 16, 0, 5, 15, 17, 24] {
+            let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let slow = SubjectKey(bytes: bytes.lazy.map { $0 })  // not contiguous: the byte loop
+            #expect(SubjectKey(bytes) == slow)
+            #expect(bytes.withUnsafeBytes { SubjectKey(raw: $0) } == slow)
+            #expect(SubjectKey(bytes: bytes[...]) == slow)
+        }
+        let ordered = SubjectKey(Array(1...16))
+        #expect(ordered.high == 0x0102_0304_0506_0708 && ordered.low == 0x090A_0B0C_0D0E_0F10)
+    }
+
     @Test("the keyring's cache starts small, grows as it fills, and stops at 4,096 slots")
     func cacheBounded() {
         var cache = SubjectCache()

@@ -160,14 +160,37 @@ struct SubjectKey: Hashable {
 
     init(_ bytes: [UInt8]) { self.init(bytes: bytes) }
 
+    /// A subject id read in place (16 bytes; others as ``init(bytes:)`` reads them).
+    init(raw: UnsafeRawBufferPointer) {
+        if let (high, low) = Self.load(raw) {
+            self.init(high: high, low: low)
+        } else {
+            self.init(bytes: Array(raw))
+        }
+    }
+
+    /// The two big-endian halves of exactly 16 bytes.
+    private static func load(_ raw: UnsafeRawBufferPointer) -> (UInt64, UInt64)? {
+        guard raw.count == 16 else { return nil }
+        return (
+            UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+            UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        )
+    }
+
     init(bytes: some Collection<UInt8>) {
+        // The usual case, 16 contiguous bytes: two big-endian loads instead of a loop.
+        let loaded = bytes.withContiguousStorageIfAvailable { buffer in Self.load(UnsafeRawBufferPointer(buffer)) }
+        if let (high, low) = loaded ?? nil {
+            self.init(high: high, low: low)
+            return
+        }
         var high: UInt64 = 0
         var low: UInt64 = 0
         for (index, byte) in bytes.prefix(16).enumerated() {
             if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
         }
-        self.high = high
-        self.low = low
+        self.init(high: high, low: low)
     }
 }
 
@@ -340,7 +363,7 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
         try scan(SubjectRecords.key(Array(subject)), SubjectRecords.keys) { key, value in
             read += 1
             guard key.count == 1 + SubjectID.byteCount else { return read < Self.readAhead }
-            let other = SubjectKey(bytes: UnsafeRawBufferPointer(rebasing: key[1...]))
+            let other = SubjectKey(raw: UnsafeRawBufferPointer(rebasing: key[1...]))
             let entry = try Self.state(ofEntry: value)
             if other == id { state = entry }
             cache[other] = entry

@@ -287,7 +287,7 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     /// How many key records a replay's keyring reads in one pass when it meets a subject it has not
     /// cached: the subject's and those after it (subject ids follow creation order, and a replay meets
     /// new people in that order).
-    static let readAhead = 32
+    static let readAhead = 8
 
     private let fetch: ([UInt8]) throws -> [UInt8]?
     /// Set for a replay's keyring: a miss reads ``readAhead`` key records in one cursor pass.

@@ -38,11 +38,13 @@ struct FieldKey: Sendable {
     /// or `body` gives nil.
     /// The context (the key schedule) and the key's copy are wiped afterwards: BoringSSL's AES-GCM
     /// cleanup wipes nothing.
+    /// The context's stack memory is left uninitialised (`EVP_AEAD_CTX_init` sets every field it
+    /// reads): zeroing its ~580 bytes first was a visible part of each call.
     private func withContext<R>(_ body: (UnsafePointer<EVP_AEAD_CTX>) -> R?) -> R? {
         var key = key
-        var context = EVP_AEAD_CTX()
         defer { withUnsafeMutableBytes(of: &key) { CCryptoBoringSSL_OPENSSL_cleanse($0.baseAddress, $0.count) } }
-        return withUnsafeMutablePointer(to: &context) { context in
+        return withUnsafeTemporaryAllocation(of: EVP_AEAD_CTX.self, capacity: 1) { buffer in
+            guard let context = buffer.baseAddress else { return nil }
             defer { CCryptoBoringSSL_OPENSSL_cleanse(context, MemoryLayout<EVP_AEAD_CTX>.size) }
             let made = withUnsafeBytes(of: &key) { bytes in
                 CCryptoBoringSSL_EVP_AEAD_CTX_init(

@@ -180,7 +180,7 @@ enum ModelRecords {
         for (counter, count) in ModelCounters.all(of: state) where count > 0 {
             add(ModelCounters.key(counter), BigEndian.bytes(UInt64(count)))
         }
-        records.sort { $0.key.lexicographicallyPrecedes($1.key) }
+        records.sort { ModelKey.precedes($0.key, $1.key) }
         return records
     }
 }

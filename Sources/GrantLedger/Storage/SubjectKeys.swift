@@ -297,8 +297,39 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     private var cache = SubjectCache()
     private var nextSequence: UInt64?
     private var sequenceChanged = false
-    private var subjectsByLookup: [[UInt8]: [UInt8]] = [:]
-    private var written: Set<[UInt8]> = []
+    private var subjectsByLookup: [LookupKey: [UInt8]] = [:]
+    /// The occurrences (subject, position) and account links (subject, account) written in this
+    /// transaction, so that each is put once.
+    private var occurrencesWritten: Set<Occurrence> = []
+    private var linksWritten: Set<Link> = []
+
+    /// A lookup hash (32 bytes, HMAC-SHA256) as a dictionary key hashed by words (an array of bytes is
+    /// hashed byte by byte); nil for any other length, which is then not cached.
+    private struct LookupKey: Hashable {
+        let a: UInt64, b: UInt64, c: UInt64, d: UInt64
+
+        init?(_ hash: [UInt8]) {
+            guard hash.count == 32 else { return nil }
+            (a, b, c, d) = hash.withUnsafeBytes { raw in
+                (
+                    raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+                    raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                    raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
+                    raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+                )
+            }
+        }
+    }
+
+    private struct Occurrence: Hashable {
+        let subject: SubjectKey
+        let position: UInt64
+    }
+
+    private struct Link: Hashable {
+        let subject: SubjectKey
+        let accountId: String
+    }
     /// The account whose document number a `.account` subject resolves to (the workflow state).
     var documentOfAccount: ((String) -> String?)?
     /// The position of the event being encoded (recorded as an occurrence of each subject sealed).
@@ -387,9 +418,10 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     }
 
     func subject(lookup hash: [UInt8]) throws -> [UInt8]? {
-        if let cached = subjectsByLookup[hash] { return cached }
+        let key = LookupKey(hash)
+        if let key, let cached = subjectsByLookup[key] { return cached }
         guard let subject = try fetch(SubjectRecords.lookup(hash)) else { return nil }
-        subjectsByLookup[hash] = subject
+        if let key { subjectsByLookup[key] = subject }
         return subject
     }
 
@@ -476,18 +508,17 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
             try access.put(dbs.subjects, SubjectRecords.lookup(lookup), made)
             guard let key = FieldKey(bytes) else { throw LedgerError(.storage, "a new subject key of the wrong size") }
             cache[SubjectKey(made)] = .live(key)
-            subjectsByLookup[lookup] = made
+            if let key = LookupKey(lookup) { subjectsByLookup[key] = made }
             found = (made, key)
         }
         guard let (id, key) = found else { throw LedgerError(.storage, "no subject") }
-        let occurrence = SubjectRecords.occurrence(id, position)
-        if written.insert(occurrence).inserted { try access.put(dbs.subjects, occurrence, []) }
-        if let accountId {
-            let link = SubjectRecords.accountLink(accountId, id)
-            if written.insert(link).inserted {
-                try access.put(dbs.subjects, link, [])
-                try access.put(dbs.subjects, SubjectRecords.subjectLink(id, accountId), [])
-            }
+        let subjectKey = SubjectKey(id)
+        if occurrencesWritten.insert(Occurrence(subject: subjectKey, position: position)).inserted {
+            try access.put(dbs.subjects, SubjectRecords.occurrence(id, position), [])
+        }
+        if let accountId, linksWritten.insert(Link(subject: subjectKey, accountId: accountId)).inserted {
+            try access.put(dbs.subjects, SubjectRecords.accountLink(accountId, id), [])
+            try access.put(dbs.subjects, SubjectRecords.subjectLink(id, accountId), [])
         }
         return (id, key)
     }

@@ -1,4 +1,6 @@
 import Foundation
+import GrantLedgerDemo
+import GrantWorkflow
 import Testing
 
 @testable import GrantLedgerCLI
@@ -35,14 +37,19 @@ struct BenchCommandTests {
     }
 
     @Test("the registrations' ID numbers are distinct, valid resident ID numbers (scripts/bulk-lines.py's)")
-    func registrationIdNumbers() {
+    func registrationIdNumbers() throws {
         // The values scripts/bulk-lines.py's resident_id gives for the same serials.
-        #expect(BenchCommand.residentIdNumber(0) == "110108195001010003")
-        #expect(BenchCommand.residentIdNumber(59_999) == "110108195003019992")
-        #expect(BenchCommand.residentIdNumber(1_234_567) == "110108195305195676")
-        let numbers = (0..<3_000).map(BenchCommand.residentIdNumber)
+        #expect(SyntheticLines.residentIdNumber(0) == "110108195001010003")
+        #expect(SyntheticLines.residentIdNumber(59_999) == "110108195003019992")
+        #expect(SyntheticLines.residentIdNumber(1_234_567) == "110108195305195676")
+        let numbers = (0..<3_000).map(SyntheticLines.residentIdNumber)
         #expect(Set(numbers).count == numbers.count)
-        #expect(BenchCommand.registerProjectLine(7).contains(BenchCommand.residentIdNumber(21)))
+        #expect(BenchCommand.registerProjectLine(7).contains(SyntheticLines.residentIdNumber(21)))
+        // Both forms of the line decode: without a time (the bench) and with one (LedgerBenchmarks).
+        let timed = SyntheticLines.registerProject(
+            index: 7, firstPerson: 21, unitId: "U1", at: "2026-01-05T09:00:00+08:00")
+        #expect(throws: Never.self) { try CommandDecoder.decode(BenchCommand.registerProjectLine(7)) }
+        #expect(try CommandDecoder.decode(timed).at != nil)
     }
 
     @Test("bench refuses CSV and an unusable folder")

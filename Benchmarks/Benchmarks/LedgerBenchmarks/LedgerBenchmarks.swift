@@ -28,23 +28,7 @@ func registerProject(_ index: Int) -> String {
 /// A `registerProject` line with three people of its own (leader and two members, the `people`-th
 /// to `people + 2`-th of distinct valid resident ID numbers): three new subjects, three sealed numbers.
 func registerProject(_ index: Int, people: Int) -> String {
-    let numbers = (0..<3).map { residentIdNumber(people + $0) }
-    return #"{"type":"registerProject","actor":"N0","at":"2026-01-05T09:00:00+08:00","projectNo":"26BJB\#(index)","#
-        + #""title":"基准课题","category":"general","discipline":"哲学","unitId":"U1","#
-        + #""leader":{"name":"张三","idType":"residentId","idNumber":"\#(numbers[0])"},"members":["#
-        + #"{"name":"李四","idType":"residentId","idNumber":"\#(numbers[1])","unit":"北京大学","title":"副教授","role":"成员"},"#
-        + #"{"name":"王五","idType":"residentId","idNumber":"\#(numbers[2])","unit":"北京大学","title":"讲师","role":"成员"}],"#
-        + #""approvedOn":"2024-06-01","plannedEndDate":"2027-12-31","deliverableForm":"monograph","#
-        + #""budget":{"direct":{"equipment":100000,"business":300000,"labor":100000},"indirect":100000,"external":[]}}"#
-}
-
-/// The `serial`-th of distinct valid resident ID numbers (GB 11643 check digit): a birth day from
-/// 1950-01-01 on, and a sequence code.
-func residentIdNumber(_ serial: Int) -> String {
-    let (day, code) = serial.quotientAndRemainder(dividingBy: 1000)
-    let born = CalendarDate(daysSinceEpoch: -7_305 + day).description.filter { $0 != "-" }
-    let body = "110108" + born + String(format: "%03d", code)
-    return body + String(IdentityNumber.checkCharacter(of: body.utf8) ?? "?")
+    SyntheticLines.registerProject(index: index, firstPerson: people, unitId: "U1", at: "2026-01-05T09:00:00+08:00")
 }
 
 /// A store in a temporary folder with the organisation and `projects` projects.

@@ -2,6 +2,7 @@ internal import ArgumentParser
 internal import Dispatch
 internal import EventLog
 internal import GrantLedger
+internal import GrantLedgerDemo
 internal import GrantWorkflow
 internal import Synchronization
 
@@ -157,23 +158,7 @@ struct BenchCommand: ParsableCommand {
     /// The `index`-th `registerProject` line of the bench: project `26BJB…` in unit `BU`, with a leader and
     /// two members of its own (three new people).
     static func registerProjectLine(_ index: Int) -> String {
-        let people = (0..<3).map { residentIdNumber(index * 3 + $0) }
-        return #"{"type":"registerProject","actor":"N0","projectNo":"26BJB\#(index)","title":"基准课题","#
-            + #""category":"general","discipline":"哲学","unitId":"BU","#
-            + #""leader":{"name":"张三","idType":"residentId","idNumber":"\#(people[0])"},"members":["#
-            + #"{"name":"李四","idType":"residentId","idNumber":"\#(people[1])","unit":"北京大学","title":"副教授","role":"成员"},"#
-            + #"{"name":"王五","idType":"residentId","idNumber":"\#(people[2])","unit":"北京大学","title":"讲师","role":"成员"}],"#
-            + #""approvedOn":"2024-06-01","plannedEndDate":"2027-12-31","deliverableForm":"monograph","#
-            + #""budget":{"direct":{"equipment":100000,"business":300000,"labor":100000},"indirect":100000,"external":[]}}"#
-    }
-
-    /// The `serial`-th of distinct valid resident ID numbers (GB 11643 check digit): a birth day from
-    /// 1950-01-01 on, and a sequence code.
-    static func residentIdNumber(_ serial: Int) -> String {
-        let (day, code) = serial.quotientAndRemainder(dividingBy: 1000)
-        let born = CalendarDate(daysSinceEpoch: -7_305 + day).description.filter { $0 != "-" }
-        let body = "110108" + born + String(format: "%03d", code)
-        return body + String(IdentityNumber.checkCharacter(of: body.utf8) ?? "?")
+        SyntheticLines.registerProject(index: index, firstPerson: index * 3, unitId: "BU")
     }
 
     /// Runs `lines` as `clients` concurrent clients, each awaiting its own answers; the number rejected.

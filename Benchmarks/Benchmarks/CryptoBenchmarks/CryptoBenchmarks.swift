@@ -117,41 +117,35 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "HMAC-SHA256 lookup hash (BoringSSL HMAC_CTX reused, key kept)", configuration: .init(scalingFactor: .kilo)
     ) { benchmark in
-        var context = HMAC_CTX()
-        CCryptoBoringSSL_HMAC_CTX_init(&context)
-        let hmacKey = [UInt8](repeating: 9, count: 32)
-        _ = CCryptoBoringSSL_HMAC_Init_ex(&context, hmacKey, 32, CCryptoBoringSSL_EVP_sha256(), nil)
-        var out = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        for _ in benchmark.scaledIterations {
-            _ = CCryptoBoringSSL_HMAC_Init_ex(&context, nil, 0, nil, nil)
-            _ = CCryptoBoringSSL_HMAC_Update(&context, lookupMessage, lookupMessage.count)
-            _ = CCryptoBoringSSL_HMAC_Final(&context, &out, &length)
-            blackHole(Array(out))
+        withKeyedHMAC { context in
+            var out = [UInt8](repeating: 0, count: 32)
+            var length: UInt32 = 0
+            for _ in benchmark.scaledIterations {
+                _ = CCryptoBoringSSL_HMAC_Init_ex(&context, nil, 0, nil, nil)
+                _ = CCryptoBoringSSL_HMAC_Update(&context, lookupMessage, lookupMessage.count)
+                _ = CCryptoBoringSSL_HMAC_Final(&context, &out, &length)
+                blackHole(Array(out))
+            }
         }
-        CCryptoBoringSSL_HMAC_CTX_cleanup(&context)
     }
 
     Benchmark(
         "HMAC-SHA256 lookup hash (BoringSSL HMAC_CTX copied from a template)",
         configuration: .init(scalingFactor: .kilo)
     ) { benchmark in
-        var template = HMAC_CTX()
-        CCryptoBoringSSL_HMAC_CTX_init(&template)
-        let hmacKey = [UInt8](repeating: 9, count: 32)
-        _ = CCryptoBoringSSL_HMAC_Init_ex(&template, hmacKey, 32, CCryptoBoringSSL_EVP_sha256(), nil)
-        var out = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        for _ in benchmark.scaledIterations {
-            var context = HMAC_CTX()
-            CCryptoBoringSSL_HMAC_CTX_init(&context)
-            _ = CCryptoBoringSSL_HMAC_CTX_copy_ex(&context, &template)
-            _ = CCryptoBoringSSL_HMAC_Update(&context, lookupMessage, lookupMessage.count)
-            _ = CCryptoBoringSSL_HMAC_Final(&context, &out, &length)
-            CCryptoBoringSSL_HMAC_CTX_cleanup(&context)
-            blackHole(Array(out))
+        withKeyedHMAC { template in
+            var out = [UInt8](repeating: 0, count: 32)
+            var length: UInt32 = 0
+            for _ in benchmark.scaledIterations {
+                var context = HMAC_CTX()
+                CCryptoBoringSSL_HMAC_CTX_init(&context)
+                _ = CCryptoBoringSSL_HMAC_CTX_copy_ex(&context, &template)
+                _ = CCryptoBoringSSL_HMAC_Update(&context, lookupMessage, lookupMessage.count)
+                _ = CCryptoBoringSSL_HMAC_Final(&context, &out, &length)
+                CCryptoBoringSSL_HMAC_CTX_cleanup(&context)
+                blackHole(Array(out))
+            }
         }
-        CCryptoBoringSSL_HMAC_CTX_cleanup(&template)
     }
 
     Benchmark("HMAC-SHA256 lookup hash, key absorbed once", configuration: .init(scalingFactor: .kilo)) {
@@ -175,4 +169,15 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(hmac.finalize().withUnsafeBytes { [UInt8]($0) })
         }
     }
+}
+
+/// Runs `body` with a BoringSSL HMAC-SHA256 context keyed with the benchmarks' 32-byte key, then
+/// cleans it up.
+func withKeyedHMAC(_ body: (inout HMAC_CTX) -> Void) {
+    var context = HMAC_CTX()
+    CCryptoBoringSSL_HMAC_CTX_init(&context)
+    defer { CCryptoBoringSSL_HMAC_CTX_cleanup(&context) }
+    let hmacKey = [UInt8](repeating: 9, count: 32)
+    _ = CCryptoBoringSSL_HMAC_Init_ex(&context, hmacKey, 32, CCryptoBoringSSL_EVP_sha256(), nil)
+    body(&context)
 }

@@ -44,13 +44,15 @@ struct ChunkedRebuildTests {
         #expect(try ledger.checkModels().differences.isEmpty)
     }
 
-    @Test("a flush's project records built on several cores are those built on one, in the same order")
-    func projectRecordsInParts() async throws {
+    @Test("a flush's records built and sorted in parts on several cores merge into those built on one")
+    func recordsInParts() async throws {
         let dir = TemporaryDirectory()
         let ledger = try openTestLedger(dir.path, now: "2025-12-31T23:00:00+08:00")
         defer { ledger.close() }
         _ = try await ledger.fillDemo(DemoPlan(projects: 150, seed: 5))
-        let projects = try PostgresReplicaTests.replayed(ledger).projects.values.sorted { $0.projectNo < $1.projectNo }
+        let state = try PostgresReplicaTests.replayed(ledger)
+        let projects = state.projects.values.sorted { $0.projectNo < $1.projectNo }
+        #expect(!state.changeRequests.isEmpty && !state.closeouts.isEmpty && !state.budgetAdjustments.isEmpty)
         // Stored versions: none (a rebuild's first chunk), the same, and every third one in another unit
         // and status (derived keys dropped, counters moved).
         var moved = projects
@@ -58,39 +60,79 @@ struct ChunkedRebuildTests {
             moved[index].unitId = "U-elsewhere"
             moved[index].status = moved[index].status == .active ? .completed : .active
         }
-        func flat(_ parts: [FlushRecords]) -> (puts: [[UInt8]], deletes: [[UInt8]], counts: [String: Int]) {
+        func entities(_ olds: [Project?], stored: Bool) -> [FlushEntity] {
+            let units = (old: stored ? "U-elsewhere" : "", new: "U1")
+            return state.accounts.values.map { .account($0, old: stored ? $0 : nil) }
+                + zip(projects, olds).map { .project($0, old: $1) }
+                + state.changeRequests.values.map { .changeRequest($0, old: stored ? $0 : nil, units: units) }
+                + state.closeouts.values.map { .closeout($0, old: stored ? $0 : nil, units: units) }
+                + state.budgetAdjustments.values.map { .adjustment($0, old: stored ? $0 : nil, units: units) }
+        }
+        // Records of the flush's own (here a few out of order, one with an entity's key): the first run.
+        var other = FlushRecords()
+        other.puts = [
+            (Array("Z/9".utf8), [9]), (Array("A/1".utf8), [1]), (ModelKey.make(.project, projects[0].projectNo), [7]),
+        ]
+        func merged(
+            _ entities: [FlushEntity], lanes: Int
+        ) -> (
+            records: [[UInt8]], parts: Int, deletes: [[UInt8]], counts: [String: Int]
+        ) {
+            var first = other
+            let parts = FlushRecords.parts(entities, hasher: ledger.dbs.hasher, lanes: lanes, alsoSorting: &first)
+            var records: [[UInt8]] = []
+            FlushRecords.merged([first] + parts) { records.append($0.key + [0xFF] + $0.value) }
             var counts: [String: Int] = [:]
             for part in parts {
                 for (counter, delta) in part.counts {
                     counts["\(counter.unit)/\(counter.dimension)/\(counter.value)", default: 0] += delta
                 }
             }
-            return (
-                parts.flatMap { $0.puts.map { $0.key + [0xFF] + $0.value } }, parts.flatMap(\.deletes),
-                counts.filter { $0.value != 0 }
-            )
+            return (records, parts.count, parts.flatMap(\.deletes), counts.filter { $0.value != 0 })
         }
-        for olds in [projects.map { _ in nil }, projects.map(Optional.some), moved.map(Optional.some)] {
-            let one = flat(FlushRecords.projects(projects, olds: olds, hasher: ledger.dbs.hasher, lanes: 1))
-            #expect(one.puts.count >= projects.count)
+        for (olds, stored) in [
+            (projects.map { _ in nil }, false), (projects.map(Optional.some), true), (moved.map(Optional.some), true),
+        ] {
+            let all = entities(olds, stored: stored)
+            let one = merged(all, lanes: 1)
+            #expect(one.parts == 1)
+            #expect(one.records.count >= projects.count)
+            // In key order, each key once, and the entity's record won over the flush's own.
+            let keys = one.records.map { Array($0.prefix { $0 != 0xFF }) }
+            #expect(zip(keys, keys.dropFirst()).allSatisfy { ModelKey.precedes($0, $1) })
+            #expect(one.records.contains(Array("A/1".utf8) + [0xFF, 1]))
+            #expect(!one.records.contains(ModelKey.make(.project, projects[0].projectNo) + [0xFF, 7]))
             for lanes in [2, 3, 7] {
-                let parts = FlushRecords.projects(projects, olds: olds, hasher: ledger.dbs.hasher, lanes: lanes)
-                #expect(parts.count == lanes)
-                let several = flat(parts)
-                #expect(several.puts == one.puts, "\(lanes) lanes")
+                let several = merged(all, lanes: lanes)
+                #expect(several.parts == lanes)
+                #expect(several.records == one.records, "\(lanes) lanes")
                 #expect(several.deletes == one.deletes, "\(lanes) lanes")
                 #expect(several.counts == one.counts, "\(lanes) lanes")
             }
         }
-        // More parts than projects: the last parts are empty.
-        let few = Array(projects.prefix(5))
-        let none = few.map { _ -> Project? in nil }
-        #expect(
-            flat(FlushRecords.projects(few, olds: none, hasher: ledger.dbs.hasher, lanes: 4)).puts
-                == flat(FlushRecords.projects(few, olds: none, hasher: ledger.dbs.hasher, lanes: 1)).puts
-        )
-        let withMoves = flat(FlushRecords.projects(projects, olds: moved.map(Optional.some), hasher: ledger.dbs.hasher))
+        // More parts than entities: the last parts are empty.
+        let few = Array(entities(projects.map { _ in nil }, stored: false).prefix(5))
+        #expect(merged(few, lanes: 8).records == merged(few, lanes: 1).records)
+        let withMoves = merged(entities(moved.map(Optional.some), stored: true), lanes: 2)
         #expect(!withMoves.deletes.isEmpty && !withMoves.counts.isEmpty)
+    }
+
+    @Test("merging sorted runs passes each key once, the last of equal keys")
+    func mergedRuns() {
+        func run(_ records: [(String, UInt8)]) -> FlushRecords {
+            var run = FlushRecords()
+            run.puts = records.map { (Array($0.0.utf8), [$0.1]) }
+            return run
+        }
+        var out: [String] = []
+        FlushRecords.merged([
+            run([("a", 1), ("c", 1), ("e", 1)]), run([]), run([("a", 2), ("b", 2), ("b", 3), ("e", 2)]),
+            run([("c", 3), ("d", 3), ("ee", 3)]),
+        ]) { out.append("\(String(decoding: $0.key, as: UTF8.self))\($0.value[0])") }
+        #expect(out == ["a2", "b3", "c3", "d3", "e2", "ee3"])
+        out = []
+        FlushRecords.merged([]) { out.append(String(decoding: $0.key, as: UTF8.self)) }
+        #expect(out.isEmpty)
     }
 
     @Test("a project that changes unit takes its other items' counters along, in any chunking")

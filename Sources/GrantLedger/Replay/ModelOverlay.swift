@@ -55,13 +55,13 @@ struct ModelOverlay: WorkflowStateWriter {
     /// chunk of a rebuild). The records are the live path's (``ModelRecords``, ``ModelCounters``,
     /// the entities' binary form); counters are summed per chunk and written once.
     mutating func flush(releasingMappedPages: Bool = false) {
-        var written = FlushRecords()
+        var written: [FlushRecords] = []
         do {
             written = try write(releasingMappedPages: releasingMappedPages)
         } catch {
             base.faults.record("writing the models: \(error)")
         }
-        guard count + written.puts.count >= Self.disposedAside else {
+        guard count >= Self.disposedAside else {
             self = ModelOverlay(base: base)
             return
         }
@@ -78,12 +78,13 @@ struct ModelOverlay: WorkflowStateWriter {
     /// Entities and records from which a flush frees its memory on another thread.
     static let disposedAside = 4_096
 
-    private func write(releasingMappedPages: Bool) throws -> FlushRecords {
+    private func write(releasingMappedPages: Bool) throws -> [FlushRecords] {
         let access = base.access
         let models = base.dbs.models
         let empty = try access.entryCount(models) == 0
+        // The records written here (sorted with the entities' parts), then the entities' parts, then
+        // the counters: the runs merged in key order.
         var records = FlushRecords()
-        records.puts.reserveCapacity(count * 2)
 
         /// The stored version of an entity (none when the models were empty).
         func old<T>(_ load: () -> T?) -> T? { empty ? nil : load() }
@@ -101,92 +102,85 @@ struct ModelOverlay: WorkflowStateWriter {
             records.puts.append((ModelKey.make(.province, province.id), province.binaryEncoded))
         }
         for unit in units.values { records.puts.append((ModelKey.make(.unit, unit.id), unit.binaryEncoded)) }
-        for account in accounts.values {
-            let old = old { storedAccount(account.id) }
-            records.put(
-                ModelKey.make(.account, account.id), account.binaryEncoded,
-                derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: account))
-        }
-        // Projects, the bulk of a rebuild's records: their stored versions are read here (through this
-        // transaction), then their records are built on every core (encoding, derived keys, summaries
-        // and counters depend on the two versions alone) and merged in order.
-        let chunkProjects = Array(projects.values)
-        let oldProjects = chunkProjects.map { project in old { storedProject(project.projectNo) } }
-        for part in FlushRecords.projects(chunkProjects, olds: oldProjects, hasher: base.dbs.hasher) {
-            records.append(part)
-        }
-        for (index, project) in chunkProjects.enumerated() {
-            // A project that changed unit takes its items' counters along; the items this chunk
-            // changed are counted below, from their stored version under the stored unit.
-            if let old = oldProjects[index], old.unitId != project.unitId {
-                for id in changeRequestIds(ofProject: project.projectNo) where changeRequests[id] == nil {
-                    let item = storedChangeRequest(id)
-                    records.tally(
-                        ModelCounters.counters(of: item, unit: old.unitId),
-                        ModelCounters.counters(of: item, unit: project.unitId))
-                }
-                for id in closeoutIds(ofProject: project.projectNo) where closeouts[id] == nil {
-                    let item = storedCloseout(id)
-                    records.tally(
-                        ModelCounters.counters(of: item, unit: old.unitId),
-                        ModelCounters.counters(of: item, unit: project.unitId))
-                }
-                for id in budgetAdjustmentIds(ofProject: project.projectNo) where adjustments[id] == nil {
-                    let item = storedAdjustment(id)
-                    records.tally(
-                        ModelCounters.counters(of: item, unit: old.unitId),
-                        ModelCounters.counters(of: item, unit: project.unitId))
-                }
-            }
+        // The entities with their stored versions, read here (through this transaction, which no other
+        // thread touches); their records depend on the two versions alone, so they are built and
+        // sorted in parts on every core (``FlushRecords/parts(_:hasher:lanes:)``).
+        var entities: [FlushEntity] = []
+        entities.reserveCapacity(
+            accounts.count + projects.count + changeRequests.count + closeouts.count + adjustments.count)
+        for account in accounts.values { entities.append(.account(account, old: old { storedAccount(account.id) })) }
+        var movedProjects: [(Project, old: Project)] = []
+        for project in projects.values {
+            let old = old { storedProject(project.projectNo) }
+            entities.append(.project(project, old: old))
+            if let old, old.unitId != project.unitId { movedProjects.append((project, old)) }
         }
         for request in changeRequests.values {
-            let old = old { storedChangeRequest(request.id) }
-            records.put(
-                ModelKey.make(.change, request.id), request.binaryEncoded,
-                derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: request))
-            records.tally(
-                ModelCounters.counters(of: old, unit: storedUnit(request.projectNo)),
-                ModelCounters.counters(of: request, unit: unit(request.projectNo)))
+            entities.append(
+                .changeRequest(
+                    request, old: old { storedChangeRequest(request.id) },
+                    units: (storedUnit(request.projectNo), unit(request.projectNo))))
         }
         for closeout in closeouts.values {
-            let old = old { storedCloseout(closeout.id) }
-            records.put(
-                ModelKey.make(.closeout, closeout.id), closeout.binaryEncoded,
-                derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: closeout))
-            records.tally(
-                ModelCounters.counters(of: old, unit: storedUnit(closeout.projectNo)),
-                ModelCounters.counters(of: closeout, unit: unit(closeout.projectNo)))
+            entities.append(
+                .closeout(
+                    closeout, old: old { storedCloseout(closeout.id) },
+                    units: (storedUnit(closeout.projectNo), unit(closeout.projectNo))))
         }
         for adjustment in adjustments.values {
-            let old = old { storedAdjustment(adjustment.id) }
-            records.put(
-                ModelKey.make(.adjustment, adjustment.id), adjustment.binaryEncoded,
-                derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: adjustment))
-            records.tally(
-                ModelCounters.counters(of: old, unit: storedUnit(adjustment.projectNo)),
-                ModelCounters.counters(of: adjustment, unit: unit(adjustment.projectNo)))
+            entities.append(
+                .adjustment(
+                    adjustment, old: old { storedAdjustment(adjustment.id) },
+                    units: (storedUnit(adjustment.projectNo), unit(adjustment.projectNo))))
         }
-        for (counter, delta) in records.counts where delta != 0 {
+        // A project that changed unit takes its items' counters along; the items this chunk changed
+        // are counted with the entities, from their stored version under the stored unit.
+        for (project, old) in movedProjects {
+            for id in changeRequestIds(ofProject: project.projectNo) where changeRequests[id] == nil {
+                let item = storedChangeRequest(id)
+                records.tally(
+                    ModelCounters.counters(of: item, unit: old.unitId),
+                    ModelCounters.counters(of: item, unit: project.unitId))
+            }
+            for id in closeoutIds(ofProject: project.projectNo) where closeouts[id] == nil {
+                let item = storedCloseout(id)
+                records.tally(
+                    ModelCounters.counters(of: item, unit: old.unitId),
+                    ModelCounters.counters(of: item, unit: project.unitId))
+            }
+            for id in budgetAdjustmentIds(ofProject: project.projectNo) where adjustments[id] == nil {
+                let item = storedAdjustment(id)
+                records.tally(
+                    ModelCounters.counters(of: item, unit: old.unitId),
+                    ModelCounters.counters(of: item, unit: project.unitId))
+            }
+        }
+        var runs = FlushRecords.parts(entities, hasher: base.dbs.hasher, alsoSorting: &records)
+        var counters = FlushRecords()
+        for part in runs { counters.add(counts: part.counts) }
+        counters.add(counts: records.counts)
+        runs.insert(records, at: 0)
+        for (counter, delta) in counters.counts where delta != 0 {
             let key = ModelCounters.key(counter)
             let current = empty ? 0 : Int(try access.get(models, key).flatMap(BigEndian.value) ?? 0)
             if current + delta > 0 {
-                records.puts.append((key, BigEndian.bytes(UInt64(current + delta))))
+                counters.puts.append((key, BigEndian.bytes(UInt64(current + delta))))
             } else {
-                records.deletes.append(key)
+                counters.deletes.append(key)
             }
         }
+        counters.sort()
+        runs.append(counters)
         if !empty {
-            for key in records.deletes { try access.delete(models, key) }
+            for run in runs { for key in run.deletes { try access.delete(models, key) } }
         }
-        records.puts.sort { ModelKey.precedes($0.key, $1.key) }
-        let puts = records.puts
-        for (index, record) in puts.enumerated() {
-            // Equal keys cannot come from different entities; keep the last if they ever do.
-            if index + 1 < puts.count && ModelKey.same(puts[index + 1].key, record.key) { continue }
+        var index = 0
+        try FlushRecords.merged(runs) { record in
             try access.put(models, record.key, record.value, append: empty)
-            if releasingMappedPages && index & 0x3FFF == 0x3FFF { access.releaseMappedPages() }
+            index += 1
+            if releasingMappedPages && index & 0x3FFF == 0 { access.releaseMappedPages() }
         }
-        return records
+        return runs
     }
 
     private func string(_ key: [UInt8], else stored: () -> String?) -> String? {
@@ -427,10 +421,22 @@ struct ModelOverlay: WorkflowStateWriter {
     mutating func putPasswordResetState(_ resetState: PasswordResetState) { base.putPasswordResetState(resetState) }
 }
 
+/// An entity a flush writes, with its stored version (and, for the items of a project, the stored
+/// and the final unit of their project, under which their counters move).
+enum FlushEntity: Sendable {
+    case account(Account, old: Account?)
+    case project(Project, old: Project?)
+    case changeRequest(ChangeRequest, old: ChangeRequest?, units: (old: String, new: String))
+    case closeout(Closeout, old: Closeout?, units: (old: String, new: String))
+    case adjustment(BudgetAdjustment, old: BudgetAdjustment?, units: (old: String, new: String))
+}
+
 /// The records a flush writes: the entities' records with their derived keys and summaries (puts),
 /// the derived keys they dropped (deletes), and the counters' moves.
 struct FlushRecords: Sendable {
-    var puts: [(key: [UInt8], value: [UInt8])] = []
+    typealias Record = (key: [UInt8], value: [UInt8])
+
+    var puts: [Record] = []
     var deletes: [[UInt8]] = []
     var counts: [ModelCounters.Counter: Int] = [:]
 
@@ -447,31 +453,127 @@ struct FlushRecords: Sendable {
         for counter in new { counts[counter, default: 0] += 1 }
     }
 
-    /// Appends another part's records after these.
-    mutating func append(_ other: FlushRecords) {
-        puts.append(contentsOf: other.puts)
-        deletes.append(contentsOf: other.deletes)
-        for (counter, delta) in other.counts { counts[counter, default: 0] += delta }
+    /// Adds another part's counter moves to these.
+    mutating func add(counts other: [ModelCounters.Counter: Int]) {
+        for (counter, delta) in other { counts[counter, default: 0] += delta }
     }
 
-    /// The records of `projects` (whose stored versions are `olds`), built in parts on every core
-    /// when there are enough of them (or in `lanes` parts); the parts in order.
-    static func projects(
-        _ projects: [Project], olds: [Project?], hasher: LookupHasher, lanes: Int? = nil
+    /// Sorts the puts by key, stably (of equal keys, the later stays later).
+    mutating func sort() {
+        puts.sort { ModelKey.precedes($0.key, $1.key) }
+    }
+
+    /// The records of `entities`, built in parts on every core when there are enough of them (or in
+    /// `lanes` parts), each part sorted; `other` is sorted beside them. The parts in order.
+    static func parts(
+        _ entities: [FlushEntity], hasher: LookupHasher, lanes: Int? = nil, alsoSorting other: inout FlushRecords
     ) -> [FlushRecords] {
         let lanes = max(
-            1, lanes ?? (projects.count >= 4_096 ? min(ProcessInfo.processInfo.activeProcessorCount, 4) : 1))
-        let size = (projects.count + lanes - 1) / lanes
-        let parts = Mutex<[FlushRecords]>(Array(repeating: FlushRecords(), count: lanes))
-        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            1, lanes ?? (entities.count >= 4_096 ? min(ProcessInfo.processInfo.activeProcessorCount, 4) : 1))
+        let size = (entities.count + lanes - 1) / lanes
+        let parts = Parts(count: lanes + 1)
+        parts.set(lanes, other)
+        other = FlushRecords()
+        let build = { @Sendable (lane: Int) in
+            guard lane < lanes else {
+                // The other records: sorted beside the parts.
+                var part = parts.take(lanes)
+                part.sort()
+                parts.set(lanes, part)
+                return
+            }
             var part = FlushRecords()
             part.puts.reserveCapacity(size * 6)
-            for index in min(projects.count, lane * size)..<min(projects.count, (lane + 1) * size) {
-                part.add(projects[index], old: olds[index], hasher: hasher)
+            for index in min(entities.count, lane * size)..<min(entities.count, (lane + 1) * size) {
+                part.add(entities[index], hasher: hasher)
             }
-            parts.withLock { $0[lane] = part }
+            part.sort()
+            parts.set(lane, part)
         }
-        return parts.withLock { $0 }
+        if lanes == 1 && entities.count < 4_096 {
+            build(0)
+            build(1)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: lanes + 1, execute: build)
+        }
+        var all = (0...lanes).map(parts.take)
+        other = all.removeLast()
+        return all
+    }
+
+    /// The parts of a flush's records while they are built, one slot per part.
+    private final class Parts: Sendable {
+        private let slots: Mutex<[FlushRecords]>
+
+        init(count: Int) { slots = Mutex(Array(repeating: FlushRecords(), count: count)) }
+
+        func set(_ index: Int, _ part: consuming FlushRecords) {
+            slots.withLock { [part = consume part] in $0[index] = part }
+        }
+
+        func take(_ index: Int) -> FlushRecords {
+            slots.withLock { slots in
+                defer { slots[index] = FlushRecords() }
+                return slots[index]
+            }
+        }
+    }
+
+    /// The records of `runs` (each sorted by key, stably), in key order; of records with equal keys
+    /// only the last is passed (the later run's, or the later in its run). Equal keys cannot come
+    /// from different entities; this keeps the last if they ever do, as the live path's puts would.
+    static func merged(_ runs: [FlushRecords], _ body: (Record) throws -> Void) rethrows {
+        var heads = [Int](repeating: 0, count: runs.count)
+        var pending: (run: Int, index: Int)?
+        while true {
+            var best = -1
+            for run in runs.indices where heads[run] < runs[run].puts.count {
+                if best < 0
+                    || ModelKey.precedes(runs[run].puts[heads[run]].key, runs[best].puts[heads[best]].key)
+                {
+                    best = run
+                }
+            }
+            guard best >= 0 else { break }
+            if let last = pending, !ModelKey.same(runs[last.run].puts[last.index].key, runs[best].puts[heads[best]].key)
+            {
+                try body(runs[last.run].puts[last.index])
+            }
+            pending = (best, heads[best])
+            heads[best] += 1
+        }
+        if let last = pending { try body(runs[last.run].puts[last.index]) }
+    }
+
+    /// What the live path writes for one entity (``ModelStore``'s `put…` methods).
+    mutating func add(_ entity: FlushEntity, hasher: LookupHasher) {
+        switch entity {
+        case .account(let account, let old):
+            put(
+                ModelKey.make(.account, account.id), account.binaryEncoded,
+                derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: account))
+        case .project(let project, let old):
+            add(project, old: old, hasher: hasher)
+        case .changeRequest(let request, let old, let units):
+            put(
+                ModelKey.make(.change, request.id), request.binaryEncoded,
+                derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: request))
+            tally(
+                ModelCounters.counters(of: old, unit: units.old), ModelCounters.counters(of: request, unit: units.new))
+        case .closeout(let closeout, let old, let units):
+            put(
+                ModelKey.make(.closeout, closeout.id), closeout.binaryEncoded,
+                derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: closeout))
+            tally(
+                ModelCounters.counters(of: old, unit: units.old), ModelCounters.counters(of: closeout, unit: units.new))
+        case .adjustment(let adjustment, let old, let units):
+            put(
+                ModelKey.make(.adjustment, adjustment.id), adjustment.binaryEncoded,
+                derived: ModelRecords.derivedKeys(of: old), ModelRecords.derivedKeys(of: adjustment))
+            tally(
+                ModelCounters.counters(of: old, unit: units.old),
+                ModelCounters.counters(of: adjustment, unit: units.new))
+        }
     }
 
     /// What the live path writes for one project (``ModelStore``'s `putProject`).
@@ -495,7 +597,7 @@ final class Disposal: Sendable {
         var entities: Any
         var records: Any
         var stored: AnyObject
-        var written: FlushRecords
+        var written: [FlushRecords]
     }
 
     static let shared = Disposal()

@@ -88,7 +88,8 @@ struct ChunkedRebuildTests {
                     counts["\(counter.unit)/\(counter.dimension)/\(counter.value)", default: 0] += delta
                 }
             }
-            return (records, parts.count, parts.flatMap(\.deletes), counts.filter { $0.value != 0 })
+            let deletes = parts.flatMap(\.deletes).sorted { ModelKey.precedes($0, $1) }
+            return (records, parts.count, deletes, counts.filter { $0.value != 0 })
         }
         for (olds, stored) in [
             (projects.map { _ in nil }, false), (projects.map(Optional.some), true), (moved.map(Optional.some), true),

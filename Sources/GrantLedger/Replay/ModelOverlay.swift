@@ -55,7 +55,7 @@ struct ModelOverlay: WorkflowStateWriter {
     /// chunk of a rebuild). The records are the live path's (``ModelRecords``, ``ModelCounters``,
     /// the entities' binary form); counters are summed per chunk and written once.
     mutating func flush(releasingMappedPages: Bool = false) {
-        var written: [FlushRecords] = []
+        var written: (runs: [FlushRecords], entities: [FlushEntity]) = ([], [])
         do {
             written = try write(releasingMappedPages: releasingMappedPages)
         } catch {
@@ -70,7 +70,8 @@ struct ModelOverlay: WorkflowStateWriter {
         // holds the last references once this overlay is emptied.
         let load = Disposal.Load(
             entities: (accounts, provinces, units, projects, changeRequests, closeouts, adjustments),
-            records: (strings, markers, lists), stored: stored, written: consume written)
+            records: (strings, markers, lists), stored: stored, written: written)
+        written = ([], [])
         self = ModelOverlay(base: base)
         Disposal.shared.dispose(consume load)
     }
@@ -78,7 +79,7 @@ struct ModelOverlay: WorkflowStateWriter {
     /// Entities and records from which a flush frees its memory on another thread.
     static let disposedAside = 4_096
 
-    private func write(releasingMappedPages: Bool) throws -> [FlushRecords] {
+    private func write(releasingMappedPages: Bool) throws -> (runs: [FlushRecords], entities: [FlushEntity]) {
         let access = base.access
         let models = base.dbs.models
         let empty = try access.entryCount(models) == 0
@@ -180,7 +181,7 @@ struct ModelOverlay: WorkflowStateWriter {
             index += 1
             if releasingMappedPages && index & 0x3FFF == 0 { access.releaseMappedPages() }
         }
-        return runs
+        return (runs, entities)
     }
 
     private func string(_ key: [UInt8], else stored: () -> String?) -> String? {
@@ -464,7 +465,8 @@ struct FlushRecords: Sendable {
     }
 
     /// The records of `entities`, built in parts on every core when there are enough of them (or in
-    /// `lanes` parts), each part sorted; `other` is sorted beside them. The parts in order.
+    /// `lanes` parts; part k holds the entities at k, k + lanes, …), each part sorted; `other` is
+    /// sorted beside them.
     static func parts(
         _ entities: [FlushEntity], hasher: LookupHasher, lanes: Int? = nil, alsoSorting other: inout FlushRecords
     ) -> [FlushRecords] {
@@ -482,9 +484,11 @@ struct FlushRecords: Sendable {
                 parts.set(lanes, part)
                 return
             }
+            // Every lanes-th entity: the kinds (projects, closeouts, …) differ in cost, and each part
+            // gets its share of each. Parts are merged by key, so which part holds what does not matter.
             var part = FlushRecords()
             part.puts.reserveCapacity(size * 6)
-            for index in min(entities.count, lane * size)..<min(entities.count, (lane + 1) * size) {
+            for index in stride(from: lane, to: entities.count, by: lanes) {
                 part.add(entities[index], hasher: hasher)
             }
             part.sort()
@@ -523,26 +527,34 @@ struct FlushRecords: Sendable {
     /// only the last is passed (the later run's, or the later in its run). Equal keys cannot come
     /// from different entities; this keeps the last if they ever do, as the live path's puts would.
     static func merged(_ runs: [FlushRecords], _ body: (Record) throws -> Void) rethrows {
-        var heads = [Int](repeating: 0, count: runs.count)
-        var pending: (run: Int, index: Int)?
-        while true {
-            var best = -1
-            for run in runs.indices where heads[run] < runs[run].puts.count {
-                if best < 0
-                    || ModelKey.precedes(runs[run].puts[heads[run]].key, runs[best].puts[heads[best]].key)
-                {
+        try withRecords(of: runs[...], []) { runs in
+            var heads = [Int](repeating: 0, count: runs.count)
+            var pending: UnsafePointer<Record>?
+            while true {
+                var best = -1
+                var next: UnsafePointer<Record>?
+                for run in runs.indices where heads[run] < runs[run].count {
+                    let record = runs[run].baseAddress! + heads[run]
+                    if let next, !ModelKey.precedes(record.pointee.key, next.pointee.key) { continue }
                     best = run
+                    next = record
                 }
+                guard let next else { break }
+                if let last = pending, !ModelKey.same(last.pointee.key, next.pointee.key) { try body(last.pointee) }
+                pending = next
+                heads[best] += 1
             }
-            guard best >= 0 else { break }
-            if let last = pending, !ModelKey.same(runs[last.run].puts[last.index].key, runs[best].puts[heads[best]].key)
-            {
-                try body(runs[last.run].puts[last.index])
-            }
-            pending = (best, heads[best])
-            heads[best] += 1
+            if let last = pending { try body(last.pointee) }
         }
-        if let last = pending { try body(runs[last.run].puts[last.index]) }
+    }
+
+    /// Calls `body` with the puts of every run in `runs`, in place.
+    private static func withRecords<R>(
+        of runs: ArraySlice<FlushRecords>, _ buffers: [UnsafeBufferPointer<Record>],
+        _ body: ([UnsafeBufferPointer<Record>]) throws -> R
+    ) rethrows -> R {
+        guard let first = runs.first else { return try body(buffers) }
+        return try first.puts.withUnsafeBufferPointer { try withRecords(of: runs.dropFirst(), buffers + [$0], body) }
     }
 
     /// What the live path writes for one entity (``ModelStore``'s `put…` methods).
@@ -597,7 +609,7 @@ final class Disposal: Sendable {
         var entities: Any
         var records: Any
         var stored: AnyObject
-        var written: [FlushRecords]
+        var written: (runs: [FlushRecords], entities: [FlushEntity])
     }
 
     static let shared = Disposal()

@@ -105,7 +105,7 @@ struct ModelOverlay: WorkflowStateWriter {
         for unit in units.values { records.puts.append((ModelKey.make(.unit, unit.id), unit.binaryEncoded)) }
         // The entities with their stored versions, read here (through this transaction, which no other
         // thread touches); their records depend on the two versions alone, so they are built and
-        // sorted in parts on every core (``FlushRecords/parts(_:hasher:lanes:)``).
+        // sorted in parts on every core (``FlushRecords/parts(_:hasher:lanes:alsoSorting:)``).
         var entities: [FlushEntity] = []
         entities.reserveCapacity(
             accounts.count + projects.count + changeRequests.count + closeouts.count + adjustments.count)

@@ -61,7 +61,7 @@ struct ModelOverlay: WorkflowStateWriter {
         } catch {
             base.faults.record("writing the models: \(error)")
         }
-        guard count >= Self.disposedAside else {
+        guard count >= Self.large else {
             self = ModelOverlay(base: base)
             return
         }
@@ -76,8 +76,9 @@ struct ModelOverlay: WorkflowStateWriter {
         Disposal.shared.dispose(consume load)
     }
 
-    /// Entities and records from which a flush frees its memory on another thread.
-    static let disposedAside = 4_096
+    /// Entities and records from which a flush is large: built in parts on every core, and freed on
+    /// another thread.
+    static let large = 4_096
 
     private func write(releasingMappedPages: Bool) throws -> (runs: [FlushRecords], entities: [FlushEntity]) {
         let access = base.access
@@ -471,7 +472,8 @@ struct FlushRecords: Sendable {
         _ entities: [FlushEntity], hasher: LookupHasher, lanes: Int? = nil, alsoSorting other: inout FlushRecords
     ) -> [FlushRecords] {
         let lanes = max(
-            1, lanes ?? (entities.count >= 4_096 ? min(ProcessInfo.processInfo.activeProcessorCount, 4) : 1))
+            1,
+            lanes ?? (entities.count >= ModelOverlay.large ? min(ProcessInfo.processInfo.activeProcessorCount, 4) : 1))
         let size = (entities.count + lanes - 1) / lanes
         let parts = Parts(count: lanes + 1)
         parts.set(lanes, other)
@@ -494,7 +496,7 @@ struct FlushRecords: Sendable {
             part.sort()
             parts.set(lane, part)
         }
-        if lanes == 1 && entities.count < 4_096 {
+        if lanes == 1 {
             build(0)
             build(1)
         } else {
@@ -625,12 +627,6 @@ final class Disposal: Sendable {
             box.empty()
             idle.signal()
         }
-    }
-
-    /// Waits until every load handed over has been freed.
-    func drain() {
-        idle.wait()
-        idle.signal()
     }
 
     private final class Box: @unchecked Sendable {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GrantWorkflow
 import Testing
 
 @testable import GrantLedger
@@ -55,6 +56,45 @@ struct FieldKeyTests {
         var otherKey = Self.keyBytes
         otherKey[0] ^= 1
         #expect(try #require(FieldKey(otherKey)).open(box, subject: Self.subject) == nil, "bound to its key")
+    }
+
+    /// The decoder's path opens into scratch memory: the same plaintext, and nothing for a box that
+    /// does not authenticate (its body is never called).
+    @Test func opensIntoScratchMemory() throws {
+        let key = try #require(FieldKey(Self.keyBytes))
+        func scratch(_ box: [UInt8], subject: [UInt8] = Self.subject) throws -> [UInt8]? {
+            var seen: [UInt8]?
+            let opened = try box.withUnsafeBufferPointer { box in
+                try subject.withUnsafeBufferPointer { subject in
+                    try key.open(box: box, subject: subject) { plaintext in seen = Array(plaintext) }
+                }
+            }
+            #expect(opened == (seen != nil))
+            return seen
+        }
+        for (index, plaintext) in Self.plaintexts.enumerated() {
+            let box = try #require(
+                key.seal(plaintext, nonce: (0..<12).map { UInt8($0 ^ index) }, subject: Self.subject))
+            #expect(try scratch(box) == plaintext)
+            var altered = box
+            altered[altered.count - 1] ^= 1
+            #expect(try scratch(altered) == nil)
+            #expect(try scratch(Array(box.prefix(27))) == nil, "shorter than a nonce and a tag")
+            var otherSubject = Self.subject
+            otherSubject[0] ^= 1
+            #expect(try scratch(box, subject: otherSubject) == nil)
+        }
+        // An error thrown by the body comes out unchanged.
+        let box = try #require(key.seal([1, 2, 3], nonce: Array(repeating: 1, count: 12), subject: Self.subject))
+        #expect(throws: BinaryDecodingError("stop")) {
+            try box.withUnsafeBufferPointer { box in
+                try Self.subject.withUnsafeBufferPointer { subject in
+                    try key.open(box: box, subject: subject) { (_) throws(BinaryDecodingError) in
+                        throw BinaryDecodingError("stop")
+                    }
+                }
+            }
+        }
     }
 
     @Test func refusesWrongSizes() throws {

@@ -236,6 +236,43 @@ func busyWorld() -> World {
         }
     }
 
+    @Test("a sealed text's plaintext read in place gives what a decoded copy gives: the value or the same error")
+    func plaintextReadInPlace() throws {
+        func viaCopy(_ bytes: [UInt8]) -> String {
+            do { return "ok " + (try String(binaryEncoded: bytes)) } catch { return "error \(error)" }
+        }
+        func inPlace(_ bytes: [UInt8]) -> String {
+            bytes.withUnsafeBufferPointer { buffer in
+                do { return "ok " + (try String.decode(plaintext: buffer)) } catch { return "error \(error)" }
+            }
+        }
+        var cases: [[UInt8]] = [
+            [], [0], [1], [1, 0x41], [2, 0x41], [1, 0x41, 0x42], [1, 0xFF], [0x80], [0x80, 0x01],
+            [0xFF, 0xFF, 0xFF, 0xFF, 0x0F], Array(repeating: 0x80, count: 11),
+        ]
+        for text in ["", "110108198001010015", "13800138000", "张三", String(repeating: "研", count: 42), "emoji 🎓"] {
+            cases.append(String(text).binaryEncoded)
+            cases.append(String(text).binaryEncoded + [0])
+            cases.append(Array(String(text).binaryEncoded.dropLast()))
+        }
+        // Random bytes, some shaped like a one-byte length and a body.
+        var random = SystemRandomNumberGenerator()
+        for round in 0..<4_000 {
+            let count = Int.random(in: 0..<40, using: &random)
+            var bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }
+            if round % 2 == 0, !bytes.isEmpty { bytes[0] = UInt8(count - 1) }
+            if round % 4 == 0 { bytes = bytes.map { $0 & 0x7F } }
+            cases.append(bytes)
+        }
+        var valid = 0
+        for bytes in cases {
+            let expected = viaCopy(bytes)
+            #expect(inPlace(bytes) == expected, "\(bytes)")
+            if expected.hasPrefix("ok ") { valid += 1 }
+        }
+        #expect(valid > 500, "the random cases include valid texts")
+    }
+
     @Test("events render as JSON for auditors")
     func json() throws {
         let w = busyWorld()

@@ -1,6 +1,7 @@
 // AES-256-GCM through the BoringSSL that swift-crypto builds (its `CCryptoBoringSSL` module): see
 // docs/decisions.md, "Sealed fields through BoringSSL's AEAD interface".
 internal import CCryptoBoringSSL
+internal import GrantWorkflow
 
 /// One subject's AES-256-GCM data key (R-LOG-6), held inline: no allocation, no reference counting.
 ///
@@ -92,18 +93,49 @@ struct FieldKey: Sendable {
     /// ``open(_:subject:)`` of a box and subject read in place.
     func open(box: UnsafeBufferPointer<UInt8>, subject: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let sealedCount = box.count - Self.nonceByteCount
-        guard sealedCount >= Self.tagByteCount, let input = box.baseAddress else { return nil }
-        return withContext { context -> [UInt8]? in
+        guard sealedCount >= Self.tagByteCount else { return nil }
+        var opened = false
+        let plaintext = [UInt8](unsafeUninitializedCapacity: sealedCount) { buffer, count in
+            let written = open(box: box, subject: subject, into: buffer)
+            opened = written != nil
+            count = written ?? 0
+        }
+        return opened ? plaintext : nil
+    }
+
+    /// ``open(box:subject:)`` into scratch memory that lives for the call: `body` gets the plaintext;
+    /// false (and no call) when the box is too short or does not authenticate.
+    func open(
+        box: UnsafeBufferPointer<UInt8>, subject: UnsafeBufferPointer<UInt8>,
+        reading body: (UnsafeBufferPointer<UInt8>) throws(BinaryDecodingError) -> Void
+    ) throws(BinaryDecodingError) -> Bool {
+        let sealedCount = box.count - Self.nonceByteCount
+        guard sealedCount >= Self.tagByteCount else { return false }
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: sealedCount) {
+            (buffer) throws(BinaryDecodingError) -> Bool in
+            guard let written = open(box: box, subject: subject, into: buffer) else { return false }
+            defer { CCryptoBoringSSL_OPENSSL_cleanse(buffer.baseAddress, sealedCount) }
+            try body(UnsafeBufferPointer(rebasing: buffer[..<written]))
+            return true
+        }
+    }
+
+    /// Opens `box` into `buffer` (at least the box's length less the nonce); the plaintext's length,
+    /// or nil when the box is too short or does not authenticate.
+    private func open(
+        box: UnsafeBufferPointer<UInt8>, subject: UnsafeBufferPointer<UInt8>,
+        into buffer: UnsafeMutableBufferPointer<UInt8>
+    ) -> Int? {
+        let sealedCount = box.count - Self.nonceByteCount
+        guard sealedCount >= Self.tagByteCount, buffer.count >= sealedCount, let input = box.baseAddress else {
+            return nil
+        }
+        return withContext { context -> Int? in
             var written = 0
-            var opened = false
-            let plaintext = [UInt8](unsafeUninitializedCapacity: sealedCount) { buffer, count in
-                let result = CCryptoBoringSSL_EVP_AEAD_CTX_open(
-                    context, buffer.baseAddress, &written, sealedCount, input, Self.nonceByteCount,
-                    input + Self.nonceByteCount, sealedCount, subject.baseAddress, subject.count)
-                opened = result == 1
-                count = opened ? written : 0
-            }
-            return opened ? plaintext : nil
+            let result = CCryptoBoringSSL_EVP_AEAD_CTX_open(
+                context, buffer.baseAddress, &written, sealedCount, input, Self.nonceByteCount,
+                input + Self.nonceByteCount, sealedCount, subject.baseAddress, subject.count)
+            return result == 1 ? written : nil
         }
     }
 }

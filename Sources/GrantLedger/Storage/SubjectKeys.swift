@@ -539,6 +539,29 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     func open(
         box: UnsafeBufferPointer<UInt8>, subject: UnsafeBufferPointer<UInt8>
     ) throws(BinaryDecodingError) -> [UInt8]? {
+        guard let key = try liveKey(of: subject) else { return nil }
+        guard let plaintext = key.open(box: box, subject: subject) else { throw Self.unauthenticated(subject) }
+        return plaintext
+    }
+
+    /// Opens into scratch memory (no array per field): the decoder's path.
+    func open(
+        box: UnsafeBufferPointer<UInt8>, subject: UnsafeBufferPointer<UInt8>,
+        reading body: (UnsafeBufferPointer<UInt8>) throws(BinaryDecodingError) -> Void
+    ) throws(BinaryDecodingError) -> Bool {
+        guard let key = try liveKey(of: subject) else { return false }
+        guard try key.open(box: box, subject: subject, reading: body) else { throw Self.unauthenticated(subject) }
+        return true
+    }
+
+    private static func unauthenticated(_ subject: UnsafeBufferPointer<UInt8>) -> BinaryDecodingError {
+        BinaryDecodingError(
+            "a personal field of subject \(PasswordHasher.hex(Array(subject))) does not authenticate under its key")
+    }
+
+    /// The key of a subject met in a sealed field; nil when the subject was erased. Throws when the
+    /// key is missing for a subject that was never erased, or cannot be read.
+    private func liveKey(of subject: UnsafeBufferPointer<UInt8>) throws(BinaryDecodingError) -> FieldKey? {
         let state: CachedSubject
         do {
             state = try cached(bytes: subject)
@@ -552,12 +575,7 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
         case .erased:
             return nil
         case .live(let key):
-            guard let plaintext = key.open(box: box, subject: subject) else {
-                throw BinaryDecodingError(
-                    "a personal field of subject \(PasswordHasher.hex(Array(subject))) does not authenticate under its key"
-                )
-            }
-            return plaintext
+            return key
         }
     }
 }

@@ -93,22 +93,36 @@ public struct BinaryReader: Sendable {
         let count = try readCount()
         let start = offset
         offset += count
+        let decoded = buffer.withUnsafeBufferPointer {
+            Self.validString(UnsafeBufferPointer(rebasing: $0[start..<(start + count)]))
+        }
+        guard let decoded else { throw BinaryDecodingError("invalid UTF-8 in string") }
+        return decoded
+    }
+
+    /// The string `bytes` spell; nil when they are not valid UTF-8.
+    static func validString(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         // `String(decoding:)` is specialised for UTF-8 (`String(validating:as:)` runs generic code,
         // a metadata lookup per string); it repairs invalid input, which always changes the bytes,
         // so the string is valid exactly when it holds the bytes it was made from.
-        var decoded = buffer.withUnsafeBufferPointer {
-            String(decoding: UnsafeBufferPointer(rebasing: $0[start..<(start + count)]), as: UTF8.self)
-        }
+        var decoded = String(decoding: bytes, as: UTF8.self)
         let valid =
-            decoded.utf8.count == count
-            && decoded.withUTF8 { utf8 in
-                buffer.withUnsafeBytes {
-                    Self.equal(
-                        UnsafeRawBufferPointer(utf8), UnsafeRawBufferPointer(rebasing: $0[start..<(start + count)]))
-                }
-            }
-        guard valid else { throw BinaryDecodingError("invalid UTF-8 in string") }
-        return decoded
+            decoded.utf8.count == bytes.count
+            && decoded.withUTF8 { utf8 in Self.equal(UnsafeRawBufferPointer(utf8), UnsafeRawBufferPointer(bytes)) }
+        return valid ? decoded : nil
+    }
+
+    /// A whole payload that holds one string (`String(binaryEncoded:)`), read in place: a sealed
+    /// text field's plaintext. A length of one byte (texts shorter than 128 bytes, every ID number
+    /// and phone) is read here; anything else, and any malformed payload, goes through
+    /// `String(binaryEncoded:)` on a copy, so the errors are the same.
+    static func wholeString(_ bytes: UnsafeBufferPointer<UInt8>) throws(BinaryDecodingError) -> String {
+        if let length = bytes.first, length < 0x80, Int(length) == bytes.count - 1,
+            let text = validString(UnsafeBufferPointer(rebasing: bytes.dropFirst()))
+        {
+            return text
+        }
+        return try String(binaryEncoded: Array(bytes))
     }
 
     /// Whether two byte ranges are equal, eight bytes at a time.

@@ -105,6 +105,14 @@ public protocol PersonalFieldOpener: AnyObject, Sendable {
     func open(
         box: UnsafeBufferPointer<UInt8>, subject: UnsafeBufferPointer<UInt8>
     ) throws(BinaryDecodingError) -> [UInt8]?
+
+    /// ``open(box:subject:)`` that hands the plaintext to `body` instead of returning it (an opener
+    /// may decrypt into scratch memory that lives only for the call). Returns false, without calling
+    /// `body`, when the subject was erased. The default calls ``open(box:subject:)``.
+    func open(
+        box: UnsafeBufferPointer<UInt8>, subject: UnsafeBufferPointer<UInt8>,
+        reading body: (UnsafeBufferPointer<UInt8>) throws(BinaryDecodingError) -> Void
+    ) throws(BinaryDecodingError) -> Bool
 }
 
 extension PersonalFieldOpener {
@@ -114,6 +122,16 @@ extension PersonalFieldOpener {
     ) throws(BinaryDecodingError) -> [UInt8]? {
         try open(Array(box), subject: Array(subject))
     }
+
+    /// Calls ``open(box:subject:)`` and hands `body` the plaintext it returns.
+    public func open(
+        box: UnsafeBufferPointer<UInt8>, subject: UnsafeBufferPointer<UInt8>,
+        reading body: (UnsafeBufferPointer<UInt8>) throws(BinaryDecodingError) -> Void
+    ) throws(BinaryDecodingError) -> Bool {
+        guard let plaintext = try open(box: box, subject: subject) else { return false }
+        try plaintext.withUnsafeBufferPointer { (bytes) throws(BinaryDecodingError) in try body(bytes) }
+        return true
+    }
 }
 
 /// A value that can be a personal field: it has an erased form.
@@ -122,6 +140,16 @@ public protocol PersonalValue: BinaryCodable {
     static func erased(subject: [UInt8]) -> Self
     /// The subject of an erased value; nil for a live value.
     var erasedSubject: [UInt8]? { get }
+    /// The value whose whole binary form is `plaintext` (``BinaryCodable/init(binaryEncoded:)``), read
+    /// where it lies when the type can; the default copies it.
+    static func decode(plaintext: UnsafeBufferPointer<UInt8>) throws(BinaryDecodingError) -> Self
+}
+
+extension PersonalValue {
+    /// ``BinaryCodable/init(binaryEncoded:)`` of a copy.
+    public static func decode(plaintext: UnsafeBufferPointer<UInt8>) throws(BinaryDecodingError) -> Self {
+        try Self(binaryEncoded: Array(plaintext))
+    }
 }
 
 extension String: PersonalValue {
@@ -129,6 +157,10 @@ extension String: PersonalValue {
     public static func erased(subject: [UInt8]) -> String { PersonalData.erasedText(subject: subject) }
     /// The subject of an erased text.
     public var erasedSubject: [UInt8]? { PersonalData.erasedSubject(self) }
+    /// Read in place (no copy of the plaintext).
+    public static func decode(plaintext: UnsafeBufferPointer<UInt8>) throws(BinaryDecodingError) -> String {
+        try BinaryReader.wholeString(plaintext)
+    }
 }
 
 extension CalendarDate: PersonalValue {
@@ -190,16 +222,17 @@ extension BinaryReader {
             let subject = try skip(SubjectID.byteCount)
             let boxCount = try readCount()
             let box = try skip(boxCount)
-            guard let opener,
-                let plaintext = try buffer.withUnsafeBufferPointer({ (bytes) throws(BinaryDecodingError) in
+            // The plaintext is decoded where the opener put it (scratch memory, no array per field).
+            var value: Value?
+            if let opener {
+                _ = try buffer.withUnsafeBufferPointer { (bytes) throws(BinaryDecodingError) in
                     try opener.open(
                         box: UnsafeBufferPointer(rebasing: bytes[box]),
-                        subject: UnsafeBufferPointer(rebasing: bytes[subject]))
-                })
-            else {
-                return Value.erased(subject: Array(buffer[subject]))
+                        subject: UnsafeBufferPointer(rebasing: bytes[subject])
+                    ) { (plaintext) throws(BinaryDecodingError) in value = try Value.decode(plaintext: plaintext) }
+                }
             }
-            return try Value(binaryEncoded: plaintext)
+            return value ?? Value.erased(subject: Array(buffer[subject]))
         default:
             throw BinaryDecodingError("invalid personal field tag")
         }

@@ -236,6 +236,29 @@ func busyWorld() -> World {
         }
     }
 
+    @Test("a count may not promise more elements than the bytes left can hold, however large it is")
+    func countsBoundedByThePayload() throws {
+        func count(_ bytes: [UInt8], size: Int) -> Int? {
+            var reader = BinaryReader(bytes)
+            return try? reader.readCount(minimumElementSize: size)
+        }
+        #expect(count([3, 1, 2, 3], size: 1) == 3)
+        #expect(count([4, 1, 2, 3], size: 1) == nil)
+        #expect(count([2, 1, 2, 3, 4], size: 2) == 2)
+        #expect(count([2, 1, 2, 3, 4, 5], size: 2) == 2)
+        #expect(count([3, 1, 2, 3, 4, 5], size: 2) == nil)
+        #expect(count([0], size: 3) == 0)
+        #expect(count([1, 1, 2], size: 3) == nil)
+        #expect(count([1, 1, 2, 3], size: 3) == 1)
+        #expect(count([2, 1, 2, 3], size: 0) == 2, "a size below one counts as one")
+        // 2^63 and 2^64 − 1: the product overflows and must not wrap round to a small number.
+        let huge: [UInt8] = [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]
+        let largest: [UInt8] = Array(repeating: 0xFF, count: 9) + [0x01]
+        for varint in [huge, largest] {
+            for size in [1, 2, 4, 1 << 20] { #expect(count(varint + [1, 2, 3, 4], size: size) == nil) }
+        }
+    }
+
     @Test("a sealed text's plaintext read in place gives what a decoded copy gives: the value or the same error")
     func plaintextReadInPlace() throws {
         func viaCopy(_ bytes: [UInt8]) -> String {

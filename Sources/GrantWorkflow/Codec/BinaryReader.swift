@@ -74,7 +74,9 @@ public struct BinaryReader: Sendable {
     public mutating func readCount(minimumElementSize: Int = 1) throws(BinaryDecodingError) -> Int {
         let raw = try readVarint()
         let left = buffer.count - offset
-        guard raw <= UInt64(left / max(minimumElementSize, 1)) else {
+        // raw × size ≤ left is raw ≤ ⌊left ÷ size⌋, without a division per string and array.
+        let (needed, overflow) = raw.multipliedReportingOverflow(by: UInt64(max(minimumElementSize, 1)))
+        guard !overflow, needed <= UInt64(left) else {
             throw BinaryDecodingError("count \(raw) exceeds the payload")
         }
         return Int(raw)

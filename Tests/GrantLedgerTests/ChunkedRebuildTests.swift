@@ -44,6 +44,28 @@ struct ChunkedRebuildTests {
         #expect(try ledger.checkModels().differences.isEmpty)
     }
 
+    @Test("large flushes, whose entities and records are freed on another thread, rebuild the live models")
+    func largeFlushes() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path, now: "2025-12-31T23:00:00+08:00")
+        defer { ledger.close() }
+        _ = try await ledger.fillDemo(DemoPlan(projects: 2_400, seed: 3))
+        let live = try Self.models(ledger)
+        let head = try ledger.head().position
+        // Chunks large enough for a flush to hold more than `ModelOverlay.large` entities and records
+        // (each such flush hands over two loads: entities, then records): the whole log in one, and
+        // the first half (the second half's flush then reads the stored versions the first wrote).
+        for chunk in [head / 2 + 1, 65_536] {
+            let before = Disposal.shared.handedOver.load(ordering: .relaxed)
+            let rebuilt = try ModelMaintenance.rebuild(ledger.store, dbs: ledger.dbs, chunk: Int(chunk))
+            let loads = Disposal.shared.handedOver.load(ordering: .relaxed) - before
+            #expect(loads >= 2, "chunk \(chunk): \(loads) loads handed over")
+            #expect(rebuilt.events == head)
+            #expect(try Self.models(ledger) == live, "chunk \(chunk)")
+        }
+        #expect(try ledger.checkModels().differences.isEmpty)
+    }
+
     @Test("a flush's records built and sorted in parts on several cores merge into those built on one")
     func recordsInParts() async throws {
         let dir = TemporaryDirectory()

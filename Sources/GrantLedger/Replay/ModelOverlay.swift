@@ -55,32 +55,29 @@ struct ModelOverlay: WorkflowStateWriter {
     /// chunk of a rebuild). The records are the live path's (``ModelRecords``, ``ModelCounters``,
     /// the entities' binary form); counters are summed per chunk and written once.
     mutating func flush(releasingMappedPages: Bool = false) {
-        var written: (runs: [FlushRecords], entities: [FlushEntity]) = ([], [])
+        // Freeing a chunk's entities and records took a fifth of a rebuild's writer time: a large
+        // flush hands them to another thread. The entities go as soon as their records are built
+        // (``write(releasingMappedPages:handingOver:)``), to be freed while the writer alone merges,
+        // puts and commits, with the other core idle; the records go once they are written.
+        let large = count >= Self.large
+        var runs: [FlushRecords] = []
         do {
-            written = try write(releasingMappedPages: releasingMappedPages)
+            runs = try write(releasingMappedPages: releasingMappedPages, handingOver: large)
         } catch {
             base.faults.record("writing the models: \(error)")
         }
-        guard count >= Self.large else {
-            self = ModelOverlay(base: base)
-            return
-        }
-        // Freeing a chunk's entities and records took a fifth of a rebuild's writer time, with the
-        // other core idle during the flush: they are freed there while the writer goes on. The load
-        // holds the last references once this overlay is emptied.
-        let load = Disposal.Load(
-            entities: (accounts, provinces, units, projects, changeRequests, closeouts, adjustments),
-            records: (strings, markers, lists), stored: stored, written: written)
-        written = ([], [])
         self = ModelOverlay(base: base)
-        Disposal.shared.dispose(consume load)
+        if large { Disposal.shared.dispose(consume runs) }
     }
 
     /// Entities and records from which a flush is large: built in parts on every core, and freed on
     /// another thread.
     static let large = 4_096
 
-    private func write(releasingMappedPages: Bool) throws -> (runs: [FlushRecords], entities: [FlushEntity]) {
+    /// Writes the held records; returns them, as runs sorted by key. With `handingOver`, the overlay's
+    /// entities (and the list of them built here) go to ``Disposal`` once their records are built,
+    /// and this overlay is left empty.
+    private mutating func write(releasingMappedPages: Bool, handingOver: Bool) throws -> [FlushRecords] {
         let access = base.access
         let models = base.dbs.models
         let empty = try access.entryCount(models) == 0
@@ -158,6 +155,12 @@ struct ModelOverlay: WorkflowStateWriter {
             }
         }
         var runs = FlushRecords.parts(entities, hasher: base.dbs.hasher, alsoSorting: &records)
+        if handingOver {
+            // Nothing below reads the overlay's entities: they hold the last references to them.
+            var held = ModelOverlay(base: base)
+            swap(&self, &held)
+            Disposal.shared.dispose((consume held, consume entities))
+        }
         var counters = FlushRecords()
         for part in runs { counters.add(counts: part.counts) }
         counters.add(counts: records.counts)
@@ -182,7 +185,7 @@ struct ModelOverlay: WorkflowStateWriter {
             index += 1
             if releasingMappedPages && index & 0x3FFF == 0 { access.releaseMappedPages() }
         }
-        return (runs, entities)
+        return runs
     }
 
     private func string(_ key: [UInt8], else stored: () -> String?) -> String? {
@@ -601,37 +604,33 @@ struct FlushRecords: Sendable {
     }
 }
 
-/// Frees what large flushes leave behind on a thread of its own, one flush's load at a time: a
-/// flush that finds the previous load still being freed waits for it, so memory stays bounded by two
-/// chunks.
+/// Frees what large flushes leave behind on a thread of its own, one load at a time: a flush hands
+/// over its entities and then its records, and one that finds two loads still waiting waits for the
+/// older, so memory stays bounded by two chunks.
 final class Disposal: Sendable {
-    /// What a flush leaves: the overlay's entities, records and stored versions, and the records it
-    /// wrote. Each is referenced only from here once the flush has handed it over.
-    struct Load: @unchecked Sendable {
-        var entities: Any
-        var records: Any
-        var stored: AnyObject
-        var written: (runs: [FlushRecords], entities: [FlushEntity])
-    }
-
     static let shared = Disposal()
 
     private let queue = DispatchQueue(label: "grantledger.disposal", qos: .utility)
-    private let idle = DispatchSemaphore(value: 1)
+    /// Loads that may wait to be freed.
+    private let slots = DispatchSemaphore(value: 2)
+    /// Loads handed over so far (tests check that large flushes took this path).
+    let handedOver = Atomic<Int>(0)
 
-    /// Frees `load` on the disposal thread; waits first while an earlier load is still being freed.
-    func dispose(_ load: consuming Load) {
-        idle.wait()
+    /// Frees `load` (referenced only from here) on the disposal thread; waits first while two earlier
+    /// loads are still waiting.
+    func dispose<Load>(_ load: consuming Load) {
+        slots.wait()
+        handedOver.add(1, ordering: .relaxed)
         let box = Box(consume load)
-        queue.async { [idle] in
+        queue.async { [slots] in
             box.empty()
-            idle.signal()
+            slots.signal()
         }
     }
 
     private final class Box: @unchecked Sendable {
-        var load: Load?
-        init(_ load: consuming Load) { self.load = load }
+        var load: Any?
+        init<Load>(_ load: consuming Load) { self.load = load }
         func empty() { load = nil }
     }
 }

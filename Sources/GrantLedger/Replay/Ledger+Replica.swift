@@ -90,7 +90,7 @@ extension Ledger {
     /// Derives the subject records a replica does not hold (a restore, after the log was appended):
     /// the lookup of every live subject, from its key record, and an occurrence for every sealed
     /// field in the log (its subject and position), found by decoding each event without opening
-    /// anything. In transactions of ``ModelMaintenance/chunkEvents`` events, as a rebuild.
+    /// anything. In transactions of 131,072 events, as a rebuild.
     public func rebuildSubjectIndexes() throws(LedgerError) {
         let dbs = dbs
         do {

@@ -4,11 +4,13 @@
  * Opens STORE read-only, scans its `events` database with one cursor (the bytes a rebuild reads),
  * copies every record of its `models` database into memory (the records a rebuild writes: entities,
  * index keys, counters), then writes them, in key order and in transactions of CHUNK records
- * (default 65,536, as the rebuild does), into a new environment in DIR, each commit durable. Plain
- * puts, not MDB_APPEND: the rebuild's overlay writes sorted keys into B-trees that already hold
- * records from other chunks. Prints events, records, and the seconds of each step.
+ * (default 65,536), into a new environment in DIR, each commit durable. Plain puts by default; with
+ * `append`, the first transaction puts with MDB_APPEND, as the rebuild does for its first chunk
+ * (the models are empty then: no search, pages filled instead of split in halves), and later ones
+ * with plain puts, since the rebuild's overlay then writes into B-trees that already hold records
+ * from other chunks. Prints events, records, and the seconds of each step.
  *
- * Usage: lmdb_rebuild_floor STORE DIR [CHUNK]   (DIR must exist and be empty)
+ * Usage: lmdb_rebuild_floor STORE DIR [CHUNK [append]]   (DIR must exist and be empty)
  */
 #include <lmdb.h>
 #include <stdint.h>
@@ -31,6 +33,7 @@ int main(int argc, char **argv) {
     }
     long chunk = argc > 3 ? atol(argv[3]) : 65536;
     if (chunk < 1) chunk = 1;
+    int append = argc > 4 && strcmp(argv[4], "append") == 0;
 
     MDB_env *source;
     CHECK(mdb_env_create(&source));
@@ -96,7 +99,8 @@ int main(int argc, char **argv) {
     for (long first = 0; first < records; first += chunk) {
         CHECK(mdb_txn_begin(target, NULL, 0, &txn));
         long last = first + chunk < records ? first + chunk : records;
-        for (long i = first; i < last; i++) CHECK(mdb_put(txn, out, &pairs[i].key, &pairs[i].value, 0));
+        unsigned flags = append && first == 0 ? MDB_APPEND : 0;
+        for (long i = first; i < last; i++) CHECK(mdb_put(txn, out, &pairs[i].key, &pairs[i].value, flags));
         CHECK(mdb_txn_commit(txn));
     }
     double write = now() - start;

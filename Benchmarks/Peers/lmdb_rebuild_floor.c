@@ -35,11 +35,7 @@ int main(int argc, char **argv) {
     if (chunk < 1) chunk = 1;
     int append = argc > 4 && strcmp(argv[4], "append") == 0;
 
-    MDB_env *source;
-    CHECK(mdb_env_create(&source));
-    CHECK(mdb_env_set_maxdbs(source, 32));
-    CHECK(mdb_env_set_mapsize(source, (size_t)1 << 40));
-    CHECK(mdb_env_open(source, argv[1], MDB_RDONLY | MDB_NOTLS, 0600));
+    MDB_env *source = open_store_read_only(argv[1]);
     MDB_txn *read;
     CHECK(mdb_txn_begin(source, NULL, MDB_RDONLY, &read));
     MDB_dbi events, models;

@@ -152,10 +152,7 @@ int main(int argc, char **argv) {
 
     double start = now();
     sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-    CHECK(mdb_env_create(&env));
-    CHECK(mdb_env_set_maxdbs(env, 32));
-    CHECK(mdb_env_set_mapsize(env, (size_t)1 << 40));
-    CHECK(mdb_env_open(env, argv[1], MDB_RDONLY | MDB_NOTLS, 0600));
+    env = open_store_read_only(argv[1]);
     MDB_txn *txn;
     CHECK(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn));
     CHECK(mdb_dbi_open(txn, "events", 0, &events));

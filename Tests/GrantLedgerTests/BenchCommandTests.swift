@@ -33,7 +33,49 @@ struct BenchCommandTests {
                     "oneClientToRawSingle", "clients64ToRawSingle", "clients64RegisterProjectToRawSingle",
                     "pipelinedToRawBatched", "rebuildToRawScan", "verifyToRawScan",
                 ])
+        let paired = try #require(json["paired"] as? [String: Any])
+        #expect(paired["rounds"] as? Int == PairedBench.Sizes(quick: true).rounds)
+        for key in [
+            "rawSingleCommitsPerSecond", "rawBatchedPutsPerSecond", "eventLogSingleEventsPerSecond",
+            "eventLogBatchedEventsPerSecond", "eventLog64AppendersEventsPerSecond", "oneClientCommandsPerSecond",
+        ] {
+            #expect((paired[key] as? Int ?? 0) > 0, "paired.\(key)")
+        }
+        let pairedRatios = try #require(paired["ratios"] as? [String: String])
+        #expect(
+            Set(pairedRatios.keys)
+                == [
+                    "eventLogSingleToRawSingle", "eventLogBatchedToRawBatched", "eventLog64ToOneAppender",
+                    "oneClientToRawSingle",
+                ])
+        for (key, ratio) in pairedRatios { #expect((Double(ratio) ?? 0) > 0, "paired.ratios.\(key)") }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty, "the temporary store is removed")
+    }
+
+    @Test("the paired figures are medians of rates and of the ratios within each round")
+    func pairedMedians() {
+        func rates(_ perSecond: [Double]) -> [Rates] { perSecond.map { Rates(operations: Int($0), seconds: 1) } }
+        var report = PairedBench.Report()
+        // Three rounds in which raw drifts: the within-round ratios are 0.5, 0.8 and 0.9, so their median
+        // is 0.8, while the ratio of the medians (3,000 / 4,000) would be 0.75.
+        report.rawSingle = rates([2_000, 4_000, 5_000])
+        report.eventLogSingle = rates([1_000, 3_200, 4_500])
+        report.oneClient = rates([1_000, 2_000, 3_000])
+        report.rawBatched = rates([100_000, 200_000])
+        report.eventLogBatched = rates([50_000, 150_000])
+        report.eventLog64 = rates([20_000, 64_000, 90_000])
+        let rows = Dictionary(uniqueKeysWithValues: report.rows.map { ($0.ratioKey, $0) })
+        #expect(report.rounds == 3)
+        #expect(rows["eventLogSingleToRawSingle"]?.ratio == 0.8)
+        #expect(rows["eventLogSingleToRawSingle"]?.rate == 3_200)
+        #expect(rows["eventLogSingleToRawSingle"]?.base == 4_000)
+        #expect(rows["oneClientToRawSingle"]?.ratio == 0.5)
+        // An even count takes the mean of the middle two.
+        #expect(rows["eventLogBatchedToRawBatched"]?.rate == 100_000)
+        #expect(rows["eventLogBatchedToRawBatched"]?.ratio == 0.625)
+        #expect(rows["eventLog64ToOneAppender"]?.ratio == 20)
+        #expect(PairedBench.Report.median([]) == 0)
+        #expect(report.table().contains("0.800×"))
     }
 
     @Test("the registrations' ID numbers are distinct, valid resident ID numbers (scripts/bulk-lines.py's)")

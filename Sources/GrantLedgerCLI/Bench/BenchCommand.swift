@@ -74,7 +74,7 @@ struct BenchCommand: ParsableCommand {
 
     static func measure(in folder: String, sizes: BenchSizes) throws -> BenchReport {
         var report = BenchReport()
-        let progress = ProgressReporter(label: "bench", total: 9)
+        let progress = ProgressReporter(label: "bench", total: UInt64(9 + 2 * sizes.paired.rounds))
         defer { progress.finish() }
         let raw = RawLMDBBench(folder: folder, valueSize: 200)
         report.rawSingle = try raw.singleCommits(sizes.rawSingle)
@@ -152,7 +152,36 @@ struct BenchCommand: ParsableCommand {
         }
         report.clients64Registrations = Rates(operations: registrations.count, seconds: BenchClock.now() - started)
         progress.update(9)
+        // Last, the figures whose ratio to raw LMDB the disk's drift would blur: rounds of raw blocks
+        // alternating with the event log's and with one client's (PairedBench). The client runs on a
+        // fresh store of its own, as the one client above did, so that both figures see the same store.
+        report.paired = try Self.measurePaired(in: folder, sizes: sizes.paired, options: options) {
+            progress.update(UInt64(9 + $0))
+        }
         return report
+    }
+
+    static func measurePaired(
+        in folder: String, sizes: PairedBench.Sizes, options: LedgerOptions, progress: (Int) -> Void
+    ) throws -> PairedBench.Report {
+        let ledger = try Ledger(path: folder + "/engine-paired", options: options)
+        defer { ledger.close() }
+        let bootstrap = Self.wait(
+            ledger,
+            #"{"type":"bootstrap","accountId":"N0","username":"national","password":"Bench-2026","name":"bench"}"#)
+        guard bootstrap.isAccepted else { throw LedgerError(.storage, "bootstrap: \(bootstrap.jsonLine)") }
+        var index = 0
+        var paired = try PairedBench(folder: folder, sizes: sizes)
+        defer { paired.close() }
+        return try paired.measure(
+            oneCommand: {
+                index += 1
+                let outcome = Self.wait(
+                    ledger,
+                    #"{"type":"createProvince","actor":"N0","provinceId":"P\#(index)","name":"基准\#(index)"}"#)
+                guard outcome.isAccepted else { throw LedgerError(.storage, "one client: \(outcome.jsonLine)") }
+            },
+            progress: progress)
     }
 
     /// The `index`-th `registerProject` line of the bench: project `26BJB…` in unit `BU`, with a leader and
@@ -201,7 +230,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     static func remove(_ folder: String) {
-        for name in ["single", "batched", "engine"] {
+        for name in ["single", "batched", "engine", "paired", "eventlog", "engine-paired"] {
             for file in ["data.mdb", "lock.mdb"] { unlink(folder + "/" + name + "/" + file) }
             rmdir(folder + "/" + name)
         }
@@ -216,8 +245,10 @@ struct BenchSizes {
     var oneClient: Int
     var perClient: Int
     var pipelined: Int
+    var paired: PairedBench.Sizes
 
     init(quick: Bool) {
+        paired = PairedBench.Sizes(quick: quick)
         let scale = quick ? 1 : 5
         rawSingle = 300 * scale
         rawBatched = 200_000 * scale
@@ -239,6 +270,7 @@ struct BenchReport {
     var rebuild = Rates(operations: 0, seconds: 0)
     var verify = Rates(operations: 0, seconds: 0)
     var events = 0
+    var paired = PairedBench.Report()
 
     static func ratio(_ engine: Rates, _ raw: Rates) -> Double {
         raw.perSecond > 0 ? (engine.perSecond / raw.perSecond * 1000).rounded() / 1000 : 0
@@ -286,6 +318,7 @@ struct BenchReport {
                 .object(comparisons.map { ($0.key, number($0.engine.perSecond)) } + [("events", .int(UInt64(events)))])
             ),
             ("ratios", .object(comparisons.map { ($0.ratioKey, .string(String(Self.ratio($0.engine, $0.raw)))) })),
+            ("paired", paired.json()),
         ])
     }
 
@@ -302,7 +335,8 @@ struct BenchReport {
                 String(format: "%.3f×", Self.ratio(comparison.engine, comparison.raw)),
             ])
         }
-        return "measured in \(folder) (\(events) events in the engine's store)\n" + table.render()
+        return "measured in \(folder) (\(events) events in the engine's store)\n" + table.render() + "\n"
+            + paired.table()
     }
 
     static func formatted(_ value: Double) -> String {

@@ -45,41 +45,13 @@ struct RawLMDBBench {
     }
 
     private func withEnvironment<R>(name: String, _ body: (OpaquePointer, MDB_dbi) throws -> R) throws -> R {
-        let path = folder + "/" + name
-        guard mkdir(path, 0o700) == 0 || errno == EEXIST else { throw Failure(description: "mkdir \(path)") }
-        var pointer: OpaquePointer?
-        try check(mdb_env_create(&pointer), "mdb_env_create")
-        guard let env = pointer else { throw Failure(description: "mdb_env_create gave no environment") }
-        defer { mdb_env_close(env) }
-        try check(mdb_env_set_mapsize(env, 8 << 30), "mdb_env_set_mapsize")
-        try check(mdb_env_open(env, path, UInt32(MDB_NOTLS), 0o600), "mdb_env_open")
-        var txn: OpaquePointer?
-        try check(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin")
-        var dbi: MDB_dbi = 0
-        try check(mdb_dbi_open(txn, nil, 0, &dbi), "mdb_dbi_open")
-        try check(mdb_txn_commit(txn), "mdb_txn_commit")
-        return try body(env, dbi)
+        let environment = try RawEnvironment(folder: folder, name: name, valueSize: valueSize)
+        defer { environment.close() }
+        return try body(environment.env, environment.dbi)
     }
 
     private func commit(_ env: OpaquePointer, _ dbi: MDB_dbi, keys: Range<Int>) throws {
-        var txn: OpaquePointer?
-        try check(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin")
-        var value = [UInt8](repeating: 0x5A, count: valueSize)
-        for index in keys {
-            var key = UInt64(index).bigEndian
-            let rc = withUnsafeMutableBytes(of: &key) { keyBytes in
-                value.withUnsafeMutableBytes { valueBytes in
-                    var mdbKey = MDB_val(mv_size: keyBytes.count, mv_data: keyBytes.baseAddress)
-                    var mdbValue = MDB_val(mv_size: valueBytes.count, mv_data: valueBytes.baseAddress)
-                    return mdb_put(txn, dbi, &mdbKey, &mdbValue, UInt32(MDB_APPEND))
-                }
-            }
-            guard rc == 0 else {
-                mdb_txn_abort(txn)
-                throw Failure(description: "mdb_put: \(String(cString: mdb_strerror(rc)))")
-            }
-        }
-        try check(mdb_txn_commit(txn), "mdb_txn_commit")
+        try RawEnvironment.commit(env, dbi, keys: keys, valueSize: valueSize)
     }
 
     private func scan(_ env: OpaquePointer, _ dbi: MDB_dbi) throws -> Int {
@@ -103,8 +75,102 @@ struct RawLMDBBench {
         return seen
     }
 
-    private func check(_ rc: Int32, _ what: String) throws {
-        guard rc == 0 else { throw Failure(description: "\(what): \(String(cString: mdb_strerror(rc)))") }
+    private func check(_ rc: Int32, _ what: String) throws { try RawEnvironment.check(rc, what) }
+}
+
+/// One raw LMDB environment in its own folder under the bench's, kept open across measurements so
+/// that raw blocks can alternate with the engine's (``PairedBench``). Default (durable) sync, one
+/// unnamed database with 8-byte big-endian keys appended in order.
+final class RawEnvironment {
+    let env: OpaquePointer
+    let dbi: MDB_dbi
+    let valueSize: Int
+    private var nextKey = 0
+    private var closed = false
+
+    init(folder: String, name: String, valueSize: Int) throws {
+        let path = folder + "/" + name
+        guard mkdir(path, 0o700) == 0 || errno == EEXIST else {
+            throw RawLMDBBench.Failure(description: "mkdir \(path)")
+        }
+        var pointer: OpaquePointer?
+        try Self.check(mdb_env_create(&pointer), "mdb_env_create")
+        guard let env = pointer else { throw RawLMDBBench.Failure(description: "mdb_env_create gave no environment") }
+        do {
+            try Self.check(mdb_env_set_mapsize(env, 8 << 30), "mdb_env_set_mapsize")
+            try Self.check(mdb_env_open(env, path, UInt32(MDB_NOTLS), 0o600), "mdb_env_open")
+            var txn: OpaquePointer?
+            try Self.check(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin")
+            var dbi: MDB_dbi = 0
+            let opened = mdb_dbi_open(txn, nil, 0, &dbi)
+            guard opened == 0 else {
+                mdb_txn_abort(txn)
+                try Self.check(opened, "mdb_dbi_open")
+                throw RawLMDBBench.Failure(description: "mdb_dbi_open")
+            }
+            try Self.check(mdb_txn_commit(txn), "mdb_txn_commit")
+            self.dbi = dbi
+        } catch {
+            mdb_env_close(env)
+            throw error
+        }
+        self.env = env
+        self.valueSize = valueSize
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        mdb_env_close(env)
+    }
+
+    deinit { close() }
+
+    /// `count` durable commits of one put each; their rate.
+    func singleCommits(_ count: Int) throws -> Rates {
+        let started = BenchClock.now()
+        for _ in 0..<count {
+            try Self.commit(env, dbi, keys: nextKey..<(nextKey + 1), valueSize: valueSize)
+            nextKey += 1
+        }
+        return Rates(operations: count, seconds: BenchClock.now() - started)
+    }
+
+    /// `commits` durable commits of `batch` puts each; the rate of puts.
+    func batchedCommits(_ commits: Int, batch: Int) throws -> Rates {
+        let started = BenchClock.now()
+        for _ in 0..<commits {
+            try Self.commit(env, dbi, keys: nextKey..<(nextKey + batch), valueSize: valueSize)
+            nextKey += batch
+        }
+        return Rates(operations: commits * batch, seconds: BenchClock.now() - started)
+    }
+
+    static func commit(_ env: OpaquePointer, _ dbi: MDB_dbi, keys: Range<Int>, valueSize: Int) throws {
+        var txn: OpaquePointer?
+        try check(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin")
+        var value = [UInt8](repeating: 0x5A, count: valueSize)
+        for index in keys {
+            var key = UInt64(index).bigEndian
+            let rc = withUnsafeMutableBytes(of: &key) { keyBytes in
+                value.withUnsafeMutableBytes { valueBytes in
+                    var mdbKey = MDB_val(mv_size: keyBytes.count, mv_data: keyBytes.baseAddress)
+                    var mdbValue = MDB_val(mv_size: valueBytes.count, mv_data: valueBytes.baseAddress)
+                    return mdb_put(txn, dbi, &mdbKey, &mdbValue, UInt32(MDB_APPEND))
+                }
+            }
+            guard rc == 0 else {
+                mdb_txn_abort(txn)
+                throw RawLMDBBench.Failure(description: "mdb_put: \(String(cString: mdb_strerror(rc)))")
+            }
+        }
+        try check(mdb_txn_commit(txn), "mdb_txn_commit")
+    }
+
+    static func check(_ rc: Int32, _ what: String) throws {
+        guard rc == 0 else {
+            throw RawLMDBBench.Failure(description: "\(what): \(String(cString: mdb_strerror(rc)))")
+        }
     }
 }
 

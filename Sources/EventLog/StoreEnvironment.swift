@@ -115,6 +115,8 @@ final class StoreEnvironment: @unchecked Sendable {
     private let closedFlag = Atomic<Bool>(false)
     /// Batches committed so far (for tests and diagnostics).
     let committedBatches = Atomic<Int>(0)
+    /// How many times the writer waited for a batch to fill (``EventStoreOptions/groupCommitLinger``).
+    let lingers = Atomic<Int>(0)
 
     /// Writes waiting for the writer (for tests and diagnostics).
     var queuedWriteCount: Int { queue.withLock { $0.jobs.count } }
@@ -144,6 +146,9 @@ final class StoreEnvironment: @unchecked Sendable {
     static func open(path: String, options: EventStoreOptions) throws(EventLogError) -> StoreEnvironment {
         guard options.mapSize > 0, options.maxReaders > 0, options.maxBatch > 0, options.streamIndexInterval > 0 else {
             throw .invalid("mapSize, maxReaders, maxBatch and streamIndexInterval must be positive")
+        }
+        guard options.groupCommitLinger >= .zero, options.groupCommitLinger <= .seconds(1) else {
+            throw .invalid("groupCommitLinger must be between zero and one second")
         }
         guard Set(options.extraDatabases).count == options.extraDatabases.count,
             options.extraDatabases.allSatisfy({ !$0.isEmpty && !StoreDatabases.reservedNames.contains($0) })
@@ -369,7 +374,8 @@ final class StoreEnvironment: @unchecked Sendable {
     private func writerMain() {
         writerThreadToken.store(currentThreadToken(), ordering: .relaxed)
         let context = WriterContext(dbs: dbs, indexInterval: UInt64(options.streamIndexInterval))
-        while let batch = nextBatch() {
+        var previous = 0
+        while let batch = nextBatch(after: &previous) {
             runBatch(batch, context)
         }
         answerQueue.sync {}
@@ -385,6 +391,7 @@ final class StoreEnvironment: @unchecked Sendable {
     private enum NextStep: Sendable {
         case run([WriteJob])
         case spin
+        case linger(target: Int)
         case wait
         case stop
     }
@@ -393,10 +400,20 @@ final class StoreEnvironment: @unchecked Sendable {
     /// soon as it is answered is then picked up without a wake-up.
     private static let spinDuration = Duration.microseconds(50)
 
+    /// How long the writer may sleep between batches and still wait for the next batch to fill: the
+    /// writers of the last batch come back within this if they come back at once.
+    private static let lingerAfterSleep = Duration.milliseconds(1)
+
     /// Takes up to `maxBatch` queued writes, sleeping while there are none; nil once closing and drained.
-    private func nextBatch() -> [WriteJob]? {
+    ///
+    /// `previous` is the size of the batch before (0 once the writer slept). After a batch of at least
+    /// ``EventStoreOptions/lingerMinimumBatch`` writes, waits up to ``EventStoreOptions/groupCommitLinger``
+    /// for as many to be queued (the writers it just answered coming back), so that batches stay full.
+    private func nextBatch(after previous: inout Int) -> [WriteJob]? {
         let maxBatch = options.maxBatch
+        let linger = options.groupCommitLinger
         var mayRest = true
+        var mayLinger = linger > .zero && previous >= EventStoreOptions.lingerMinimumBatch
         while true {
             let step = queue.withLock { queue -> NextStep in
                 if queue.jobs.isEmpty {
@@ -405,6 +422,8 @@ final class StoreEnvironment: @unchecked Sendable {
                     queue.writerIdle = true
                     return .wait
                 }
+                let target = min(previous, maxBatch)
+                if mayLinger, queue.jobs.count < target, !queue.closing { return .linger(target: target) }
                 if queue.jobs.count <= maxBatch {
                     var batch: [WriteJob] = []
                     swap(&batch, &queue.jobs)
@@ -417,13 +436,29 @@ final class StoreEnvironment: @unchecked Sendable {
                 return .run(batch)
             }
             switch step {
-            case .run(let batch): return batch
+            case .run(let batch):
+                previous = batch.count
+                return batch
             case .spin:
                 mayRest = false
                 let clock = ContinuousClock()
                 let deadline = clock.now.advanced(by: Self.spinDuration)
                 while queuedJobs.load(ordering: .relaxed) == 0, clock.now < deadline {}
-            case .wait: wake.wait()
+            case .linger(let target):
+                mayLinger = false
+                lingers.add(1, ordering: .relaxed)
+                let clock = ContinuousClock()
+                let deadline = clock.now.advanced(by: linger)
+                while queuedJobs.load(ordering: .relaxed) < target, clock.now < deadline {}
+            case .wait:
+                // Whoever comes after a long sleep is not one of the last batch's writers coming back.
+                let clock = ContinuousClock()
+                let slept = clock.now
+                wake.wait()
+                if clock.now - slept > Self.lingerAfterSleep {
+                    previous = 0
+                    mayLinger = false
+                }
             case .stop: return nil
             }
         }

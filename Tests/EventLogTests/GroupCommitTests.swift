@@ -43,6 +43,103 @@ struct GroupCommitTests {
         return blocker
     }
 
+    /// Counts answered writes.
+    final class Tally: Sendable {
+        let count = Atomic<Int>(0)
+        let failed = Atomic<Int>(0)
+    }
+
+    /// Queues, from this thread and without waiting, a write that runs `hold` and then appends one event
+    /// to `stream`; `done` counts it once it is durable.
+    static func enqueueAppend(
+        _ core: StoreEnvironment, _ stream: String, _ done: Tally, hold: @escaping @Sendable () -> Void = {}
+    ) throws {
+        try core.enqueue(
+            WriteJob(
+                isolated: true,
+                run: { txn in
+                    hold()
+                    do {
+                        _ = try txn.append([sampleEvent(0)], to: stream)
+                        return JobOutcome(succeeded: true) { done.count.add(1, ordering: .relaxed) }
+                    } catch {
+                        return JobOutcome(succeeded: false) { done.failed.add(1, ordering: .relaxed) }
+                    }
+                },
+                fail: { _ in done.failed.add(1, ordering: .relaxed) }))
+    }
+
+    /// Polls until `condition` holds (at most 30 s); whether it did.
+    static func eventually(_ condition: () -> Bool) -> Bool {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+        while !condition() {
+            guard ContinuousClock.now < deadline else { return false }
+            usleep(1000)
+        }
+        return true
+    }
+
+    /// Synchronous on purpose: every write is queued from the test's own thread, so that no scheduling
+    /// of tasks can stretch the moments that matter past the linger.
+    @Test func afterAFullBatchTheWriterWaitsForAsManyWritesBeforeItCommitsAgain() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let store = try EventStore(
+            path: folder.path + "/store", options: EventStoreOptions(groupCommitLinger: .seconds(1)))
+        defer { store.close() }
+        let core = store.core
+        // A blocker holds the writer until ten writes are queued behind it: nine appends and a write that,
+        // once it runs, holds the writer again until three more appends are queued.
+        let first = Tally()
+        let blocking = Atomic<Bool>(false)
+        try Self.enqueueAppend(core, "blocker", first) {
+            blocking.store(true, ordering: .relaxed)
+            _ = Self.eventually { core.queuedWriteCount >= 10 }
+        }
+        #expect(Self.eventually { blocking.load(ordering: .relaxed) })
+        for _ in 0..<9 { try Self.enqueueAppend(core, "first", first) }
+        let holding = Atomic<Bool>(false)
+        try Self.enqueueAppend(core, "first", first) {
+            holding.store(true, ordering: .relaxed)
+            _ = Self.eventually { core.queuedWriteCount >= 3 }
+        }
+        #expect(Self.eventually { holding.load(ordering: .relaxed) })
+        // Three writers come back while the batch of ten commits: fewer than ten, so the writer waits.
+        let later = Tally()
+        for _ in 0..<3 { try Self.enqueueAppend(core, "later", later) }
+        #expect(Self.eventually { first.count.load(ordering: .relaxed) == 11 })
+        let batchesAfterTheTen = core.committedBatches.load(ordering: .relaxed)
+        usleep(100_000)
+        #expect(later.count.load(ordering: .relaxed) == 0, "the three wait for the batch to fill")
+        #expect(core.committedBatches.load(ordering: .relaxed) == batchesAfterTheTen)
+        #expect(core.lingers.load(ordering: .relaxed) == 1)
+        // Seven more make ten: the writer commits them all at once, before the linger runs out.
+        for _ in 0..<7 { try Self.enqueueAppend(core, "later", later) }
+        #expect(Self.eventually { later.count.load(ordering: .relaxed) == 10 })
+        #expect(
+            core.committedBatches.load(ordering: .relaxed) == batchesAfterTheTen + 1,
+            "the three and the seven share one commit")
+        // After the writer slept, a lone append does not wait, though the batch before held ten.
+        usleep(100_000)
+        let alone = Tally()
+        try Self.enqueueAppend(core, "alone", alone)
+        #expect(Self.eventually { alone.count.load(ordering: .relaxed) == 1 })
+        #expect(core.lingers.load(ordering: .relaxed) == 1, "no linger after the writer slept")
+        #expect(first.failed.load(ordering: .relaxed) + later.failed.load(ordering: .relaxed) == 0)
+        #expect(try store.streamVersion("first") == 10)
+        #expect(try store.streamVersion("later") == 10)
+        #expect(try store.verify().isValid)
+    }
+
+    @Test func oneWriterAtATimeNeverWaitsForABatchToFill() async throws {
+        try await withStore(EventStoreOptions(groupCommitLinger: .seconds(1))) { store, _ in
+            for index in 0..<20 { _ = try await store.append([sampleEvent(index)], to: "one") }
+            #expect(store.core.lingers.load(ordering: .relaxed) == 0)
+            #expect(store.core.committedBatches.load(ordering: .relaxed) >= 20)
+            #expect(try store.streamVersion("one") == 20)
+        }
+    }
+
     @Test func aThrowingWriteInABatchLeavesNoTraceWhileItsNeighboursCommit() async throws {
         try await withStore(EventStoreOptions(extraDatabases: ["projections"])) { store, _ in
             let projections = try store.database("projections")

@@ -33,6 +33,8 @@ struct StoreTests {
         for options in [
             EventStoreOptions(extraDatabases: ["events"]), EventStoreOptions(extraDatabases: ["a", "a"]),
             EventStoreOptions(maxBatch: 0), EventStoreOptions(streamIndexInterval: 0),
+            EventStoreOptions(groupCommitLinger: .microseconds(-1)),
+            EventStoreOptions(groupCommitLinger: .milliseconds(1001)),
         ] {
             #expect(throws: EventLogError.self) { try EventStore(path: folder.path, options: options) }
         }

@@ -78,6 +78,38 @@ struct BenchCommandTests {
         #expect(report.table().contains("0.800×"))
     }
 
+    @Test("an interrupted bench removes its temporary stores and exits with 128 + the signal", arguments: [SIGINT, SIGTERM])
+    func interrupted(signal: Int32) async throws {
+        let dir = TemporaryDirectory()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try grantledgerExecutable())
+        // The full run (not --quick) takes long enough to be interrupted while its stores are open.
+        process.arguments = ["bench", "--dir", dir.path, "--store", dir.child("s")]
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        func engineStoreExists() -> Bool {
+            let runs = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+            return runs.contains { run in
+                FileManager.default.fileExists(atPath: dir.path + "/" + run + "/engine/data.mdb")
+            }
+        }
+        var waited = 0
+        while !engineStoreExists(), process.isRunning, waited < 600 {
+            try await Task.sleep(for: .milliseconds(50))
+            waited += 1
+        }
+        #expect(engineStoreExists(), "the run has opened the engine's store")
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 128 + signal)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty, "nothing is left behind")
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(text.contains("bench interrupted"))
+    }
+
     @Test("the registrations' ID numbers are distinct, valid resident ID numbers (scripts/bulk-lines.py's)")
     func registrationIdNumbers() throws {
         // The values scripts/bulk-lines.py's resident_id gives for the same serials.

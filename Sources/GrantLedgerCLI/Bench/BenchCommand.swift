@@ -50,7 +50,22 @@ struct BenchCommand: ParsableCommand {
             throw ExitStatus.unusable
         }
         let folder = String(cString: made)
-        defer { Self.remove(folder) }
+        // Interrupted (Ctrl-C, SIGTERM), the run removes its temporary stores before it exits.
+        let interrupts = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                Self.remove(folder)
+                Terminal.err("grantledger: bench interrupted; its temporary stores in \(parent) are removed")
+                _exit(128 + number)
+            }
+            source.resume()
+            return source
+        }
+        defer {
+            interrupts.forEach { $0.cancel() }
+            Self.remove(folder)
+        }
         let sizes = BenchSizes(quick: quick)
         let report: BenchReport
         do {
@@ -229,12 +244,28 @@ struct BenchCommand: ParsableCommand {
         return box.withLock { $0 } ?? CommandOutcome(commandId: nil, error: LedgerError(.storage, "no answer"))
     }
 
+    /// Removes the run's temporary folder: the stores in it (folders of files) and anything else.
     static func remove(_ folder: String) {
-        for name in ["single", "batched", "engine", "paired", "eventlog", "engine-paired"] {
-            for file in ["data.mdb", "lock.mdb"] { unlink(folder + "/" + name + "/" + file) }
-            rmdir(folder + "/" + name)
+        for name in entries(of: folder) {
+            let path = folder + "/" + name
+            for file in entries(of: path) { unlink(path + "/" + file) }
+            if rmdir(path) != 0 { unlink(path) }
         }
         rmdir(folder)
+    }
+
+    /// The names in a folder, without `.` and `..`; none when it cannot be read (or is a file).
+    static func entries(of folder: String) -> [String] {
+        guard let directory = opendir(folder) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
+                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 }
 

@@ -78,7 +78,9 @@ struct BenchCommandTests {
         #expect(report.table().contains("0.800×"))
     }
 
-    @Test("an interrupted bench removes its temporary stores and exits with 128 + the signal", arguments: [SIGINT, SIGTERM])
+    @Test(
+        "an interrupted bench removes its temporary stores and exits with 128 + the signal",
+        arguments: [SIGINT, SIGTERM])
     func interrupted(signal: Int32) async throws {
         let dir = TemporaryDirectory()
         let process = Process()

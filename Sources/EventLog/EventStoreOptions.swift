@@ -36,16 +36,19 @@ public struct EventStoreOptions: Sendable {
     /// How often an idle subscription looks for events appended by other processes. In-process commits
     /// wake subscriptions at once. Default: 50 ms.
     public var subscriptionPollInterval: Duration
-    /// How long the writer may wait for a group commit to fill (at most 1 s; zero never waits).
+    /// How long a group commit may wait to fill (at most 1 s; zero never waits).
     ///
     /// Writers that each await their own durable answer come back one by one after a commit: if the
     /// next batch is taken as soon as the first is queued, it commits a few of them and the rest wait
     /// for the commit after, so batches alternate between small and large. After a batch of at least
-    /// ``lingerMinimumBatch`` writes, the writer therefore waits until as many writes are queued as
-    /// that batch held, or until this much time has passed, whichever comes first. It never waits after
-    /// a smaller batch (one client's appends commit at once) nor after it had nothing to do and slept.
-    /// Default: 100 µs, which lets 64 concurrent appenders commit about a third more events per
-    /// second on a disk that syncs in a few hundred microseconds (`BENCHMARKS.md`).
+    /// ``lingerMinimumBatch`` writes, when fewer are queued, the writer therefore starts the next batch
+    /// with those it has and takes in the others as they arrive, until it holds as many as the batch
+    /// before or until this much time has passed; then it commits. It never waits after a smaller
+    /// batch (one client's appends commit at once), nor after it had nothing to do and slept, nor once
+    /// the store is closing. While a batch waits, its write transaction is open: a writer in another
+    /// process waits for it too. Default: 100 µs, which let 64 concurrent appenders commit a third to
+    /// a half more events per second on a disk that syncs in a few hundred microseconds
+    /// (`BENCHMARKS.md`).
     public var groupCommitLinger: Duration
     /// The smallest batch after which the writer waits for the next one to fill
     /// (``groupCommitLinger``).

@@ -117,6 +117,8 @@ final class StoreEnvironment: @unchecked Sendable {
     let committedBatches = Atomic<Int>(0)
     /// How many times the writer waited for a batch to fill (``EventStoreOptions/groupCommitLinger``).
     let lingers = Atomic<Int>(0)
+    /// Set by ``close()``: a batch waiting to fill stops waiting.
+    private let closeRequested = Atomic<Bool>(false)
 
     /// Writes waiting for the writer (for tests and diagnostics).
     var queuedWriteCount: Int { queue.withLock { $0.jobs.count } }
@@ -360,6 +362,7 @@ final class StoreEnvironment: @unchecked Sendable {
     /// Returns once it is closed, except on the writer thread itself (which closes after its batch) and
     /// on the queue that answers callers (which the writer drains before closing).
     func close() {
+        closeRequested.store(true, ordering: .relaxed)
         let signal = queue.withLock { queue -> Bool in
             queue.closing = true
             defer { queue.writerIdle = false }
@@ -375,8 +378,8 @@ final class StoreEnvironment: @unchecked Sendable {
         writerThreadToken.store(currentThreadToken(), ordering: .relaxed)
         let context = WriterContext(dbs: dbs, indexInterval: UInt64(options.streamIndexInterval))
         var previous = 0
-        while let batch = nextBatch(after: &previous) {
-            runBatch(batch, context)
+        while let (batch, intake) = nextBatch(after: &previous) {
+            previous = runBatch(batch, context, intake: intake)
         }
         answerQueue.sync {}
         pthread_rwlock_wrlock(mapLock)
@@ -389,9 +392,8 @@ final class StoreEnvironment: @unchecked Sendable {
     }
 
     private enum NextStep: Sendable {
-        case run([WriteJob])
+        case run([WriteJob], intake: Int)
         case spin
-        case linger(target: Int)
         case wait
         case stop
     }
@@ -406,10 +408,11 @@ final class StoreEnvironment: @unchecked Sendable {
 
     /// Takes up to `maxBatch` queued writes, sleeping while there are none; nil once closing and drained.
     ///
-    /// `previous` is the size of the batch before (0 once the writer slept). After a batch of at least
-    /// ``EventStoreOptions/lingerMinimumBatch`` writes, waits up to ``EventStoreOptions/groupCommitLinger``
-    /// for as many to be queued (the writers it just answered coming back), so that batches stay full.
-    private func nextBatch(after previous: inout Int) -> [WriteJob]? {
+    /// `previous` is the size of the batch before (0 once the writer slept long). After a batch of at
+    /// least ``EventStoreOptions/lingerMinimumBatch`` writes, when fewer are queued, `intake` is that
+    /// size: the batch then takes in the writers it just answered as they come back, up to
+    /// ``EventStoreOptions/groupCommitLinger`` (``runBatchOnce(_:_:intake:)``), so that batches stay full.
+    private func nextBatch(after previous: inout Int) -> ([WriteJob], intake: Int)? {
         let maxBatch = options.maxBatch
         let linger = options.groupCommitLinger
         var mayRest = true
@@ -423,33 +426,27 @@ final class StoreEnvironment: @unchecked Sendable {
                     return .wait
                 }
                 let target = min(previous, maxBatch)
-                if mayLinger, queue.jobs.count < target, !queue.closing { return .linger(target: target) }
+                let intake = mayLinger && queue.jobs.count < target && !queue.closing ? target : 0
                 if queue.jobs.count <= maxBatch {
                     var batch: [WriteJob] = []
                     swap(&batch, &queue.jobs)
                     queuedJobs.subtract(batch.count, ordering: .relaxed)
-                    return .run(batch)
+                    return .run(batch, intake: intake)
                 }
                 let batch = Array(queue.jobs.prefix(maxBatch))
                 queue.jobs.removeFirst(maxBatch)
                 queuedJobs.subtract(maxBatch, ordering: .relaxed)
-                return .run(batch)
+                return .run(batch, intake: 0)
             }
             switch step {
-            case .run(let batch):
-                previous = batch.count
-                return batch
+            case .run(let batch, let intake):
+                if intake > 0 { lingers.add(1, ordering: .relaxed) }
+                return (batch, intake)
             case .spin:
                 mayRest = false
                 let clock = ContinuousClock()
                 let deadline = clock.now.advanced(by: Self.spinDuration)
                 while queuedJobs.load(ordering: .relaxed) == 0, clock.now < deadline {}
-            case .linger(let target):
-                mayLinger = false
-                lingers.add(1, ordering: .relaxed)
-                let clock = ContinuousClock()
-                let deadline = clock.now.advanced(by: linger)
-                while queuedJobs.load(ordering: .relaxed) < target, clock.now < deadline {}
             case .wait:
                 // Whoever comes after a long sleep is not one of the last batch's writers coming back.
                 let clock = ContinuousClock()
@@ -476,12 +473,32 @@ final class StoreEnvironment: @unchecked Sendable {
         }
     }
 
-    private func runBatch(_ jobs: [WriteJob], _ context: WriterContext) {
-        guard runBatchOnce(jobs, context) else { return }
+    /// Runs a batch (taking in more queued writes while it is short of `intake`, up to the linger);
+    /// returns how many writes it held.
+    @discardableResult
+    private func runBatch(_ jobs: [WriteJob], _ context: WriterContext, intake: Int = 0) -> Int {
+        var jobs = jobs
+        guard runBatchOnce(&jobs, context, intake: intake) else { return jobs.count }
         // The batch dirtied more pages than one LMDB transaction may hold: commit it in halves.
         let middle = jobs.count / 2
         runBatch(Array(jobs[..<middle]), context)
         runBatch(Array(jobs[middle...]), context)
+        return jobs.count
+    }
+
+    /// Takes up to `count` queued writes without waiting; nil once the store is closing.
+    private func takeQueued(upTo count: Int) -> [WriteJob]? {
+        guard !closeRequested.load(ordering: .relaxed) else { return nil }
+        guard count > 0, queuedJobs.load(ordering: .relaxed) > 0 else { return [] }
+        return queue.withLock { queue -> [WriteJob]? in
+            guard !queue.closing else { return nil }
+            let taken = min(count, queue.jobs.count)
+            guard taken > 0 else { return [] }
+            let jobs = Array(queue.jobs.prefix(taken))
+            queue.jobs.removeFirst(taken)
+            queuedJobs.subtract(taken, ordering: .relaxed)
+            return jobs
+        }
     }
 
     private func failAll(_ jobs: [WriteJob], _ error: EventLogError) {
@@ -490,10 +507,16 @@ final class StoreEnvironment: @unchecked Sendable {
 
     /// Runs one batch in one write transaction, each job in a child transaction; commits once (one sync)
     /// and then answers every caller. Returns true when the batch must be split.
-    private func runBatchOnce(_ jobs: [WriteJob], _ context: WriterContext) -> Bool {
+    private func runBatchOnce(_ jobs: inout [WriteJob], _ context: WriterContext, intake: Int) -> Bool {
         var answers: [Answer] = []
         answers.reserveCapacity(jobs.count)
         var isolateAll = false
+        let clock = ContinuousClock()
+        // The first attempt may take in more writes, up to `intake` in all, until the linger runs out:
+        // the writers of the batch before, coming back one by one, join this one as they arrive, while
+        // the transaction is open, instead of waiting a whole commit for the next.
+        var intakeDeadline = intake > jobs.count ? clock.now.advanced(by: options.groupCommitLinger) : nil
+        let maxBatch = options.maxBatch
         while true {
             pthread_rwlock_rdlock(mapLock)
             var parentPointer: OpaquePointer?
@@ -521,7 +544,20 @@ final class StoreEnvironment: @unchecked Sendable {
             answers.removeAll(keepingCapacity: true)
             var retry: RetryReason?
             var fatal: EventLogError?
-            for job in jobs {
+            var index = 0
+            while true {
+                if index == jobs.count {
+                    guard let deadline = intakeDeadline, jobs.count < min(intake, maxBatch),
+                        let more = takeQueued(upTo: min(intake, maxBatch) - jobs.count)
+                    else { break }
+                    if more.isEmpty {
+                        guard clock.now < deadline else { break }
+                        continue
+                    }
+                    jobs += more
+                }
+                let job = jobs[index]
+                index += 1
                 if !job.isolated, !isolateAll {
                     let saved = context.saveHead()
                     context.beginChild()
@@ -576,6 +612,7 @@ final class StoreEnvironment: @unchecked Sendable {
                 }
                 answers.append(.outcome(outcome))
             }
+            intakeDeadline = nil
             if retry == nil, fatal == nil, context.headPosition != startPosition {
                 do throws(EventLogError) {
                     if context.headPosition - context.indexedThrough >= context.indexInterval {

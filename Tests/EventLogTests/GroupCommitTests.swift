@@ -131,6 +131,43 @@ struct GroupCommitTests {
         #expect(try store.verify().isValid)
     }
 
+    @Test func closingWhileABatchWaitsToFillCommitsAndAnswersWhatItHolds() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path + "/store"
+        let store = try EventStore(path: path, options: EventStoreOptions(groupCommitLinger: .seconds(1)))
+        let core = store.core
+        let first = Tally()
+        let blocking = Atomic<Bool>(false)
+        try Self.enqueueAppend(core, "blocker", first) {
+            blocking.store(true, ordering: .relaxed)
+            _ = Self.eventually { core.queuedWriteCount >= 10 }
+        }
+        #expect(Self.eventually { blocking.load(ordering: .relaxed) })
+        for _ in 0..<9 { try Self.enqueueAppend(core, "first", first) }
+        let holding = Atomic<Bool>(false)
+        try Self.enqueueAppend(core, "first", first) {
+            holding.store(true, ordering: .relaxed)
+            _ = Self.eventually { core.queuedWriteCount >= 3 }
+        }
+        #expect(Self.eventually { holding.load(ordering: .relaxed) })
+        let later = Tally()
+        for _ in 0..<3 { try Self.enqueueAppend(core, "later", later) }
+        #expect(Self.eventually { first.count.load(ordering: .relaxed) == 11 })
+        #expect(later.count.load(ordering: .relaxed) == 0, "the three wait for the batch to fill")
+        // Closing ends the wait (not the linger's second): the three commit and are answered before the
+        // store closes.
+        let closing = ContinuousClock.now
+        store.close()
+        #expect(ContinuousClock.now - closing < .milliseconds(900))
+        #expect(later.count.load(ordering: .relaxed) == 3)
+        #expect(later.failed.load(ordering: .relaxed) == 0)
+        let reopened = try EventStore(path: path)
+        defer { reopened.close() }
+        #expect(try reopened.streamVersion("later") == 3)
+        #expect(try reopened.verify().isValid)
+    }
+
     @Test func oneWriterAtATimeNeverWaitsForABatchToFill() async throws {
         try await withStore(EventStoreOptions(groupCommitLinger: .seconds(1))) { store, _ in
             for index in 0..<20 { _ = try await store.append([sampleEvent(index)], to: "one") }

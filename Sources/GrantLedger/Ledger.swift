@@ -36,6 +36,7 @@ public final class Ledger: Sendable {
         storeOptions.mapSize = options.mapSize
         storeOptions.durability = options.durability
         storeOptions.maxBatch = options.maxBatch
+        storeOptions.groupCommitLinger = options.groupCommitLinger
         storeOptions.extraDatabases = LedgerDatabases.names
         do {
             store = try EventStore(path: path, options: storeOptions)

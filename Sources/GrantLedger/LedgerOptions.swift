@@ -17,6 +17,9 @@ public struct LedgerOptions: Sendable {
     public var mapSize: Int
     /// Most commands committed together by group commit.
     public var maxBatch: Int
+    /// How long a group commit may wait to fill after a commit of 8 or more commands (0…1 s; zero
+    /// never waits): `EventStoreOptions.groupCommitLinger` in EventLog. Default: 100 µs.
+    public var groupCommitLinger: Duration = .microseconds(100)
     /// The ledger's clock: the time of every command (R-LOG-4), unless ``trustCommandTime``.
     public var clock: @Sendable () -> Timestamp
     /// Trusted command time: each command's `at` is its time, and only a time earlier than the newest

@@ -23,6 +23,19 @@ struct LedgerExecutionTests {
         #expect(report.differences.isEmpty, "\(report.differences)")
     }
 
+    @Test("the ledger passes its group-commit linger to the event log, which refuses one out of range")
+    func groupCommitLinger() throws {
+        let dir = TemporaryDirectory()
+        var options = LedgerOptions()
+        #expect(options.groupCommitLinger == .microseconds(100))
+        options.groupCommitLinger = .zero
+        let ledger = try Ledger(path: dir.child("off"), options: options)
+        #expect(ledger.store.options.groupCommitLinger == .zero)
+        ledger.close()
+        options.groupCommitLinger = .seconds(2)
+        #expect(throws: LedgerError.self) { try Ledger(path: dir.child("too-long"), options: options) }
+    }
+
     @Test("a rejected command leaves head, models and outbox as they were (R-LOG-1)")
     func rejectedCommandLeavesNoTrace() async throws {
         let dir = TemporaryDirectory()

@@ -79,6 +79,33 @@ struct GroupCommitTests {
         return true
     }
 
+    /// Commits a batch of ten and queues three more while it commits, so that the writer, with a
+    /// linger, holds the three waiting for the batch to fill. A blocker holds the writer until ten writes
+    /// are queued behind it: nine appends to `first` and a write that, once it runs, holds the writer
+    /// again until three appends to `later` are queued. Returns once the blocker and the ten are
+    /// answered (`first` counts eleven); `later` counts the three.
+    static func batchOfTenThenThree(_ core: StoreEnvironment) throws -> (first: Tally, later: Tally) {
+        let first = Tally()
+        let blocking = Atomic<Bool>(false)
+        try enqueueAppend(core, "blocker", first) {
+            blocking.store(true, ordering: .relaxed)
+            _ = eventually { core.queuedWriteCount >= 10 }
+        }
+        #expect(eventually { blocking.load(ordering: .relaxed) })
+        for _ in 0..<9 { try enqueueAppend(core, "first", first) }
+        let holding = Atomic<Bool>(false)
+        try enqueueAppend(core, "first", first) {
+            holding.store(true, ordering: .relaxed)
+            _ = eventually { core.queuedWriteCount >= 3 }
+        }
+        #expect(eventually { holding.load(ordering: .relaxed) })
+        // Three writers come back while the batch of ten commits: fewer than ten, so the writer waits.
+        let later = Tally()
+        for _ in 0..<3 { try enqueueAppend(core, "later", later) }
+        #expect(eventually { first.count.load(ordering: .relaxed) == 11 })
+        return (first, later)
+    }
+
     /// Synchronous on purpose: every write is queued from the test's own thread, so that no scheduling
     /// of tasks can stretch the moments that matter past the linger.
     @Test func afterAFullBatchTheWriterWaitsForAsManyWritesBeforeItCommitsAgain() throws {
@@ -88,26 +115,7 @@ struct GroupCommitTests {
             path: folder.path + "/store", options: EventStoreOptions(groupCommitLinger: .seconds(1)))
         defer { store.close() }
         let core = store.core
-        // A blocker holds the writer until ten writes are queued behind it: nine appends and a write that,
-        // once it runs, holds the writer again until three more appends are queued.
-        let first = Tally()
-        let blocking = Atomic<Bool>(false)
-        try Self.enqueueAppend(core, "blocker", first) {
-            blocking.store(true, ordering: .relaxed)
-            _ = Self.eventually { core.queuedWriteCount >= 10 }
-        }
-        #expect(Self.eventually { blocking.load(ordering: .relaxed) })
-        for _ in 0..<9 { try Self.enqueueAppend(core, "first", first) }
-        let holding = Atomic<Bool>(false)
-        try Self.enqueueAppend(core, "first", first) {
-            holding.store(true, ordering: .relaxed)
-            _ = Self.eventually { core.queuedWriteCount >= 3 }
-        }
-        #expect(Self.eventually { holding.load(ordering: .relaxed) })
-        // Three writers come back while the batch of ten commits: fewer than ten, so the writer waits.
-        let later = Tally()
-        for _ in 0..<3 { try Self.enqueueAppend(core, "later", later) }
-        #expect(Self.eventually { first.count.load(ordering: .relaxed) == 11 })
+        let (first, later) = try Self.batchOfTenThenThree(core)
         let batchesAfterTheTen = core.committedBatches.load(ordering: .relaxed)
         usleep(100_000)
         #expect(later.count.load(ordering: .relaxed) == 0, "the three wait for the batch to fill")
@@ -137,23 +145,7 @@ struct GroupCommitTests {
         let path = folder.path + "/store"
         let store = try EventStore(path: path, options: EventStoreOptions(groupCommitLinger: .seconds(1)))
         let core = store.core
-        let first = Tally()
-        let blocking = Atomic<Bool>(false)
-        try Self.enqueueAppend(core, "blocker", first) {
-            blocking.store(true, ordering: .relaxed)
-            _ = Self.eventually { core.queuedWriteCount >= 10 }
-        }
-        #expect(Self.eventually { blocking.load(ordering: .relaxed) })
-        for _ in 0..<9 { try Self.enqueueAppend(core, "first", first) }
-        let holding = Atomic<Bool>(false)
-        try Self.enqueueAppend(core, "first", first) {
-            holding.store(true, ordering: .relaxed)
-            _ = Self.eventually { core.queuedWriteCount >= 3 }
-        }
-        #expect(Self.eventually { holding.load(ordering: .relaxed) })
-        let later = Tally()
-        for _ in 0..<3 { try Self.enqueueAppend(core, "later", later) }
-        #expect(Self.eventually { first.count.load(ordering: .relaxed) == 11 })
+        let (_, later) = try Self.batchOfTenThenThree(core)
         #expect(later.count.load(ordering: .relaxed) == 0, "the three wait for the batch to fill")
         // Closing ends the wait (not the linger's second): the three commit and are answered before the
         // store closes.

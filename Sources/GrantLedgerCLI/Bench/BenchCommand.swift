@@ -98,23 +98,13 @@ struct BenchCommand: ParsableCommand {
         progress.update(2)
         var options = LedgerOptions()
         options.policy.passwordIterations = 100_000
-        let ledger = try Ledger(path: folder + "/engine", options: options)
+        let ledger = try Self.bootstrappedLedger(at: folder + "/engine", options: options)
         defer { ledger.close() }
-        let bootstrap = Self.wait(
-            ledger,
-            #"{"type":"bootstrap","accountId":"N0","username":"national","password":"Bench-2026","name":"bench"}"#)
-        guard bootstrap.isAccepted else { throw LedgerError(.storage, "bootstrap: \(bootstrap.jsonLine)") }
         let counter = Atomic<Int>(0)
-        func nextLine() -> String {
-            let index = counter.add(1, ordering: .relaxed).newValue
-            return #"{"type":"createProvince","actor":"N0","provinceId":"B\#(index)","name":"基准\#(index)"}"#
-        }
+        func nextLine() -> String { Self.createProvinceLine("B", counter.add(1, ordering: .relaxed).newValue) }
         // One client: each command waits for its durable answer before the next is sent.
         var started = BenchClock.now()
-        for _ in 0..<sizes.oneClient {
-            let outcome = Self.wait(ledger, nextLine())
-            guard outcome.isAccepted else { throw LedgerError(.storage, "one client: \(outcome.jsonLine)") }
-        }
+        for _ in 0..<sizes.oneClient { try Self.awaitAccepted(ledger, nextLine()) }
         report.oneClient = Rates(operations: sizes.oneClient, seconds: BenchClock.now() - started)
         progress.update(3)
         // 64 clients, each awaiting its own answers, sharing commits.
@@ -179,24 +169,42 @@ struct BenchCommand: ParsableCommand {
     static func measurePaired(
         in folder: String, sizes: PairedBench.Sizes, options: LedgerOptions, progress: (Int) -> Void
     ) throws -> PairedBench.Report {
-        let ledger = try Ledger(path: folder + "/engine-paired", options: options)
+        let ledger = try Self.bootstrappedLedger(at: folder + "/engine-paired", options: options)
         defer { ledger.close() }
-        let bootstrap = Self.wait(
-            ledger,
-            #"{"type":"bootstrap","accountId":"N0","username":"national","password":"Bench-2026","name":"bench"}"#)
-        guard bootstrap.isAccepted else { throw LedgerError(.storage, "bootstrap: \(bootstrap.jsonLine)") }
         var index = 0
         var paired = try PairedBench(folder: folder, sizes: sizes)
         defer { paired.close() }
         return try paired.measure(
             oneCommand: {
                 index += 1
-                let outcome = Self.wait(
-                    ledger,
-                    #"{"type":"createProvince","actor":"N0","provinceId":"P\#(index)","name":"基准\#(index)"}"#)
-                guard outcome.isAccepted else { throw LedgerError(.storage, "one client: \(outcome.jsonLine)") }
+                try Self.awaitAccepted(ledger, Self.createProvinceLine("P", index))
             },
             progress: progress)
+    }
+
+    /// A new ledger at `path` whose national office `N0` is bootstrapped.
+    static func bootstrappedLedger(at path: String, options: LedgerOptions) throws -> Ledger {
+        let ledger = try Ledger(path: path, options: options)
+        do {
+            try awaitAccepted(
+                ledger,
+                #"{"type":"bootstrap","accountId":"N0","username":"national","password":"Bench-2026","name":"bench"}"#)
+        } catch {
+            ledger.close()
+            throw error
+        }
+        return ledger
+    }
+
+    /// The bench's smallest command: province `prefix` + `index`, created by `N0`.
+    static func createProvinceLine(_ prefix: String, _ index: Int) -> String {
+        #"{"type":"createProvince","actor":"N0","provinceId":"\#(prefix)\#(index)","name":"基准\#(index)"}"#
+    }
+
+    /// Submits one line, waits for its durable answer, and throws unless it was accepted.
+    static func awaitAccepted(_ ledger: Ledger, _ line: String) throws {
+        let outcome = wait(ledger, line)
+        guard outcome.isAccepted else { throw LedgerError(.storage, "refused: \(outcome.jsonLine)") }
     }
 
     /// The `index`-th `registerProject` line of the bench: project `26BJB…` in unit `BU`, with a leader and

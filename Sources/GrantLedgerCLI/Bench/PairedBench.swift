@@ -171,7 +171,7 @@ struct PairedBench {
         for round in 0..<sizes.rounds {
             for part in 0..<2 {
                 if (part + round) % 2 == 0 {
-                    report.rawBatched.append(try raw.batchedCommits(sizes.batchedCommits, batch: Self.batch))
+                    report.rawBatched.append(try raw.batchedPuts(sizes.batchedCommits * Self.batch, batch: Self.batch))
                 } else {
                     let started = BenchClock.now()
                     for _ in 0..<sizes.batchedCommits { try appendSync(count: Self.batch) }

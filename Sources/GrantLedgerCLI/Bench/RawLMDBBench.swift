@@ -19,71 +19,29 @@ struct RawLMDBBench {
 
     /// Commits per second, one put per durable commit.
     func singleCommits(_ count: Int) throws -> Rates {
-        try withEnvironment(name: "single") { env, dbi in
-            let started = BenchClock.now()
-            for index in 0..<count { try commit(env, dbi, keys: index..<(index + 1)) }
-            return Rates(operations: count, seconds: BenchClock.now() - started)
-        }
+        let environment = try RawEnvironment(folder: folder, name: "single", valueSize: valueSize)
+        defer { environment.close() }
+        return try environment.singleCommits(count)
     }
 
     /// Puts per second, `batch` puts per durable commit; then the cursor scan of what it wrote.
     func batchedCommitsAndScan(_ count: Int, batch: Int) throws -> (batched: Rates, scan: Rates) {
-        try withEnvironment(name: "batched") { env, dbi in
-            let started = BenchClock.now()
-            var next = 0
-            while next < count {
-                let end = min(next + batch, count)
-                try commit(env, dbi, keys: next..<end)
-                next = end
-            }
-            let batched = Rates(operations: count, seconds: BenchClock.now() - started)
-            let scanStarted = BenchClock.now()
-            let seen = try scan(env, dbi)
-            guard seen == count else { throw Failure(description: "the raw scan saw \(seen) of \(count) records") }
-            return (batched, Rates(operations: count, seconds: BenchClock.now() - scanStarted))
-        }
-    }
-
-    private func withEnvironment<R>(name: String, _ body: (OpaquePointer, MDB_dbi) throws -> R) throws -> R {
-        let environment = try RawEnvironment(folder: folder, name: name, valueSize: valueSize)
+        let environment = try RawEnvironment(folder: folder, name: "batched", valueSize: valueSize)
         defer { environment.close() }
-        return try body(environment.env, environment.dbi)
+        let batched = try environment.batchedPuts(count, batch: batch)
+        let scanStarted = BenchClock.now()
+        let seen = try environment.scan()
+        guard seen == count else { throw Failure(description: "the raw scan saw \(seen) of \(count) records") }
+        return (batched, Rates(operations: count, seconds: BenchClock.now() - scanStarted))
     }
-
-    private func commit(_ env: OpaquePointer, _ dbi: MDB_dbi, keys: Range<Int>) throws {
-        try RawEnvironment.commit(env, dbi, keys: keys, valueSize: valueSize)
-    }
-
-    private func scan(_ env: OpaquePointer, _ dbi: MDB_dbi) throws -> Int {
-        var txn: OpaquePointer?
-        try check(mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn), "mdb_txn_begin")
-        defer { mdb_txn_abort(txn) }
-        var cursor: OpaquePointer?
-        try check(mdb_cursor_open(txn, dbi, &cursor), "mdb_cursor_open")
-        defer { mdb_cursor_close(cursor) }
-        var key = MDB_val()
-        var value = MDB_val()
-        var seen = 0
-        var checksum = 0
-        var op = MDB_FIRST
-        while mdb_cursor_get(cursor, &key, &value, op) == 0 {
-            seen += 1
-            checksum &+= value.mv_size
-            op = MDB_NEXT
-        }
-        guard checksum == seen * valueSize else { throw Failure(description: "the raw scan read short values") }
-        return seen
-    }
-
-    private func check(_ rc: Int32, _ what: String) throws { try RawEnvironment.check(rc, what) }
 }
 
 /// One raw LMDB environment in its own folder under the bench's, kept open across measurements so
 /// that raw blocks can alternate with the engine's (``PairedBench``). Default (durable) sync, one
 /// unnamed database with 8-byte big-endian keys appended in order.
 final class RawEnvironment {
-    let env: OpaquePointer
-    let dbi: MDB_dbi
+    private let env: OpaquePointer
+    private let dbi: MDB_dbi
     let valueSize: Int
     private var nextKey = 0
     private var closed = false
@@ -128,27 +86,24 @@ final class RawEnvironment {
 
     /// `count` durable commits of one put each; their rate.
     func singleCommits(_ count: Int) throws -> Rates {
+        try batchedPuts(count, batch: 1)
+    }
+
+    /// `count` puts in durable commits of `batch` (the last may hold fewer); the rate of puts.
+    func batchedPuts(_ count: Int, batch: Int) throws -> Rates {
         let started = BenchClock.now()
-        for _ in 0..<count {
-            try Self.commit(env, dbi, keys: nextKey..<(nextKey + 1), valueSize: valueSize)
-            nextKey += 1
+        let end = nextKey + count
+        while nextKey < end {
+            let last = min(nextKey + batch, end)
+            try commit(keys: nextKey..<last)
+            nextKey = last
         }
         return Rates(operations: count, seconds: BenchClock.now() - started)
     }
 
-    /// `commits` durable commits of `batch` puts each; the rate of puts.
-    func batchedCommits(_ commits: Int, batch: Int) throws -> Rates {
-        let started = BenchClock.now()
-        for _ in 0..<commits {
-            try Self.commit(env, dbi, keys: nextKey..<(nextKey + batch), valueSize: valueSize)
-            nextKey += batch
-        }
-        return Rates(operations: commits * batch, seconds: BenchClock.now() - started)
-    }
-
-    static func commit(_ env: OpaquePointer, _ dbi: MDB_dbi, keys: Range<Int>, valueSize: Int) throws {
+    private func commit(keys: Range<Int>) throws {
         var txn: OpaquePointer?
-        try check(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin")
+        try Self.check(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin")
         var value = [UInt8](repeating: 0x5A, count: valueSize)
         for index in keys {
             var key = UInt64(index).bigEndian
@@ -164,7 +119,31 @@ final class RawEnvironment {
                 throw RawLMDBBench.Failure(description: "mdb_put: \(String(cString: mdb_strerror(rc)))")
             }
         }
-        try check(mdb_txn_commit(txn), "mdb_txn_commit")
+        try Self.check(mdb_txn_commit(txn), "mdb_txn_commit")
+    }
+
+    /// Reads every record with a cursor; how many there were.
+    func scan() throws -> Int {
+        var txn: OpaquePointer?
+        try Self.check(mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn), "mdb_txn_begin")
+        defer { mdb_txn_abort(txn) }
+        var cursor: OpaquePointer?
+        try Self.check(mdb_cursor_open(txn, dbi, &cursor), "mdb_cursor_open")
+        defer { mdb_cursor_close(cursor) }
+        var key = MDB_val()
+        var value = MDB_val()
+        var seen = 0
+        var checksum = 0
+        var op = MDB_FIRST
+        while mdb_cursor_get(cursor, &key, &value, op) == 0 {
+            seen += 1
+            checksum &+= value.mv_size
+            op = MDB_NEXT
+        }
+        guard checksum == seen * valueSize else {
+            throw RawLMDBBench.Failure(description: "the raw scan read short values")
+        }
+        return seen
     }
 
     static func check(_ rc: Int32, _ what: String) throws {

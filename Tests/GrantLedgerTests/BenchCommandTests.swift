@@ -1,4 +1,5 @@
 import Foundation
+import GrantLedger
 import GrantLedgerDemo
 import GrantWorkflow
 import Testing
@@ -36,7 +37,8 @@ struct BenchCommandTests {
         let paired = try #require(json["paired"] as? [String: Any])
         #expect(paired["rounds"] as? Int == PairedBench.Sizes(quick: true).rounds)
         for key in [
-            "rawSingleCommitsPerSecond", "rawBatchedPutsPerSecond", "eventLogSingleEventsPerSecond",
+            "rawSingleCommitsPerSecond", "rawNamedSingleCommitsPerSecond", "rawBatchedPutsPerSecond",
+            "eventLogSingleEventsPerSecond",
             "eventLogBatchedEventsPerSecond", "eventLog64AppendersEventsPerSecond", "oneClientCommandsPerSecond",
         ] {
             #expect((paired[key] as? Int ?? 0) > 0, "paired.\(key)")
@@ -45,8 +47,8 @@ struct BenchCommandTests {
         #expect(
             Set(pairedRatios.keys)
                 == [
-                    "eventLogSingleToRawSingle", "eventLogBatchedToRawBatched", "eventLog64ToOneAppender",
-                    "oneClientToRawSingle",
+                    "eventLogSingleToRawSingle", "eventLogSingleToRawNamedSingle", "eventLogBatchedToRawBatched",
+                    "eventLog64ToOneAppender", "oneClientToRawSingle", "oneClientToRawNamedSingle",
                 ])
         for (key, ratio) in pairedRatios { #expect((Double(ratio) ?? 0) > 0, "paired.ratios.\(key)") }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty, "the temporary store is removed")
@@ -59,6 +61,7 @@ struct BenchCommandTests {
         // Three rounds in which raw drifts: the within-round ratios are 0.5, 0.8 and 0.9, so their median
         // is 0.8, while the ratio of the medians (3,000 / 4,000) would be 0.75.
         report.rawSingle = rates([2_000, 4_000, 5_000])
+        report.rawNamedSingle = rates([1_250, 3_600, 5_000])
         report.eventLogSingle = rates([1_000, 3_200, 4_500])
         report.oneClient = rates([1_000, 2_000, 3_000])
         report.rawBatched = rates([100_000, 200_000])
@@ -70,6 +73,19 @@ struct BenchCommandTests {
         #expect(rows["eventLogSingleToRawSingle"]?.rate == 3_200)
         #expect(rows["eventLogSingleToRawSingle"]?.base == 4_000)
         #expect(rows["oneClientToRawSingle"]?.ratio == 0.5)
+        // Against the named database: 0.8, 0.889 and 0.9 within the rounds.
+        #expect(rows["eventLogSingleToRawNamedSingle"]?.ratio == 0.889)
+        #expect(rows["eventLogSingleToRawNamedSingle"]?.base == 3_600)
+        #expect(rows["oneClientToRawNamedSingle"]?.ratio == 0.6)
+        // The event log's rate appears once among the JSON keys, though two rows compare it.
+        let json = report.json()
+        guard case .object(let object) = json else {
+            Issue.record("the paired JSON is not an object")
+            return
+        }
+        #expect(object.keys.filter { $0 == "eventLogSingleEventsPerSecond" }.count == 1)
+        #expect(json[member: "rawNamedSingleCommitsPerSecond"] == .int(3_600))
+        #expect(json[member: "eventLogSingleEventsPerSecond"] == .int(3_200))
         // An even count takes the mean of the middle two.
         #expect(rows["eventLogBatchedToRawBatched"]?.rate == 100_000)
         #expect(rows["eventLogBatchedToRawBatched"]?.ratio == 0.625)

@@ -8,8 +8,9 @@ internal import Synchronization
 ///
 /// A disk's sync latency drifts by 20 % or more within minutes, so a raw rate measured seconds before
 /// the engine's can make the ratio anything from 0.6 to 1. Here the first rounds each run, back to
-/// back and in rotating order: raw single durable commits, the event log appending one event per
-/// durable commit, and the engine's one client. The next rounds each run raw commits of 1,000 puts and
+/// back and in rotating order: raw single durable commits (to the unnamed database, and to a named one
+/// as the event log's layout has), the event log appending one event per durable commit, and the
+/// engine's one client. The next rounds each run raw commits of 1,000 puts and
 /// the event log appending 1,000 events per commit (in alternating order), then 64 concurrent
 /// appenders on the event log, compared with the one appender of the same round number. Each ratio is
 /// the median over the rounds of the ratio within a round; each rate is the median of the rounds'
@@ -39,6 +40,8 @@ struct PairedBench {
     /// What the rounds measured, one entry per round.
     struct Report {
         var rawSingle: [Rates] = []
+        /// Raw single commits to a named database, as the event log's and the peers' layout.
+        var rawNamedSingle: [Rates] = []
         var eventLogSingle: [Rates] = []
         var oneClient: [Rates] = []
         var rawBatched: [Rates] = []
@@ -79,6 +82,12 @@ struct PairedBench {
                     "eventLogSingleToRawSingle", Self.medianRatio(eventLogSingle, rawSingle)
                 ),
                 (
+                    "eventLogSingleEventsPerSecond", "event log, 1 event per durable commit",
+                    Self.medianRate(eventLogSingle), "raw single commits/s, named database",
+                    Self.medianRate(rawNamedSingle), "eventLogSingleToRawNamedSingle",
+                    Self.medianRatio(eventLogSingle, rawNamedSingle)
+                ),
+                (
                     "eventLogBatchedEventsPerSecond", "event log, 1,000 events per durable commit",
                     Self.medianRate(eventLogBatched), "raw puts/s, 1,000 per commit", Self.medianRate(rawBatched),
                     "eventLogBatchedToRawBatched", Self.medianRatio(eventLogBatched, rawBatched)
@@ -93,6 +102,11 @@ struct PairedBench {
                     "raw single commits/s", Self.medianRate(rawSingle), "oneClientToRawSingle",
                     Self.medianRatio(oneClient, rawSingle)
                 ),
+                (
+                    "oneClientCommandsPerSecond", "one client, durable commands/s", Self.medianRate(oneClient),
+                    "raw single commits/s, named database", Self.medianRate(rawNamedSingle),
+                    "oneClientToRawNamedSingle", Self.medianRatio(oneClient, rawNamedSingle)
+                ),
             ]
         }
 
@@ -101,8 +115,10 @@ struct PairedBench {
             var fields: [(String, JSONValue)] = [
                 ("rounds", .int(UInt64(rounds))),
                 ("rawSingleCommitsPerSecond", number(Self.medianRate(rawSingle))),
+                ("rawNamedSingleCommitsPerSecond", number(Self.medianRate(rawNamedSingle))),
                 ("rawBatchedPutsPerSecond", number(Self.medianRate(rawBatched))),
             ]
+            // Two rows compare the event log's and the client's rates: `.object` keeps each key's first.
             for row in rows { fields.append((row.key, number(row.rate))) }
             let ratios: [(String, JSONValue)] = rows.map { ($0.ratioKey, .string(String($0.ratio))) }
             fields.append(("ratios", .object(ratios)))
@@ -130,6 +146,7 @@ struct PairedBench {
 
     let sizes: Sizes
     let raw: RawEnvironment
+    let rawNamed: RawEnvironment
     let store: EventStore
     private var appended = 0
 
@@ -137,9 +154,17 @@ struct PairedBench {
         self.sizes = sizes
         raw = try RawEnvironment(folder: folder, name: "paired", valueSize: Self.payload.count)
         do {
+            rawNamed = try RawEnvironment(
+                folder: folder, name: "paired-named", valueSize: Self.payload.count, database: "events")
+        } catch {
+            raw.close()
+            throw error
+        }
+        do {
             store = try EventStore(path: folder + "/eventlog")
         } catch {
             raw.close()
+            rawNamed.close()
             throw error
         }
     }
@@ -147,6 +172,7 @@ struct PairedBench {
     func close() {
         store.close()
         raw.close()
+        rawNamed.close()
     }
 
     /// Runs the rounds. `oneCommand` is one command of the engine's one client: submitted, and awaited
@@ -156,10 +182,11 @@ struct PairedBench {
         // Single commits first, in their own rounds, so that no batch's writes precede them. The order
         // within a round rotates, so that no figure always comes first or always follows another.
         for round in 0..<sizes.rounds {
-            for part in 0..<3 {
-                switch (part + round) % 3 {
+            for part in 0..<4 {
+                switch (part + round) % 4 {
                 case 0: report.rawSingle.append(try raw.singleCommits(sizes.singleBlock))
                 case 1: report.eventLogSingle.append(try eventLogSingle(sizes.singleBlock))
+                case 2: report.rawNamedSingle.append(try rawNamed.singleCommits(sizes.singleBlock))
                 default:
                     let started = BenchClock.now()
                     for _ in 0..<sizes.singleBlock { try oneCommand() }

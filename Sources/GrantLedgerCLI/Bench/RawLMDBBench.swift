@@ -38,7 +38,9 @@ struct RawLMDBBench {
 
 /// One raw LMDB environment in its own folder under the bench's, kept open across measurements so
 /// that raw blocks can alternate with the engine's (``PairedBench``). Default (durable) sync, one
-/// unnamed database with 8-byte big-endian keys appended in order.
+/// database with 8-byte big-endian keys appended in order: the unnamed one, or the named `database`
+/// (as the event log's `events`, and `Benchmarks/Peers/lmdb_peer.c`'s). A commit to a named database
+/// also rewrites the unnamed database's page that records it: one more dirty page per commit.
 final class RawEnvironment {
     private let env: OpaquePointer
     private let dbi: MDB_dbi
@@ -46,7 +48,7 @@ final class RawEnvironment {
     private var nextKey = 0
     private var closed = false
 
-    init(folder: String, name: String, valueSize: Int) throws {
+    init(folder: String, name: String, valueSize: Int, database: String? = nil) throws {
         let path = folder + "/" + name
         guard mkdir(path, 0o700) == 0 || errno == EEXIST else {
             throw RawLMDBBench.Failure(description: "mkdir \(path)")
@@ -56,11 +58,12 @@ final class RawEnvironment {
         guard let env = pointer else { throw RawLMDBBench.Failure(description: "mdb_env_create gave no environment") }
         do {
             try Self.check(mdb_env_set_mapsize(env, 8 << 30), "mdb_env_set_mapsize")
+            if database != nil { try Self.check(mdb_env_set_maxdbs(env, 1), "mdb_env_set_maxdbs") }
             try Self.check(mdb_env_open(env, path, UInt32(MDB_NOTLS), 0o600), "mdb_env_open")
             var txn: OpaquePointer?
             try Self.check(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin")
             var dbi: MDB_dbi = 0
-            let opened = mdb_dbi_open(txn, nil, 0, &dbi)
+            let opened = mdb_dbi_open(txn, database, database == nil ? 0 : UInt32(MDB_CREATE), &dbi)
             guard opened == 0 else {
                 mdb_txn_abort(txn)
                 try Self.check(opened, "mdb_dbi_open")

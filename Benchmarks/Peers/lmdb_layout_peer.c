@@ -12,7 +12,7 @@
  *            50 us for the next request before it sleeps (as the event log's writer does), so this
  *            costs what handing each commit over and back costs, one thread wake-up per commit.
  * Prints each round's commits per second, then each layout's median and the medians of the
- * within-round ratios named/unnamed, meta/unnamed, meta/named and handoff/named.
+ * within-round ratios named/unnamed, meta/unnamed, meta/named, handoff/named and handoff/unnamed.
  *
  * Usage: lmdb_layout_peer DIR N R   (DIR must exist and be empty)
  * Build: gcc -O2 -o lmdb_layout_peer lmdb_layout_peer.c -llmdb -lpthread
@@ -149,17 +149,19 @@ int main(int argc, char **argv) {
     pthread_cond_signal(&wakeWriter);
     pthread_mutex_unlock(&lock);
     pthread_join(writerThread, NULL);
-    static double ratios[4][MAX_ROUNDS];
+    static double ratios[5][MAX_ROUNDS];
     for (int round = 0; round < rounds; round++) {
         ratios[0][round] = rates[1][round] / rates[0][round];
         ratios[1][round] = rates[2][round] / rates[0][round];
         ratios[2][round] = rates[2][round] / rates[1][round];
         ratios[3][round] = rates[3][round] / rates[1][round];
+        ratios[4][round] = rates[3][round] / rates[0][round];
     }
     for (int layout = 0; layout < LAYOUTS; layout++)
         printf("median %s %.0f commits/s\n", names[layout], median(rates[layout], rounds));
-    printf("median ratio named/unnamed %.3f meta/unnamed %.3f meta/named %.3f handoff/named %.3f\n",
-           median(ratios[0], rounds), median(ratios[1], rounds), median(ratios[2], rounds), median(ratios[3], rounds));
+    printf("median ratio named/unnamed %.3f meta/unnamed %.3f meta/named %.3f handoff/named %.3f handoff/unnamed %.3f\n",
+           median(ratios[0], rounds), median(ratios[1], rounds), median(ratios[2], rounds), median(ratios[3], rounds),
+           median(ratios[4], rounds));
     mdb_env_close(env);
     return 0;
 }

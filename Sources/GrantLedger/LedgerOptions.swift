@@ -19,7 +19,7 @@ public struct LedgerOptions: Sendable {
     public var maxBatch: Int
     /// How long a group commit may wait to fill after a commit of 8 or more commands (0…1 s; zero
     /// never waits): `EventStoreOptions.groupCommitLinger` in EventLog. Default: 100 µs.
-    public var groupCommitLinger: Duration = .microseconds(100)
+    public var groupCommitLinger: Duration = EventStoreOptions().groupCommitLinger
     /// The ledger's clock: the time of every command (R-LOG-4), unless ``trustCommandTime``.
     public var clock: @Sendable () -> Timestamp
     /// Trusted command time: each command's `at` is its time, and only a time earlier than the newest

@@ -150,23 +150,13 @@ struct PairedBench {
     let store: EventStore
     private var appended = 0
 
+    /// An environment opened before a later one fails is closed by its `deinit`.
     init(folder: String, sizes: Sizes) throws {
         self.sizes = sizes
         raw = try RawEnvironment(folder: folder, name: "paired", valueSize: Self.payload.count)
-        do {
-            rawNamed = try RawEnvironment(
-                folder: folder, name: "paired-named", valueSize: Self.payload.count, database: "events")
-        } catch {
-            raw.close()
-            throw error
-        }
-        do {
-            store = try EventStore(path: folder + "/eventlog")
-        } catch {
-            raw.close()
-            rawNamed.close()
-            throw error
-        }
+        rawNamed = try RawEnvironment(
+            folder: folder, name: "paired-named", valueSize: Self.payload.count, database: "events")
+        store = try EventStore(path: folder + "/eventlog")
     }
 
     func close() {

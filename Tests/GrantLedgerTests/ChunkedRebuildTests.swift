@@ -44,6 +44,40 @@ struct ChunkedRebuildTests {
         #expect(try ledger.checkModels().differences.isEmpty)
     }
 
+    @Test("a chunk ends once its overlay holds the budget of entities and records, and the models stay the live ones")
+    func heldBudget() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path, now: "2025-12-31T23:00:00+08:00")
+        defer { ledger.close() }
+        _ = try await ledger.fillDemo(DemoPlan(projects: 150, seed: 5))
+        let live = try Self.models(ledger)
+        let head = try ledger.head().position
+        // Without a budget one chunk replays the whole log; with one it stops after the event that
+        // filled the overlay (the first event already fills a budget of one), and the next chunks
+        // resume there.
+        let whole = try ModelMaintenance.rebuild(ledger.store, dbs: ledger.dbs, chunk: .max, held: .max, maxChunks: 1)
+        #expect(whole.events == head)
+        #expect(try Self.models(ledger) == live)
+        var firstChunks: [UInt64] = []
+        for held in [1, 40, 300] {
+            let first = try ModelMaintenance.rebuild(
+                ledger.store, dbs: ledger.dbs, chunk: .max, held: held, maxChunks: 1)
+            firstChunks.append(first.events)
+            let dbs = ledger.dbs
+            let checkpoint = try ledger.store.read { txn in
+                try txn.withUnsafeAccess { try ModelMaintenance.checkpoint($0, dbs: dbs) }
+            }
+            #expect(checkpoint == first.events, "held \(held)")
+            #expect(try Self.models(ledger) != live, "held \(held)")
+            let full = try ModelMaintenance.rebuild(ledger.store, dbs: ledger.dbs, chunk: .max, held: held)
+            #expect(full.events == head, "held \(held)")
+            #expect(try Self.models(ledger) == live, "held \(held)")
+        }
+        #expect(firstChunks[0] == 1)
+        #expect(firstChunks[0] < firstChunks[1] && firstChunks[1] < firstChunks[2] && firstChunks[2] < head)
+        #expect(try ledger.checkModels().differences.isEmpty)
+    }
+
     @Test("large flushes, whose entities and records are freed on another thread, rebuild the live models")
     func largeFlushes() async throws {
         let dir = TemporaryDirectory()

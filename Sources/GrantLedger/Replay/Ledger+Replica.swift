@@ -87,10 +87,14 @@ extension Ledger {
         return first != UInt8(ascii: "l") && first != UInt8(ascii: "o")
     }
 
+    /// The events whose occurrences ``rebuildSubjectIndexes()`` writes per transaction: bounds LMDB's
+    /// dirty pages.
+    static let subjectIndexChunk: UInt64 = 131_072
+
     /// Derives the subject records a replica does not hold (a restore, after the log was appended):
     /// the lookup of every live subject, from its key record, and an occurrence for every sealed
     /// field in the log (its subject and position), found by decoding each event without opening
-    /// anything. In transactions of 131,072 events, as a rebuild.
+    /// anything. In transactions of ``subjectIndexChunk`` events.
     public func rebuildSubjectIndexes() throws(LedgerError) {
         let dbs = dbs
         do {
@@ -121,7 +125,7 @@ extension Ledger {
                                 try access.put(dbs.subjects, SubjectRecords.occurrence(subject, view.position), [])
                             }
                             next = view.position + 1
-                            return next - first < UInt64(ModelMaintenance.chunkEvents)
+                            return next - first < Self.subjectIndexChunk
                         }
                         return next
                     }

@@ -9,13 +9,18 @@ enum ModelMaintenance {
         try access.get(dbs.ledger, LedgerMetaKey.checkpoint).flatMap(BigEndian.value) ?? 0
     }
 
-    /// Events replayed per transaction by a rebuild or a catch-up at open: bounds the memory of
-    /// the overlay and of LMDB's dirty pages, whatever the length of the log. 131,072 rather than
-    /// 65,536 since round 12: each chunk's flush re-reads the stored versions of entities an earlier
-    /// chunk wrote and drains the decoding pipeline, and halving the chunks made rebuilds of 80,000-
-    /// and 318,000-event stores 0.85 × and 0.92 × as long, for 15 % more peak memory on the larger
-    /// (docs/decisions.md, "Chunks of 131,072 events").
-    static let chunkEvents = 131_072
+    /// The entities and records a rebuild's or an open's catch-up holds in its overlay before it
+    /// flushes them and commits (one chunk): bounds the memory of the overlay, of the stored versions
+    /// it read and of LMDB's dirty pages, whatever the length of the log. A chunk used to end after
+    /// 131,072 events, whatever they touched: on the 1 M-event demo store its later chunks held a
+    /// third of what its first held, and each chunk boundary re-reads, re-decodes and rewrites the
+    /// entities still in play. Ending a chunk on what it holds gives the same peak memory with half
+    /// the chunks there (docs/decisions.md, "Chunks that end on what they hold").
+    static let chunkHeld = 196_608
+
+    /// The most events one chunk replays, however little they touch: an interrupted rebuild loses at
+    /// most this much work, and readers in other processes see a rebuild's progress at least this often.
+    static let chunkEvents = 1_048_576
 
     /// Applies, inside a write transaction, the events the read models have not seen yet (appended by
     /// a plain event-log writer, say). A no-op in the normal case: one lookup.
@@ -24,10 +29,11 @@ enum ModelMaintenance {
     }
 
     /// Applies at most `limit` of the events after the checkpoint, through a ``ModelOverlay``, and
-    /// moves the checkpoint past them. Returns how many it applied (0: the models were up to date).
+    /// moves the checkpoint past them; stops early, after the event that makes the overlay hold
+    /// `held` entities and records. Returns how many it applied (0: the models were up to date).
     static func catchUp(
-        _ txn: borrowing WriteTransaction, dbs: LedgerDatabases, limit: Int, progress: ((UInt64) -> Void)? = nil,
-        ahead: DecodeAhead? = nil
+        _ txn: borrowing WriteTransaction, dbs: LedgerDatabases, limit: Int, held: Int = .max,
+        progress: ((UInt64) -> Void)? = nil, ahead: DecodeAhead? = nil
     ) throws -> Int {
         let head = txn.head.position
         return try txn.withUnsafeAccess { access in
@@ -46,7 +52,7 @@ enum ModelMaintenance {
                     // A long replay reads pages all over the store: they need not stay mapped.
                     if limit != .max { access.releaseMappedPages() }
                 }
-                return count < limit && last < head
+                return count < limit && last < head && overlay.count < held
             }
             // Events decoded ahead on other threads, while they come in time and fit this head.
             let more = ahead?.drain(from: last + 1, head: head, evolved) ?? true
@@ -100,13 +106,14 @@ enum ModelMaintenance {
     }
 
     /// Drops the read models and writes them anew from the whole log: one transaction empties them
-    /// (checkpoint 0, this version's format), then ``catchUp(_:dbs:limit:progress:)`` replays the log
-    /// in transactions of ``chunkEvents`` events, each leaving the models consistent with its
-    /// checkpoint. Memory stays bounded by the chunk; an interrupted rebuild is finished by the next
-    /// open's catch-up, and a command running meanwhile catches the models up itself.
+    /// (checkpoint 0, this version's format), then ``catchUp(_:dbs:limit:held:progress:ahead:)``
+    /// replays the log in transactions (chunks) of at most `chunk` events that end once the overlay
+    /// holds `held` entities and records, each leaving the models consistent with its checkpoint.
+    /// Memory stays bounded by the chunk; an interrupted rebuild is finished by the next open's
+    /// catch-up, and a command running meanwhile catches the models up itself.
     static func rebuild(
-        _ store: EventStore, dbs: LedgerDatabases, chunk: Int = chunkEvents, maxChunks: Int = .max,
-        progress: (@Sendable (UInt64) -> Void)? = nil
+        _ store: EventStore, dbs: LedgerDatabases, chunk: Int = chunkEvents, held: Int = chunkHeld,
+        maxChunks: Int = .max, progress: (@Sendable (UInt64) -> Void)? = nil
     ) throws -> RebuildReport {
         try store.writeSync { txn in
             try txn.dropAll(dbs.models)
@@ -116,14 +123,15 @@ enum ModelMaintenance {
                 access.releaseMappedPages()
             }
         }
-        return try catchUpInChunks(store, dbs: dbs, chunk: chunk, maxChunks: maxChunks, progress: progress)
+        return try catchUpInChunks(
+            store, dbs: dbs, chunk: chunk, held: held, maxChunks: maxChunks, progress: progress)
     }
 
-    /// Catches the models up to the head in transactions of `chunk` events (tests stop after
-    /// `maxChunks`, as a crash would).
+    /// Catches the models up to the head in transactions of at most `chunk` events, each ending once
+    /// its overlay holds `held` entities and records (tests stop after `maxChunks`, as a crash would).
     static func catchUpInChunks(
-        _ store: EventStore, dbs: LedgerDatabases, chunk: Int = chunkEvents, maxChunks: Int = .max,
-        progress: (@Sendable (UInt64) -> Void)? = nil
+        _ store: EventStore, dbs: LedgerDatabases, chunk: Int = chunkEvents, held: Int = chunkHeld,
+        maxChunks: Int = .max, progress: (@Sendable (UInt64) -> Void)? = nil
     ) throws -> RebuildReport {
         var events: UInt64 = 0
         var chunks = 0
@@ -131,7 +139,7 @@ enum ModelMaintenance {
         defer { ahead.stop() }
         while chunks < maxChunks {
             let count = try store.writeSync { txn in
-                try catchUp(txn, dbs: dbs, limit: chunk, progress: progress, ahead: ahead)
+                try catchUp(txn, dbs: dbs, limit: chunk, held: held, progress: progress, ahead: ahead)
             }
             events += UInt64(count)
             chunks += 1

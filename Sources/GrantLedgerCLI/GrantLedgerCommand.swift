@@ -1,5 +1,7 @@
 public import ArgumentParser
 
+internal import Dispatch
+
 /// `grantledger`: the command line of docs/cli.md. Commands go in as JSON Lines (`apply`), projections
 /// come out as tables, JSON or CSV (`query`), auditors replay and verify the log (`replay`), and the
 /// approval form prints (`form`), the outbox is delivered (`outbox deliver`), and `demo` fills a
@@ -19,11 +21,50 @@ public struct GrantLedgerCommand: AsyncParsableCommand {
     /// Creates the command (argument parser).
     public init() {}
 
-    /// The executable's entry point: parses the arguments and runs the chosen subcommand, awaiting
-    /// the asynchronous ones (`outbox deliver`), then exits with its status.
-    public static func runFromCommandLine() async {
-        await main()
+    /// The executable's entry point: parses the arguments and runs the chosen subcommand, then exits
+    /// with its status (ArgumentParser's own exit codes and messages for bad arguments, help and
+    /// `--version`).
+    ///
+    /// A synchronous subcommand (every one but `outbox deliver`, `sink`, `restore` and `replay
+    /// verify`) runs right here, on the main thread. An asynchronous one runs in a task while the main
+    /// thread serves the main queue, as a top-level `await` would. Entering the concurrency runtime
+    /// for every command costs a short one the start of its threads and a hand-off to them
+    /// (docs/decisions.md, "A short command stays on the main thread").
+    public static func runFromCommandLine() -> Never {
+        let parsed: any ParsableCommand
+        do {
+            parsed = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        if let asynchronous = parsed as? any AsyncParsableCommand {
+            let running = SendableCommand(asynchronous)
+            Task {
+                var command = running.command
+                do {
+                    try await command.run()
+                } catch {
+                    exit(withError: error)
+                }
+                exit()
+            }
+            dispatchMain()
+        }
+        var command = parsed
+        do {
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+        exit()
     }
+}
+
+/// A parsed asynchronous command, handed once from the main thread to the task that runs it.
+private struct SendableCommand: @unchecked Sendable {
+    let command: any AsyncParsableCommand
+
+    init(_ command: any AsyncParsableCommand) { self.command = command }
 }
 
 /// `--store PATH`: the store folder; `$GRANTLEDGER_STORE`, else `./grantledger.store`.

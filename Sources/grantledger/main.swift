@@ -1,3 +1,3 @@
 import GrantLedgerCLI
 
-await GrantLedgerCommand.runFromCommandLine()
+GrantLedgerCommand.runFromCommandLine()

@@ -135,6 +135,44 @@ struct CLIInputOutputTests {
         #expect(problems.violations.isEmpty, "\(problems.violations.prefix(3))")
     }
 
+    @Test("a synchronous command runs on the main thread; an asynchronous one still runs to its answer")
+    func synchronousCommandsStartNoThread() throws {
+        guard let strace = Self.strace else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" {
+                Issue.record("strace is required under CI (CI=true): apt-get install -y strace")
+            } else {
+                try Test.cancel("skipped: strace is not installed and CI is unset (apt-get install -y strace)")
+            }
+            return
+        }
+        let dir = TemporaryDirectory()
+        #expect(try apply(Scenario.standard, store: dir.path, environment: Self.now).status == 0)
+        /// The threads `arguments` started, from an `strace -f` of its run, with its result.
+        func threads(_ arguments: [String]) throws -> (result: CLIResult, clones: Int) {
+            let trace = dir.child("trace-\(arguments[0])")
+            let result = try runCLI(
+                ["-f", "-e", "trace=clone,clone3", "-o", trace, try grantledgerExecutable()] + arguments,
+                store: dir.path, environment: Self.now, executable: strace)
+            let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+            return (result, lines.filter { $0.contains("clone(") || $0.contains("clone3(") }.count)
+        }
+        // `--version` is parsed and answered on the main thread: no thread at all (a top-level `await`
+        // started the concurrency runtime's threads for it).
+        let version = try threads(["--version"])
+        #expect(version.result.status == 0)
+        #expect(version.result.stdout == GrantLedgerCommand.version + "\n")
+        #expect(version.clones == 0)
+        // `replay verify` is asynchronous: it runs in a task, on other threads, and answers as before.
+        let verify = try threads(["replay", "verify"])
+        #expect(verify.result.status == 0, "\(verify.result.stderr)")
+        #expect(verify.result.stdout.contains("result: OK"))
+        #expect(verify.clones > 0)
+        // A bad argument still gets ArgumentParser's usage error and exit status.
+        let bad = try threads(["--no-such-option"])
+        #expect(bad.result.status == 64)
+        #expect(bad.result.stderr.contains("Unknown option"))
+    }
+
     @Test("the trace check catches an answer written before its sync")
     func traceCheckCatchesEarlyAnswers() {
         let store = "5</s/data.mdb>"

@@ -14,8 +14,8 @@ enum ModelMaintenance {
     /// it read and of LMDB's dirty pages, whatever the length of the log. A chunk used to end after
     /// 131,072 events, whatever they touched: on the 1 M-event demo store its later chunks held a
     /// third of what its first held, and each chunk boundary re-reads, re-decodes and rewrites the
-    /// entities still in play. Ending a chunk on what it holds gives the same peak memory with half
-    /// the chunks there (docs/decisions.md, "Chunks that end on what they hold").
+    /// entities still in play. Ending a chunk on what it holds gives the same peak memory with five
+    /// chunks instead of eight there (docs/decisions.md, "Chunks that end on what they hold").
     static let chunkHeld = 196_608
 
     /// The most events one chunk replays, however little they touch: an interrupted rebuild loses at

@@ -94,7 +94,7 @@ extension Ledger {
     /// Derives the subject records a replica does not hold (a restore, after the log was appended):
     /// the lookup of every live subject, from its key record, and an occurrence for every sealed
     /// field in the log (its subject and position), found by decoding each event without opening
-    /// anything. In transactions of ``subjectIndexChunk`` events.
+    /// anything. In transactions of 131,072 events.
     public func rebuildSubjectIndexes() throws(LedgerError) {
         let dbs = dbs
         do {

@@ -38,9 +38,9 @@ public struct GrantLedgerCommand: AsyncParsableCommand {
             exit(withError: error)
         }
         if let asynchronous = parsed as? any AsyncParsableCommand {
-            let running = SendableCommand(asynchronous)
+            // Handed once from the main thread to the task, which alone uses it from then on.
+            nonisolated(unsafe) var command = asynchronous
             Task {
-                var command = running.command
                 do {
                     try await command.run()
                 } catch {
@@ -58,13 +58,6 @@ public struct GrantLedgerCommand: AsyncParsableCommand {
         }
         exit()
     }
-}
-
-/// A parsed asynchronous command, handed once from the main thread to the task that runs it.
-private struct SendableCommand: @unchecked Sendable {
-    let command: any AsyncParsableCommand
-
-    init(_ command: any AsyncParsableCommand) { self.command = command }
 }
 
 /// `--store PATH`: the store folder; `$GRANTLEDGER_STORE`, else `./grantledger.store`.

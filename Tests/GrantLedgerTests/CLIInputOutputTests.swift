@@ -110,14 +110,7 @@ struct CLIInputOutputTests {
 
     @Test("a durable answer is never written before the sync that made its commit durable")
     func durabilityUnderStrace() throws {
-        guard let strace = Self.strace else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" {
-                Issue.record("strace is required under CI (CI=true): apt-get install -y strace")
-            } else {
-                try Test.cancel("skipped: strace is not installed and CI is unset (apt-get install -y strace)")
-            }
-            return
-        }
+        guard let strace = try Self.requiredStrace() else { return }
         let dir = TemporaryDirectory()
         let input = dir.child("in.jsonl")
         try (Scenario.standard.joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
@@ -137,14 +130,7 @@ struct CLIInputOutputTests {
 
     @Test("a synchronous command runs on the main thread; an asynchronous one still runs to its answer")
     func synchronousCommandsStartNoThread() throws {
-        guard let strace = Self.strace else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" {
-                Issue.record("strace is required under CI (CI=true): apt-get install -y strace")
-            } else {
-                try Test.cancel("skipped: strace is not installed and CI is unset (apt-get install -y strace)")
-            }
-            return
-        }
+        guard let strace = try Self.requiredStrace() else { return }
         let dir = TemporaryDirectory()
         #expect(try apply(Scenario.standard, store: dir.path, environment: Self.now).status == 0)
         /// The threads `arguments` started, from an `strace -f` of its run, with its result.
@@ -204,6 +190,18 @@ struct CLIInputOutputTests {
         ["/usr/bin/strace", "/bin/strace", "/usr/local/bin/strace"].first {
             FileManager.default.isExecutableFile(atPath: $0)
         }
+    }
+
+    /// strace's path; nil after recording why the calling test cannot run: a failure under CI
+    /// (CI=true), which installs it, a skip elsewhere.
+    static func requiredStrace() throws -> String? {
+        if let strace { return strace }
+        if ProcessInfo.processInfo.environment["CI"] == "true" {
+            Issue.record("strace is required under CI (CI=true): apt-get install -y strace")
+        } else {
+            try Test.cancel("skipped: strace is not installed and CI is unset (apt-get install -y strace)")
+        }
+        return nil
     }
 
     @Test("raw random bytes to apply: no crash, a coded JSON answer per line, the store unchanged")

@@ -31,7 +31,22 @@ public final class Ledger: Sendable {
     ///
     /// Opening does not replay the log: the read models are persistent. Only when they lag the log
     /// (written by an older version, or by a plain `EventStore`) are they brought up to date first.
-    public init(path: String, options: LedgerOptions = .init()) throws(LedgerError) {
+    public convenience init(path: String, options: LedgerOptions = .init()) throws(LedgerError) {
+        try self.init(path: path, options: options, bringingModelsUpToDate: true)
+    }
+
+    /// Opens the store at `path` for a caller that rebuilds its read models next, with
+    /// ``rebuildModels(progress:)`` (`replay rebuild`): unlike ``init(path:options:)``, it does not
+    /// first bring read models that lag the log up to date. After an interrupted rebuild, or with
+    /// models of another format, that would replay the log twice: once to finish them, once to
+    /// rebuild them. Until the rebuild returns, queries may read models that lag the log or have
+    /// another format; the next ordinary open brings such models up to date as usual.
+    public static func openForRebuild(path: String, options: LedgerOptions = .init()) throws(LedgerError) -> Ledger {
+        try Ledger(path: path, options: options, bringingModelsUpToDate: false)
+    }
+
+    /// Opens the store; brings its read models up to date unless the caller rebuilds them next.
+    init(path: String, options: LedgerOptions, bringingModelsUpToDate: Bool) throws(LedgerError) {
         var storeOptions = EventStoreOptions()
         storeOptions.mapSize = options.mapSize
         storeOptions.durability = options.durability
@@ -50,6 +65,7 @@ public final class Ledger: Sendable {
             throw Self.ledgerError(error)
         }
         self.options = options
+        guard bringingModelsUpToDate else { return }
         do {
             try bringModelsUpToDate()
         } catch {

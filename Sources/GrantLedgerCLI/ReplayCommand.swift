@@ -79,7 +79,8 @@ struct RebuildReplay: ParsableCommand {
     var check = false
 
     func run() throws {
-        let ledger = try CLIStore.open(storeOptions, mustExist: true)
+        // A rebuild drops the models anyway: the open need not finish an interrupted one first.
+        let ledger = try CLIStore.open(storeOptions, mustExist: true, forRebuild: !check)
         defer { ledger.close() }
         let total = (try? ledger.head().position) ?? 0
         let progress = ProgressReporter(label: check ? "check" : "rebuild", total: total)

@@ -236,4 +236,82 @@ struct ChunkedRebuildTests {
         #expect(try Self.models(reopened) == live)
         #expect(try reopened.checkModels().differences.isEmpty)
     }
+
+    @Test("opening for a rebuild leaves lagging models or models of another format alone; the rebuild that follows makes them the live ones")
+    func openForRebuild() async throws {
+        let dir = TemporaryDirectory()
+        var live: [[UInt8]] = []
+        var head: UInt64 = 0
+        let options = LedgerOptions(
+            policy: testPolicy, clock: { Timestamp(iso8601: "2025-12-31T23:00:00+08:00")! }, trustCommandTime: true)
+        let stale: [UInt8] = [0xFE] + Array("stale".utf8)  // after every model key
+        func checkpointAndFormat(_ ledger: Ledger) throws -> (UInt64, UInt64?) {
+            let dbs = ledger.dbs
+            return try ledger.store.read { txn in
+                try txn.withUnsafeAccess { access in
+                    (
+                        try ModelMaintenance.checkpoint(access, dbs: dbs),
+                        try access.get(dbs.ledger, LedgerMetaKey.modelFormat).flatMap(BigEndian.value)
+                    )
+                }
+            }
+        }
+        do {
+            let ledger = try Ledger(path: dir.path, options: options)
+            defer { ledger.close() }
+            _ = try await ledger.fillDemo(DemoPlan(projects: 60, seed: 9))
+            live = try Self.models(ledger)
+            head = try ledger.head().position
+            _ = try ModelMaintenance.rebuild(ledger.store, dbs: ledger.dbs, chunk: 500, maxChunks: 2)
+        }
+        // After an interrupted rebuild: the open replays nothing; the rebuild replays the whole log once.
+        do {
+            let ledger = try Ledger.openForRebuild(path: dir.path, options: options)
+            defer { ledger.close() }
+            let partial = try Self.models(ledger)
+            #expect(partial != live)
+            #expect(try checkpointAndFormat(ledger) == (1_000, Ledger.modelFormat))
+            let report = try ledger.rebuildModels()
+            #expect(report.events == head)
+            #expect(try Self.models(ledger) == live)
+            #expect(try checkpointAndFormat(ledger) == (head, Ledger.modelFormat))
+        }
+        // Models of another format: left as they are until the rebuild.
+        do {
+            let ledger = try Ledger(path: dir.path, options: options)
+            defer { ledger.close() }
+            let dbs = ledger.dbs
+            try ledger.store.writeSync { txn in
+                try txn.withUnsafeAccess { access in
+                    try access.put(dbs.ledger, LedgerMetaKey.modelFormat, BigEndian.bytes(Ledger.modelFormat - 1))
+                    try access.put(dbs.models, stale, [1])
+                }
+            }
+        }
+        do {
+            let ledger = try Ledger.openForRebuild(path: dir.path, options: options)
+            defer { ledger.close() }
+            #expect(try checkpointAndFormat(ledger) == (head, Ledger.modelFormat - 1))
+            #expect(try Self.models(ledger) == live + [stale + [0xFF, 1]])
+            #expect(try ledger.rebuildModels().events == head)
+            #expect(try Self.models(ledger) == live)
+            #expect(try checkpointAndFormat(ledger) == (head, Ledger.modelFormat))
+            #expect(try ledger.checkModels().differences.isEmpty)
+        }
+        // The ordinary open of the same kind of store rebuilds at open.
+        do {
+            let ledger = try Ledger(path: dir.path, options: options)
+            defer { ledger.close() }
+            let dbs = ledger.dbs
+            try ledger.store.writeSync { txn in
+                try txn.withUnsafeAccess { access in
+                    try access.put(dbs.ledger, LedgerMetaKey.modelFormat, BigEndian.bytes(Ledger.modelFormat - 1))
+                }
+            }
+        }
+        let reopened = try Ledger(path: dir.path, options: options)
+        defer { reopened.close() }
+        #expect(try checkpointAndFormat(reopened) == (head, Ledger.modelFormat))
+        #expect(try Self.models(reopened) == live)
+    }
 }

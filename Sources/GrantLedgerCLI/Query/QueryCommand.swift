@@ -117,7 +117,7 @@ struct QueryOptions: ParsableArguments {
 /// Opening the store from the command line.
 enum CLIStore {
     static func open(
-        _ options: StoreOptions, mustExist: Bool, options ledgerOptions: LedgerOptions? = nil
+        _ options: StoreOptions, mustExist: Bool, options ledgerOptions: LedgerOptions? = nil, forRebuild: Bool = false
     ) throws -> Ledger {
         let resolved = try ledgerOptions ?? Self.ledgerOptions()
         let path = options.path
@@ -126,7 +126,9 @@ enum CLIStore {
             throw ExitStatus.unusable
         }
         do {
-            return try Ledger(path: path, options: resolved)
+            return
+                forRebuild
+                ? try Ledger.openForRebuild(path: path, options: resolved) : try Ledger(path: path, options: resolved)
         } catch {
             Terminal.err("grantledger: cannot open the store \(path): \(error.message)")
             throw ExitStatus.unusable

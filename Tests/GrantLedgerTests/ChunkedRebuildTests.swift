@@ -237,7 +237,9 @@ struct ChunkedRebuildTests {
         #expect(try reopened.checkModels().differences.isEmpty)
     }
 
-    @Test("opening for a rebuild leaves lagging models or models of another format alone; the rebuild that follows makes them the live ones")
+    @Test(
+        "opening for a rebuild leaves lagging models or models of another format alone; the rebuild makes them the live ones"
+    )
     func openForRebuild() async throws {
         let dir = TemporaryDirectory()
         var live: [[UInt8]] = []

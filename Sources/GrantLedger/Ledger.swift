@@ -24,8 +24,9 @@ public final class Ledger: Sendable {
 
     /// The read-model format. Bump it whenever entity encodings or the key layout change: a store
     /// whose models have another format is rebuilt from its log when opened. 6: project summaries
-    /// (``ProjectSummary``, `PR/no`) beside the projects, read by `query projects`.
-    static let modelFormat: UInt64 = 6
+    /// (``ProjectSummary``, `PR/no`) beside the projects, read by `query projects`. 7: keyed-hash
+    /// components of 22 base64url characters instead of 64 hex digits (``LookupHasher``).
+    static let modelFormat: UInt64 = 7
 
     /// Opens the store at `path`, creating the folder when missing.
     ///

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import Dispatch
 import Testing
 
@@ -72,4 +73,28 @@ struct KeyedHashMemoTests {
             }
         }
     }
+
+    @Test("a keyed hash's key component is its first 16 bytes in unpadded base64url")
+    func componentIsShortBase64url() {
+        var generator = SystemRandomNumberGenerator()
+        let hashes: [[UInt8]] =
+            [Array(repeating: 0, count: 32), Array(repeating: 0xFF, count: 32), Array(0..<32)]
+            + (0..<200).map { _ in (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+        for hash in hashes {
+            let expected = Data(hash.prefix(16)).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+            #expect(LookupHasher.component(of: hash) == expected)
+            #expect(LookupHasher.component(of: hash).utf8.count == 22)
+        }
+        // Hashes that differ only after their 16th byte share a component; the first 16 decide.
+        #expect(LookupHasher.component(of: Array(0..<32)) == LookupHasher.component(of: Array(0..<16) + [9, 9]))
+        #expect(LookupHasher.component(of: Array(0..<32)) != LookupHasher.component(of: [1] + Array(1..<32)))
+        let hasher = LookupHasher(secret: Array(0..<32))
+        #expect(
+            hasher.component("idNumber", "110108198001010015")
+                == LookupHasher.component(of: hasher.bytes("idNumber", "110108198001010015")))
+        #expect(hasher.component("idNumber", PersonalData.erasedText(subject: Array(repeating: 1, count: 16))) == nil)
+    }
 }
+

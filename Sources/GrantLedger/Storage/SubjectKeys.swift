@@ -43,11 +43,35 @@ struct LookupHasher: @unchecked Sendable {
     /// The 32-byte keyed hash of `value` within `domain`.
     func bytes(_ domain: String, _ value: String) -> [UInt8] { keyed.code(domain, value) }
 
-    /// The keyed hash as 64 hex digits, for a read-model key component; nil for an erased value,
-    /// which is never indexed.
+    /// The keyed hash as a read-model key component: its first 16 bytes (128 bits) in unpadded
+    /// base64url, 22 characters; nil for an erased value, which is never indexed. Until model format
+    /// 7 the component was all 32 bytes as 64 hex digits: the shorter keys fit about twice as many
+    /// index records in a page, and keyed hashes land on random pages, so a rebuild's chunks rewrite
+    /// fewer of them (docs/decisions.md, "Shorter keyed-hash components").
     func component(_ domain: String, _ value: String) -> String? {
         guard !PersonalData.isErased(value) else { return nil }
-        return PasswordHasher.hex(bytes(domain, value))
+        return Self.component(of: bytes(domain, value))
+    }
+
+    private static let base64url = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// The first 16 bytes of `hash` (at least 16) in unpadded base64url (RFC 4648, section 5).
+    static func component(of hash: [UInt8]) -> String {
+        precondition(hash.count >= 16, "a keyed hash has 32 bytes")
+        let alphabet = base64url
+        return String(unsafeUninitializedCapacity: 22) { text in
+            var out = 0
+            for group in stride(from: 0, to: 15, by: 3) {
+                let bits = UInt32(hash[group]) << 16 | UInt32(hash[group + 1]) << 8 | UInt32(hash[group + 2])
+                for shift in [18, 12, 6, 0] {
+                    text[out] = alphabet[Int(bits >> UInt32(shift) & 0x3F)]
+                    out += 1
+                }
+            }
+            text[20] = alphabet[Int(hash[15] >> 2)]
+            text[21] = alphabet[Int(hash[15] & 0x03) << 4]
+            return 22
+        }
     }
 
     /// The lookup hash of a person's subject: their normalised document number.
@@ -56,8 +80,8 @@ struct LookupHasher: @unchecked Sendable {
         return bytes("person", IdentityNumber.normalized(idNumber))
     }
 
-    /// The leader index's component for an ID number: the keyed hash of the normalised number as
-    /// 64 hex digits; nil for an erased value.
+    /// The leader index's component for an ID number: ``component(_:_:)`` of the normalised number;
+    /// nil for an erased value.
     func leader(_ idNumber: String) -> String? {
         if let memo, let known = memo.idNumber[idNumber] { return known }
         return component("idNumber", IdentityNumber.normalized(idNumber))

@@ -1,6 +1,6 @@
 import Crypto
-import Foundation
 import Dispatch
+import Foundation
 import Testing
 
 @testable import GrantLedger
@@ -97,4 +97,3 @@ struct KeyedHashMemoTests {
         #expect(hasher.component("idNumber", PersonalData.erasedText(subject: Array(repeating: 1, count: 16))) == nil)
     }
 }
-

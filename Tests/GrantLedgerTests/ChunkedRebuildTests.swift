@@ -258,6 +258,18 @@ struct ChunkedRebuildTests {
                 }
             }
         }
+        /// Marks the models as the previous format's, adding `records` to them.
+        func previousFormat(adding records: [([UInt8], [UInt8])] = []) throws {
+            let ledger = try Ledger(path: dir.path, options: options)
+            defer { ledger.close() }
+            let dbs = ledger.dbs
+            try ledger.store.writeSync { txn in
+                try txn.withUnsafeAccess { access in
+                    try access.put(dbs.ledger, LedgerMetaKey.modelFormat, BigEndian.bytes(Ledger.modelFormat - 1))
+                    for (key, value) in records { try access.put(dbs.models, key, value) }
+                }
+            }
+        }
         do {
             let ledger = try Ledger(path: dir.path, options: options)
             defer { ledger.close() }
@@ -279,17 +291,7 @@ struct ChunkedRebuildTests {
             #expect(try checkpointAndFormat(ledger) == (head, Ledger.modelFormat))
         }
         // Models of another format: left as they are until the rebuild.
-        do {
-            let ledger = try Ledger(path: dir.path, options: options)
-            defer { ledger.close() }
-            let dbs = ledger.dbs
-            try ledger.store.writeSync { txn in
-                try txn.withUnsafeAccess { access in
-                    try access.put(dbs.ledger, LedgerMetaKey.modelFormat, BigEndian.bytes(Ledger.modelFormat - 1))
-                    try access.put(dbs.models, stale, [1])
-                }
-            }
-        }
+        try previousFormat(adding: [(stale, [1])])
         do {
             let ledger = try Ledger.openForRebuild(path: dir.path, options: options)
             defer { ledger.close() }
@@ -301,16 +303,7 @@ struct ChunkedRebuildTests {
             #expect(try ledger.checkModels().differences.isEmpty)
         }
         // The ordinary open of the same kind of store rebuilds at open.
-        do {
-            let ledger = try Ledger(path: dir.path, options: options)
-            defer { ledger.close() }
-            let dbs = ledger.dbs
-            try ledger.store.writeSync { txn in
-                try txn.withUnsafeAccess { access in
-                    try access.put(dbs.ledger, LedgerMetaKey.modelFormat, BigEndian.bytes(Ledger.modelFormat - 1))
-                }
-            }
-        }
+        try previousFormat()
         let reopened = try Ledger(path: dir.path, options: options)
         defer { reopened.close() }
         #expect(try checkpointAndFormat(reopened) == (head, Ledger.modelFormat))

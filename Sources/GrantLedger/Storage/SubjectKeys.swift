@@ -58,18 +58,17 @@ struct LookupHasher: @unchecked Sendable {
     /// The first 16 bytes of `hash` (at least 16) in unpadded base64url (RFC 4648, section 5).
     static func component(of hash: [UInt8]) -> String {
         precondition(hash.count >= 16, "a keyed hash has 32 bytes")
-        let alphabet = base64url
         return String(unsafeUninitializedCapacity: 22) { text in
             var out = 0
             for group in stride(from: 0, to: 15, by: 3) {
                 let bits = UInt32(hash[group]) << 16 | UInt32(hash[group + 1]) << 8 | UInt32(hash[group + 2])
-                for shift in [18, 12, 6, 0] {
-                    text[out] = alphabet[Int(bits >> UInt32(shift) & 0x3F)]
+                for shift in stride(from: 18, through: 0, by: -6) {
+                    text[out] = base64url[Int(bits >> UInt32(shift) & 0x3F)]
                     out += 1
                 }
             }
-            text[20] = alphabet[Int(hash[15] >> 2)]
-            text[21] = alphabet[Int(hash[15] & 0x03) << 4]
+            text[20] = base64url[Int(hash[15] >> 2)]
+            text[21] = base64url[Int(hash[15] & 0x03) << 4]
             return 22
         }
     }

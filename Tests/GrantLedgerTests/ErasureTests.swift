@@ -155,6 +155,60 @@ struct ErasureTests {
         #expect(after.contains(#""status":"erased""#))
     }
 
+    @Test("after an erasure no stored fingerprint confirms a guess of the erased number; retries still answer")
+    func fingerprintsDoNotOutliveTheErasure() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try await Self.world(dir.path)
+        defer { ledger.close() }
+        let stranger = residentId("11010819930715427")
+        func registration(member: String) -> String {
+            var object =
+                try! JSONSerialization.jsonObject(
+                    with: Data(Scenario.project("24BZX002", leader: IDs.otherLeader).utf8)) as! [String: Any]
+            var members = object["members"] as! [[String: Any]]
+            members[0]["idNumber"] = member
+            object["members"] = members
+            object["id"] = "rp-9"
+            return String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        }
+        let register = registration(member: stranger)
+        let erase = line(
+            "eraseSubject", ["idType": "residentId", "idNumber": stranger, "reason": "依本人申请"], by: "N0", id: "erase-9")
+        await ledger.expectAccepted(register)
+        // While the person lives, the full fingerprint tells a command with another number apart.
+        await ledger.expectRejected(registration(member: residentId("11010819940101005")), "idempotencyConflict")
+        await ledger.expectAccepted(erase)
+
+        // What an attacker holding the store would compute for a right guess: each line's fingerprint.
+        let guesses = try [register, erase].map { try CommandDecoder.decode(line: Array($0.utf8)) }
+        for envelope in guesses {
+            let stored = try #require(try ledger.store.read { txn in try txn.commandResult(envelope.id!) })
+            #expect(stored.firstRange(of: envelope.fingerprint) == nil, "\(envelope.id!) keeps its full fingerprint")
+            let publicFingerprint = try #require(envelope.publicFingerprint)
+            #expect(stored.firstRange(of: publicFingerprint) != nil)
+        }
+        // Nor anywhere in a compacted backup's bytes.
+        let copy = dir.child("backup")
+        try ledger.store.backup(to: copy)
+        for name in try FileManager.default.contentsOfDirectory(atPath: copy) {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: copy + "/" + name)))
+            for envelope in guesses {
+                #expect(bytes.firstRange(of: envelope.fingerprint) == nil, "\(envelope.id!) in the backup's \(name)")
+            }
+        }
+
+        // Retries are still answered from the record; another command under the id is still refused.
+        let retried = await ledger.expectAccepted(register)
+        #expect(retried.deduplicated)
+        #expect(await ledger.expectAccepted(erase).deduplicated)
+        await ledger.expectRejected(
+            line("createProvince", ["provinceId": "P9", "name": "重庆市"], by: "N0", id: "rp-9"), "idempotencyConflict")
+        // Told apart by everything but the personal values, which the record no longer holds.
+        #expect(await ledger.expectAccepted(registration(member: residentId("11010819940101005"))).deduplicated)
+        #expect(try ledger.verify().firstBadPosition == nil)
+        #expect(try ledger.checkModels().differences == [])
+    }
+
     @Test("a command built in Swift cannot smuggle the erased marker or control characters in")
     func typedCommandsAreChecked() async throws {
         let dir = TemporaryDirectory()

@@ -171,6 +171,27 @@ struct TrustBoundaryTests {
         ] {
             #expect(try line(other).fingerprint != first.fingerprint, "\(other)")
         }
+        // Text in another Unicode form is the same text (it is stored in NFC).
+        let composed = try line(
+            #"{"id":"a","type":"createProvince","actor":"N0","provinceId":"P1","name":"caf\u00e9"}"#)
+        let decomposed = try line(
+            #"{"id":"a","type":"createProvince","actor":"N0","provinceId":"P1","name":"cafe\u0301"}"#)
+        #expect(composed.fingerprint == decomposed.fingerprint)
+        #expect(composed.fingerprint != first.fingerprint)
+        // A password is never part of it (a fast hash of an otherwise public command would be a fast
+        // hash of the password); the personal values are, beside a fingerprint without them.
+        let registration =
+            #"{"id":"r","type":"registerAccount","role":"leader","username":"13800000009","email":"a@b.cn","name":"张三","idType":"residentId","idNumber":"\#(IDs.leader)","unitId":"U1","agreedToTerms":true,"password":"#
+        let one = try line(registration + #""Secret123"}"#)
+        let another = try line(registration + #""Other4567"}"#)
+        #expect(one.fingerprint == another.fingerprint)
+        let otherNumber = try line(
+            registration.replacingOccurrences(of: IDs.leader, with: IDs.member) + #""Secret123"}"#)
+        #expect(otherNumber.fingerprint != one.fingerprint)
+        #expect(otherNumber.publicFingerprint == one.publicFingerprint)
+        #expect(one.publicFingerprint != nil && one.publicFingerprint != one.fingerprint)
+        let plain = try line(#"{"id":"a","type":"setAccountEnabled","actor":"N0","accountId":"L1","enabled":false}"#)
+        #expect(plain.publicFingerprint == nil, "a command without personal values has one fingerprint")
         // Envelopes built in Swift have their own canonical form: equal values, equal fingerprints.
         let typed = CommandEnvelope(actor: "N0", command: .createProvince(provinceId: "P1", name: "北京市"))
         let same = CommandEnvelope(id: "z", actor: "N0", command: .createProvince(provinceId: "P1", name: "北京市"))

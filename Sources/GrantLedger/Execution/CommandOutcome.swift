@@ -62,37 +62,70 @@ public struct CommandOutcome: Sendable, Hashable {
     public var jsonLine: String { json.serialized() }
 
     /// The bytes kept under the command id for idempotent retries: position, events and result, then
-    /// the tag 1 and the command's fingerprint (length-prefixed) (R-LOG-3 rev. 2). Records written before the
-    /// fingerprint existed end after the result.
-    func storedForm(fingerprint: [UInt8]) -> [UInt8] {
-        var writer = BinaryWriter(capacity: 96)
+    /// the tag 1 and the command's fingerprint (length-prefixed) (R-LOG-3 rev. 2), then, for a command
+    /// with personal values, the tag 2 and its fingerprint without them
+    /// (``CommandEnvelope/publicFingerprint``). Records written before the fingerprint existed end after
+    /// the result; an erasure drops the full fingerprint of every command that held the person's
+    /// fields (``withoutFullFingerprint(_:)``).
+    func storedForm(fingerprint: [UInt8]?, publicFingerprint: [UInt8]?) -> [UInt8] {
+        var writer = BinaryWriter(capacity: 128)
         writer.writeVarint(position)
         writer.write(events)
         writer.write(result)
-        writer.writeByte(Self.fingerprintTag)
-        writer.writeBytes(fingerprint)
+        if let fingerprint {
+            writer.writeByte(Self.fingerprintTag)
+            writer.writeBytes(fingerprint)
+        }
+        if let publicFingerprint {
+            writer.writeByte(Self.publicFingerprintTag)
+            writer.writeBytes(publicFingerprint)
+        }
         return writer.bytes
     }
 
     static let fingerprintTag: UInt8 = 1
+    static let publicFingerprintTag: UInt8 = 2
 
-    /// An outcome from its stored form, with the fingerprint of the command that produced it (nil for
-    /// a record from before fingerprints); nil when the bytes are not one.
-    static func stored(_ bytes: [UInt8], commandId: String) -> (outcome: CommandOutcome, fingerprint: [UInt8]?)? {
+    /// A stored command record as it was written, read back.
+    struct Stored {
+        var outcome: CommandOutcome
+        /// The command's fingerprint; nil for a record from before fingerprints, or after an erasure.
+        var fingerprint: [UInt8]?
+        /// The fingerprint without personal values, when the command had any.
+        var publicFingerprint: [UInt8]?
+    }
+
+    /// A stored record without its full fingerprint (kept: the one without personal values), or nil
+    /// when it holds none or is not a command record of this form (an event-log append's, say).
+    static func withoutFullFingerprint(_ bytes: [UInt8]) -> [UInt8]? {
+        guard let record = stored(bytes, commandId: ""), record.fingerprint != nil else { return nil }
+        return record.outcome.storedForm(fingerprint: nil, publicFingerprint: record.publicFingerprint)
+    }
+
+    /// An outcome from its stored form, with the fingerprints of the command that produced it; nil
+    /// when the bytes are not one.
+    static func stored(_ bytes: [UInt8], commandId: String) -> Stored? {
         var reader = BinaryReader(bytes)
         do throws(BinaryDecodingError) {
             let position = try reader.readVarint()
             let events: [String] = try reader.read()
             let result: [String: String] = try reader.read()
             var fingerprint: [UInt8]?
-            if !reader.isAtEnd {
-                guard try reader.readByte() == fingerprintTag else { return nil }
+            var publicFingerprint: [UInt8]?
+            var tag = reader.isAtEnd ? nil : try reader.readByte()
+            if tag == fingerprintTag {
                 fingerprint = try reader.readBytes()
+                tag = reader.isAtEnd ? nil : try reader.readByte()
             }
+            if tag == publicFingerprintTag {
+                publicFingerprint = try reader.readBytes()
+                tag = nil
+            }
+            guard tag == nil else { return nil }
             try reader.expectEnd()
             let outcome = CommandOutcome(
                 commandId: commandId, position: position, events: events, result: result, deduplicated: true)
-            return (outcome, fingerprint)
+            return Stored(outcome: outcome, fingerprint: fingerprint, publicFingerprint: publicFingerprint)
         } catch {
             return nil
         }

@@ -135,7 +135,13 @@ struct CommandRunner: Sendable {
         let outcome = CommandOutcome(
             commandId: envelope.id, position: position, events: types, result: decision.result)
         if let id = envelope.id, envelope.command.isAnsweredFromRecord {
-            try txn.recordCommand(id, result: outcome.storedForm(fingerprint: prepared.fingerprint))
+            // An erasure's own command names the person it erases: only its fingerprint without them.
+            let erases = !erasures.isEmpty
+            try txn.recordCommand(
+                id,
+                result: outcome.storedForm(
+                    fingerprint: erases ? nil : prepared.fingerprint,
+                    publicFingerprint: prepared.envelope.publicFingerprint))
         }
         return outcome
     }
@@ -149,12 +155,18 @@ struct CommandRunner: Sendable {
             throw LedgerError(.corrupted, "the stored result of command '\(id)' is malformed")
         }
         let command = prepared.envelope.command
-        guard let fingerprint = record.fingerprint else {
+        let same: Bool
+        if let fingerprint = record.fingerprint {
+            same = fingerprint == prepared.fingerprint
+        } else if let publicFingerprint = record.publicFingerprint {
+            // The full fingerprint went with an erasure: everything but the personal values must match.
+            same = publicFingerprint == (prepared.envelope.publicFingerprint ?? prepared.fingerprint)
+        } else {
             // A record from before fingerprints cannot tell commands apart: the first result, except for
             // the commands that are never answered from the record.
             return command.isAnsweredFromRecord ? record.outcome : nil
         }
-        guard fingerprint == prepared.fingerprint, command.isAnsweredFromRecord else {
+        guard same, command.isAnsweredFromRecord else {
             throw RejectedCommand(
                 error: LedgerError(
                     .idempotencyConflict, rule: "R-LOG-3",

@@ -2,8 +2,8 @@ internal import EventLog
 internal import GrantWorkflow
 
 /// Carries out a `SubjectErased` event inside its command's transaction (R-LOG-6): destroys the
-/// subjects' keys, drops the keyed-hash lookups that found them, and rewrites every read-model
-/// record that held their fields.
+/// subjects' keys, drops the keyed-hash lookups that found them and the full fingerprints of the
+/// commands that held their fields, and rewrites every read-model record that held their fields.
 ///
 /// The rewrite replays the streams that hold the subjects' fields (the occurrences recorded when
 /// they were sealed, and the person's account streams) twice in memory: once with the keys, once
@@ -25,8 +25,19 @@ enum Erasure {
         var positions = Set<UInt64>()
         for subject in subjects { positions.formUnion(try directory.occurrences(of: subject)) }
         var streams = Set(erased.accounts.map(StreamID.account))
+        var commandIds = Set<String>()
         for occurrence in positions {
-            _ = try txn.withRecord(at: occurrence) { view in streams.insert(view.stream) }
+            _ = try txn.withRecord(at: occurrence) { view in
+                streams.insert(view.stream)
+                if let id = view.commandId { commandIds.insert(id) }
+            }
+        }
+        // The full fingerprint of a command that held the person's fields is a fast hash of a command
+        // whose other fields are public: it goes, and a retry is told apart by the rest (R-LOG-3, R-LOG-6).
+        for id in commandIds {
+            if let stored = try txn.commandResult(id), let scrubbed = CommandOutcome.withoutFullFingerprint(stored) {
+                try txn.recordCommand(id, result: scrubbed)
+            }
         }
         var events: [(position: UInt64, type: String, schemaVersion: Int, payload: [UInt8])] = []
         for stream in streams {

@@ -42,7 +42,11 @@ public enum CommandDecoder {
             id: id, actor: actor, at: at, causationId: causationId, correlationId: correlationId,
             command: consume command)
         // Only an id is ever looked up by its fingerprint (R-LOG-3): the line pays for it then.
-        if id != nil { envelope.lineFingerprint = CommandEnvelope.fingerprint(ofLine: tape.value(JSONTape.root)) }
+        if id != nil {
+            let fingerprints = CommandEnvelope.fingerprints(ofLine: tape.value(JSONTape.root))
+            envelope.lineFingerprint = fingerprints.full
+            envelope.linePublicFingerprint = fingerprints.public
+        }
         envelope.checkedByDecoder = true
         return envelope
     }

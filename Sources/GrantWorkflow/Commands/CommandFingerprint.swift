@@ -2,34 +2,83 @@ internal import Crypto
 
 extension CommandEnvelope {
     /// A SHA-256 of everything that makes this command what it is, for idempotency keys (R-LOG-3 rev. 2):
-    /// every field but the command id and its time.
+    /// every field but the command id, its time and its secrets (passwords and reset tokens).
     ///
     /// For an envelope decoded from a JSON line it is the line's own canonical form: members sorted by
-    /// key, `null` members dropped (they mean absent), the top level without `id` and `at`, every value
-    /// tagged with its kind and length-prefixed. Key order and spacing therefore never turn a retry
-    /// into a conflict, and computing it costs one pass over the parsed line. For an envelope built in
-    /// Swift it is a canonical walk of the value itself (struct fields in declaration order, enum cases
-    /// by name, dictionaries and sets sorted). The two forms differ, so a retry must come through the
-    /// same entry point as the first attempt (docs/decisions.md).
+    /// key, `null` members dropped (they mean absent), the top level without `id` and `at`, text in
+    /// NFC, every value tagged with its kind and length-prefixed. Key order, spacing and the spelling of
+    /// the same text in other Unicode forms therefore never turn a retry into a conflict, and computing
+    /// it costs one pass over the parsed line. For an envelope built in Swift it is a canonical walk of
+    /// the value itself (struct fields in declaration order, enum cases by name, dictionaries and sets
+    /// sorted). The two forms differ, so a retry must come through the same entry point as the first
+    /// attempt (docs/decisions.md).
+    ///
+    /// A secret is never part of it: the fingerprint is a fast hash, and every other field of a
+    /// registration is in the log, so it would let whoever holds the store guess the password at
+    /// SHA-256 speed instead of PBKDF2's. A retry that differs only in its password is the same command.
     public var fingerprint: [UInt8] {
         if let lineFingerprint { return lineFingerprint }
-        var encoder = CanonicalEncoder()
+        return swiftFingerprint(personal: true)
+    }
+
+    /// The fingerprint without the command's personal values (ID numbers, usernames, e-mail addresses,
+    /// names, birth dates, genders, profile extras: the fields R-LOG-6 seals), or nil when the command
+    /// has none, so that ``fingerprint`` says the same. The engine keeps it beside ``fingerprint`` and,
+    /// when a person is erased, drops the full fingerprint of every command that held their fields: a
+    /// fast hash of an otherwise public command would let anyone holding the store (or a backup) guess
+    /// an erased ID number. A retry of such a command is then told apart from another command by
+    /// everything but its personal values.
+    public var publicFingerprint: [UInt8]? {
+        if let lineFingerprint { return linePublicFingerprint }
+        var probe = CanonicalEncoder(personal: false)
+        encodeFields(into: &probe)
+        return probe.blankedPersonal ? Array(SHA256.hash(data: probe.bytes)) : nil
+    }
+
+    private func swiftFingerprint(personal: Bool) -> [UInt8] {
+        var encoder = CanonicalEncoder(personal: personal)
+        encodeFields(into: &encoder)
+        return Array(SHA256.hash(data: encoder.bytes))
+    }
+
+    private func encodeFields(into encoder: inout CanonicalEncoder) {
         encoder.encode(actor as Any)
         encoder.encode(causationId as Any)
         encoder.encode(correlationId as Any)
         encoder.encode(command)
-        return Array(SHA256.hash(data: encoder.bytes))
+    }
+
+    /// Member and field names whose values are secrets: never part of a fingerprint.
+    static let secretFields: Set<String> = ["password", "newPassword", "token"]
+
+    /// Member and field names whose values are personal data (R-LOG-6): left out of
+    /// ``publicFingerprint``. `remove` is the list of ID numbers a member change removes; `name` and
+    /// `extra` are sealed in account and profile events.
+    static let personalFields: Set<String> = [
+        "idNumber", "username", "email", "name", "birthDate", "gender", "extra", "remove",
+    ]
+
+    /// The fingerprints of a parsed command line (see ``fingerprint`` and ``publicFingerprint``).
+    static func fingerprints(ofLine value: JSONValue) -> (full: [UInt8], public: [UInt8]?) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1024)
+        var blanked = false
+        canonical(value, into: &bytes, personal: true, blanked: &blanked, topLevel: true)
+        let full = Array(SHA256.hash(data: bytes))
+        guard blanked else { return (full, nil) }
+        bytes.removeAll(keepingCapacity: true)
+        canonical(value, into: &bytes, personal: false, blanked: &blanked, topLevel: true)
+        return (full, Array(SHA256.hash(data: bytes)))
     }
 
     /// The fingerprint of a parsed command line (see ``fingerprint``).
-    static func fingerprint(ofLine value: JSONValue) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(1024)
-        canonical(value, into: &bytes, topLevel: true)
-        return Array(SHA256.hash(data: bytes))
-    }
+    static func fingerprint(ofLine value: JSONValue) -> [UInt8] { fingerprints(ofLine: value).full }
 
-    private static func canonical(_ value: JSONValue, into bytes: inout [UInt8], topLevel: Bool = false) {
+    /// Appends the canonical form of `value`. Secret members' values are left out; so are personal
+    /// members' values unless `personal` (`blanked` records that one was there, even when `personal`).
+    private static func canonical(
+        _ value: JSONValue, into bytes: inout [UInt8], personal: Bool, blanked: inout Bool, topLevel: Bool = false
+    ) {
         func text(_ tag: UInt8, _ string: String) {
             bytes.append(tag)
             CanonicalEncoder.appendLength(string.utf8.count, to: &bytes)
@@ -39,11 +88,11 @@ extension CommandEnvelope {
         case .null: bytes.append(UInt8(ascii: "n"))
         case .bool(let flag): bytes.append(flag ? UInt8(ascii: "t") : UInt8(ascii: "f"))
         case .number(let digits): text(UInt8(ascii: "#"), digits)
-        case .string(let string): text(UInt8(ascii: "s"), string)
+        case .string(let string): text(UInt8(ascii: "s"), InputText.nfc(string))
         case .array(let elements):
             bytes.append(UInt8(ascii: "["))
             CanonicalEncoder.appendLength(elements.count, to: &bytes)
-            for element in elements { canonical(element, into: &bytes) }
+            for element in elements { canonical(element, into: &bytes, personal: personal, blanked: &blanked) }
         case .object(let object):
             var members: [(key: String, value: JSONValue)] = []
             object.forEachMember { key, value in
@@ -56,7 +105,18 @@ extension CommandEnvelope {
             CanonicalEncoder.appendLength(members.count, to: &bytes)
             for member in members {
                 text(UInt8(ascii: "k"), member.key)
-                canonical(member.value, into: &bytes)
+                if secretFields.contains(member.key) {
+                    bytes.append(UInt8(ascii: "x"))
+                } else if personalFields.contains(member.key) {
+                    blanked = true
+                    if personal {
+                        canonical(member.value, into: &bytes, personal: personal, blanked: &blanked)
+                    } else {
+                        bytes.append(UInt8(ascii: "p"))
+                    }
+                } else {
+                    canonical(member.value, into: &bytes, personal: personal, blanked: &blanked)
+                }
             }
         }
     }
@@ -66,10 +126,16 @@ extension CommandEnvelope {
 /// ``CommandEnvelope/fingerprint``).
 struct CanonicalEncoder {
     var bytes: [UInt8] = []
+    /// Whether personal fields' values are encoded (``CommandEnvelope/publicFingerprint`` leaves them out).
+    let personal: Bool
+    /// Whether a personal field was met (encoded or not).
+    var blankedPersonal = false
+
+    init(personal: Bool = true) { self.personal = personal }
 
     mutating func encode(_ value: Any) {
         switch value {
-        case let text as String: leaf(1, Array(text.utf8))
+        case let text as String: leaf(1, Array(InputText.nfc(text).utf8))
         case let number as Int: leaf(2, Array(String(number).utf8))
         case let number as Int64: leaf(2, Array(String(number).utf8))
         case let number as UInt64: leaf(2, Array(String(number).utf8))
@@ -100,15 +166,17 @@ struct CanonicalEncoder {
             }
         case .dictionary, .set:
             let elements = mirror.children.map { child -> [UInt8] in
-                var nested = CanonicalEncoder()
+                var nested = CanonicalEncoder(personal: personal)
                 nested.encode(child.value)
+                if nested.blankedPersonal { blankedPersonal = true }
                 return nested.bytes
             }.sorted { $0.lexicographicallyPrecedes($1) }
             sequence(8, elements)
         case .collection:
             let elements = mirror.children.map { child -> [UInt8] in
-                var nested = CanonicalEncoder()
+                var nested = CanonicalEncoder(personal: personal)
                 nested.encode(child.value)
+                if nested.blankedPersonal { blankedPersonal = true }
                 return nested.bytes
             }
             sequence(9, elements)
@@ -121,8 +189,16 @@ struct CanonicalEncoder {
             leaf(11, Array(String(describing: mirror.subjectType).utf8))
             var count = 0
             for child in mirror.children {
-                leaf(12, Array((child.label ?? "").utf8))
-                encode(child.value)
+                let label = child.label ?? ""
+                leaf(12, Array(label.utf8))
+                if CommandEnvelope.secretFields.contains(label) {
+                    leaf(14, [])
+                } else if CommandEnvelope.personalFields.contains(label) {
+                    blankedPersonal = true
+                    if personal { encode(child.value) } else { leaf(15, []) }
+                } else {
+                    encode(child.value)
+                }
                 count += 1
             }
             appendLength(count)

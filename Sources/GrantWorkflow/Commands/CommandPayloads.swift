@@ -228,6 +228,8 @@ public struct CommandEnvelope: Sendable, Hashable {
     /// The fingerprint of the JSON line this envelope was decoded from, when it carries an `id`
     /// (see ``fingerprint``); nil for an envelope built in Swift.
     public internal(set) var lineFingerprint: [UInt8]?
+    /// The line's ``publicFingerprint``, beside ``lineFingerprint``.
+    var linePublicFingerprint: [UInt8]?
     /// Whether the command decoder built this envelope, checking every string by the input rules;
     /// an envelope built in Swift is checked by the engine for forbidden characters instead.
     public internal(set) var checkedByDecoder = false

@@ -69,6 +69,13 @@ enum InputText {
         return normalized
     }
 
+    /// `text` in NFC, unchecked (for canonical forms of text checked elsewhere).
+    static func nfc(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
+        let units = text._nfcCodeUnits
+        return units.elementsEqual(text.utf8) ? text : String(decoding: units, as: UTF8.self)
+    }
+
     /// Checks a text given as UTF-8 bytes (well-formed, as the JSON parser leaves them) by the rules
     /// of ``normalized(_:maximumScalars:maximumBytes:)`` without making a `String`: refuses the first
     /// forbidden scalar, and returns whether the text is already NFC (ASCII and stable starters,

@@ -47,6 +47,11 @@ public struct TransactionAccess {
         try reader.scan(db.dbi, from: start, prefix: prefix, body)
     }
 
+    /// The stream of the event at `position`, or nil when there is none.
+    public func stream(at position: UInt64) throws -> String? {
+        try reader.withRecord(at: position) { view in view.stream }
+    }
+
     /// How many entries `db` holds (LMDB's `mdb_stat`: no scan).
     public func entryCount(_ db: Database) throws(EventLogError) -> Int {
         var stat = MDB_stat()

@@ -209,6 +209,65 @@ struct ErasureTests {
         #expect(try ledger.checkModels().differences == [])
     }
 
+    @Test("a registration that once named another person's number ties the registrant to them in neither direction")
+    func borrowedNumberTiesNobody() async throws {
+        let own = residentId("11010819770707222")
+        let phone6 = "13800000066"
+        let registration = [
+            line(
+                "registerAccount",
+                [
+                    "accountId": "L6", "role": "leader", "username": phone6, "email": "l6@example.cn", "name": "钱六",
+                    "idType": "residentId", "idNumber": IDs.member, "unitId": "U1", "password": password,
+                    "agreedToTerms": true,
+                ]),
+            line("reviewRegistration", ["accountId": "L6", "decision": "reject", "reason": "身份证号有误"], by: "UA1"),
+            line("resubmitRegistration", ["accountId": "L6", "password": password, "idNumber": own]),
+            line("reviewRegistration", ["accountId": "L6", "decision": "approve"], by: "UA1"),
+            line(
+                "completeProfile",
+                [
+                    "profile": [
+                        "gender": "女", "birthDate": "1977-07-07", "title": "教授", "degree": "博士", "researchArea": "哲学",
+                    ]
+                ], by: "L6"),
+        ]
+        func events(_ ledger: Ledger) throws -> String {
+            var texts: [String] = []
+            try ledger.forEachEvent { texts.append($0.serialized()) }
+            return texts.joined(separator: "\n")
+        }
+
+        // Erasing the member (the number's holder) closes no account that holds another number now.
+        let first = TemporaryDirectory()
+        let ledger = try await Self.world(first.path)
+        for text in registration { await ledger.expectAccepted(text) }
+        await ledger.expectAccepted(Self.erase(["idType": "residentId", "idNumber": IDs.member]))
+        #expect(!(try ledger.project("24BZX001", as: .everything).serialized().contains(IDs.member)))
+        #expect(!(try events(ledger).contains(IDs.member)))
+        await ledger.expectAccepted(line("login", ["role": "leader", "username": phone6, "password": password]))
+        let kept = try ledger.account("L6", as: .everything).serialized()
+        #expect(kept.contains(own) && kept.contains(phone6), "\(kept)")
+        #expect(try events(ledger).contains("l6@example.cn"), "what the registrant typed stays theirs")
+        #expect(try ledger.checkModels().differences == [])
+        ledger.close()
+
+        // Erasing the registrant leaves the member's number, which the registration once named, alone.
+        let second = TemporaryDirectory()
+        let other = try await Self.world(second.path)
+        defer { other.close() }
+        for text in registration { await other.expectAccepted(text) }
+        await other.expectAccepted(Self.erase(["accountId": "L6"]))
+        #expect(try other.project("24BZX001", as: .everything).serialized().contains(IDs.member))
+        let shown = try events(other) + (try other.account("L6", as: .everything).serialized())
+        for secret in [own, phone6, "l6@example.cn", "1977-07-07"] {
+            #expect(!shown.contains(secret), "\(secret) is still shown")
+        }
+        await other.expectAccepted(line("login", ["role": "leader", "username": Self.phone, "password": password]))
+        #expect(try other.verify().firstBadPosition == nil)
+        #expect(try other.checkModels().differences == [])
+    }
+
     @Test("a command built in Swift cannot smuggle the erased marker or control characters in")
     func typedCommandsAreChecked() async throws {
         let dir = TemporaryDirectory()

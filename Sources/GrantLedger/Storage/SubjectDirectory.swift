@@ -52,8 +52,18 @@ struct SubjectDirectory {
         try access.get(dbs.subjects, SubjectRecords.key(subject)).flatMap(SubjectEntry.init)
     }
 
-    /// Every subject of the person `target` names and every account linked to any of them: the
-    /// subjects of the document number or account, then of each account linked to those.
+    /// The person `target` names: their subjects and their accounts (R-LOG-6).
+    ///
+    /// - By document number: the number's subject, and the accounts that hold that number now.
+    /// - By account: the account, the subject of the number it holds now, and the other accounts that
+    ///   hold that number now (a leader's and an expert's account of one person).
+    ///
+    /// Then each of those accounts' own subject (what its holder typed about themselves when
+    /// registering), and any other document subject linked to them that is theirs alone: every
+    /// account linked to it is one of theirs and every event holding its fields is in one of their
+    /// account streams (a number mistyped in a registration and corrected). A number an account once
+    /// named but no longer holds is someone else's when anything else uses it: erasing the account
+    /// leaves it alone, and erasing that number closes no account that holds another number now.
     func person(
         _ target: SubjectTarget, documentOf: (String) -> String?
     ) throws -> (
@@ -63,21 +73,54 @@ struct SubjectDirectory {
         var accounts: [String] = []
         func addSubject(_ subject: [UInt8]) { if !subjects.contains(subject) { subjects.append(subject) } }
         func addAccount(_ account: String) { if !accounts.contains(account) { accounts.append(account) } }
+        func holders(of subject: [UInt8], number: String) throws -> [String] {
+            let normalized = IdentityNumber.normalized(number)
+            return try self.accounts(ofSubject: subject).filter { account in
+                guard let held = documentOf(account), !PersonalData.isErased(held) else { return false }
+                return IdentityNumber.normalized(held) == normalized
+            }
+        }
         switch target {
         case .person(_, let idNumber):
-            if let subject = try subject(lookup: dbs.hasher.person(idNumber)) { addSubject(subject) }
+            if let subject = try subject(lookup: dbs.hasher.person(idNumber)) {
+                addSubject(subject)
+                for account in try holders(of: subject, number: idNumber) { addAccount(account) }
+            }
         case .account(let accountId):
             addAccount(accountId)
-            for subject in try self.subjects(ofAccount: accountId) { addSubject(subject) }
             if let number = documentOf(accountId), !PersonalData.isErased(number),
                 let subject = try subject(lookup: dbs.hasher.person(number))
             {
                 addSubject(subject)
+                for account in try holders(of: subject, number: number) { addAccount(account) }
             }
         }
-        for subject in subjects { for account in try self.accounts(ofSubject: subject) { addAccount(account) } }
-        for account in accounts { for subject in try self.subjects(ofAccount: account) { addSubject(subject) } }
+        let streams = Set(accounts.map(StreamID.account))
+        for account in accounts {
+            for subject in try self.subjects(ofAccount: account) where !subjects.contains(subject) {
+                if try isOwn(subject, of: account) || isTheirsAlone(subject, accounts: accounts, streams: streams) {
+                    addSubject(subject)
+                }
+            }
+        }
         return (subjects, accounts.sorted())
+    }
+
+    /// Whether `subject` is the account's own (``SubjectRef/ownAccount(_:)``, or an account without a
+    /// document): its lookup is the account's keyed hash.
+    private func isOwn(_ subject: [UInt8], of account: String) throws -> Bool {
+        guard case .live(_, let lookup)? = try entry(subject) else { return false }
+        return lookup == dbs.hasher.account(account)
+    }
+
+    /// Whether only these accounts ever used `subject`: linked to none other, and every event holding
+    /// its fields is in one of their streams.
+    private func isTheirsAlone(_ subject: [UInt8], accounts: [String], streams: Set<String>) throws -> Bool {
+        for account in try self.accounts(ofSubject: subject) where !accounts.contains(account) { return false }
+        for position in try occurrences(of: subject) {
+            guard let stream = try access.stream(at: position), streams.contains(stream) else { return false }
+        }
+        return true
     }
 
     /// ``SubjectStatus`` of a person.

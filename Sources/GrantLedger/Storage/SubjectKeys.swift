@@ -519,6 +519,9 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
                 lookup = hasher.account(id)
             }
             accountId = id
+        case .ownAccount(let id):
+            lookup = hasher.account(id)
+            accountId = id
         }
         var found: (subject: [UInt8], key: FieldKey)?
         if let existing = try subject(lookup: lookup), case .live(let key) = try cached(existing) {

@@ -99,14 +99,16 @@ public struct AccountRegistered: Codable, Sendable, Hashable, BinaryCodable {
 
     /// Writes the fields in order: the v2 layout, whose personal fields are sealed in v3.
     public func encode(to writer: inout BinaryWriter) {
-        let subject = SubjectRef.person(idNumber: idNumber, account: accountId)
+        // The number belongs to whoever holds it; the rest to the registrant (``SubjectRef/ownAccount(_:)``).
+        let document = SubjectRef.person(idNumber: idNumber, account: accountId)
+        let registrant = SubjectRef.ownAccount(accountId)
         writer.write(accountId)
         writer.write(role)
-        writer.writePersonal(username, of: subject)
-        writer.writePersonal(email, of: subject)
-        writer.writePersonal(name, of: subject)
+        writer.writePersonal(username, of: registrant)
+        writer.writePersonal(email, of: registrant)
+        writer.writePersonal(name, of: registrant)
         writer.write(idType)
-        writer.writePersonal(idNumber, of: subject)
+        writer.writePersonal(idNumber, of: document)
         writer.write(unitId)
         writer.write(at)
     }
@@ -186,13 +188,15 @@ public struct RegistrationResubmitted: Codable, Sendable, Hashable, BinaryCodabl
 
     /// Writes the fields in order.
     public func encode(to writer: inout BinaryWriter) {
-        let subject = SubjectRef.person(idNumber: idNumber, account: accountId)
+        // The number belongs to whoever holds it; the rest to the registrant (``SubjectRef/ownAccount(_:)``).
+        let document = SubjectRef.person(idNumber: idNumber, account: accountId)
+        let registrant = SubjectRef.ownAccount(accountId)
         writer.write(accountId)
-        writer.writePersonal(username, of: subject)
-        writer.writePersonal(email, of: subject)
-        writer.writePersonal(name, of: subject)
+        writer.writePersonal(username, of: registrant)
+        writer.writePersonal(email, of: registrant)
+        writer.writePersonal(name, of: registrant)
         writer.write(idType)
-        writer.writePersonal(idNumber, of: subject)
+        writer.writePersonal(idNumber, of: document)
         writer.write(unitId)
         writer.write(at)
     }

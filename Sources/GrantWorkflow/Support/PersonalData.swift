@@ -80,6 +80,10 @@ public enum SubjectRef: Hashable, Sendable {
     /// The person behind an account: the account's identity document when it has one, else the
     /// account itself.
     case account(String)
+    /// The holder of an account, whatever document it names: what they typed about themselves when
+    /// registering (username, e-mail address, name). A registration may name someone else's document
+    /// number (and be rejected for it); what the registrant typed is theirs, not that person's.
+    case ownAccount(String)
 
     /// A person by document number, with no account.
     public static func person(_ idNumber: String) -> SubjectRef { .person(idNumber: idNumber, account: nil) }

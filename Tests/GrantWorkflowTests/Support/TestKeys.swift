@@ -11,7 +11,7 @@ final class TestKeys: PersonalFieldSealer, PersonalFieldOpener, @unchecked Senda
         let identity: String
         switch ref {
         case .person(let idNumber, _): identity = "p:" + IdentityNumber.normalized(idNumber)
-        case .account(let id): identity = "a:" + id
+        case .account(let id), .ownAccount(let id): identity = "a:" + id
         }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in identity.utf8 {

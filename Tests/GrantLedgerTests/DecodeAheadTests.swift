@@ -195,7 +195,7 @@ struct DecodeAheadTests {
         var cache = SubjectCache()
         #expect(cache.capacity == 0)
         for index in 0..<10 {
-            cache[SubjectKey(BigEndian.bytes(UInt64(index)) + BigEndian.bytes(UInt64(index)))] = .erased
+            cache[SubjectKey(BigEndian.bytes(UInt64(index)) + BigEndian.bytes(UInt64(index)))] = .erased(1)
         }
         #expect(cache.capacity == 32)
         for index in 0..<100_000 {

@@ -317,6 +317,45 @@ struct ErasureTests {
         #expect(report.firstBadPosition != nil)
         #expect(report.reason?.contains("missing") == true, "\(report.reason ?? "")")
     }
+
+    @Test("an erasure mark no SubjectErased event made is a lost key, found by verify; a real one passes")
+    func forgedErasureMarkIsNotSilent() async throws {
+        let dir = TemporaryDirectory()
+        let erasedAt: UInt64
+        do {
+            let ledger = try await Self.world(dir.path)
+            await ledger.expectAccepted(Self.erase(["idType": "residentId", "idNumber": IDs.member]))
+            erasedAt = try #require(try ledger.store.readAll(from: 1).last { $0.type == "SubjectErased" }?.position)
+            let report = try ledger.verify()
+            #expect(report.firstBadPosition == nil, "\(report.reason ?? "")")
+            ledger.close()
+        }
+        // A live subject's key replaced by an erasure mark: naming the real erasure (of someone else),
+        // then a position with no event.
+        for position in [erasedAt, 1_000_000] {
+            do {
+                var options = EventStoreOptions()
+                options.extraDatabases = ["models", "outbox", "credentials", "attachments", "ledger", "subjects"]
+                let store = try EventStore(path: dir.path, options: options)
+                let subjects = try store.database("subjects")
+                _ = try store.writeSync { txn in
+                    var victim: [UInt8]?
+                    try txn.scan(subjects, prefix: [UInt8(ascii: "k")]) { key, value in
+                        if value.first == 1 { victim = Array(key) }
+                        return victim == nil
+                    }
+                    let mark = [UInt8(2)] + (0..<8).reversed().map { UInt8(truncatingIfNeeded: position >> ($0 * 8)) }
+                    if let victim { try txn.put(subjects, victim, mark) }
+                }
+                store.close()
+            }
+            let ledger = try openTestLedger(dir.path)
+            let report = try ledger.verify()
+            ledger.close()
+            #expect(report.firstBadPosition != nil, "a mark naming position \(position) passed")
+            #expect(report.reason?.contains("no SubjectErased event names it") == true, "\(report.reason ?? "")")
+        }
+    }
 }
 
 /// The same through the command line: `apply` an erasure, `query subject`, tables in Chinese.

@@ -35,11 +35,14 @@ extension Ledger {
         // lanes as they pass each record (two threads, one pass over the log). A decode failure is
         // reported, at its first position, only when the log itself is sound, as before.
         let undecodable = Mutex<(position: UInt64, reason: String)?>(nil)
+        let keyrings = Mutex<[SubjectKeyring]>([])
         let dbs = dbs
         var report: VerifyReport
         do {
             report = try store.verify(progress: progress) { access in
                 let keys = SubjectKeyring(access: access, dbs: dbs, readsAhead: true)
+                keys.recordsErasures = true
+                keyrings.withLock { $0.append(keys) }
                 return { view in
                     do {
                         _ = try ModelMaintenance.decode(view, keys: keys)
@@ -58,8 +61,54 @@ extension Ledger {
         if let failure = undecodable.withLock({ $0 }) {
             report.firstBadPosition = failure.position
             report.reason = failure.reason
+            return report
+        }
+        if let forged = try forgedErasure(among: keyrings.withLock { $0.flatMap { $0.erasuresMet.values } }) {
+            report.firstBadPosition = forged.position
+            report.reason = forged.reason
         }
         return report
+    }
+
+    /// The first erasure mark, among those met, that no `SubjectErased` event made: the mark's position
+    /// must hold a `SubjectErased` naming the subject. A mark written over a live subject's key would
+    /// otherwise pass for an erasure and hide the loss of the key (R-LOG-6). Reported at the first event
+    /// holding a field of the subject.
+    private func forgedErasure(
+        among marks: [(subject: [UInt8], position: UInt64)]
+    ) throws(LedgerError) -> (position: UInt64, reason: String)? {
+        guard !marks.isEmpty else { return nil }
+        let dbs = dbs
+        do {
+            return try store.read { txn in
+                try txn.withUnsafeAccess { access in
+                    let directory = SubjectDirectory(access: access, dbs: dbs)
+                    let keys = SubjectKeyring(access: access, dbs: dbs, readsAhead: false)
+                    var first: (position: UInt64, reason: String)?
+                    for mark in marks {
+                        let hex = PasswordHasher.hex(mark.subject)
+                        let named = try txn.withRecord(at: mark.position) { view -> Bool in
+                            guard view.typeEquals(EventType.subjectErased.rawValue),
+                                case .subjectErased(let erased) = try ModelMaintenance.decode(view, keys: keys)
+                            else { return false }
+                            return erased.subjects.contains(hex)
+                        }
+                        guard named != true else { continue }
+                        let at = try directory.occurrences(of: mark.subject).first ?? mark.position
+                        if first.map({ at < $0.position }) ?? true {
+                            first = (
+                                at,
+                                "the key of subject \(hex) is missing: its record says it was erased at position "
+                                    + "\(mark.position), where no SubjectErased event names it"
+                            )
+                        }
+                    }
+                    return first
+                }
+            }
+        } catch {
+            throw Self.ledgerError(error)
+        }
     }
 
     /// `replay events`: the matching events, decoded, oldest first, each as a JSON object for auditors.

@@ -220,7 +220,8 @@ struct SubjectKey: Hashable {
 /// What a keyring knows of one subject.
 enum CachedSubject {
     case live(FieldKey)
-    case erased
+    /// Marked erased by the event at this position.
+    case erased(UInt64)
     case missing
 }
 
@@ -324,6 +325,11 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     /// The occurrences (subject, position) and account links (subject, account) written in this
     /// transaction, so that each is put once.
     private var occurrencesWritten: Set<Occurrence> = []
+    /// Whether ``erasuresMet`` is kept (`replay verify`).
+    var recordsErasures = false
+    /// The erased subjects whose fields this keyring met, with the position their erasure mark names:
+    /// `replay verify` checks that each mark is a real erasure (a forged mark would hide a lost key).
+    private(set) var erasuresMet: [SubjectKey: (subject: [UInt8], position: UInt64)] = [:]
     private var linksWritten: Set<Link> = []
 
     /// A lookup hash (32 bytes, HMAC-SHA256) as a dictionary key hashed by words (an array of bytes is
@@ -436,7 +442,11 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
             }
             return .live(fieldKey)
         }
-        if record.count == SubjectEntry.erasedByteCount, record[0] == SubjectEntry.erasedTag { return .erased }
+        if record.count == SubjectEntry.erasedByteCount, record[0] == SubjectEntry.erasedTag,
+            let position = BigEndian.value(UnsafeRawBufferPointer(rebasing: record[1...]))
+        {
+            return .erased(position)
+        }
         return .missing
     }
 
@@ -598,7 +608,10 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
         case .missing:
             throw BinaryDecodingError(
                 "the key of subject \(PasswordHasher.hex(Array(subject))) is missing, and the subject was never erased")
-        case .erased:
+        case .erased(let position):
+            if recordsErasures, erasuresMet[SubjectKey(bytes: subject)] == nil {
+                erasuresMet[SubjectKey(bytes: subject)] = (Array(subject), position)
+            }
             return nil
         case .live(let key):
             return key

@@ -299,7 +299,12 @@ enum ReadTables {
                 requests.rows.bool(request.filed)
                 requests.rows.text(request.closedReason)
                 requests.rows.json(encoding: request.details)
-                requests.rows.json(encoding: request.changes)
+                requests.rows.json(
+                    encoding: request.changes.map {
+                        FieldChange(
+                            field: $0.field, before: PersonalData.redactingErased($0.before),
+                            after: PersonalData.redactingErased($0.after))
+                    })
                 requests.rows.endRow()
                 decisionRows(.change, request.id, projectNo, request.decisions)
                 if request.filed { filingRow(.change, request.id, projectNo, request.effectiveAt) }

@@ -181,6 +181,21 @@ struct ApprovalFormTests {
         #expect(form.header.first { $0.label == "项目负责人" }?.value == "张三")
         #expect(form.changes.first?.item == "项目负责人")
         #expect(form.changes.first?.after.hasPrefix("王新 ") == true)
+
+        // Once both leaders are erased, the change reads 已删除 where their numbers were: never the
+        // engine's pseudonym, in the query, the form or its HTML (R-LOG-6).
+        for target in [["accountId": "L1"], ["idType": "residentId", "idNumber": IDs.newLeader]] {
+            await ledger.expectAccepted(line("eraseSubject", target.merging(["reason": "依本人申请"]) { $1 }, by: "N0"))
+        }
+        let erasedForm = try ledger.approvalForm("CR-L", as: .everything)
+        let change = try ledger.change("CR-L", as: .everything).serialized()
+        for text in [erasedForm.html(), change, "\(erasedForm.changes)"] {
+            #expect(!text.unicodeScalars.contains(PersonalData.marker) && !text.contains("erased:"), "\(text)")
+            #expect(!text.contains("\\ufdd0"), "\(text)")
+        }
+        #expect(erasedForm.changes.first?.before == "张三 已删除")
+        #expect(erasedForm.changes.first?.after == "王新 已删除")
+        #expect(change.contains("张三 已删除"), "\(change)")
     }
 
     @Test("only an effective request has a form (R-CHG-10)")

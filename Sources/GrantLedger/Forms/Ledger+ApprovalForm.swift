@@ -95,6 +95,7 @@ extension ApprovalForm {
 
     /// A before or after value as printed: dates in Chinese, units by name, forms and statuses by label.
     static func printed(_ value: String, field: String, directory: some WorkflowStateReader) -> String {
+        let value = PersonalData.redactingErased(value)
         switch field {
         case "plannedEndDate": return CalendarDate(value).map(chineseDate) ?? value
         case "unitId": return directory.unit(value)?.name ?? value

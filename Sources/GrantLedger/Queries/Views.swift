@@ -159,7 +159,9 @@ enum Views {
                 .array(
                     request.changes.map {
                         .object([
-                            ("field", .string($0.field)), ("before", .string($0.before)), ("after", .string($0.after)),
+                            ("field", .string($0.field)),
+                            ("before", .string(PersonalData.redactingErased($0.before))),
+                            ("after", .string(PersonalData.redactingErased($0.after))),
                         ])
                     })
             ),

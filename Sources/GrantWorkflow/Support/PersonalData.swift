@@ -35,6 +35,25 @@ public enum PersonalData {
         text.unicodeScalars.first == marker && text.hasPrefix(erasedPrefix)
     }
 
+    /// `text` with every erased field written inside it (a change's "张三 <number>", say) shown as
+    /// ``erasedLabel``; a text that is one erased field whole stays as it is, for the output's own
+    /// rendering (`{"erased": true}` in JSON). The pseudonym never leaves the engine.
+    public static func redactingErased(_ text: String) -> String {
+        guard text.unicodeScalars.contains(marker), !isErased(text) else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let range = rest.firstRange(of: erasedPrefix) {
+            result += rest[..<range.lowerBound]
+            rest = rest[range.upperBound...]
+            result += erasedLabel
+            let digits = rest.prefix(32)
+            if digits.count == 32, digits.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) {
+                rest = rest.dropFirst(32)
+            }
+        }
+        return result + rest
+    }
+
     /// The subject id inside an erased text; nil for any other text.
     public static func erasedSubject(_ text: String) -> [UInt8]? {
         guard isErased(text) else { return nil }

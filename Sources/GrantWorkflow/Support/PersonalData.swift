@@ -47,7 +47,8 @@ public enum PersonalData {
             rest = rest[range.upperBound...]
             result += erasedLabel
             let digits = rest.prefix(32)
-            if digits.count == 32, digits.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) {
+            if digits.count == 32, digits.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
+            {
                 rest = rest.dropFirst(32)
             }
         }

@@ -55,6 +55,20 @@ struct RevisionTwoLedgerTests {
         #expect(String(decoding: read.bytes, as: UTF8.self) == "书稿")
     }
 
+    @Test("R-CLO-5 an expert's inbox and notifications name the closeout, never the project number")
+    func expertNeverLearnsTheProjectNumber() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try await Self.inAppraisal(dir.path)
+        defer { ledger.close() }
+        let inbox = try ledger.inbox("E1", as: .account("E1")).serialized()
+        #expect(inbox.contains(#""kind":"appraisal""#) && inbox.contains(#""id":"C1""#), "\(inbox)")
+        let outbox = try ledger.outbox(as: .account("E1")).serialized()
+        #expect(outbox.contains("appraisalAssigned"), "\(outbox)")
+        for text in [inbox, outbox] { #expect(!text.contains("24BZX001"), "\(text)") }
+        // The office that assigned the experts still sees the project.
+        #expect(try ledger.outbox(as: .everything).serialized().contains("24BZX001"))
+    }
+
     @Test("R-CLO-5 others get forbidden, the same for an unknown id; the appraisal closed, the expert reads nothing")
     func expertScope() async throws {
         let dir = TemporaryDirectory()

@@ -7,7 +7,8 @@ extension Ledger {
     /// for offices, appraisals for an expert, and returned or deferred items for a leader.
     ///
     /// Each entry is `{kind, id, projectNo, since, action}`; `kind` is `registration`, `change`,
-    /// `closeout`, `adjustment`, `appraisal` or `filing`.
+    /// `closeout`, `adjustment`, `appraisal` or `filing`. `projectNo` is null for a registration and
+    /// for an expert's appraisal (the appraisal is blind, R-CLO-5).
     public func inbox(_ accountId: String, as viewer: Viewer) throws(LedgerError) -> JSONValue {
         try withModels { models, _ in
             let visibility = try Visibility(viewer, directory: models)
@@ -91,9 +92,8 @@ extension Ledger {
                         closeout.experts.contains(account.id),
                         !closeout.appraisals.contains(where: { $0.expertId == account.id })
                     else { continue }
-                    add(
-                        "appraisal", id, closeout.projectNo, Self.since(closeout.submittedAt, closeout.decisions),
-                        "appraise")
+                    // Blind both ways (R-CLO-5): a project number is published beside its leader's name.
+                    add("appraisal", id, nil, Self.since(closeout.submittedAt, closeout.decisions), "appraise")
                 }
             }
             if account.role == .leader, let own = account.normalizedIdNumber {

@@ -260,7 +260,8 @@ extension Decider {
                 AppraisalExpertsAssigned(
                     closeoutId: closeoutId, projectNo: project.projectNo, experts: experts, by: admin.id, at: time)))
         for expertId in experts {
-            let parameters = ["closeoutId": closeoutId, "projectNo": project.projectNo]
+            // The closeout only: a project number names its leader in the published lists (R-CLO-5).
+            let parameters = ["closeoutId": closeoutId]
             decision.notify(expertId, .inbox, NotificationTemplate.appraisalAssigned, parameters)
             decision.notify(expertId, .sms, NotificationTemplate.appraisalAssigned, parameters)
         }

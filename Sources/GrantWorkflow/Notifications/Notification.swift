@@ -45,7 +45,8 @@ public enum NotificationTemplate {
     public static let filingRecord = "filingRecord"
     /// An item was closed because its project left `active` (R-CHG-8). Parameters: `itemKind`, `itemId`, `projectNo`, `reason`.
     public static let itemClosed = "itemClosed"
-    /// An expert was assigned a closeout to appraise (R-CLO-5). Parameters: `closeoutId`, `projectNo`.
+    /// An expert was assigned a closeout to appraise (R-CLO-5). Parameters: `closeoutId` (no project
+    /// number: the appraisal is blind).
     public static let appraisalAssigned = "appraisalAssigned"
     /// A deadline reminder (R-NTF-2). Parameters: `projectNo`, `plannedEndDate`, `daysBefore`.
     public static let deadlineReminder = "deadlineReminder"

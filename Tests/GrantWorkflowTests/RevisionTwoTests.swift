@@ -365,8 +365,10 @@ extension World {
         let fields: [String: Any] = [
             "requestId": "CL1", "projectNo": "24BZX001", "kind": "changeLeader", "details": details, "reason": "r",
         ]
-        w.when("draftChangeRequest", fields, by: "L1")
+        let error = w.when("draftChangeRequest", fields, by: "L1")
             .thenError(.leaderLimitExceeded, rule: "R-CHG-11", field: "details.newLeader.idNumber")
+        // Which project the person leads is not the asking leader's to see (R-ACC-11).
+        #expect(error.map { !"\($0)".contains("24BZX002") } == true, "\(String(describing: error))")
         w.policy.oneActiveProjectPerLeader = false
         w.when("draftChangeRequest", fields, by: "L1").thenEvents(["ChangeRequestDrafted"])
     }

@@ -64,13 +64,15 @@ extension Decider {
             }
             if policy.oneActiveProjectPerLeader {
                 // The leader index, not a visit of every active project (R-CHG-11).
-                let led = state.projectNumbers(ledBy: newLeader.idType, idNumber: newLeader.idNumber).first {
+                let leadsAnother = state.projectNumbers(ledBy: newLeader.idType, idNumber: newLeader.idNumber).contains
+                {
                     $0 != project.projectNo && state.project($0)?.status == .active
                 }
-                if let led {
+                if leadsAnother {
                     throw WorkflowError(
                         .leaderLimitExceeded, rule: "R-CHG-11", field: "details.newLeader.idNumber",
-                        "新负责人正在主持在研项目 \(led)，不能再担任负责人 (the new leader already leads an active project)")
+                        // Not which project: the leader asking may not see it (R-ACC-11).
+                        "新负责人正在主持其他在研项目，不能再担任负责人 (the new leader already leads an active project)")
                 }
             }
         case .changeUnit(let newUnitId):

@@ -268,6 +268,55 @@ struct ErasureTests {
         #expect(try other.checkModels().differences == [])
     }
 
+    @Test("a migration copies an erased person as erased; a change quoting them keeps them erased")
+    func erasuresSurviveTheMigration() async throws {
+        let dir = TemporaryDirectory()
+        let source = dir.child("source")
+        do {
+            let ledger = try await Self.world(source)
+            // A change of leader taking effect after the erasure quotes the erased number in its event.
+            let newLeader = ["name": "王新", "idType": "residentId", "idNumber": IDs.newLeader]
+            await ledger.expectAccepted(
+                Scenario.change("CR-L", kind: "changeLeader", details: ["newLeader": newLeader]))
+            await ledger.expectAccepted(Scenario.submit("CR-L"))
+            for reviewer in ["UA1", "PO1"] { await ledger.expectAccepted(Scenario.review("CR-L", by: reviewer)) }
+            await ledger.expectAccepted(Self.erase(["accountId": "L1"]))
+            func keyRecords() throws -> Int {
+                let subjects = try ledger.store.database("subjects")
+                var count = 0
+                try ledger.store.read { txn in
+                    try txn.scan(subjects, prefix: [UInt8(ascii: "k")]) { _, _ in
+                        count += 1
+                        return true
+                    }
+                }
+                return count
+            }
+            let subjectsBefore = try keyRecords()
+            await ledger.expectAccepted(Scenario.review("CR-L", by: "N0"))
+            let changed = try #require(try ledger.store.readAll(from: 1).last { $0.type == "ProjectLeaderChanged" })
+            #expect(changed.payload.firstRange(of: Array(IDs.leader.utf8)) == nil)
+            // The quoted number stays under the erased subject: no new subject over the pseudonym.
+            #expect(try keyRecords() == subjectsBefore, "no new subject over the quoted pseudonym")
+            #expect(try ledger.change("CR-L", as: .everything).serialized().contains("张三 已删除"))
+            #expect(try ledger.verify().firstBadPosition == nil)
+            #expect(try ledger.checkModels().differences == [])
+            ledger.close()
+        }
+        let copy = dir.child("copy")
+        let result = try runCLI(["migrate", "--encrypt-personal-data", source, copy], store: source)
+        #expect(result.status == 0, "\(result.stderr)")
+        let migrated = try openTestLedger(copy)
+        defer { migrated.close() }
+        let report = try migrated.verify()
+        #expect(report.firstBadPosition == nil, "\(report.reason ?? "")")
+        #expect(try migrated.checkModels().differences == [])
+        let status = try migrated.subject(.account("L1"), as: .account("N0")).serialized()
+        #expect(status.contains(#""status":"erased""#) && !status.contains(#""status":"live""#), "\(status)")
+        #expect(!(try Self.everythingShown(migrated).contains(IDs.leader)))
+        await migrated.expectRejected(Self.erase(["accountId": "L1"]), "invalidState")
+    }
+
     @Test("a command built in Swift cannot smuggle the erased marker or control characters in")
     func typedCommandsAreChecked() async throws {
         let dir = TemporaryDirectory()

@@ -12,7 +12,9 @@ extension Ledger {
     public func subject(_ target: SubjectTarget, as viewer: Viewer) throws(LedgerError) -> JSONValue {
         try withModels { models, txn in
             let directory = SubjectDirectory(access: models.access, dbs: dbs)
-            let (subjects, accounts) = try directory.person(target) { models.account($0)?.idNumber }
+            let (subjects, named) = try directory.person(target) { models.account($0)?.idNumber }
+            // An unknown account is an unknown person (`notFound`), as an unknown number is.
+            let accounts = named.filter { models.account($0) != nil }
             var numbers = Set<String>()
             if case .person(_, let idNumber) = target { numbers.insert(IdentityNumber.normalized(idNumber)) }
             for id in accounts {

@@ -21,7 +21,9 @@ extension Ledger {
     /// field under its subject's key (R-LOG-6): the migration that makes a store written before
     /// encryption erasable. Positions, streams, stream versions, times and metadata stay; payloads are
     /// re-encoded, so the copy is a new chain. Credentials, attachments, the outbox and the command
-    /// records are copied; the read models are rebuilt. The source's log is read, never written.
+    /// records are copied; the read models are rebuilt. The source's log is read, never written. A
+    /// source that has erased people (one sealed already, since) keeps them erased: their fields are
+    /// copied under their erased subjects, whose marks are copied.
     public static func migrateEncryptingPersonalData(
         source: String, destination: String, options: LedgerOptions = .init()
     ) throws(LedgerError) -> MigrationReport {
@@ -43,6 +45,18 @@ extension Ledger {
         let replayed = ReplayedState()
         var copied: UInt64 = 0
         do {
+            // Erasures carry over: the marks of the source's erased subjects first (positions stay), so
+            // that an erased field is copied as erased under its subject, never sealed anew.
+            try new.store.writeSync { txn in
+                try old.store.read { source in
+                    try source.scan(oldDbs.subjects, prefix: SubjectRecords.keys) { key, value in
+                        if case .erased? = SubjectEntry(Array(value)) {
+                            try txn.put(newDbs.subjects, Array(key), Array(value))
+                        }
+                        return true
+                    }
+                }
+            }
             var position: UInt64 = 1
             while true {
                 let events = try old.store.read { txn in try txn.events(from: position, limit: 4096) }

@@ -76,8 +76,8 @@ struct SubjectDirectory {
         func holders(of subject: [UInt8], number: String) throws -> [String] {
             let normalized = IdentityNumber.normalized(number)
             return try self.accounts(ofSubject: subject).filter { account in
-                guard let held = documentOf(account), !PersonalData.isErased(held) else { return false }
-                return IdentityNumber.normalized(held) == normalized
+                guard let held = documentOf(account) else { return false }
+                return held == number || IdentityNumber.normalized(held) == normalized
             }
         }
         switch target {
@@ -88,11 +88,15 @@ struct SubjectDirectory {
             }
         case .account(let accountId):
             addAccount(accountId)
-            if let number = documentOf(accountId), !PersonalData.isErased(number),
-                let subject = try subject(lookup: dbs.hasher.person(number))
-            {
-                addSubject(subject)
-                for account in try holders(of: subject, number: number) { addAccount(account) }
+            if let number = documentOf(accountId) {
+                // An erased number is its subject's pseudonym: still the person's subject.
+                let found =
+                    PersonalData.isErased(number)
+                    ? PersonalData.erasedSubject(number) : try subject(lookup: dbs.hasher.person(number))
+                if let subject = found {
+                    addSubject(subject)
+                    for account in try holders(of: subject, number: number) { addAccount(account) }
+                }
             }
         }
         let streams = Set(accounts.map(StreamID.account))

@@ -476,6 +476,14 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
 
     func seal(_ plaintext: [UInt8], for ref: SubjectRef) -> (subject: [UInt8], box: [UInt8]) {
         do {
+            if let erased = try erasedSubject(of: plaintext) ?? erasedPerson(of: ref) {
+                // A field erased before (a change of leader quoting the old leader, or a migration
+                // copying an erased field), or one more field of an erased account's person, stays
+                // erased: under the erased subject, in a box nobody can open, never under a new key.
+                let box = RandomPool.bytes(FieldKey.nonceByteCount + plaintext.count + FieldKey.tagByteCount)
+                try record(erased, ref.account)
+                return (erased, box)
+            }
             let (subject, key) = try liveSubject(for: ref)
             guard let box = key.seal(plaintext, nonce: RandomPool.bytes(FieldKey.nonceByteCount), subject: subject)
             else {
@@ -485,6 +493,27 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
         } catch {
             if fault == nil { fault = "sealing a personal field: \(error)" }
             return ([UInt8](repeating: 0, count: SubjectID.byteCount), [])
+        }
+    }
+
+    /// The subject of `plaintext` when it is an erased field (``PersonalData/erasedText(subject:)``) of a
+    /// subject this store has erased; nil for any other value.
+    private func erasedSubject(of plaintext: [UInt8]) throws -> [UInt8]? {
+        guard plaintext.first == 0xEF,
+            let subject = PersonalData.erasedSubject(String(decoding: plaintext, as: UTF8.self))
+        else { return nil }
+        guard case .erased = try cached(subject) else { return nil }
+        return subject
+    }
+
+    /// The erased subject of the person behind an account whose document number was erased; nil
+    /// otherwise (a field about a person, found by document number, is ``erasedSubject(of:)``'s).
+    private func erasedPerson(of ref: SubjectRef) throws -> [UInt8]? {
+        switch ref {
+        case .person: return nil
+        case .account(let id), .ownAccount(let id):
+            guard let document = documentOfAccount?(id), PersonalData.isErased(document) else { return nil }
+            return try erasedSubject(of: Array(document.utf8))
         }
     }
 
@@ -548,15 +577,21 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
             found = (made, key)
         }
         guard let (id, key) = found else { throw LedgerError(.storage, "no subject") }
-        let subjectKey = SubjectKey(id)
+        try record(id, accountId)
+        return (id, key)
+    }
+
+    /// Records that the event at ``position`` holds a field of `subject`, and the account link.
+    private func record(_ subject: [UInt8], _ accountId: String?) throws {
+        guard let access else { throw LedgerError(.storage, "sealing needs a write transaction") }
+        let subjectKey = SubjectKey(subject)
         if occurrencesWritten.insert(Occurrence(subject: subjectKey, position: position)).inserted {
-            try access.put(dbs.subjects, SubjectRecords.occurrence(id, position), [])
+            try access.put(dbs.subjects, SubjectRecords.occurrence(subject, position), [])
         }
         if let accountId, linksWritten.insert(Link(subject: subjectKey, accountId: accountId)).inserted {
-            try access.put(dbs.subjects, SubjectRecords.accountLink(accountId, id), [])
-            try access.put(dbs.subjects, SubjectRecords.subjectLink(id, accountId), [])
+            try access.put(dbs.subjects, SubjectRecords.accountLink(accountId, subject), [])
+            try access.put(dbs.subjects, SubjectRecords.subjectLink(subject, accountId), [])
         }
-        return (id, key)
     }
 
     /// `count` bytes from the system's cryptographic generator (``RandomPool``).

@@ -107,6 +107,14 @@ public enum SubjectRef: Hashable, Sendable {
 
     /// A person by document number, with no account.
     public static func person(_ idNumber: String) -> SubjectRef { .person(idNumber: idNumber, account: nil) }
+
+    /// The account the field is seen through, if any.
+    public var account: String? {
+        switch self {
+        case .person(_, let account): return account
+        case .account(let id), .ownAccount(let id): return id
+        }
+    }
 }
 
 /// Encrypts personal fields as an event is encoded (the engine's subject keys).

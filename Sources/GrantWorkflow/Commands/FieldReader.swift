@@ -59,8 +59,9 @@ struct FieldReader {
 
     func fieldName(_ key: StaticString) -> String { fieldName(key.description) }
 
-    /// The path of a member, named by its key as written (escapes decoded).
-    func fieldName(_ member: Member) -> String { fieldName(tape.string(member.key)) }
+    /// The path of a member, named by its key as written (escapes decoded), bounded and with control,
+    /// bidi and noncharacter scalars escaped (``InputText/shownKey(_:)``): the key is the client's.
+    func fieldName(_ member: Member) -> String { fieldName(InputText.shownKey(tape.string(member.key))) }
 
     /// How many members the object holds.
     var memberCount: Int { tape.count(objectToken) }

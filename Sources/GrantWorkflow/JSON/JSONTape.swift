@@ -395,7 +395,9 @@ struct JSONTapeParser {
                 tokens[object].flags = 0
             }
             if compare, members > 1, isDuplicate(key, first: object + 1, members: members, seen: &seen) {
-                let name = tokens.withUnsafeBufferPointer { JSONTape(bytes: bytes, tokens: $0).string(key) }
+                let name = tokens.withUnsafeBufferPointer {
+                    InputText.shownKey(JSONTape(bytes: bytes, tokens: $0).string(key))
+                }
                 throw WorkflowError.invalidInput(name, "duplicate key '\(name)'")
             }
             skipWhitespace()

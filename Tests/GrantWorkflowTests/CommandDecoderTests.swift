@@ -147,6 +147,26 @@ import Testing
         #expect(error(province + #""colour":"red"}"#)?.field == "colour")
     }
 
+    @Test("a duplicate key's field is its whole path; a line that is not an object, or not JSON, is `$`")
+    func duplicateKeyPathsAndWholeLineFields() {
+        let leader = error(#"{"type":"registerProject","leader":{"name":"a","idType":"residentId","name":"b"}}"#)
+        #expect(leader?.code == .invalidInput)
+        #expect(leader?.field == "leader.name")
+        #expect(leader?.message == "duplicate key 'name'")
+        #expect(error(#"{"members":[{"unit":"u"},{"name":"n","unit":"a","unit":"b"}]}"#)?.field == "members[1].unit")
+        #expect(error(#"{"a":[[1],[{"k":1,"k":2}]]}"#)?.field == "a[1][0].k")
+        #expect(error(#"{"details":{"add":[{"x":{"y":1,"y":2}}]}}"#)?.field == "details.add[0].x.y")
+        #expect(error(#"{"a":1,"a":2}"#)?.field == "a")
+        // A bad key on the way is shown as any echoed key is.
+        #expect(error("{\"a\u{202E}\":{\"k\":1,\"k\":2}}")?.field == #"a\u{202E}.k"#)
+        for line in ["[1,2]", #""text""#, "12", "null", "true", "[]"] {
+            let e = error(line)
+            #expect(e?.code == .invalidInput, "\(line)")
+            #expect(e?.field == "$", "\(line)")
+        }
+        #expect(error(#"{"a":{"b":[1,}}"#)?.field == "$")
+    }
+
     @Test("invalid JSON, invalid UTF-8, deep nesting and a missing actor are invalidInput")
     func malformed() {
         for line in ["", "{", "nul", "[1,2]", #"{"type":}"#, #"{"type":"bootstrap"} x"#, #"{"a":1,"a":2}"#] {

@@ -43,8 +43,10 @@ struct FieldReader {
     ) throws(WorkflowError) -> FieldReader {
         guard tape.kind(value) == .object else {
             let name = path()
+            // The line itself is `$` (docs/cli.md), as for the other whole-line errors.
             throw WorkflowError.invalidInput(
-                element.map { "\(name)[\($0)]" } ?? name, "must be an object, not \(tape.kind(value).typeName)")
+                element.map { "\(name)[\($0)]" } ?? (name.isEmpty ? "$" : name),
+                "must be an object, not \(tape.kind(value).typeName)")
         }
         return FieldReader(tape, object: value, path: path(), element: element, limits: limits)
     }

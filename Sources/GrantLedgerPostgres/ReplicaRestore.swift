@@ -13,15 +13,58 @@ public enum ReplicaRestore {
     /// reopens it so the read models are built from the restored log. Returns the restored head.
     ///
     /// The destination must not exist or be an empty folder. Password hashes, attachment contents and
-    /// command idempotency records are not in the log, so they are not in a replica either.
+    /// command idempotency records are not in the log, so they are not in a replica either. A restore
+    /// that fails removes what it wrote: the destination's contents, and the destination and the
+    /// folders above it that it created.
     public static func restore(
         url: ReplicaURL, to destination: String, options: LedgerOptions = .init(),
         progress: (@Sendable (UInt64) -> Void)? = nil
     ) async throws -> Head {
-        let contents = (try? FileManager.default.contentsOfDirectory(atPath: destination)) ?? []
-        guard contents.isEmpty else {
-            throw ReplicaError(.destinationExists, "\(destination) is not empty: restore writes a new store")
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: destination, isDirectory: &isFolder) {
+            guard isFolder.boolValue else {
+                throw ReplicaError(.destinationExists, "\(destination) is not a folder: restore writes a new store")
+            }
+            let contents = (try? FileManager.default.contentsOfDirectory(atPath: destination)) ?? [""]
+            guard contents.isEmpty else {
+                throw ReplicaError(.destinationExists, "\(destination) is not empty: restore writes a new store")
+            }
         }
+        let created = missingFolders(destination)
+        do {
+            return try await restoreIntoEmpty(url: url, destination: destination, options: options, progress: progress)
+        } catch {
+            discard(destination, createdFolders: created)
+            throw error
+        }
+    }
+
+    /// `destination` and the folders above it that do not exist yet, innermost first.
+    static func missingFolders(_ destination: String) -> [String] {
+        var missing: [String] = []
+        var url = URL(fileURLWithPath: destination).standardizedFileURL
+        while url.path != "/", !FileManager.default.fileExists(atPath: url.path) {
+            missing.append(url.path)
+            url.deleteLastPathComponent()
+        }
+        return missing
+    }
+
+    /// Removes what a failed restore wrote into `destination` (empty or missing before it began), then
+    /// the folders it created, each only when empty.
+    static func discard(_ destination: String, createdFolders: [String]) {
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: destination)) ?? [] {
+            try? FileManager.default.removeItem(atPath: destination + "/" + entry)
+        }
+        for folder in createdFolders {
+            guard (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty == true else { break }
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+    }
+
+    private static func restoreIntoEmpty(
+        url: ReplicaURL, destination: String, options: LedgerOptions, progress: (@Sendable (UInt64) -> Void)?
+    ) async throws -> Head {
         let replica = try await ReplicaConnection.open(url)
         let ledger: Ledger
         do {
@@ -48,6 +91,7 @@ public enum ReplicaRestore {
                 if rows.isEmpty { break }
                 var records: [CanonicalRecord] = []
                 records.reserveCapacity(rows.count)
+                let first = position + 1
                 for row in rows {
                     let (rowPosition, bytes, digest): (Int64, ByteBuffer, ByteBuffer)
                     do {
@@ -65,10 +109,20 @@ public enum ReplicaRestore {
                 let batch = records
                 do {
                     try await ledger.store.write { txn in
-                        for record in batch { try txn.appendVerbatim(record) }
+                        for (offset, record) in batch.enumerated() {
+                            do throws(EventLogError) {
+                                try txn.appendVerbatim(record)
+                            } catch {
+                                throw UnrestorableRow(position: first + UInt64(offset), error: error)
+                            }
+                        }
                     }
+                } catch let failure as UnrestorableRow {
+                    throw ReplicaError(
+                        .corrupted, "cannot restore the row at position \(failure.position): \(failure.error.message)",
+                        position: failure.position)
                 } catch let error as EventLogError {
-                    throw ReplicaError(.corrupted, "cannot restore: \(error.message)", position: position + 1)
+                    throw ReplicaError(.corrupted, "cannot restore: \(error.message)", position: first)
                 }
                 position += UInt64(records.count)
                 progress?(position)
@@ -86,4 +140,10 @@ public enum ReplicaRestore {
         defer { reopened.close() }
         return try reopened.head()
     }
+}
+
+/// A row of `grantledger.events` whose record the store refused, and its position.
+private struct UnrestorableRow: Error {
+    let position: UInt64
+    let error: EventLogError
 }

@@ -27,6 +27,60 @@ struct BackupCommandTests {
         #expect(try runCLI(["replay", "verify"], store: dir.child("copy")).lines.contains(digest ?? "-"))
     }
 
+    @Test("an empty DEST is refused before anything is copied (it used to write /data.mdb)")
+    func emptyDestinationIsRefused() throws {
+        let dir = TemporaryDirectory()
+        #expect(try apply(Scenario.organisation, store: dir.child("s")).status == 0)
+        let rootCopyExisted = FileManager.default.fileExists(atPath: "/data.mdb")
+        let refused = try runCLI(["backup", ""], store: dir.child("s"))
+        #expect(refused.status == 2)
+        #expect(refused.stdout.isEmpty)
+        #expect(refused.stderr.contains("DEST is empty"), "\(refused.stderr)")
+        if !rootCopyExisted {
+            #expect(!FileManager.default.fileExists(atPath: "/data.mdb"))
+        }
+    }
+
+    @Test("a DEST that is a file, lies under a file or holds a store is refused, and nothing is written")
+    func unusableDestinationsAreRefused() throws {
+        let dir = TemporaryDirectory()
+        #expect(try apply(Scenario.organisation, store: dir.child("s")).status == 0)
+        try Data("notes".utf8).write(to: URL(fileURLWithPath: dir.child("file")))
+        for destination in [dir.child("file"), dir.child("file/copy"), dir.child("s")] {
+            let refused = try runCLI(["backup", destination], store: dir.child("s"))
+            #expect(refused.status == 2, "\(destination)")
+            #expect(refused.stdout.isEmpty)
+            #expect(refused.stderr.contains("cannot back up to"), "\(refused.stderr)")
+        }
+        #expect(try String(contentsOfFile: dir.child("file"), encoding: .utf8) == "notes")
+        #expect(try Set(FileManager.default.contentsOfDirectory(atPath: dir.path)) == ["s", "file"])
+        #expect(try runCLI(["replay", "verify"], store: dir.child("s")).status == 0)
+    }
+
+    @Test("a copy that fails once started is removed with the folders it made, and nothing else")
+    func failedCopyRemovesWhatItCreated() throws {
+        let dir = TemporaryDirectory()
+        #expect(try apply(Scenario.standard, store: dir.child("s")).status == 0)
+        let kept = dir.child("kept")
+        try FileManager.default.createDirectory(atPath: kept, withIntermediateDirectories: false)
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: kept + "/notes.txt"))
+        // A file-size limit makes the copy's writes fail with EFBIG once it has created data.mdb.
+        let limited = #"trap "" XFSZ; ulimit -f 4; exec "$0" "$@""#
+        for destination in [kept, kept + "/new/copy"] {
+            let failed = try runCLI(
+                ["-c", limited, try grantledgerExecutable(), "backup", destination], store: dir.child("s"),
+                executable: "/bin/sh")
+            #expect(failed.status == 2, "\(failed.stdout) \(failed.stderr)")
+            #expect(failed.stderr.contains("cannot back up to"), "\(failed.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: kept) == ["notes.txt"])
+        }
+        #expect(try String(contentsOfFile: kept + "/notes.txt", encoding: .utf8) == "mine")
+        // Without the limit the same DEST takes the copy.
+        let copied = try runCLI(["backup", kept + "/new/copy"], store: dir.child("s"))
+        #expect(copied.status == 0, "\(copied.stderr)")
+        #expect(try runCLI(["replay", "verify"], store: kept + "/new/copy").status == 0)
+    }
+
     @Test("backup of a missing store exits 2")
     func missingStore() throws {
         let dir = TemporaryDirectory()

@@ -362,6 +362,38 @@ struct PostgresReplicaTests {
         let broken = try runCLI(["restore", "--from-postgres", database, directory.child("broken")], store: store)
         #expect(broken.status == 1)
         #expect(broken.stderr.contains("99"), "\(broken.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.child("broken")))
+    }
+
+    @Test("a malformed row: restore exits 1 naming its position, and removes the store it began")
+    func restoreOfAMalformedRowNamesItAndLeavesNothing() async throws {
+        PostgresTestServer.ran("restoreOfAMalformedRowNamesItAndLeavesNothing")
+        let directory = TemporaryDirectory()
+        let store = directory.child("store")
+        #expect(try apply(Scenario.standard, store: store).status == 0)
+        let database = try PostgresTestServer.newDatabase()
+        #expect(try runCLI(["sink", "postgres", "--url", database], store: store).status == 0)
+        _ = try PostgresTestServer.query(
+            database, "UPDATE grantledger.events SET record = substring(record FROM 1 FOR 9) WHERE position = 7")
+        // Into folders it creates: all of them are gone afterwards.
+        let nested = try runCLI(
+            ["restore", "--from-postgres", database, directory.child("new/restored")], store: store)
+        #expect(nested.status == 1)
+        #expect(nested.stderr.contains("position 7"), "\(nested.stderr)")
+        #expect(nested.stderr.contains("malformed"), "\(nested.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.child("new")))
+        // Into an empty folder that was there: the folder stays, empty.
+        let empty = directory.child("empty")
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: false)
+        let into = try runCLI(["restore", "--from-postgres", database, empty], store: store)
+        #expect(into.status == 1)
+        #expect(into.stderr.contains("position 7"), "\(into.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: empty).isEmpty)
+        // A file in DEST's place is refused and left as it was.
+        try Data("notes".utf8).write(to: URL(fileURLWithPath: directory.child("file")))
+        let onFile = try runCLI(["restore", "--from-postgres", database, directory.child("file")], store: store)
+        #expect(onFile.status == 2)
+        #expect(try String(contentsOfFile: directory.child("file"), encoding: .utf8) == "notes")
     }
 
     @Test("--follow stays live while 8 writers append; lag measured")

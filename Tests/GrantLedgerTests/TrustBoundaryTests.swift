@@ -103,6 +103,73 @@ struct TrustBoundaryTests {
         #expect(trusted.status == 0)
     }
 
+    @Test("a retry is answered from the record before its `at` is checked; a new id with that `at` is clockSkew")
+    func retryIsAnsweredBeforeTheClockCheck() async throws {
+        let dir = TemporaryDirectory()
+        let province = line(
+            "createProvince", ["provinceId": "RT", "name": "重试省"], by: "N0", id: "retry-1", at: Self.now)
+        let first: CommandOutcome
+        do {
+            let ledger = try Self.untrusted(dir)
+            defer { ledger.close() }
+            await ledger.expectAccepted(Scenario.organisation[0])
+            first = await ledger.expectAccepted(province)
+        }
+        // Ten minutes later the same line's `at` is beyond the tolerance, but its id is on record.
+        let ledger = try openTestLedger(dir.path, now: "2026-01-05T09:10:00+08:00", trustCommandTime: false)
+        defer { ledger.close() }
+        let before = try StoreSnapshot(ledger)
+        let retry = await ledger.expectAccepted(province)
+        #expect(retry.deduplicated && retry.position == first.position && retry.events == first.events)
+        let other = line("createProvince", ["provinceId": "RU", "name": "别省"], by: "N0", id: "retry-1", at: Self.now)
+        await ledger.expectRejected(other, "idempotencyConflict")
+        let fresh = line("createProvince", ["provinceId": "RT", "name": "重试省"], by: "N0", id: "retry-2", at: Self.now)
+        let skew = await ledger.expectRejected(fresh, "clockSkew")
+        #expect(skew.error?.rule == "R-LOG-4")
+        let login = line(
+            "login", ["role": "nationalOffice", "username": "national", "password": password], id: "retry-1",
+            at: Self.now)
+        await ledger.expectRejected(login, "idempotencyConflict")
+        let loginWithNewId = line(
+            "login", ["role": "nationalOffice", "username": "national", "password": password], id: "retry-3",
+            at: Self.now)
+        await ledger.expectRejected(loginWithNewId, "clockSkew")
+        #expect(try StoreSnapshot(ledger) == before)
+    }
+
+    @Test("`apply` answers a retry from the record whatever its `at`, also when queued behind its first attempt")
+    func cliRetryIsAnsweredBeforeTheClockCheck() throws {
+        let dir = TemporaryDirectory()
+        let province = line(
+            "createProvince", ["provinceId": "RT", "name": "重试省"], by: "N0", id: "retry-1", at: Self.now)
+        let first = try apply(
+            [Scenario.organisation[0], province], store: dir.path, environment: ["GRANTLEDGER_NOW": Self.now],
+            trustCommandTime: false)
+        #expect(first.status == 0, "\(first.stdout) \(first.stderr)")
+        let later = ["GRANTLEDGER_NOW": "2026-01-05T09:10:00+08:00"]
+        let retried = try apply([province], store: dir.path, environment: later, trustCommandTime: false)
+        #expect(retried.status == 0, "\(retried.stdout)")
+        #expect(retried.results.first?["replayed"] as? Bool == true)
+        #expect(retried.results.first?["position"] as? Int == first.results.last?["position"] as? Int)
+        // A first attempt and its retry in one run: the retry is prepared before the first attempt is
+        // on record, and answered from it once it is. A new id with the same `at` is still clockSkew.
+        let current = line(
+            "createProvince", ["provinceId": "RV", "name": "又一省"], by: "N0", id: "retry-4",
+            at: "2026-01-05T09:10:00+08:00")
+        var stale = try JSONSerialization.jsonObject(with: Data(current.utf8)) as! [String: Any]
+        stale["at"] = Self.now
+        let staleRetry = String(decoding: try JSONSerialization.data(withJSONObject: stale), as: UTF8.self)
+        let fresh = line("createProvince", ["provinceId": "RW", "name": "新省"], by: "N0", id: "retry-5", at: Self.now)
+        let queued = try apply(
+            [current, staleRetry, fresh], store: dir.path, environment: later, trustCommandTime: false)
+        #expect(queued.status == 1)
+        #expect(queued.results.count == 3)
+        #expect(queued.results[0]["ok"] as? Bool == true && queued.results[0]["replayed"] == nil)
+        #expect(queued.results[1]["ok"] as? Bool == true && queued.results[1]["replayed"] as? Bool == true)
+        #expect(queued.results[1]["position"] as? Int == queued.results[0]["position"] as? Int)
+        #expect((queued.results[2]["error"] as? [String: Any])?["code"] as? String == "clockSkew")
+    }
+
     // MARK: 2. Command ids carry a fingerprint (R-LOG-3)
 
     @Test("attack 2: a reused login id never answers from the record, and never swallows another command (R-LOG-3)")

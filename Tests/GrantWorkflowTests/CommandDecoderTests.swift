@@ -111,6 +111,62 @@ import Testing
         #expect(e?.field == "colour")
     }
 
+    @Test("a key echoed in `field` is bounded to 64 scalars and shows control, bidi and noncharacters escaped")
+    func echoedKeysAreBoundedAndEscaped() {
+        let province = #"{"type":"createProvince","actor":"N0","provinceId":"P","name":"n","#
+        let huge = String(repeating: "k", count: 1 << 20)
+        let long = error(province + "\"" + huge + "\":1}")
+        #expect(long?.code == .invalidInput)
+        #expect(long?.field == String(repeating: "k", count: 64) + "…")
+        #expect((long?.message.utf8.count ?? .max) < 100)
+        // 64 scalars are shown whole; the 65th is cut.
+        let sixtyFour = String(repeating: "键", count: 64)
+        #expect(error(province + "\"" + sixtyFour + "\":1}")?.field == sixtyFour)
+        #expect(error(province + "\"" + sixtyFour + "x\":1}")?.field == sixtyFour + "…")
+        // Raw and escaped bidi overrides, control characters and noncharacters are shown as escapes.
+        #expect(error(province + "\"a\u{202E}b\":1}")?.field == #"a\u{202E}b"#)
+        #expect(error(province + #""a\u202eb":1}"#)?.field == #"a\u{202E}b"#)
+        #expect(error(province + #""a\nb\u001b\ufdd0":1}"#)?.field == #"a\nb\u{1B}\u{FDD0}"#)
+        // Nested keys too: an unknown detail, an extra profile field refused for its characters.
+        let details = #"{"type":"editChangeRequest","actor":"L1","requestId":"CR-1","details":{""#
+        #expect(
+            error(details + huge + #"":"x"},"reason":"r"}"#)?.field == "details." + String(repeating: "k", count: 64)
+                + "…")
+        let profile =
+            #"{"type":"completeProfile","actor":"L1","profile":{"gender":"m","birthDate":"1980-01-01","title":"t","#
+            + #""degree":"d","researchArea":"r","\u2066x":"y"}}"#
+        let refused = error(profile)
+        #expect(refused?.code == .invalidInput)
+        #expect(refused?.field == #"profile.\u{2066}x"#)
+        // A duplicate key is bounded in `field` and in the message.
+        let duplicate = error("{\"" + huge + "\":1,\"" + huge + "\":2}")
+        #expect(duplicate?.code == .invalidInput)
+        #expect((duplicate?.field?.count ?? .max) <= 65)
+        #expect((duplicate?.message.utf8.count ?? .max) < 200)
+        // Plain keys are shown as they are.
+        #expect(error(province + #""colour":"red"}"#)?.field == "colour")
+    }
+
+    @Test("a duplicate key's field is its whole path; a line that is not an object, or not JSON, is `$`")
+    func duplicateKeyPathsAndWholeLineFields() {
+        let leader = error(#"{"type":"registerProject","leader":{"name":"a","idType":"residentId","name":"b"}}"#)
+        #expect(leader?.code == .invalidInput)
+        #expect(leader?.field == "leader.name")
+        #expect(leader?.message == "duplicate key 'name'")
+        #expect(error(#"{"members":[{"unit":"u"},{"name":"n","unit":"a","unit":"b"}]}"#)?.field == "members[1].unit")
+        #expect(error(#"{"a":[[1],[{"k":1,"k":2}]]}"#)?.field == "a[1][0].k")
+        #expect(error(#"{"details":{"add":[{"x":{"y":1,"y":2}}]}}"#)?.field == "details.add[0].x.y")
+        #expect(error(#"{"a":1,"a":2}"#)?.field == "a")
+        // A bad key on the way is shown as any echoed key is.
+        #expect(error("{\"a\u{202E}\":{\"k\":1,\"k\":2}}")?.field == #"a\u{202E}.k"#)
+        for line in ["[1,2]", #""text""#, "12", "null", "true", "[]"] {
+            let e = error(line)
+            #expect(e?.code == .invalidInput, "\(line)")
+            #expect(e?.field == "$", "\(line)")
+        }
+        #expect(error(#"{"a":{"b":[1,}}"#)?.field == "$")
+    }
+
     @Test("invalid JSON, invalid UTF-8, deep nesting and a missing actor are invalidInput")
     func malformed() {
         for line in ["", "{", "nul", "[1,2]", #"{"type":}"#, #"{"type":"bootstrap"} x"#, #"{"a":1,"a":2}"#] {

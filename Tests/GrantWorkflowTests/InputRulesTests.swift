@@ -107,7 +107,8 @@ import Testing
         #expect(refusal(project)?.field == "leader.name")
         let key = project.replacingOccurrences(of: #"张\u202e三"#, with: "张三").replacingOccurrences(
             of: #"{"equipment":1}"#, with: #"{"equip\u001bment":1}"#)
-        #expect(refusal(key)?.field == "budget.direct.equip\u{1b}ment")
+        // The key is shown with its control character escaped (InputText.shownKey).
+        #expect(refusal(key)?.field == #"budget.direct.equip\u{1B}ment"#)
         let member = project.replacingOccurrences(of: #"张\u202e三"#, with: "张三").replacingOccurrences(
             of: #""members":[]"#,
             with: #""members":[{"name":"李四","idType":"passport","idNumber":"E7654321","unit":"北\u0007大"}]"#)

@@ -23,7 +23,7 @@ enum AppliedCommand: Sendable {
 }
 
 /// Runs one prepared command inside a child write transaction on the writer thread: idempotency,
-/// clock check, decide against the stored state, append, evolve the read models, outbox, credentials,
+/// clock check (a retry is answered from the record whatever its `at`), decide against the stored state, append, evolve the read models, outbox, credentials,
 /// attachments, checkpoint and idempotency record, all in that one transaction.
 struct CommandRunner: Sendable {
     let dbs: LedgerDatabases
@@ -43,6 +43,8 @@ struct CommandRunner: Sendable {
         if let id = envelope.id, let stored = try txn.commandResult(id) {
             if let replayed = try Self.replay(stored, id: id, prepared) { return .accepted(replayed) }
         }
+        // An `at` beyond the tolerance, on a command its id did not answer (R-LOG-4).
+        if let skew = prepared.clockSkew { throw RejectedCommand(error: skew) }
         let head = txn.head
         try ModelMaintenance.catchUp(txn, dbs: dbs)
         let time = try Self.stamp(prepared, head: head)

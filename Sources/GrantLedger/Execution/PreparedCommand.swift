@@ -8,6 +8,10 @@ package struct PreparedCommand: Sendable {
     var time: Timestamp
     /// Whether ``time`` is the command's own `at` (trusted command time, R-LOG-4).
     var trustedTime: Bool
+    /// The `clockSkew` of a command with an id whose `at` is beyond the tolerance: answered only when
+    /// the id is not on record, since a retry is answered from the record whatever its `at` (R-LOG-3).
+    /// Such a command was prepared no further (no password hashed, no token or id drawn).
+    var clockSkew: LedgerError?
     /// The command's fingerprint when it carries an id (R-LOG-3); empty otherwise.
     var fingerprint: [UInt8]
     var secrets: PreparedSecrets
@@ -31,9 +35,11 @@ extension Ledger {
     ///
     /// The time comes first, so that a command with a forged time costs no password hash: with
     /// `trustTime` it is the command's `at` (or the clock's when absent); otherwise the clock's, and an
-    /// `at` farther from it than the policy's tolerance is `clockSkew` (R-LOG-4 rev. 2). The envelope
-    /// was fully decoded and validated already; a weak new password (R-ACC-6) is refused next, before
-    /// any salt is drawn or hash computed, so no invalid command costs PBKDF2.
+    /// `at` farther from it than the policy's tolerance is `clockSkew` (R-LOG-4 rev. 2). A command with
+    /// an id gets that answer only from the writer, after its id is looked up (``clockSkew``): a retry
+    /// is answered from the record before its `at` is checked (R-LOG-3 rev. 2). The envelope was fully
+    /// decoded and validated already; a weak new password (R-ACC-6) is refused next, before any salt is
+    /// drawn or hash computed, so no invalid command costs PBKDF2.
     func prepare(_ envelope: CommandEnvelope, trustTime: Bool) throws(LedgerError) -> PreparedCommand {
         if !envelope.checkedByDecoder, let scalar = envelope.firstForbiddenScalar {
             throw LedgerError(
@@ -50,10 +56,15 @@ extension Ledger {
             if let at = envelope.at {
                 let tolerance = Int64(options.policy.clockToleranceSeconds) * 1000
                 guard abs(at.epochMilliseconds - now.epochMilliseconds) <= tolerance else {
-                    throw LedgerError(
+                    let skew = LedgerError(
                         .clockSkew, rule: "R-LOG-4",
                         "the command's time \(at) is more than \(options.policy.clockToleranceSeconds) s from the "
                             + "ledger's clock (\(now)); the ledger stamps commands with its own time")
+                    guard envelope.id != nil else { throw skew }
+                    return PreparedCommand(
+                        envelope: envelope, time: now, trustedTime: false, clockSkew: skew,
+                        fingerprint: envelope.fingerprint, secrets: PreparedSecrets(), checkedCredential: nil,
+                        hashes: nil)
                 }
             }
             time = now
@@ -91,7 +102,7 @@ extension Ledger {
             secrets.generatedId = Self.idPrefix(field) + PasswordHasher.hex(options.randomBytes(8))
         }
         return PreparedCommand(
-            envelope: envelope, time: time, trustedTime: trustTime,
+            envelope: envelope, time: time, trustedTime: trustTime, clockSkew: nil,
             fingerprint: envelope.id == nil ? [] : envelope.fingerprint,
             secrets: secrets, checkedCredential: checked, hashes: dbs.hasher.memo(of: envelope.command))
     }

@@ -343,7 +343,7 @@ public enum CommandDecoder {
             for field in candidate.detailFields { kindsOfKey[field, default: []].append(candidate) }
         }
         for key in keys where kindsOfKey[key] == nil {
-            throw WorkflowError.invalidInput(f.fieldName(key), "unknown field")
+            throw WorkflowError.invalidInput(f.fieldName(InputText.shownKey(key)), "unknown field")
         }
         let resolved: ChangeKind
         if let kind {

@@ -43,8 +43,10 @@ struct FieldReader {
     ) throws(WorkflowError) -> FieldReader {
         guard tape.kind(value) == .object else {
             let name = path()
+            // The line itself is `$` (docs/cli.md), as for the other whole-line errors.
             throw WorkflowError.invalidInput(
-                element.map { "\(name)[\($0)]" } ?? name, "must be an object, not \(tape.kind(value).typeName)")
+                element.map { "\(name)[\($0)]" } ?? (name.isEmpty ? "$" : name),
+                "must be an object, not \(tape.kind(value).typeName)")
         }
         return FieldReader(tape, object: value, path: path(), element: element, limits: limits)
     }
@@ -59,8 +61,9 @@ struct FieldReader {
 
     func fieldName(_ key: StaticString) -> String { fieldName(key.description) }
 
-    /// The path of a member, named by its key as written (escapes decoded).
-    func fieldName(_ member: Member) -> String { fieldName(tape.string(member.key)) }
+    /// The path of a member, named by its key as written (escapes decoded), bounded and with control,
+    /// bidi and noncharacter scalars escaped (``InputText/shownKey(_:)``): the key is the client's.
+    func fieldName(_ member: Member) -> String { fieldName(InputText.shownKey(tape.string(member.key))) }
 
     /// How many members the object holds.
     var memberCount: Int { tape.count(objectToken) }

@@ -173,6 +173,35 @@ enum InputText {
         return count > 0
     }
 
+    /// The most scalars of a key that an error's `field` shows (``shownKey(_:)``).
+    static let maximumShownKeyScalars = 64
+
+    /// An object key as an error's `field` shows it: its first 64 Unicode scalars, then `…` when it
+    /// is longer, with control characters (newline and tab included), bidi overrides and isolates, and
+    /// noncharacters written as escapes (`\n`, `\t`, `\r`, otherwise `\u{202E}`, as tables show
+    /// them), so an answer never echoes a huge key or a character refused in values.
+    static func shownKey(_ key: String) -> String {
+        if key.utf8.count <= maximumShownKeyScalars, key.utf8.allSatisfy({ (0x20..<0x7F).contains($0) }) {
+            return key
+        }
+        var shown = ""
+        for (index, scalar) in key.unicodeScalars.enumerated() {
+            guard index < maximumShownKeyScalars else {
+                shown += "…"
+                break
+            }
+            switch scalar {
+            case "\n": shown += "\\n"
+            case "\t": shown += "\\t"
+            case "\r": shown += "\\r"
+            case _ where isForbidden(scalar):
+                shown += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default: shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown
+    }
+
     /// A printable description of a refused scalar for error messages (`U+001B`).
     static func describe(_ scalar: Unicode.Scalar) -> String {
         let digits = String(scalar.value, radix: 16, uppercase: true)

@@ -275,6 +275,16 @@ struct JSONTapeParser {
         }
     }
 
+    /// An error from inside a member's value or an array's element, its path (a duplicate key's)
+    /// prefixed with the member's key or the element's index: `leader.name`, `members[0].unit`.
+    /// Errors of the whole line (`$`) are left as they are.
+    func within(_ error: WorkflowError, segment: String) -> WorkflowError {
+        guard let field = error.field, field != "$" else { return error }
+        var nested = error
+        nested.field = segment + (field.hasPrefix("[") ? field : "." + field)
+        return nested
+    }
+
     func fail(_ message: String) -> WorkflowError {
         WorkflowError.invalidInput("$", "invalid JSON at byte \(index): \(message)")
     }
@@ -378,7 +388,12 @@ struct JSONTapeParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
             skipWhitespace()
-            try parseValue(depth: depth + 1)
+            do {
+                try parseValue(depth: depth + 1)
+            } catch {
+                let name = tokens.withUnsafeBufferPointer { JSONTape(bytes: bytes, tokens: $0).string(key) }
+                throw within(error, segment: InputText.shownKey(name))
+            }
             members += 1
             tokens[object].start = members
             tokens[object].next = tokens.count
@@ -395,7 +410,9 @@ struct JSONTapeParser {
                 tokens[object].flags = 0
             }
             if compare, members > 1, isDuplicate(key, first: object + 1, members: members, seen: &seen) {
-                let name = tokens.withUnsafeBufferPointer { JSONTape(bytes: bytes, tokens: $0).string(key) }
+                let name = tokens.withUnsafeBufferPointer {
+                    InputText.shownKey(JSONTape(bytes: bytes, tokens: $0).string(key))
+                }
                 throw WorkflowError.invalidInput(name, "duplicate key '\(name)'")
             }
             skipWhitespace()
@@ -422,7 +439,11 @@ struct JSONTapeParser {
         }
         while true {
             skipWhitespace()
-            try parseValue(depth: depth + 1)
+            do {
+                try parseValue(depth: depth + 1)
+            } catch {
+                throw within(error, segment: "[\(elements)]")
+            }
             elements += 1
             tokens[array].start = elements
             tokens[array].next = tokens.count

@@ -1,7 +1,9 @@
 @testable import GrantWorkflow
 
-/// The tree parser `JSONParser` was before it read through `JSONTape` (kept here, unchanged, as the
-/// reference the tape is checked against: `CommandDecoderTapeTests`).
+/// The tree parser `JSONParser` was before it read through `JSONTape` (kept here as the reference the
+/// tape is checked against: `CommandDecoderTapeTests`), changed since only where the answer changed:
+/// a duplicate key's `field` is its whole path (`leader.name`, `members[0].unit`), its keys shown as
+/// `InputText.shownKey` shows them.
 ///
 /// A strict, bounded JSON parser over UTF-8 bytes: never crashes, whatever the input.
 ///
@@ -88,9 +90,15 @@ struct ReferenceJSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
             skipWhitespace()
-            let value = try parseValue(depth: depth + 1)
+            let value: JSONValue
+            do {
+                value = try parseValue(depth: depth + 1)
+            } catch {
+                throw Self.prefixed(error, InputText.shownKey(key))
+            }
             guard object.insert(key, value) else {
-                throw WorkflowError.invalidInput(key, "duplicate key '\(key)'")
+                let shown = InputText.shownKey(key)
+                throw WorkflowError.invalidInput(shown, "duplicate key '\(shown)'")
             }
             skipWhitespace()
             guard index < bytes.count else { throw fail("unterminated object") }
@@ -104,6 +112,14 @@ struct ReferenceJSONParser {
         }
     }
 
+    /// A duplicate key's error from inside a value, under the member's key or the element's index.
+    static func prefixed(_ error: WorkflowError, _ segment: String) -> WorkflowError {
+        guard let field = error.field, field != "$" else { return error }
+        var error = error
+        error.field = field.first == "[" ? segment + field : segment + "." + field
+        return error
+    }
+
     mutating func parseArray(depth: Int) throws(WorkflowError) -> JSONValue {
         index += 1
         var values: [JSONValue] = []
@@ -114,7 +130,11 @@ struct ReferenceJSONParser {
         }
         while true {
             skipWhitespace()
-            values.append(try parseValue(depth: depth + 1))
+            do {
+                values.append(try parseValue(depth: depth + 1))
+            } catch {
+                throw Self.prefixed(error, "[\(values.count)]")
+            }
             skipWhitespace()
             guard index < bytes.count else { throw fail("unterminated array") }
             if bytes[index] == UInt8(ascii: ",") {

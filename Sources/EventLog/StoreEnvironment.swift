@@ -332,8 +332,31 @@ final class StoreEnvironment: @unchecked Sendable {
         pthread_rwlock_rdlock(mapLock)
         defer { pthread_rwlock_unlock(mapLock) }
         guard !isClosed else { throw EventLogError(code: .closed, message: "the store is closed") }
-        let rc = mdb_env_copy2(env, path, LMDBFlags.compact)
-        guard rc == 0 else { throw .lmdb(rc, "mdb_env_copy2 \(path)") }
+        // The copy's file is created owner-only before a byte is written (`mdb_env_copy2` would create
+        // it with the process's default mode and leave a moment when others could read it).
+        let file = path + "/data.mdb"
+        #if canImport(Glibc)
+        let fd = Glibc.open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        #else
+        let fd = Darwin.open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        #endif
+        guard fd >= 0 else { throw .io(errno, "create \(file)") }
+        let rc = mdb_env_copyfd2(env, fd, LMDBFlags.compact)
+        let synced = rc == 0 ? fsync(fd) : 0
+        let failure = errno
+        #if canImport(Glibc)
+        Glibc.close(fd)
+        #else
+        Darwin.close(fd)
+        #endif
+        guard rc == 0 else {
+            unlink(file)
+            throw .lmdb(rc, "mdb_env_copyfd2 \(path)")
+        }
+        guard synced == 0 else {
+            unlink(file)
+            throw .io(failure, "fsync \(file)")
+        }
         restrictToOwner(folder: path, files: ["data.mdb"])
     }
 

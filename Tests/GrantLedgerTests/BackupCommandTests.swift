@@ -27,6 +27,28 @@ struct BackupCommandTests {
         #expect(try runCLI(["replay", "verify"], store: dir.child("copy")).lines.contains(digest ?? "-"))
     }
 
+    @Test("the copy's data file is created owner-only and exclusive, before a byte of the store is in it")
+    func copyIsOwnerOnlyFromItsFirstByte() throws {
+        guard let strace = try CLIInputOutputTests.requiredStrace() else { return }
+        let dir = TemporaryDirectory()
+        let env = ["GRANTLEDGER_NOW": "2026-03-01T09:00:00+08:00"]
+        #expect(try apply(Scenario.standard, store: dir.child("s"), environment: env).status == 0)
+        let trace = dir.child("trace")
+        let result = try runCLI(
+            [
+                "-f", "-e", "trace=openat,open,creat", "-o", trace, try grantledgerExecutable(), "backup",
+                dir.child("copy"),
+            ],
+            store: dir.child("s"), executable: strace)
+        #expect(result.status == 0, "\(result.stderr)")
+        let opens = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains(dir.child("copy") + "/data.mdb") }
+        // The first open of the copy creates it: exclusive, mode 0600 (LMDB's own copy made it with the
+        // process's default mode, readable by others until the mode was tightened afterwards).
+        let first = try #require(opens.first)
+        #expect(first.contains("O_CREAT") && first.contains("O_EXCL") && first.contains("0600"), "\(first)")
+    }
+
     @Test("an empty DEST is refused before anything is copied (it used to write /data.mdb)")
     func emptyDestinationIsRefused() throws {
         let dir = TemporaryDirectory()

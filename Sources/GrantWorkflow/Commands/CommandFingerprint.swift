@@ -29,7 +29,7 @@ extension CommandEnvelope {
     /// an erased ID number. A retry of such a command is then told apart from another command by
     /// everything but its personal values.
     public var publicFingerprint: [UInt8]? {
-        if let lineFingerprint { return linePublicFingerprint }
+        if lineFingerprint != nil { return linePublicFingerprint }
         var probe = CanonicalEncoder(personal: false)
         encodeFields(into: &probe)
         return probe.blankedPersonal ? Array(SHA256.hash(data: probe.bytes)) : nil

@@ -63,6 +63,36 @@ struct PasswordHashingOrderTests {
             (line("registerAccount", ["accountId": "L1", "role": "leader", "password": password]), "invalidInput"),
             (#"{"type":"bootstrap","accountId":"N0","username":"u","password":"Secret123","name":"n""#, "invalidInput"),
         ]
+        // Every input rule a registration, a reset or a resubmission breaks without reading the store.
+        let registration: [String: Any] = [
+            "accountId": "L1", "role": "leader", "username": "13800000001", "email": "l1@example.cn",
+            "name": "张三", "idType": "residentId", "idNumber": IDs.leader, "unitId": "U1", "password": password,
+            "agreedToTerms": true,
+        ]
+        func registering(_ change: [String: Any]) -> String {
+            line("registerAccount", registration.merging(change) { $1 })
+        }
+        let malformed: [(String, String)] = [
+            (registering(["email": "notanemail"]), "invalidInput"),
+            (registering(["username": "2380000000"]), "invalidInput"),
+            (registering(["idNumber": "110108198001010010"]), "invalidIdNumber"),
+            (registering(["agreedToTerms": false]), "termsNotAccepted"),
+            (registering(["role": "unitAdmin"]), "invalidInput"),
+            (line("resetPassword", ["token": "nothex!", "newPassword": password]), "tokenInvalid"),
+            (line("resubmitRegistration", ["accountId": "L9", "password": password, "email": "bad"]), "invalidInput"),
+            (
+                line(
+                    "createAdminAccount",
+                    [
+                        "accountId": "A9", "role": "leader", "username": "a9", "password": password, "name": "n",
+                        "unitId": "U1",
+                    ], by: "N0"), "invalidInput"
+            ),
+        ]
+        for (text, code) in malformed {
+            let outcome = await ledger.execute(line: text)
+            #expect(outcome.error?.code.rawValue == code, "\(text): \(String(describing: outcome.error))")
+        }
         for (text, code) in refused {
             let outcome = await ledger.execute(line: text)
             #expect(outcome.error?.code.rawValue == code, "\(text)")

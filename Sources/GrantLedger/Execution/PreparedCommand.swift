@@ -78,11 +78,15 @@ extension Ledger {
             } catch {
                 throw LedgerError(error)
             }
+            // Every other input rule that needs no store, before the hash (docs/cli.md, input rules).
+            if let refusal = envelope.command.inputRefusal { throw LedgerError(refusal) }
             let salt = options.randomBytes(16)
             secrets.newPasswordHash = PasswordHasher.hash(
                 password: password, salt: salt, iterations: options.policy.passwordIterations)
         }
         if let check = needs.passwordToVerify {
+            // The same before a password is checked: a malformed line costs no PBKDF2 time either.
+            if let refusal = envelope.command.inputRefusal { throw LedgerError(refusal) }
             let (accountId, stored) = try storedCredential(for: check.target)
             if let stored {
                 secrets.passwordMatches = PasswordHasher.verify(password: check.password, against: stored)

@@ -97,32 +97,17 @@ extension Decider {
 
     // MARK: registration
 
-    static func isValidPhone(_ phone: String) -> Bool {
-        let bytes = Array(phone.utf8)
-        return bytes.count == 11 && bytes[0] == UInt8(ascii: "1")
-            && bytes.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-    }
-
-    static func isValidEmail(_ email: String) -> Bool {
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, email.count <= 200,
-            !email.contains(where: { $0.isWhitespace })
-        else { return false }
-        let domain = parts[1].split(separator: ".", omittingEmptySubsequences: false)
-        return domain.count >= 2 && domain.allSatisfy { !$0.isEmpty }
-    }
-
     func validateRegistration(
         username: String, email: String, idType: IdType, idNumber: String, unitId: String
     ) throws(WorkflowError) {
         guard state.unit(unitId) != nil else {
             throw WorkflowError(.unknownUnit, rule: "R-ACC-2", field: "unitId", "单位不存在 (unit \(unitId) does not exist)")
         }
-        guard Self.isValidPhone(username) else {
+        guard AccountFields.isValidPhone(username) else {
             throw WorkflowError.invalidInput(
                 "username", "手机号码无效 (a mobile number: 11 digits starting with 1)", rule: "R-ACC-2")
         }
-        guard Self.isValidEmail(email) else {
+        guard AccountFields.isValidEmail(email) else {
             throw WorkflowError.invalidInput("email", "电子邮箱无效 (not a valid e-mail address)", rule: "R-ACC-2")
         }
         try requireValidIdNumber(idNumber, type: idType, field: "idNumber")

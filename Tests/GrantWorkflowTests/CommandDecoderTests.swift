@@ -145,6 +145,16 @@ import Testing
         #expect((duplicate?.message.utf8.count ?? .max) < 200)
         // Plain keys are shown as they are.
         #expect(error(province + #""colour":"red"}"#)?.field == "colour")
+        // A malformed birth date is personal: named, never echoed; another date is echoed.
+        let birth = error(
+            #"{"type":"completeProfile","actor":"L1","profile":{"gender":"m","birthDate":"1985-13-45","title":"t","#
+                + #""degree":"d","researchArea":"r"}}"#)
+        #expect(birth?.field == "profile.birthDate")
+        #expect(birth.map { !"\($0)".contains("1985-13-45") } == true, "\(String(describing: birth))")
+        let end = error(
+            #"{"type":"draftChangeRequest","actor":"L1","requestId":"CR-1","projectNo":"P","kind":"extension","#
+                + #""details":{"newEndDate":"2028-13-45","progress":"p","plan":"q"},"reason":"r"}"#)
+        #expect(end.map { "\($0)".contains("2028-13-45") } == true, "\(String(describing: end))")
     }
 
     @Test("a duplicate key's field is its whole path; a line that is not an object, or not JSON, is `$`")

@@ -360,7 +360,9 @@ struct FieldReader {
         let text = try Self.checkString(
             tape, try required(key), field: fieldName(key), length: .name, allowEmpty: false, limits: limits)
         guard let date = CalendarDate(text) else {
-            throw WorkflowError.invalidInput(fieldName(key), "must be a date YYYY-MM-DD, not '\(text)'")
+            // A personal value (a birth date) is not echoed into answers and logs (R-LOG-6).
+            let echo = CommandEnvelope.personalFields.contains("\(key)") ? "" : ", not '\(text)'"
+            throw WorkflowError.invalidInput(fieldName(key), "must be a date YYYY-MM-DD" + echo)
         }
         return date
     }

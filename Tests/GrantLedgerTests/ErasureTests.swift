@@ -317,6 +317,25 @@ struct ErasureTests {
         await migrated.expectRejected(Self.erase(["accountId": "L1"]), "invalidState")
     }
 
+    @Test(
+        "a change of leader whose new leader is erased while it waits is invalidState on approval, and can be rejected")
+    func erasedNewLeaderStopsTheChange() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path)
+        defer { ledger.close() }
+        for text in Scenario.standard { await ledger.expectAccepted(text) }
+        let newLeader = ["name": "王新", "idType": "residentId", "idNumber": IDs.newLeader]
+        await ledger.expectAccepted(Scenario.change("CR-L", kind: "changeLeader", details: ["newLeader": newLeader]))
+        await ledger.expectAccepted(Scenario.submit("CR-L"))
+        await ledger.expectAccepted(Self.erase(["idType": "residentId", "idNumber": IDs.newLeader]))
+        for reviewer in ["UA1", "PO1"] { await ledger.expectAccepted(Scenario.review("CR-L", by: reviewer)) }
+        // The last approval would make it take effect.
+        let refused = await ledger.expectRejected(Scenario.review("CR-L", by: "N0"), "invalidState")
+        #expect(refused.error?.message.contains("erased") == true, "\(String(describing: refused.error))")
+        await ledger.expectAccepted(Scenario.review("CR-L", "reject", by: "N0"))
+        #expect(try ledger.checkModels().differences == [])
+    }
+
     @Test("a command built in Swift cannot smuggle the erased marker or control characters in")
     func typedCommandsAreChecked() async throws {
         let dir = TemporaryDirectory()

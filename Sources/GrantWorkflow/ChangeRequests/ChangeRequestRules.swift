@@ -55,6 +55,12 @@ extension Decider {
                 }
             }
         case .changeLeader(let newLeader):
+            guard !PersonalData.isErased(newLeader.idNumber) else {
+                // The named person's data was erased while the request waited (R-LOG-6).
+                throw WorkflowError.invalidState(
+                    "the new leader's personal data was erased: this request cannot take effect; return or reject it",
+                    rule: "R-CHG-7")
+            }
             try requireValidIdNumber(newLeader.idNumber, type: newLeader.idType, field: "details.newLeader.idNumber")
             guard IdentityNumber.normalized(newLeader.idNumber) != IdentityNumber.normalized(project.leader.idNumber)
             else {

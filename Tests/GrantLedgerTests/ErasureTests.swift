@@ -205,6 +205,23 @@ struct ErasureTests {
             line("createProvince", ["provinceId": "P9", "name": "重庆市"], by: "N0", id: "rp-9"), "idempotencyConflict")
         // Told apart by everything but the personal values, which the record no longer holds.
         #expect(await ledger.expectAccepted(registration(member: residentId("11010819940101005"))).deduplicated)
+        // But an erasure of someone else, by number, under the erasure's id is not taken for a retry:
+        // that person still has live data, so it cannot be the same erasure.
+        let reused = line(
+            "eraseSubject", ["idType": "residentId", "idNumber": IDs.expert2, "reason": "依本人申请"], by: "N0",
+            id: "erase-9")
+        await ledger.expectRejected(reused, "idempotencyConflict")
+        // A command with no personal value of its own keeps its whole fingerprint through an erasure
+        // that reaches its events (an erasure by account): another command under its id is refused.
+        await ledger.expectAccepted(
+            line("eraseSubject", ["accountId": "E3", "reason": "依本人申请"], by: "N0", id: "erase-e3"))
+        #expect(
+            await ledger.expectAccepted(
+                line("eraseSubject", ["accountId": "E3", "reason": "依本人申请"], by: "N0", id: "erase-e3")
+            ).deduplicated)
+        await ledger.expectRejected(
+            line("eraseSubject", ["accountId": "E1", "reason": "依本人申请"], by: "N0", id: "erase-e3"),
+            "idempotencyConflict")
         #expect(try ledger.verify().firstBadPosition == nil)
         #expect(try ledger.checkModels().differences == [])
     }

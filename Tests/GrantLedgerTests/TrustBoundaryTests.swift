@@ -257,6 +257,15 @@ struct TrustBoundaryTests {
         #expect(otherNumber.fingerprint != one.fingerprint)
         #expect(otherNumber.publicFingerprint == one.publicFingerprint)
         #expect(one.publicFingerprint != nil && one.publicFingerprint != one.fingerprint)
+        // A profile's extra fields are named by their own keys in a line, and are personal too.
+        let profile =
+            #"{"id":"p","type":"completeProfile","actor":"L1","profile":{"gender":"男","birthDate":"1980-01-01","title":"教授","degree":"博士","researchArea":"哲学","officePhone":"#
+        let office = try line(profile + #""010-62751999"}}"#)
+        let otherOffice = try line(profile + #""010-62750000"}}"#)
+        #expect(office.fingerprint != otherOffice.fingerprint)
+        #expect(office.publicFingerprint != nil && office.publicFingerprint == otherOffice.publicFingerprint)
+        let otherTitle = try line(profile.replacingOccurrences(of: "教授", with: "讲师") + #""010-62751999"}}"#)
+        #expect(otherTitle.publicFingerprint != office.publicFingerprint, "the title is not personal")
         let plain = try line(#"{"id":"a","type":"setAccountEnabled","actor":"N0","accountId":"L1","enabled":false}"#)
         #expect(plain.publicFingerprint == nil, "a command without personal values has one fingerprint")
         // Envelopes built in Swift have their own canonical form: equal values, equal fingerprints.

@@ -62,11 +62,12 @@ public struct CommandOutcome: Sendable, Hashable {
     public var jsonLine: String { json.serialized() }
 
     /// The bytes kept under the command id for idempotent retries: position, events and result, then
-    /// the tag 1 and the command's fingerprint (length-prefixed) (R-LOG-3 rev. 2), then, for a command
-    /// with personal values, the tag 2 and its fingerprint without them
-    /// (``CommandEnvelope/publicFingerprint``). Records written before the fingerprint existed end after
-    /// the result; an erasure drops the full fingerprint of every command that held the person's
-    /// fields (``withoutFullFingerprint(_:)``).
+    /// the tag 1 and the command's fingerprint (length-prefixed) (R-LOG-3 rev. 2), then the tag 2 and
+    /// its fingerprint without personal values (``CommandEnvelope/publicFingerprint``), empty when the
+    /// command has none (its full fingerprint then holds nothing personal). Records written before the
+    /// fingerprint existed end after the result, and those written before round 18 after the first
+    /// fingerprint; an erasure drops the full fingerprint of every command that held the person's
+    /// fields and has personal values of its own, or may have (``withoutFullFingerprint(_:)``).
     func storedForm(fingerprint: [UInt8]?, publicFingerprint: [UInt8]?) -> [UInt8] {
         var writer = BinaryWriter(capacity: 128)
         writer.writeVarint(position)
@@ -96,9 +97,13 @@ public struct CommandOutcome: Sendable, Hashable {
     }
 
     /// A stored record without its full fingerprint (kept: the one without personal values), or nil
-    /// when it holds none or is not a command record of this form (an event-log append's, say).
+    /// when there is nothing to drop: no full fingerprint, a command without personal values (an
+    /// empty second fingerprint), or not a command record of this form (an event-log append's, say).
+    /// A record from before round 18 has no second fingerprint and may hold personal values: dropped.
     static func withoutFullFingerprint(_ bytes: [UInt8]) -> [UInt8]? {
-        guard let record = stored(bytes, commandId: ""), record.fingerprint != nil else { return nil }
+        guard let record = stored(bytes, commandId: ""), record.fingerprint != nil,
+            record.publicFingerprint?.isEmpty != true
+        else { return nil }
         return record.outcome.storedForm(fingerprint: nil, publicFingerprint: record.publicFingerprint)
     }
 

@@ -41,7 +41,10 @@ struct CommandRunner: Sendable {
         let envelope = prepared.envelope
         let dbs = dbs.using(prepared.hashes)
         if let id = envelope.id, let stored = try txn.commandResult(id) {
-            if let replayed = try Self.replay(stored, id: id, prepared) { return .accepted(replayed) }
+            if let replayed = try Self.replay(stored, id: id, prepared) {
+                try Self.checkErasureRetry(stored, id: id, envelope.command, txn: txn, dbs: dbs)
+                return .accepted(replayed)
+            }
         }
         // An `at` beyond the tolerance, on a command its id did not answer (R-LOG-4).
         if let skew = prepared.clockSkew { throw RejectedCommand(error: skew) }
@@ -137,13 +140,14 @@ struct CommandRunner: Sendable {
         let outcome = CommandOutcome(
             commandId: envelope.id, position: position, events: types, result: decision.result)
         if let id = envelope.id, envelope.command.isAnsweredFromRecord {
-            // An erasure's own command names the person it erases: only its fingerprint without them.
-            let erases = !erasures.isEmpty
+            // An erasure by document number names the person it erases: only its fingerprint without
+            // them. A command without personal values keeps its full one beside an empty second one.
+            let publicFingerprint = prepared.envelope.publicFingerprint
             try txn.recordCommand(
                 id,
                 result: outcome.storedForm(
-                    fingerprint: erases ? nil : prepared.fingerprint,
-                    publicFingerprint: prepared.envelope.publicFingerprint))
+                    fingerprint: !erasures.isEmpty && publicFingerprint != nil ? nil : prepared.fingerprint,
+                    publicFingerprint: publicFingerprint ?? []))
         }
         return outcome
     }
@@ -160,9 +164,9 @@ struct CommandRunner: Sendable {
         let same: Bool
         if let fingerprint = record.fingerprint {
             same = fingerprint == prepared.fingerprint
-        } else if let publicFingerprint = record.publicFingerprint {
+        } else if let publicFingerprint = record.publicFingerprint, !publicFingerprint.isEmpty {
             // The full fingerprint went with an erasure: everything but the personal values must match.
-            same = publicFingerprint == (prepared.envelope.publicFingerprint ?? prepared.fingerprint)
+            same = publicFingerprint == prepared.envelope.publicFingerprint
         } else {
             // A record from before fingerprints cannot tell commands apart: the first result, except for
             // the commands that are never answered from the record.
@@ -175,6 +179,24 @@ struct CommandRunner: Sendable {
                     "the command id '\(id)' was already used by a different command; choose a new id"))
         }
         return record.outcome
+    }
+
+    /// An erasure by document number is recorded without its personal value, so a retry is matched on
+    /// the rest (reason, actor): a true retry finds the person erased already. One naming a person who
+    /// still has live data is another erasure under a reused id: `idempotencyConflict`, never a
+    /// "replayed" answer that would tell the office someone was erased who was not.
+    static func checkErasureRetry(
+        _ stored: [UInt8], id: String, _ command: Command, txn: borrowing WriteTransaction, dbs: LedgerDatabases
+    ) throws {
+        guard case .eraseSubject(let target, _) = command,
+            CommandOutcome.stored(stored, commandId: id)?.fingerprint == nil
+        else { return }
+        let status = txn.withUnsafeAccess { access in ModelStore(access: access, dbs: dbs).subjectStatus(target) }
+        guard case .live = status else { return }
+        throw RejectedCommand(
+            error: LedgerError(
+                .idempotencyConflict, rule: "R-LOG-3",
+                "the command id '\(id)' was already used by an erasure of another person; choose a new id"))
     }
 
     /// The command's time (R-LOG-4 rev. 2). Trusted: the command's own `at`, refused when earlier than

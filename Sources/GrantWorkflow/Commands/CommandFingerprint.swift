@@ -58,6 +58,10 @@ extension CommandEnvelope {
         "idNumber", "username", "email", "name", "birthDate", "gender", "extra", "remove",
     ]
 
+    /// The members of a line's `profile` object that are not personal; every other member of it is
+    /// (gender, birth date and the extra fields, which a line names by their own keys: R-LOG-6).
+    static let plainProfileFields: Set<String> = ["title", "degree", "researchArea"]
+
     /// The fingerprints of a parsed command line (see ``fingerprint`` and ``publicFingerprint``).
     static func fingerprints(ofLine value: JSONValue) -> (full: [UInt8], public: [UInt8]?) {
         var bytes: [UInt8] = []
@@ -77,7 +81,8 @@ extension CommandEnvelope {
     /// Appends the canonical form of `value`. Secret members' values are left out; so are personal
     /// members' values unless `personal` (`blanked` records that one was there, even when `personal`).
     private static func canonical(
-        _ value: JSONValue, into bytes: inout [UInt8], personal: Bool, blanked: inout Bool, topLevel: Bool = false
+        _ value: JSONValue, into bytes: inout [UInt8], personal: Bool, blanked: inout Bool, topLevel: Bool = false,
+        profile: Bool = false
     ) {
         func text(_ tag: UInt8, _ string: String) {
             bytes.append(tag)
@@ -107,7 +112,7 @@ extension CommandEnvelope {
                 text(UInt8(ascii: "k"), member.key)
                 if secretFields.contains(member.key) {
                     bytes.append(UInt8(ascii: "x"))
-                } else if personalFields.contains(member.key) {
+                } else if personalFields.contains(member.key) || (profile && !plainProfileFields.contains(member.key)) {
                     blanked = true
                     if personal {
                         canonical(member.value, into: &bytes, personal: personal, blanked: &blanked)
@@ -115,7 +120,9 @@ extension CommandEnvelope {
                         bytes.append(UInt8(ascii: "p"))
                     }
                 } else {
-                    canonical(member.value, into: &bytes, personal: personal, blanked: &blanked)
+                    canonical(
+                        member.value, into: &bytes, personal: personal, blanked: &blanked,
+                        profile: member.key == "profile")
                 }
             }
         }

@@ -64,14 +64,23 @@ public enum ReplicaVerifier {
         var marks: [String: (mark: UInt64, first: UInt64)] = [:]
         var erasures: [String: [UInt64]] = [:]
         var json: [UInt8] = []
+        // Pipelined on the one connection: the next page is asked for as soon as a page arrives, and a
+        // page's payloads are compared while the next one is decoded and rendered; a comparison is
+        // awaited before any later row is reported.
+        var next = Task { try await readPage(after: 0, replica) }
+        var pending: (comparison: Task<Int?, any Error>, rendered: Rendered)?
+        func differing() async throws -> VerifyReport? {
+            guard let (comparison, rendered) = pending, let index = try await comparison.value else { return nil }
+            count = UInt64(rendered.positions[index]) - 1
+            previous = rendered.digestsBefore[index]
+            return bad(UInt64(rendered.positions[index]), "the payload column differs from its record bytes")
+        }
         while true {
-            let rows = try await replica.rows(
-                """
-                SELECT position, record, digest, stream, stream_version, type, schema_version,
-                    (extract(epoch FROM time) * 1000)::bigint, command_id, actor, causation_id, correlation_id
-                FROM grantledger.events WHERE position > \(Int64(count)) ORDER BY position LIMIT \(page)
-                """, "read events")
+            let rows = try await next.value
             if rows.isEmpty { break }
+            // (A last row that cannot be read fails the walk below.)
+            let last = (try? rows.last!.decode(Int64.self)) ?? .max
+            next = Task { try await readPage(after: last, replica) }
             var rendered = Rendered()
             rendered.positions.reserveCapacity(rows.count)
             rendered.payloads.reserveCapacity(rows.count)
@@ -147,14 +156,14 @@ public enum ReplicaVerifier {
                 previous = record.digest
                 count = position
             }
-            if let index = try await firstDifferingPayload(rendered, replica) {
-                count = UInt64(rendered.positions[index]) - 1
-                previous = rendered.digestsBefore[index]
-                return bad(UInt64(rendered.positions[index]), "the payload column differs from its record bytes")
-            }
-            if let failure { return failure }
+            if let report = try await differing() { return report }
+            let page = rendered
+            pending = (Task { try await firstDifferingPayload(page, replica) }, rendered)
+            if let failure { return try await differing() ?? failure }
             progress?(count)
+            if rows.count < Self.page { break }
         }
+        if let report = try await differing() { return report }
         if let forged = forgedErasure(marks, erasures) { return bad(forged.position, forged.reason) }
         let checkpoint = try await replica.checkpoint()
         guard checkpoint.position == count, count == 0 || checkpoint.digest == previous else {
@@ -165,27 +174,40 @@ public enum ReplicaVerifier {
         return VerifyReport(eventCount: count, headPosition: count, headDigest: previous)
     }
 
+    /// The page of rows after `position`.
+    private static func readPage(after position: Int64, _ replica: ReplicaConnection) async throws -> [PostgresRow] {
+        try await replica.rows(
+            """
+            SELECT position, record, digest, stream, stream_version, type, schema_version,
+                (extract(epoch FROM time) * 1000)::bigint, command_id, actor, causation_id, correlation_id
+            FROM grantledger.events WHERE position > \(position) ORDER BY position LIMIT \(page)
+            """, "read events")
+    }
+
     /// The index in `rendered` of the first row whose stored `payload` is not the `jsonb` value of its
     /// rendering; nil when all are. PostgreSQL compares, in one query per page: `jsonb` keeps neither
     /// the order of members nor the spacing, so the rendering's text is parsed as the sink's `COPY` is.
     private static func firstDifferingPayload(
         _ rendered: Rendered, _ replica: ReplicaConnection
     ) async throws(ReplicaError) -> Int? {
-        guard let first = rendered.positions.first else { return nil }
+        guard let first = rendered.positions.first, let last = rendered.positions.last else { return nil }
         var binds = PostgresBindings()
         binds.append(rendered.positions)
         binds.append(rendered.payloads)
+        binds.append(first)
+        binds.append(last)
+        // The range lets PostgreSQL read the page's rows by the primary key instead of hashing the table.
         let rows = try await replica.rows(
             PostgresQuery(
                 unsafeSQL: """
-                    SELECT r.position FROM unnest($1::bigint[], $2::text[]) AS r(position, payload)
-                    LEFT JOIN grantledger.events e ON e.position = r.position
+                    SELECT min(r.position) FROM unnest($1::bigint[], $2::text[]) AS r(position, payload)
+                    LEFT JOIN grantledger.events e ON e.position = r.position AND e.position BETWEEN $3 AND $4
                     WHERE e.payload IS DISTINCT FROM r.payload::jsonb
-                    ORDER BY r.position LIMIT 1
                     """, binds: binds),
             "compare payloads")
-        guard let row = rows.first else { return nil }
-        let position = try ReplicaConnection.decode(row, Int64.self, "payload position")
+        guard let position = try ReplicaConnection.decode(rows.first, Int64?.self, "payload position") else {
+            return nil
+        }
         return Int(position - first)
     }
 

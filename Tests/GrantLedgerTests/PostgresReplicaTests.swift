@@ -321,6 +321,16 @@ struct PostgresReplicaTests {
         #expect(tampered.stdout.contains("the payload column differs from its record bytes"), "\(tampered.stdout)")
         #expect(tampered.stdout.contains("head position: \(UInt64(position)! - 1)\n"), "\(tampered.stdout)")
         #expect(tampered.stdout.contains("result: FAILED"))
+        // A later row of the same page changed too: the payload is still the first bad row.
+        let later = UInt64(position)! + 50
+        let actor = try PostgresTestServer.query(
+            database, "SELECT actor FROM grantledger.events WHERE position = \(later)")
+        _ = try PostgresTestServer.query(
+            database, "UPDATE grantledger.events SET actor = 'someone-else' WHERE position = \(later)")
+        let both = try runCLI(["replay", "verify", "--postgres", database], store: store)
+        #expect(both.stdout.contains("first bad position: \(position)\n"), "\(both.stdout)")
+        _ = try PostgresTestServer.query(
+            database, "UPDATE grantledger.events SET actor = '\(actor)' WHERE position = \(later)")
 
         // The same value again (jsonb keeps neither member order nor spacing) verifies.
         _ = try PostgresTestServer.query(

@@ -19,7 +19,8 @@ struct VerifyReplay: AsyncParsableCommand {
         discussion: """
             Prints the event count, head position and head digest; exits 1 with the first bad position. \
             With --postgres URL, checks a PostgreSQL replica instead of the store: the chain recomputed \
-            from its canonical record bytes.
+            from its canonical record bytes, and every column of its events (the payload rendered with \
+            the replica's subject keys) compared with what those bytes say.
             """)
     @OptionGroup var storeOptions: StoreOptions
     @Option(help: "Verify this PostgreSQL replica (postgres://USER@HOST:PORT/DATABASE) instead of the store.")

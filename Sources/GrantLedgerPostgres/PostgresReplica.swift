@@ -316,6 +316,14 @@ final class ReplicaConnection: Sendable {
         return records
     }
 
+    /// ``subjectRecords()``, or none when the replica has no keys table (schema before version 3).
+    func subjectRecordsIfAny() async throws(ReplicaError) -> [(key: [UInt8], value: [UInt8])] {
+        let rows = try await rows(
+            "SELECT to_regclass('grantledger_keys.subject_records') IS NOT NULL", "look for the subject keys")
+        guard try Self.decode(rows.first, Bool.self, "subject keys presence") else { return [] }
+        return try await subjectRecords()
+    }
+
     /// Upserts `changed` and deletes `removed` in `grantledger_keys.subject_records`; with `intoEmpty`
     /// (the table holds no row: the first batch of a new replica), copies `changed` in instead.
     func writeSubjectRecords(

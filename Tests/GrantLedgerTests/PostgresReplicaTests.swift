@@ -294,6 +294,126 @@ struct PostgresReplicaTests {
         #expect(relabelled.stdout.contains("first bad position: 300"), "\(relabelled.stdout)")
     }
 
+    @Test("a changed payload, or a subject key gone from the replica, makes verify --postgres fail at its position")
+    func tamperedPayloadIsFound() async throws {
+        PostgresTestServer.ran("tamperedPayloadIsFound")
+        let store = try await Self.smallDemo.path()
+        let database = try PostgresTestServer.newDatabase()
+        #expect(try runCLI(["sink", "postgres", "--url", database], store: store).status == 0)
+        #expect(try runCLI(["replay", "verify", "--postgres", database], store: store).status == 0)
+
+        // A project's title changed in `payload` alone (what reports read).
+        let position = try PostgresTestServer.query(
+            database,
+            "SELECT min(position) FROM grantledger.events WHERE position > 100 AND payload #> '{project,title}' IS NOT NULL"
+        )
+        let original = try PostgresTestServer.query(
+            database, "SELECT payload::text FROM grantledger.events WHERE position = \(position)")
+        _ = try PostgresTestServer.query(
+            database,
+            """
+            UPDATE grantledger.events SET payload = jsonb_set(payload, '{project,title}', '"TAMPERED"')
+            WHERE position = \(position)
+            """)
+        let tampered = try runCLI(["replay", "verify", "--postgres", database], store: store)
+        #expect(tampered.status == 1)
+        #expect(tampered.stdout.contains("first bad position: \(position)\n"), "\(tampered.stdout)")
+        #expect(tampered.stdout.contains("the payload column differs from its record bytes"), "\(tampered.stdout)")
+        #expect(tampered.stdout.contains("head position: \(UInt64(position)! - 1)\n"), "\(tampered.stdout)")
+        #expect(tampered.stdout.contains("result: FAILED"))
+        // A later row of the same page changed too: the payload is still the first bad row.
+        let later = UInt64(position)! + 50
+        let actor = try PostgresTestServer.query(
+            database, "SELECT actor FROM grantledger.events WHERE position = \(later)")
+        _ = try PostgresTestServer.query(
+            database, "UPDATE grantledger.events SET actor = 'someone-else' WHERE position = \(later)")
+        let both = try runCLI(["replay", "verify", "--postgres", database], store: store)
+        #expect(both.stdout.contains("first bad position: \(position)\n"), "\(both.stdout)")
+        _ = try PostgresTestServer.query(
+            database, "UPDATE grantledger.events SET actor = '\(actor)' WHERE position = \(later)")
+
+        // The same value again (jsonb keeps neither member order nor spacing) verifies.
+        _ = try PostgresTestServer.query(
+            database,
+            "UPDATE grantledger.events SET payload = $json$\(original)$json$::jsonb WHERE position = \(position)")
+        #expect(try runCLI(["replay", "verify", "--postgres", database], store: store).status == 0)
+
+        // A live subject's key deleted from the replica: its first field is a bad row, as on the store.
+        let subject = try PostgresTestServer.query(
+            database,
+            """
+            SELECT encode(substring(key FROM 2), 'hex') FROM grantledger_keys.subject_records
+            WHERE get_byte(key, 0) = 107 AND get_byte(value, 0) = 1 ORDER BY key LIMIT 1
+            """)
+        let first = try {
+            let ledger = try Ledger(path: store)
+            defer { ledger.close() }
+            return try #require(try ledger.positionsHolding(subject: subject).min())
+        }()
+        _ = try PostgresTestServer.query(
+            database,
+            "DELETE FROM grantledger_keys.subject_records WHERE key = decode('6b\(subject)', 'hex')")
+        let keyless = try runCLI(["replay", "verify", "--postgres", database], store: store)
+        #expect(keyless.status == 1)
+        #expect(keyless.stdout.contains("first bad position: \(first)\n"), "\(keyless.stdout)")
+        #expect(keyless.stdout.contains("is missing, and the subject was never erased"), "\(keyless.stdout)")
+    }
+
+    @Test("after an erasure, a plain value for an erased field or a forged erasure mark fails verify --postgres")
+    func tamperedErasureIsFound() async throws {
+        PostgresTestServer.ran("tamperedErasureIsFound")
+        let directory = TemporaryDirectory()
+        let ledger = try await ErasureTests.world(directory.child("world"))
+        defer { ledger.close() }
+        let database = try PostgresTestServer.newDatabase()
+        let sink = PostgresSink(ledger: ledger, url: try ReplicaURL(database), batchSize: 7)
+        _ = try await sink.run()
+        await ledger.expectAccepted(ErasureTests.erase(["accountId": "L1"]))
+        _ = try await sink.run()
+        let store = directory.child("world")
+        let sound = try runCLI(["replay", "verify", "--postgres", database], store: store)
+        #expect(sound.status == 0, "\(sound.stdout)")
+
+        // An erased field of a re-rendered row given a plain value.
+        let position = try PostgresTestServer.query(
+            database, #"SELECT min(position) FROM grantledger.events WHERE payload::text LIKE '%"erased": true%'"#)
+        let original = try PostgresTestServer.query(
+            database, "SELECT payload::text FROM grantledger.events WHERE position = \(position)")
+        _ = try PostgresTestServer.query(
+            database,
+            #"""
+            UPDATE grantledger.events SET payload = replace(payload::text, '{"erased": true}', '"李雷"')::jsonb
+            WHERE position = \#(position)
+            """#)
+        let plain = try runCLI(["replay", "verify", "--postgres", database], store: store)
+        #expect(plain.status == 1)
+        #expect(plain.stdout.contains("first bad position: \(position)\n"), "\(plain.stdout)")
+        #expect(plain.stdout.contains("the payload column differs from its record bytes"), "\(plain.stdout)")
+        _ = try PostgresTestServer.query(
+            database,
+            "UPDATE grantledger.events SET payload = $json$\(original)$json$::jsonb WHERE position = \(position)")
+        #expect(try runCLI(["replay", "verify", "--postgres", database], store: store).status == 0)
+
+        // An erasure mark moved off its SubjectErased row (the payloads still read as erased).
+        let subject = try PostgresTestServer.query(
+            database,
+            """
+            SELECT encode(substring(key FROM 2), 'hex') FROM grantledger_keys.subject_records
+            WHERE get_byte(key, 0) = 107 AND get_byte(value, 0) = 2 ORDER BY key LIMIT 1
+            """)
+        let first = try #require(try ledger.positionsHolding(subject: subject).min())
+        _ = try PostgresTestServer.query(
+            database,
+            """
+            UPDATE grantledger_keys.subject_records SET value = set_byte(value, 8, get_byte(value, 8) # 1)
+            WHERE key = decode('6b\(subject)', 'hex')
+            """)
+        let forged = try runCLI(["replay", "verify", "--postgres", database], store: store)
+        #expect(forged.status == 1)
+        #expect(forged.stdout.contains("first bad position: \(first)\n"), "\(forged.stdout)")
+        #expect(forged.stdout.contains("where no SubjectErased event names it"), "\(forged.stdout)")
+    }
+
     @Test("a sink refuses a replica whose checkpoint digest is not the log's: diverged")
     func divergedCheckpointIsRefused() async throws {
         PostgresTestServer.ran("divergedCheckpointIsRefused")

@@ -11,6 +11,29 @@ public final class ReplicaDecoder: @unchecked Sendable {
 
     init(keys: SubjectKeyring) { self.keys = keys }
 
+    /// A decoder over a replica's copy of the subject keys, without a store (`replay verify --postgres`):
+    /// `records` are raw entries of ``Ledger/scanSubjectRecords(_:)`` as a replica holds them (only the
+    /// subjects' key records are read). It notes the erasure marks it meets (``erasureMarksMet``).
+    public convenience init(subjectRecords records: [(key: [UInt8], value: [UInt8])]) {
+        var keyRecords: [[UInt8]: [UInt8]] = [:]
+        keyRecords.reserveCapacity(records.count)
+        for record in records where record.key.first == SubjectRecords.keys.first {
+            keyRecords[record.key] = record.value
+        }
+        let keys = SubjectKeyring { key in keyRecords[key] }
+        keys.recordsErasures = true
+        self.init(keys: keys)
+    }
+
+    /// How many erased subjects this decoder has met in sealed fields (with
+    /// ``init(subjectRecords:)``; 0 otherwise).
+    public var erasureMarkCount: Int { keys.erasuresMet.count }
+
+    /// The erased subjects met in sealed fields, each with the position its erasure mark names (with
+    /// ``init(subjectRecords:)``): a mark that no `SubjectErased` event at that position made would hide
+    /// a lost key (R-LOG-6).
+    public var erasureMarksMet: [(subject: [UInt8], position: UInt64)] { Array(keys.erasuresMet.values) }
+
     /// The domain event a stored record holds.
     public func domainEvent(of event: RecordedEvent) throws(LedgerError) -> DomainEvent {
         do {

@@ -317,7 +317,8 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     /// Set for a replay's keyring: a miss reads ``readAhead`` key records in one cursor pass.
     private let scan: Scan?
     private let access: TransactionAccess?
-    private let dbs: LedgerDatabases
+    /// Nil for a keyring over a replica's copy of the keys (``init(fetch:)``), which only opens.
+    private let dbs: LedgerDatabases?
     private var cache = SubjectCache()
     private var nextSequence: UInt64?
     private var sequenceChanged = false
@@ -387,6 +388,15 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
         self.dbs = dbs
         self.fetch = fetch
         self.scan = scan
+    }
+
+    /// A keyring that only opens, over key records found by `fetch` without a store (a replica's copy
+    /// of the keys database): sealing through it fails.
+    init(fetch: @escaping ([UInt8]) throws -> [UInt8]?) {
+        self.access = nil
+        self.dbs = nil
+        self.fetch = fetch
+        self.scan = nil
     }
 
     /// A read-only keyring over the store's committed state, one short read transaction per lookup.
@@ -467,7 +477,7 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
 
     /// Writes what sealing kept back (the subject sequence number), once per transaction.
     func finish() throws {
-        guard sequenceChanged, let access, let next = nextSequence else { return }
+        guard sequenceChanged, let access, let dbs, let next = nextSequence else { return }
         try access.put(dbs.subjects, SubjectRecords.sequence, BigEndian.bytes(next - 1))
         sequenceChanged = false
     }
@@ -543,7 +553,7 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
     /// ``liveSubject(for:)`` without the last-subject shortcut: finds or makes the subject, and records
     /// its occurrence at ``position`` and its account link.
     private func resolveLiveSubject(for ref: SubjectRef) throws -> (subject: [UInt8], key: FieldKey) {
-        guard let access else { throw LedgerError(.storage, "sealing needs a write transaction") }
+        guard let access, let dbs else { throw LedgerError(.storage, "sealing needs a write transaction") }
         let hasher = dbs.hasher
         let lookup: [UInt8]
         let accountId: String?
@@ -583,7 +593,7 @@ final class SubjectKeyring: PersonalFieldSealer, PersonalFieldOpener, @unchecked
 
     /// Records that the event at ``position`` holds a field of `subject`, and the account link.
     private func record(_ subject: [UInt8], _ accountId: String?) throws {
-        guard let access else { throw LedgerError(.storage, "sealing needs a write transaction") }
+        guard let access, let dbs else { throw LedgerError(.storage, "sealing needs a write transaction") }
         let subjectKey = SubjectKey(subject)
         if occurrencesWritten.insert(Occurrence(subject: subjectKey, position: position)).inserted {
             try access.put(dbs.subjects, SubjectRecords.occurrence(subject, position), [])

@@ -141,6 +141,12 @@ struct ErasureTests {
         #expect(office.serialized().contains(#""as":"member""#))
         #expect(office.serialized().contains(#""closeoutId":"C1""#))
         #expect(throws: LedgerError.self) { try ledger.subject(.account("L1"), as: .account("UA1")) }
+        // An unknown account is an unknown person, for the office as for everyone.
+        #expect {
+            try ledger.subject(.account("NOPE"), as: .account("N0"))
+        } throws: { error in
+            (error as? LedgerError)?.code.rawValue == "notFound"
+        }
         #expect(throws: LedgerError.self) {
             try ledger.subject(.person(idType: .residentId, idNumber: IDs.member), as: .account("L1"))
         }

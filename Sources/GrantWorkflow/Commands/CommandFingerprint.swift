@@ -64,15 +64,64 @@ extension CommandEnvelope {
 
     /// The fingerprints of a parsed command line (see ``fingerprint`` and ``publicFingerprint``).
     static func fingerprints(ofLine value: JSONValue) -> (full: [UInt8], public: [UInt8]?) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(1024)
+        var full: [UInt8] = []
+        full.reserveCapacity(1024)
+        var plain: [UInt8] = []
+        plain.reserveCapacity(1024)
         var blanked = false
-        canonical(value, into: &bytes, personal: true, blanked: &blanked, topLevel: true)
-        let full = Array(SHA256.hash(data: bytes))
-        guard blanked else { return (full, nil) }
-        bytes.removeAll(keepingCapacity: true)
-        canonical(value, into: &bytes, personal: false, blanked: &blanked, topLevel: true)
-        return (full, Array(SHA256.hash(data: bytes)))
+        canonical(value, full: &full, plain: &plain, blanked: &blanked, topLevel: true)
+        let fullHash = Array(SHA256.hash(data: full))
+        guard blanked else { return (fullHash, nil) }
+        return (fullHash, Array(SHA256.hash(data: plain)))
+    }
+
+    /// Both canonical forms in one walk: `full` as ``canonical(_:into:personal:blanked:topLevel:profile:)``
+    /// with personal values, `plain` without them (each personal member's value one marker byte).
+    private static func canonical(
+        _ value: JSONValue, full: inout [UInt8], plain: inout [UInt8], blanked: inout Bool, topLevel: Bool = false,
+        profile: Bool = false
+    ) {
+        switch value {
+        case .array(let elements):
+            full.append(UInt8(ascii: "["))
+            CanonicalEncoder.appendLength(elements.count, to: &full)
+            plain.append(UInt8(ascii: "["))
+            CanonicalEncoder.appendLength(elements.count, to: &plain)
+            for element in elements { canonical(element, full: &full, plain: &plain, blanked: &blanked) }
+        case .object(let object):
+            var members: [(key: String, value: JSONValue)] = []
+            object.forEachMember { key, value in
+                if case .null = value { return }
+                if topLevel && (key == "id" || key == "at") { return }
+                members.append((key, value))
+            }
+            members.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            full.append(UInt8(ascii: "{"))
+            plain.append(UInt8(ascii: "{"))
+            CanonicalEncoder.appendLength(members.count, to: &full)
+            CanonicalEncoder.appendLength(members.count, to: &plain)
+            for member in members {
+                let start = full.count
+                canonical(.string(member.key), into: &full, personal: true, blanked: &blanked)
+                full[start] = UInt8(ascii: "k")
+                plain.append(contentsOf: full[start...])
+                if secretFields.contains(member.key) {
+                    full.append(UInt8(ascii: "x"))
+                    plain.append(UInt8(ascii: "x"))
+                } else if personalFields.contains(member.key) || (profile && !plainProfileFields.contains(member.key)) {
+                    blanked = true
+                    canonical(member.value, into: &full, personal: true, blanked: &blanked)
+                    plain.append(UInt8(ascii: "p"))
+                } else {
+                    canonical(
+                        member.value, full: &full, plain: &plain, blanked: &blanked, profile: member.key == "profile")
+                }
+            }
+        default:
+            let start = full.count
+            canonical(value, into: &full, personal: true, blanked: &blanked)
+            plain.append(contentsOf: full[start...])
+        }
     }
 
     /// The fingerprint of a parsed command line (see ``fingerprint``).

@@ -71,7 +71,12 @@ enum InputText {
 
     /// `text` in NFC, unchecked (for canonical forms of text checked elsewhere).
     static func nfc(_ text: String) -> String {
-        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
+        // ASCII and stable starters (nearly all Chinese text) are NFC already: no normaliser.
+        if text.utf8.allSatisfy({ $0 < 0x80 })
+            || text.unicodeScalars.allSatisfy({ $0.value < 0x80 || isStableStarter($0) })
+        {
+            return text
+        }
         let units = text._nfcCodeUnits
         return units.elementsEqual(text.utf8) ? text : String(decoding: units, as: UTF8.self)
     }

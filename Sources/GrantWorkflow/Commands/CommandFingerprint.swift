@@ -75,8 +75,8 @@ extension CommandEnvelope {
         return (fullHash, Array(SHA256.hash(data: plain)))
     }
 
-    /// Both canonical forms in one walk: `full` as ``canonical(_:into:personal:blanked:topLevel:profile:)``
-    /// with personal values, `plain` without them (each personal member's value one marker byte).
+    /// Both canonical forms in one walk: `full` with personal values (``canonical(_:into:)``), `plain`
+    /// without them (each personal member's value one marker byte); `blanked` records that one was there.
     private static func canonical(
         _ value: JSONValue, full: inout [UInt8], plain: inout [UInt8], blanked: inout Bool, topLevel: Bool = false,
         profile: Bool = false
@@ -89,28 +89,21 @@ extension CommandEnvelope {
             CanonicalEncoder.appendLength(elements.count, to: &plain)
             for element in elements { canonical(element, full: &full, plain: &plain, blanked: &blanked) }
         case .object(let object):
-            var members: [(key: String, value: JSONValue)] = []
-            object.forEachMember { key, value in
-                if case .null = value { return }
-                if topLevel && (key == "id" || key == "at") { return }
-                members.append((key, value))
-            }
-            members.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            let members = sortedMembers(of: object, topLevel: topLevel)
             full.append(UInt8(ascii: "{"))
-            plain.append(UInt8(ascii: "{"))
             CanonicalEncoder.appendLength(members.count, to: &full)
+            plain.append(UInt8(ascii: "{"))
             CanonicalEncoder.appendLength(members.count, to: &plain)
             for member in members {
                 let start = full.count
-                canonical(.string(member.key), into: &full, personal: true, blanked: &blanked)
-                full[start] = UInt8(ascii: "k")
+                appendText(UInt8(ascii: "k"), InputText.nfc(member.key), to: &full)
                 plain.append(contentsOf: full[start...])
                 if secretFields.contains(member.key) {
                     full.append(UInt8(ascii: "x"))
                     plain.append(UInt8(ascii: "x"))
                 } else if personalFields.contains(member.key) || (profile && !plainProfileFields.contains(member.key)) {
                     blanked = true
-                    canonical(member.value, into: &full, personal: true, blanked: &blanked)
+                    canonical(member.value, into: &full)
                     plain.append(UInt8(ascii: "p"))
                 } else {
                     canonical(
@@ -119,7 +112,7 @@ extension CommandEnvelope {
             }
         default:
             let start = full.count
-            canonical(value, into: &full, personal: true, blanked: &blanked)
+            canonical(value, into: &full)
             plain.append(contentsOf: full[start...])
         }
     }
@@ -127,51 +120,47 @@ extension CommandEnvelope {
     /// The fingerprint of a parsed command line (see ``fingerprint``).
     static func fingerprint(ofLine value: JSONValue) -> [UInt8] { fingerprints(ofLine: value).full }
 
-    /// Appends the canonical form of `value`. Secret members' values are left out; so are personal
-    /// members' values unless `personal` (`blanked` records that one was there, even when `personal`).
-    private static func canonical(
-        _ value: JSONValue, into bytes: inout [UInt8], personal: Bool, blanked: inout Bool, topLevel: Bool = false,
-        profile: Bool = false
-    ) {
-        func text(_ tag: UInt8, _ string: String) {
-            bytes.append(tag)
-            CanonicalEncoder.appendLength(string.utf8.count, to: &bytes)
-            bytes.append(contentsOf: string.utf8)
+    /// An object's members sorted by key, without `null` ones (absent) and, at the top level, `id` and `at`.
+    private static func sortedMembers(of object: JSONObject, topLevel: Bool) -> [(key: String, value: JSONValue)] {
+        var members: [(key: String, value: JSONValue)] = []
+        object.forEachMember { key, value in
+            if case .null = value { return }
+            if topLevel && (key == "id" || key == "at") { return }
+            members.append((key, value))
         }
+        members.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        return members
+    }
+
+    /// A tagged, length-prefixed text.
+    private static func appendText(_ tag: UInt8, _ string: String, to bytes: inout [UInt8]) {
+        bytes.append(tag)
+        CanonicalEncoder.appendLength(string.utf8.count, to: &bytes)
+        bytes.append(contentsOf: string.utf8)
+    }
+
+    /// Appends the canonical form of `value` with its personal values (below the top level, inside a
+    /// personal member); secret members' values are left out.
+    private static func canonical(_ value: JSONValue, into bytes: inout [UInt8]) {
         switch value {
         case .null: bytes.append(UInt8(ascii: "n"))
         case .bool(let flag): bytes.append(flag ? UInt8(ascii: "t") : UInt8(ascii: "f"))
-        case .number(let digits): text(UInt8(ascii: "#"), digits)
-        case .string(let string): text(UInt8(ascii: "s"), InputText.nfc(string))
+        case .number(let digits): appendText(UInt8(ascii: "#"), digits, to: &bytes)
+        case .string(let string): appendText(UInt8(ascii: "s"), InputText.nfc(string), to: &bytes)
         case .array(let elements):
             bytes.append(UInt8(ascii: "["))
             CanonicalEncoder.appendLength(elements.count, to: &bytes)
-            for element in elements { canonical(element, into: &bytes, personal: personal, blanked: &blanked) }
+            for element in elements { canonical(element, into: &bytes) }
         case .object(let object):
-            var members: [(key: String, value: JSONValue)] = []
-            object.forEachMember { key, value in
-                if case .null = value { return }
-                if topLevel && (key == "id" || key == "at") { return }
-                members.append((key, value))
-            }
-            members.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            let members = sortedMembers(of: object, topLevel: false)
             bytes.append(UInt8(ascii: "{"))
             CanonicalEncoder.appendLength(members.count, to: &bytes)
             for member in members {
-                text(UInt8(ascii: "k"), member.key)
+                appendText(UInt8(ascii: "k"), InputText.nfc(member.key), to: &bytes)
                 if secretFields.contains(member.key) {
                     bytes.append(UInt8(ascii: "x"))
-                } else if personalFields.contains(member.key) || (profile && !plainProfileFields.contains(member.key)) {
-                    blanked = true
-                    if personal {
-                        canonical(member.value, into: &bytes, personal: personal, blanked: &blanked)
-                    } else {
-                        bytes.append(UInt8(ascii: "p"))
-                    }
                 } else {
-                    canonical(
-                        member.value, into: &bytes, personal: personal, blanked: &blanked,
-                        profile: member.key == "profile")
+                    canonical(member.value, into: &bytes)
                 }
             }
         }

@@ -21,6 +21,8 @@ public struct VerifyReport: Sendable, Hashable {
     public var firstBadPosition: UInt64?
     /// Why ``firstBadPosition`` is wrong.
     public var reason: String?
+    /// What the walk could not check yet and says so, without failing (a replica caught part-way, say).
+    public var notes: [String] = []
 
     /// Whether every check passed.
     public var isValid: Bool { firstBadPosition == nil }

@@ -59,6 +59,7 @@ struct VerifyReplay: AsyncParsableCommand {
         Terminal.outLine("events: \(report.eventCount)")
         Terminal.outLine("head position: \(report.headPosition)")
         Terminal.outLine("head digest: \(PasswordHasher.hex(report.headDigest))")
+        for note in report.notes { Terminal.outLine("note: \(note)") }
         if let bad = report.firstBadPosition {
             Terminal.outLine("first bad position: \(bad)")
             Terminal.outLine("problem: \(report.reason ?? "unknown")")

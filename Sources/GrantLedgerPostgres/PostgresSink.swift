@@ -51,6 +51,9 @@ public struct PostgresSink: Sendable {
     /// For crash tests: a pause after a batch's rows are sent and before its commit, so that a kill
     /// lands in the middle of a batch. Nil (the default) in production.
     public var pauseBeforeCommit: Duration?
+    /// For race tests: run after a batch's rows are rendered and before the subject keys are read
+    /// for its end, so that a commit (an erasure, say) lands between the two. Nil in production.
+    public var beforeBatchEnd: (@Sendable () async throws -> Void)?
 
     /// Events rendered and sent per `COPY` inside a batch's transaction: a quarter of the batch, at
     /// most 10,000.
@@ -216,6 +219,8 @@ public struct PostgresSink: Sendable {
                     let diff = live ? (next: subjects, changed: [], removed: []) : try subjects.diff(with: ledger)
                     subjects = diff.next
                     let (changed, removed) = (diff.changed, diff.removed)
+                    batch.marksCopied.append(
+                        contentsOf: changed.compactMap { Ledger.erasureMark(key: $0.key, value: $0.value) })
                     chunks.append(
                         enqueue {
                             try await sink.begin(on: replicaConnection, expecting: expected)
@@ -295,6 +300,7 @@ public struct PostgresSink: Sendable {
                             try await replicaConnection.initialSyncPrimaryKey(of: "grantledger.events", add: true)
                         })
                 }
+                if let beforeBatchEnd { try await beforeBatchEnd() }
                 let finished = try batch.finish(ledger: ledger, subjects: &subjects, tablesSent: tablesSent)
                 state = finished.state
                 let before = chain
@@ -453,6 +459,10 @@ public struct PostgresSink: Sendable {
         /// Each erasure with the position through which rows were rendered before its chunk was read:
         /// those may hold the erased fields in plain and are re-rendered in this transaction.
         var erasures: [(erased: SubjectErased, renderedBefore: UInt64)] = []
+        /// The erasure marks copied when the batch's transaction opened (a catch-up copies the keys
+        /// then): an erasure among them whose event is past the batch is handled as one committed while
+        /// the batch was rendered (see ``finish(ledger:subjects:tablesSent:)``).
+        var marksCopied: [(subject: String, position: UInt64)] = []
 
         init(copied: UInt64, state: WorkflowState, live: Bool, evolves: Bool = true) {
             self.copied = copied
@@ -497,9 +507,35 @@ public struct PostgresSink: Sendable {
         ) throws -> (part: FinalPart, state: WorkflowState?, summary: BatchSummary) {
             var working: WorkflowState? = evolves ? state : nil
             var dirty = dirty
-            let decoder = ledger.replicaDecoder()
+            // The subject keys database as of now (at or past the batch's end): what changed since the
+            // last batch. An erasure's key goes in the same transaction as its SubjectErased row.
+            let keysTableEmpty = subjects.count == 0
+            let (nextSubjects, changed, removed) = try subjects.diff(with: ledger)
+            subjects = nextSubjects
+            // An erasure committed while the batch's rows (or the batches' before it) were rendered,
+            // its event past the batch: its mark goes to the replica in this transaction, so the rows
+            // that held the subject's fields in plain are re-rendered now too, not when its event is
+            // copied. Else the replica would hold plain values after its own keys say erased, and
+            // `replay verify --postgres` would read them as changed.
+            var erasures = erasures
+            let marks = marksCopied + changed.compactMap { Ledger.erasureMark(key: $0.key, value: $0.value) }
+            for mark in marks where mark.position > last.position {
+                guard !erasures.contains(where: { $0.erased.subjects.contains(mark.subject) }) else { continue }
+                guard let event = try ledger.store.read({ txn in try txn.record(at: mark.position) }),
+                    case .subjectErased(let erased) = try ledger.domainEvent(of: event)
+                else {
+                    throw LedgerError(
+                        .corrupted,
+                        "the erasure mark of subject \(mark.subject) names position \(mark.position), "
+                            + "which holds no SubjectErased event")
+                }
+                erasures.append((erased, last.position))
+            }
             var rerendered: (positions: [Int64], payloads: [String]) = ([], [])
             if !erasures.isEmpty {
+                // Rendered with the keys the replica will hold after this batch, whatever was committed
+                // since the diff.
+                let decoder = ReplicaDecoder(subjectRecords: subjects.entries)
                 // R-LOG-6: the rows already rendered that held the erased subjects' fields get their
                 // payload re-rendered (now erased), and the read tables are taken from a replay without the
                 // keys, as the engine's own rebuild would have them; all in this batch's transaction.
@@ -530,11 +566,6 @@ public struct PostgresSink: Sendable {
                 }
                 tables = ReadTables.rows(for: dirty, in: state)
             }
-            // The subject keys database as of now (at or past the batch's end): what changed since the
-            // last batch. An erasure's key goes in the same transaction as its SubjectErased row.
-            let keysTableEmpty = subjects.count == 0
-            let (nextSubjects, changed, removed) = try subjects.diff(with: ledger)
-            subjects = nextSubjects
             return (
                 FinalPart(
                     first: copied + 1, last: last, tables: tables, rerendered: rerendered, changed: changed,

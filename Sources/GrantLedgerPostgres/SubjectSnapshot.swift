@@ -30,6 +30,28 @@ struct SubjectSnapshot {
         self.storeSnapshot = storeSnapshot
     }
 
+    /// The entries, in key order, copied out.
+    var entries: [(key: [UInt8], value: [UInt8])] {
+        var entries: [(key: [UInt8], value: [UInt8])] = []
+        entries.reserveCapacity(count)
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let keyCount = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+                let valueCount = Int(
+                    UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)))
+                let keyStart = offset + 8
+                entries.append(
+                    (
+                        Array(raw[keyStart..<keyStart + keyCount]),
+                        Array(raw[keyStart + keyCount..<keyStart + keyCount + valueCount])
+                    ))
+                offset = keyStart + keyCount + valueCount
+            }
+        }
+        return entries
+    }
+
     private static func append(_ out: inout [UInt8], _ key: some Collection<UInt8>, _ value: some Collection<UInt8>) {
         withUnsafeBytes(of: UInt32(key.count).littleEndian) { out.append(contentsOf: $0) }
         withUnsafeBytes(of: UInt32(value.count).littleEndian) { out.append(contentsOf: $0) }

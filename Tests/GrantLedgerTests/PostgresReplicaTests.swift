@@ -677,6 +677,58 @@ struct PostgresReplicaTests {
         #expect(try Self.subjectRecords(copy) == Self.subjectRecords(ledger))
     }
 
+    @Test("an erasure committed while a batch is rendered: its rows are re-rendered in that batch, and verify passes")
+    func erasureWhileABatchIsRendered() async throws {
+        PostgresTestServer.ran("erasureWhileABatchIsRendered")
+        let directory = TemporaryDirectory()
+        let ledger = try await ErasureTests.world(directory.child("world"))
+        defer { ledger.close() }
+        let head = try ledger.head().position
+        let database = try PostgresTestServer.newDatabase()
+        var sink = PostgresSink(ledger: ledger, url: try ReplicaURL(database), batchSize: 1_000)
+        // The erasure commits after the batch's rows were rendered with the leader's key, before the
+        // batch reads the keys for its end; its event lies past the batch.
+        let erasedAt = Mutex<UInt64?>(nil)
+        sink.beforeBatchEnd = {
+            guard erasedAt.withLock({ $0 == nil }) else { return }
+            let outcome = await ledger.expectAccepted(ErasureTests.erase(["accountId": "L1"]))
+            erasedAt.withLock { $0 = outcome.position }
+        }
+        _ = try await sink.run(until: head)
+        let erasure = try #require(erasedAt.withLock { $0 })
+        #expect(erasure > head)
+        #expect(
+            try PostgresTestServer.query(database, "SELECT position FROM grantledger.checkpoint") == String(head))
+        // The replica's keys say erased (the key went in this batch), and so do its rows.
+        #expect(
+            try PostgresTestServer.query(
+                database,
+                "SELECT count(*) FROM grantledger_keys.subject_records WHERE get_byte(key, 0) = 107 "
+                    + "AND get_byte(value, 0) = 2") != "0")
+        let payloads = try PostgresTestServer.query(
+            database, "SELECT string_agg(payload::text, ' ') FROM grantledger.events")
+        let plain = [IDs.leader, ErasureTests.phone, "l1@example.cn"].filter { payloads.contains($0) }
+        #expect(plain == [], "still in the replica's payloads")
+        #expect(payloads.contains(#""erased": true"#) ? true : false)
+        let verify = try runCLI(["replay", "verify", "--postgres", database], store: directory.child("world"))
+        #expect(verify.status == 0, "\(verify.stdout)")
+        #expect(Self.field("events:", verify.stdout) == "events: \(head)", "\(verify.stdout)")
+        // The marks name the erasure's position, past the replica's rows: said, not failed.
+        #expect(
+            Self.field("note:", verify.stdout)?.contains("past the replica's newest row (the first at \(head + 1))")
+                == true, "\(verify.stdout)")
+
+        // The batch that copies the erasure itself re-renders the same rows again: still verifies.
+        sink.beforeBatchEnd = nil
+        _ = try await sink.run()
+        let caughtUp = try runCLI(["replay", "verify", "--postgres", database], store: directory.child("world"))
+        #expect(caughtUp.status == 0, "\(caughtUp.stdout)")
+        #expect(Self.field("note:", caughtUp.stdout) == nil, "\(caughtUp.stdout)")
+        #expect(
+            Self.field("head digest:", caughtUp.stdout)
+                == "head digest: \(PasswordHasher.hex(try ledger.head().digest))")
+    }
+
     /// Every record of a store's subject keys database, in key order.
     static func subjectRecords(_ ledger: Ledger) throws -> [[UInt8]] {
         var records: [[UInt8]] = []

@@ -15,14 +15,31 @@ public final class ReplicaDecoder: @unchecked Sendable {
     /// `records` are raw entries of ``Ledger/scanSubjectRecords(_:)`` as a replica holds them (only the
     /// subjects' key records are read). It notes the erasure marks it meets (``erasureMarksMet``).
     public convenience init(subjectRecords records: [(key: [UInt8], value: [UInt8])]) {
+        self.init(keyRecords: Self.keyRecords(records))
+    }
+
+    /// `count` decoders over one shared copy of a replica's subject keys (as
+    /// ``init(subjectRecords:)``), one per thread: each caches the keys it opens and notes the erasure
+    /// marks it meets on its own.
+    public static func lanes(_ count: Int, subjectRecords records: [(key: [UInt8], value: [UInt8])]) -> [ReplicaDecoder]
+    {
+        let keyRecords = keyRecords(records)
+        return (0..<max(1, count)).map { _ in ReplicaDecoder(keyRecords: keyRecords) }
+    }
+
+    private convenience init(keyRecords: [[UInt8]: [UInt8]]) {
+        let keys = SubjectKeyring { key in keyRecords[key] }
+        keys.recordsErasures = true
+        self.init(keys: keys)
+    }
+
+    private static func keyRecords(_ records: [(key: [UInt8], value: [UInt8])]) -> [[UInt8]: [UInt8]] {
         var keyRecords: [[UInt8]: [UInt8]] = [:]
         keyRecords.reserveCapacity(records.count)
         for record in records where record.key.first == SubjectRecords.keys.first {
             keyRecords[record.key] = record.value
         }
-        let keys = SubjectKeyring { key in keyRecords[key] }
-        keys.recordsErasures = true
-        self.init(keys: keys)
+        return keyRecords
     }
 
     /// How many erased subjects this decoder has met in sealed fields (with
@@ -108,6 +125,17 @@ extension Ledger {
     public static func isReplicatedSubjectRecord(_ key: UnsafeRawBufferPointer) -> Bool {
         guard let first = key.first else { return false }
         return first != UInt8(ascii: "l") && first != UInt8(ascii: "o")
+    }
+
+    /// The erasure a subject-keys record marks, if it is one: the erased subject's id (32 lowercase hex
+    /// digits, as `SubjectErased` names it) and the position of that event. A replica that copies the
+    /// keys after rendering rows with them finds here the erasures committed in between.
+    public static func erasureMark(
+        key: [UInt8], value: [UInt8]
+    ) -> (subject: String, position: UInt64)? {
+        guard key.count > 1, key.first == SubjectRecords.keys.first, case .erased(let position)? = SubjectEntry(value)
+        else { return nil }
+        return (PasswordHasher.hex(key.dropFirst()), position)
     }
 
     /// The events whose occurrences ``rebuildSubjectIndexes()`` writes per transaction: bounds LMDB's

@@ -435,6 +435,24 @@ struct TrustBoundaryTests {
         #expect(answer("24BZX002") == answer("24BZX404"))
         #expect(answer("24BZX002").hasPrefix("forbidden"))
         #expect(answer("24BZX001") == "seen")
+
+        // --as-of a moment before an out-of-scope item existed: still the unknown id's answer, for
+        // change requests as for projects (an audit found "… at that moment is outside …" instead).
+        await ledger.expectAccepted(Scenario.extensionRequest("CR-9"))
+        func change(_ id: String, asOf: AsOf?) -> String {
+            do {
+                _ = try ledger.change(id, as: .account("UA2"), asOf: asOf)
+                return "seen"
+            } catch {
+                return "\(error.code) " + error.message.replacingOccurrences(of: id, with: "ID")
+            }
+        }
+        #expect(change("CR-9", asOf: .position(1)) == change("CR-404", asOf: .position(1)))
+        #expect(change("CR-9", asOf: nil) == change("CR-404", asOf: nil))
+        #expect(change("CR-9", asOf: .position(1)).hasPrefix("forbidden"))
+        // The operator is told it did not exist then.
+        #expect(throws: LedgerError.self) { try ledger.change("CR-9", as: .everything, asOf: .position(1)) }
+        #expect((try? ledger.change("CR-9", as: .account("UA1"))) != nil)
     }
 
     // MARK: Nothing changes (R-LOG-1)

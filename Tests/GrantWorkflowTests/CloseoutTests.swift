@@ -42,6 +42,74 @@ extension World {
         #expect(w.project.closeoutUnderReview)
     }
 
+    @Test("R-CLO-2 a closeout is submitted only when no change request or budget adjustment awaits review")
+    func submissionWaitsForPendingItems() {
+        var w = World.standard()
+        // An expert, E1, made a member while the closeout would be under review: its appraisal would
+        // then be a member's (an outside audit completed such a project).
+        let expertAsMember: [String: Any] = [
+            "name": "王五", "idType": "residentId", "idNumber": IDs.expert1, "unit": "清华大学", "title": "教授", "role": "成员",
+        ]
+        w.submitted("CR-1", kind: "changeMembers", details: ["add": [expertAsMember]])
+        w.given("draftBudgetAdjustment", World.adjustmentFields("B1"), by: "L1")
+        w.given("submitBudgetAdjustment", ["adjustmentId": "B1"], by: "L1")
+        w.given(
+            "draftChangeRequest",
+            [
+                "requestId": "CR-2", "projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "新题目"],
+                "reason": "理由",
+            ], by: "L1")
+        w.submitted("CR-3", kind: "withdrawal", details: ["reason": "无法完成", "fundsReceived": 100_000])
+        w.readyCloseout()
+        let refused = w.when("submitCloseout", ["closeoutId": "C1"], by: "L1").thenError(.invalidState, rule: "R-CLO-2")
+        #expect(refused?.message.contains("CR-1 (changeMembers)") == true)
+        #expect(refused?.message.contains("B1 (budgetAdjustment)") == true)
+        #expect(refused?.message.contains("CR-2") == false, "a draft awaits nobody")
+        #expect(refused?.message.contains("CR-3") == false, "an end of the project closes the closeout instead")
+        w.given("reviewChangeRequest", ["requestId": "CR-1", "decision": "reject", "opinion": "不同意"], by: "UA1")
+        let adjustment = w.when("submitCloseout", ["closeoutId": "C1"], by: "L1").thenError(.invalidState)
+        #expect(adjustment?.message.contains("CR-1") == false)
+        #expect(adjustment?.message.contains("B1 (budgetAdjustment)") == true)
+        w.given("recallBudgetAdjustment", ["adjustmentId": "B1"], by: "L1")
+        w.when("submitCloseout", ["closeoutId": "C1"], by: "L1").thenEvents(["CloseoutSubmitted"])
+    }
+
+    @Test(
+        "R-CLO-5, R-CLO-3 a store that already holds a pending item under a closeout: nothing but an end takes effect")
+    func nothingTakesEffectUnderACloseout() {
+        var w = World.standard()
+        w.submitted(
+            "CR-1", kind: "changeMembers",
+            details: [
+                "add": [
+                    [
+                        "name": "王五", "idType": "residentId", "idNumber": IDs.expert1, "unit": "清华大学", "title": "教授",
+                        "role": "成员",
+                    ]
+                ]
+            ])
+        w.given("draftBudgetAdjustment", World.adjustmentFields("B1"), by: "L1")
+        w.given("submitBudgetAdjustment", ["adjustmentId": "B1"], by: "L1")
+        w.submitted("CR-3", kind: "selfTermination", details: ["reason": "无法完成", "fundsUsed": 100_000])
+        w.readyCloseout()
+        // Only the end of the project may wait under a closeout (R-CHG-8); the rest as a build before
+        // the rule let it happen.
+        w.given(events: [.closeoutSubmitted(ItemStep(itemId: "C1", projectNo: "24BZX001", by: "L1", at: w.now))])
+        #expect(w.project.closeoutUnderReview)
+        w.when("reviewChangeRequest", ["requestId": "CR-1", "decision": "approve", "opinion": "同意"], by: "UA1")
+            .thenError(.invalidState, rule: "R-CLO-5")
+        w.when("reviewBudgetAdjustment", ["adjustmentId": "B1", "decision": "approve", "opinion": "同意"], by: "UA1")
+            .thenError(.invalidState, rule: "R-CLO-3")
+        // Returned, they wait for the leader, who can act again once the closeout is decided.
+        w.when("reviewChangeRequest", ["requestId": "CR-1", "decision": "return", "opinion": "结项后再议"], by: "UA1")
+            .thenEvents(["ChangeRequestReviewed"])
+        // Ending the project still takes effect, and closes the closeout (R-CHG-8).
+        w.when("reviewChangeRequest", ["requestId": "CR-3", "decision": "approve", "opinion": "同意"], by: "UA1")
+            .accepted()
+        #expect(w.project.status == .terminated)
+        #expect(w.closeout().status == .closed)
+    }
+
     @Test("R-CLO-3 final accounts must add up per category and match the effective budget")
     func accountsAddUp() {
         var w = World.standard()

@@ -357,6 +357,34 @@ extension World {
         draft([newcomer]).thenEvents(["ChangeRequestDrafted"])
     }
 
+    @Test("R-CHG-11 a member who becomes the leader leaves the member list in the same append")
+    func memberMadeLeaderLeavesTheMembers() {
+        var w = World.standard()
+        // An outside audit ended with the leader in the member list, and the leader's next change of
+        // members accepted with it.
+        w.submitted(
+            "K1", kind: "changeLeader",
+            details: ["newLeader": ["name": "李四", "idType": "residentId", "idNumber": IDs.member]])
+        w.given("reviewChangeRequest", ["requestId": "K1", "decision": "approve", "opinion": "同意"], by: "UA1")
+        w.given("reviewChangeRequest", ["requestId": "K1", "decision": "approve", "opinion": "同意"], by: "PO1")
+        w.when("reviewChangeRequest", ["requestId": "K1", "decision": "approve", "opinion": "同意"], by: "N0")
+            .thenEvents([
+                "ChangeRequestReviewed", "ChangeRequestTookEffect", "ProjectLeaderChanged", "ProjectMembersChanged",
+            ])
+        #expect(w.project.leader.idNumber == IDs.member)
+        #expect(!w.project.members.contains { $0.idNumber == IDs.member })
+        // Another person's change of leader leaves the members alone.
+        var other = World.standard()
+        other.submitted(
+            "K2", kind: "changeLeader",
+            details: ["newLeader": ["name": "陈十", "idType": "residentId", "idNumber": IDs.newLeader]])
+        other.given("reviewChangeRequest", ["requestId": "K2", "decision": "approve", "opinion": "同意"], by: "UA1")
+        other.given("reviewChangeRequest", ["requestId": "K2", "decision": "approve", "opinion": "同意"], by: "PO1")
+        other.when("reviewChangeRequest", ["requestId": "K2", "decision": "approve", "opinion": "同意"], by: "N0")
+            .thenEvents(["ChangeRequestReviewed", "ChangeRequestTookEffect", "ProjectLeaderChanged"])
+        #expect(other.project.members.map(\.idNumber) == [IDs.member])
+    }
+
     @Test("R-CHG-11 a new leader who already leads another active project is refused (policy, on by default)")
     func leaderLimit() {
         var w = World.standard()

@@ -285,7 +285,11 @@ extension Ledger {
             var project = models.project(projectNo)
             if let asOf {
                 let (state, _) = try projectState(projectNo, asOf: asOf, txn: txn)
-                guard let found = find(state) else { throw visibility.hidden("\(what) \(id) at that moment") }
+                guard let found = find(state) else {
+                    // The same answer as an unknown id, to all but the operator: an item out of scope
+                    // must not show that it exists now (R-ACC-11).
+                    throw visibility.hidden(visibility.isOperator ? "\(what) \(id) at that moment" : "\(what) \(id)")
+                }
                 (projectNo, item) = found
                 project = state.project(projectNo) ?? project
             }

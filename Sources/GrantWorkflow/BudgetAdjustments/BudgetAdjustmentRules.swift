@@ -160,6 +160,13 @@ extension Decider {
             notifyReviewers(Awaiting(next), project: project, itemKind: "budgetAdjustment", itemId: adjustmentId)
             return
         }
+        // A store written before closeouts waited for pending items (R-CLO-2) may hold one under review.
+        guard !project.closeoutUnderReview else {
+            throw WorkflowError.invalidState(
+                "项目结项审核中，预算调整不能生效 (a closeout is under review: its final accounts state the budget as it "
+                    + "is; return or reject the adjustment)",
+                rule: "R-CLO-3")
+        }
         let filed = level < .national
         decision.append(
             .budgetAdjustmentReviewed(

@@ -274,6 +274,14 @@ extension Decider {
                 receivingUnit: receivingUnit)
             return
         }
+        // A store written before closeouts waited for pending items (R-CLO-2) may hold one under review:
+        // nothing but the end of the project takes effect under it.
+        guard !project.closeoutUnderReview || request.kind == .selfTermination || request.kind == .withdrawal else {
+            throw WorkflowError.invalidState(
+                "项目结项审核中，变更不能生效 (a closeout is under review: the change cannot take effect before it "
+                    + "is concluded; return or reject the request)",
+                rule: "R-CLO-5")
+        }
         try validate(request.details, for: project)
         let filed = level < .national && policy.filedKinds.contains(request.kind)
         decision.append(
@@ -310,6 +318,16 @@ extension Decider {
             decision.append(
                 .projectLeaderChanged(
                     ProjectLeaderChanged(projectNo: no, requestId: request.id, from: project.leader, to: newLeader)))
+            // R-CHG-11: the leader is never a member. A member who takes over leaves the member list in
+            // the same append (an event of its own, so stores written before read as they did).
+            let newNumber = IdentityNumber.normalized(newLeader.idNumber)
+            let leaving = project.members.filter { IdentityNumber.normalized($0.idNumber) == newNumber }
+            if !leaving.isEmpty {
+                decision.append(
+                    .projectMembersChanged(
+                        ProjectMembersChanged(
+                            projectNo: no, requestId: request.id, added: [], removed: leaving.map(\.idNumber))))
+            }
         case .changeUnit(let newUnitId):
             decision.append(
                 .projectUnitChanged(

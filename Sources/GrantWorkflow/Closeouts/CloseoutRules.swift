@@ -115,6 +115,7 @@ extension Decider {
             throw WorkflowError.invalidState(
                 "the closeout is not editable (it is \(closeout.status.rawValue))", rule: "R-CLO-4")
         }
+        try requireNothingAwaitsReview(project)
         let missing = closeout.missingSections
         guard missing.isEmpty else {
             let names = missing.map { "\($0.label(.zh)) (\($0.rawValue))" }.joined(separator: "、")
@@ -138,6 +139,30 @@ extension Decider {
         decision.append(
             .closeoutSubmitted(ItemStep(itemId: closeoutId, projectNo: project.projectNo, by: account.id, at: time)))
         notifyReviewers(.unit, project: project, itemKind: "closeout", itemId: closeoutId)
+    }
+
+    /// A closeout is submitted only when none of the project's change requests or budget adjustments
+    /// awaits a reviewer: the leader cannot submit one while the closeout is under review (R-CHG-4,
+    /// R-BUD-4), and one submitted before must not take effect under it, or the appraisal would judge a
+    /// project whose leader, members or unit changed after the experts were checked against them
+    /// (R-CLO-5), with final accounts that no longer match its budget (R-CLO-3). A self-termination or
+    /// withdrawal does not hold it up: taking effect, it ends the project and closes the closeout
+    /// (R-CHG-8).
+    func requireNothingAwaitsReview(_ project: Project) throws(WorkflowError) {
+        var waiting: [String] = []
+        for request in state.changeRequests(ofProject: project.projectNo)
+        where request.status == .pending && request.kind != .selfTermination && request.kind != .withdrawal {
+            waiting.append("\(request.id) (\(request.kind.rawValue))")
+        }
+        for adjustment in state.budgetAdjustments(ofProject: project.projectNo) where adjustment.status == .pending {
+            waiting.append("\(adjustment.id) (budgetAdjustment)")
+        }
+        guard waiting.isEmpty else {
+            throw WorkflowError.invalidState(
+                "尚有审核中的变更或预算调整，须待其审核完毕或撤回后再提交结项 (awaiting review: "
+                    + waiting.joined(separator: ", ") + ")",
+                rule: "R-CLO-2")
+        }
     }
 
     mutating func recallCloseout(closeoutId: String) throws(WorkflowError) {

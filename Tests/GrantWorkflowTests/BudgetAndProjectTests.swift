@@ -38,6 +38,35 @@ import Testing
         w.when("submitBudgetAdjustment", ["adjustmentId": "B1"], by: "L1").thenEvents(["BudgetAdjustmentSubmitted"])
     }
 
+    @Test("R-BUD-2 an allocation names only direct categories, and a category's allocations fit its amount")
+    func allocationsFitTheirCategories() {
+        var w = World.standard()
+        func partner(_ name: String, _ category: String, _ amount: Int) -> [String: Any] {
+            ["partner": name, "creditCode": "12100000400000000X", "amount": amount, "byCategory": [category: amount]]
+        }
+        // An outside audit had both accepted: a category the budget does not have, and more equipment
+        // sent out than the budget's equipment.
+        w.given(
+            "draftBudgetAdjustment", World.adjustmentFields("B1", external: [partner("某研究所", "travel", 10_000)]),
+            by: "L1")
+        w.when("submitBudgetAdjustment", ["adjustmentId": "B1"], by: "L1")
+            .thenError(.budgetMismatch, rule: "R-BUD-2", field: "external[0].byCategory.travel")
+        // The adjustment's equipment is 50,000: 30,000 + 30,000 does not fit, 20,000 + 30,000 does.
+        w.given(
+            "editBudgetAdjustment",
+            World.adjustmentFields(
+                "B1", external: [partner("某研究所", "equipment", 30_000), partner("某大学", "equipment", 30_000)]),
+            by: "L1")
+        w.when("submitBudgetAdjustment", ["adjustmentId": "B1"], by: "L1")
+            .thenError(.budgetMismatch, rule: "R-BUD-2", field: "external")
+        w.given(
+            "editBudgetAdjustment",
+            World.adjustmentFields(
+                "B1", external: [partner("某研究所", "equipment", 20_000), partner("某大学", "equipment", 30_000)]),
+            by: "L1")
+        w.when("submitBudgetAdjustment", ["adjustmentId": "B1"], by: "L1").thenEvents(["BudgetAdjustmentSubmitted"])
+    }
+
     @Test(
         "R-BUD-3 an adjustment within the total takes effect at the unit, with a filing record for the national office")
     func unitRoute() {

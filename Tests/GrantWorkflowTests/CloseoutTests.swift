@@ -188,6 +188,35 @@ extension World {
         assign(["E1", "E2", "E5"]).thenError(.invalidState)
     }
 
+    @Test("R-CLO-5 someone the closeout's members section names is conflicted too, though not on the project's list")
+    func closeoutMembersAreConflicted() {
+        var w = World.standard()
+        w.readyCloseout()
+        // An outside audit assigned E5, whom the leader listed as a contributor of the result.
+        let contributors: [[String: Any]] = [
+            [
+                "name": "李四", "idType": "residentId", "idNumber": IDs.member, "unit": "北京大学", "title": "副教授",
+                "role": "成员", "contribution": "第三章",
+            ],
+            [
+                "name": "周九", "idType": "residentId", "idNumber": IDs.expert5, "unit": "复旦大学", "title": "教授",
+                "role": "成员", "contribution": "第五章",
+            ],
+        ]
+        w.given("saveCloseoutSection", ["closeoutId": "C1", "section": "members", "data": contributors], by: "L1")
+        w.given("submitCloseout", ["closeoutId": "C1"], by: "L1")
+        w.given("reviewCloseout", ["closeoutId": "C1", "decision": "approve", "opinion": "同意"], by: "UA1")
+        w.given("reviewCloseout", ["closeoutId": "C1", "decision": "approve", "opinion": "同意"], by: "PO1")
+        let refused = w.when("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E1", "E2", "E5"]], by: "PO1")
+            .thenError(.expertConflict, rule: "R-CLO-5", field: "experts[2]")
+        #expect(refused?.message.contains("课题组成员") == true)
+        w.approvedAccount(
+            "E7", role: "expert", phone: "13900000007", idNumber: residentId("31010419761111012"), unit: "U3",
+            name: "吴十")
+        w.when("assignAppraisalExperts", ["closeoutId": "C1", "experts": ["E1", "E2", "E7"]], by: "PO1")
+            .thenEvents(["AppraisalExpertsAssigned"])
+    }
+
     @Test("R-CLO-5 the national office organises the appraisal of major and key projects")
     func nationalOrganiser() {
         var w = World.standard()

@@ -260,8 +260,11 @@ extension Decider {
                 "experts", "须指定\(policy.expertCount)位不同的专家 (exactly \(policy.expertCount) distinct experts)",
                 rule: "R-CLO-5")
         }
+        // The project's members, its leader, and everyone the closeout's members section names as having
+        // worked on the result (who may not be on the project's list).
         let memberNumbers = Set(
-            (project.members.map(\.idNumber) + [project.leader.idNumber]).map(IdentityNumber.normalized))
+            (project.members.map(\.idNumber) + [project.leader.idNumber]
+                + (closeout.members ?? []).map(\.member.idNumber)).map(IdentityNumber.normalized))
         for (index, expertId) in experts.enumerated() {
             let field = "experts[\(index)]"
             guard let expert = state.account(expertId) else {

@@ -41,11 +41,28 @@ extension Decider {
                     .budgetMismatch, rule: rule, field: path + ".byCategory",
                     "外拨经费分项之和与外拨金额不符 (byCategory does not sum to amount)")
             }
+            // An allocation is a share of the direct costs: only their categories.
+            for category in allocation.byCategory.keys.sorted() where budget.direct[category] == nil {
+                throw WorkflowError(
+                    .budgetMismatch, rule: rule, field: "\(path).byCategory.\(InputText.shownKey(category))",
+                    "外拨经费分项须为直接费用的科目 (not a direct category of the budget)")
+            }
         }
         guard budget.externalTotal <= budget.directTotal else {
             throw WorkflowError(
                 .budgetMismatch, rule: rule, field: "\(field)external",
                 "外拨经费合计超过直接费用 (external allocations exceed the direct costs)")
+        }
+        // Nor more of a category than the budget has for it, all allocations together.
+        var allocated: [String: Fen] = [:]
+        for allocation in budget.external {
+            for (category, amount) in allocation.byCategory { allocated[category, default: 0] &+= amount }
+        }
+        for category in allocated.keys.sorted() where allocated[category]! > budget.direct[category] ?? 0 {
+            throw WorkflowError(
+                .budgetMismatch, rule: rule, field: "\(field)external",
+                "外拨经费中\(InputText.shownKey(category))合计超过该科目预算 (the allocations of "
+                    + "\(InputText.shownKey(category)) exceed its direct amount)")
         }
     }
 

@@ -163,7 +163,11 @@ struct CommandRunner: Sendable {
         let command = prepared.envelope.command
         let same: Bool
         if let fingerprint = record.fingerprint {
-            same = fingerprint == prepared.fingerprint
+            // A record without the second fingerprint was written before round 18, whose fingerprint
+            // held the command's secrets: a retry of such a command is matched on that form.
+            same =
+                fingerprint == prepared.fingerprint
+                || (record.publicFingerprint == nil && prepared.envelope.legacyFingerprint == fingerprint)
         } else if let publicFingerprint = record.publicFingerprint, !publicFingerprint.isEmpty {
             // The full fingerprint went with an erasure: everything but the personal values must match.
             same = publicFingerprint == prepared.envelope.publicFingerprint

@@ -147,6 +147,16 @@ public enum Command: Sendable, Hashable {
         }
     }
 
+    /// Whether the command carries a secret and is answered from the record: its fingerprint (which
+    /// leaves secrets out since round 18) differs from the one builds before wrote
+    /// (``CommandEnvelope/legacyFingerprint``).
+    public var carriesSecret: Bool {
+        switch self {
+        case .bootstrap, .createAdminAccount, .registerAccount, .resubmitRegistration: return true
+        default: return false
+        }
+    }
+
     /// Whether a repeat of the command id may be answered with the first result (R-LOG-3 rev. 2).
     /// `login`, `requestPasswordReset` and `resetPassword` check secrets: every attempt is checked and
     /// counted, so they are never answered from the record, and their ids are not recorded.

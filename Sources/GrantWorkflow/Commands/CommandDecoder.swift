@@ -46,6 +46,9 @@ public enum CommandDecoder {
             let fingerprints = CommandEnvelope.fingerprints(ofLine: tape.value(JSONTape.root))
             envelope.lineFingerprint = fingerprints.full
             envelope.linePublicFingerprint = fingerprints.public
+            if envelope.command.carriesSecret {
+                envelope.lineLegacyFingerprint = CommandEnvelope.legacyFingerprint(ofLine: tape.value(JSONTape.root))
+            }
         }
         envelope.checkedByDecoder = true
         return envelope

@@ -35,6 +35,49 @@ extension CommandEnvelope {
         return probe.blankedPersonal ? Array(SHA256.hash(data: probe.bytes)) : nil
     }
 
+    /// The fingerprint as builds before round 18 computed it, for a command record they wrote (one
+    /// without ``publicFingerprint``): secrets included, text as given. Only a command with a secret
+    /// (``Command/carriesSecret``) has one that differs from ``fingerprint`` for text already in NFC,
+    /// so that a retry of it sent before an upgrade is still answered after it; nil for the others.
+    public var legacyFingerprint: [UInt8]? {
+        guard command.carriesSecret else { return nil }
+        if lineFingerprint != nil { return lineLegacyFingerprint }
+        var encoder = CanonicalEncoder(legacy: true)
+        encodeFields(into: &encoder)
+        return Array(SHA256.hash(data: encoder.bytes))
+    }
+
+    /// ``legacyFingerprint`` of a parsed command line: the canonical form of round 17 (members sorted by
+    /// key, `null` members and the top level's `id` and `at` dropped, every value tagged), without NFC
+    /// and with secrets.
+    static func legacyFingerprint(ofLine value: JSONValue) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1024)
+        legacyCanonical(value, into: &bytes, topLevel: true)
+        return Array(SHA256.hash(data: bytes))
+    }
+
+    private static func legacyCanonical(_ value: JSONValue, into bytes: inout [UInt8], topLevel: Bool = false) {
+        switch value {
+        case .null: bytes.append(UInt8(ascii: "n"))
+        case .bool(let flag): bytes.append(flag ? UInt8(ascii: "t") : UInt8(ascii: "f"))
+        case .number(let digits): appendText(UInt8(ascii: "#"), digits, to: &bytes)
+        case .string(let string): appendText(UInt8(ascii: "s"), string, to: &bytes)
+        case .array(let elements):
+            bytes.append(UInt8(ascii: "["))
+            CanonicalEncoder.appendLength(elements.count, to: &bytes)
+            for element in elements { legacyCanonical(element, into: &bytes) }
+        case .object(let object):
+            let members = sortedMembers(of: object, topLevel: topLevel)
+            bytes.append(UInt8(ascii: "{"))
+            CanonicalEncoder.appendLength(members.count, to: &bytes)
+            for member in members {
+                appendText(UInt8(ascii: "k"), member.key, to: &bytes)
+                legacyCanonical(member.value, into: &bytes)
+            }
+        }
+    }
+
     private func swiftFingerprint(personal: Bool) -> [UInt8] {
         var encoder = CanonicalEncoder(personal: personal)
         encodeFields(into: &encoder)
@@ -175,12 +218,18 @@ struct CanonicalEncoder {
     let personal: Bool
     /// Whether a personal field was met (encoded or not).
     var blankedPersonal = false
+    /// The form of builds before round 18 (``CommandEnvelope/legacyFingerprint``): secrets encoded,
+    /// text as given, personal fields like any other.
+    let legacy: Bool
 
-    init(personal: Bool = true) { self.personal = personal }
+    init(personal: Bool = true, legacy: Bool = false) {
+        self.personal = personal
+        self.legacy = legacy
+    }
 
     mutating func encode(_ value: Any) {
         switch value {
-        case let text as String: leaf(1, Array(InputText.nfc(text).utf8))
+        case let text as String: leaf(1, Array((legacy ? text : InputText.nfc(text)).utf8))
         case let number as Int: leaf(2, Array(String(number).utf8))
         case let number as Int64: leaf(2, Array(String(number).utf8))
         case let number as UInt64: leaf(2, Array(String(number).utf8))
@@ -211,7 +260,7 @@ struct CanonicalEncoder {
             }
         case .dictionary, .set:
             let elements = mirror.children.map { child -> [UInt8] in
-                var nested = CanonicalEncoder(personal: personal)
+                var nested = CanonicalEncoder(personal: personal, legacy: legacy)
                 nested.encode(child.value)
                 if nested.blankedPersonal { blankedPersonal = true }
                 return nested.bytes
@@ -219,7 +268,7 @@ struct CanonicalEncoder {
             sequence(8, elements)
         case .collection:
             let elements = mirror.children.map { child -> [UInt8] in
-                var nested = CanonicalEncoder(personal: personal)
+                var nested = CanonicalEncoder(personal: personal, legacy: legacy)
                 nested.encode(child.value)
                 if nested.blankedPersonal { blankedPersonal = true }
                 return nested.bytes
@@ -236,7 +285,9 @@ struct CanonicalEncoder {
             for child in mirror.children {
                 let label = child.label ?? ""
                 leaf(12, Array(label.utf8))
-                if CommandEnvelope.secretFields.contains(label) {
+                if legacy {
+                    encode(child.value)
+                } else if CommandEnvelope.secretFields.contains(label) {
                     leaf(14, [])
                 } else if CommandEnvelope.personalFields.contains(label) {
                     blankedPersonal = true

@@ -230,6 +230,8 @@ public struct CommandEnvelope: Sendable, Hashable {
     public internal(set) var lineFingerprint: [UInt8]?
     /// The line's ``publicFingerprint``, beside ``lineFingerprint``.
     var linePublicFingerprint: [UInt8]?
+    /// The line's ``legacyFingerprint``, for a command with a secret.
+    var lineLegacyFingerprint: [UInt8]?
     /// Whether the command decoder built this envelope, checking every string by the input rules;
     /// an envelope built in Swift is checked by the engine for forbidden characters instead.
     public internal(set) var checkedByDecoder = false

@@ -1,10 +1,7 @@
-internal import Dispatch
 public import EventLog
-internal import Foundation
 internal import GrantLedger
 internal import GrantWorkflow
 internal import PostgresNIO
-internal import Synchronization
 
 /// `replay verify --postgres`: recomputes the hash chain from a replica's canonical record bytes, with
 /// the log's own hashing (``CanonicalRecord``), and each row's `payload` from them with the replica's
@@ -51,39 +48,10 @@ public enum ReplicaVerifier {
         var digestsBefore: [[UInt8]] = []
     }
 
-    /// A row whose chain and columns were checked, waiting for its payload to be decoded.
-    private struct Checked {
-        let event: RecordedEvent
-        let digestBefore: [UInt8]
-    }
-
-    /// One thread's decoder, kept across pages (its keys stay cached), with the erased subjects it has
-    /// reported.
-    private final class Lane: @unchecked Sendable {
-        let decoder: ReplicaDecoder
-        var reported = Set<[UInt8]>()
-        var json: [UInt8] = []
-        init(_ decoder: ReplicaDecoder) { self.decoder = decoder }
-    }
-
-    /// What a lane found in its part of a page: the payloads rendered (up to its first row that does
-    /// not decode), that row's index and error, the erased subjects it met first (with the position
-    /// each mark names and the row), and the `SubjectErased` rows.
-    private struct Decoded: Sendable {
-        var payloads: [String] = []
-        var failure: (index: Int, message: String)?
-        var marks: [(subject: String, mark: UInt64, first: UInt64)] = []
-        var erasures: [(subject: String, position: UInt64)] = []
-    }
-
     private static func verify(
         _ replica: ReplicaConnection, progress: (@Sendable (UInt64) -> Void)?
     ) async throws -> VerifyReport {
-        // Decoding and rendering a page is spread over the cores, each with a decoder of its own over
-        // one copy of the replica's keys; the chain is walked in order before it.
-        let lanes = ReplicaDecoder.lanes(
-            ProcessInfo.processInfo.activeProcessorCount, subjectRecords: try await replica.subjectRecordsIfAny()
-        ).map(Lane.init)
+        let decoder = ReplicaDecoder(subjectRecords: try await replica.subjectRecordsIfAny())
         var previous = CanonicalRecord.genesisDigest
         var count: UInt64 = 0
         func bad(_ position: UInt64, _ reason: String) -> VerifyReport {
@@ -95,6 +63,7 @@ public enum ReplicaVerifier {
         // holding a field of it. And the erasures the rows hold: subject (hex) → positions.
         var marks: [String: (mark: UInt64, first: UInt64)] = [:]
         var erasures: [String: [UInt64]] = [:]
+        var json: [UInt8] = []
         // Pipelined on the one connection: the next page is asked for as soon as a page arrives, and a
         // page's payloads are compared while the next one is decoded and rendered; a comparison is
         // awaited before any later row is reported.
@@ -112,10 +81,12 @@ public enum ReplicaVerifier {
             // (A last row that cannot be read fails the walk below.)
             let last = (try? rows.last!.decode(Int64.self)) ?? .max
             next = Task { try await readPage(after: last, replica) }
+            var rendered = Rendered()
+            rendered.positions.reserveCapacity(rows.count)
+            rendered.payloads.reserveCapacity(rows.count)
+            rendered.digestsBefore.reserveCapacity(rows.count)
             // The first bad row of the page, reported unless a payload before it differs.
             var failure: VerifyReport?
-            var checked: [Checked] = []
-            checked.reserveCapacity(rows.count)
             for row in rows {
                 let expected = count + 1
                 let columns: (Int64, ByteBuffer, ByteBuffer, String, Int64, String, Int32, Int64)
@@ -158,37 +129,32 @@ public enum ReplicaVerifier {
                     failure = bad(position, "a column of the row differs from its record bytes")
                     break
                 }
-                checked.append(Checked(event: event, digestBefore: previous))
-                previous = record.digest
-                count = position
-            }
-            // The payloads as the sink renders them (PostgresSink.render): the `data` member of each
-            // decoded event, members in encoding order. A row that does not decode comes before any
-            // failure the walk found (which stopped at it).
-            var rendered = Rendered()
-            rendered.positions.reserveCapacity(checked.count)
-            rendered.payloads.reserveCapacity(checked.count)
-            rendered.digestsBefore.reserveCapacity(checked.count)
-            for part in try await decode(checked, lanes) {
-                for payload in part.payloads {
-                    let row = checked[rendered.positions.count]
-                    rendered.positions.append(Int64(row.event.position))
-                    rendered.digestsBefore.append(row.digestBefore)
-                    rendered.payloads.append(payload)
-                }
-                let end = part.failure.map { checked[$0.index].event.position } ?? .max
-                for met in part.marks where met.first < end && marks[met.subject] == nil {
-                    marks[met.subject] = (met.mark, met.first)
-                }
-                for erasure in part.erasures where erasure.position < end {
-                    erasures[erasure.subject, default: []].append(erasure.position)
-                }
-                if let (index, message) = part.failure {
-                    count = checked[index].event.position - 1
-                    previous = checked[index].digestBefore
-                    failure = bad(checked[index].event.position, message)
+                // The payload as the sink renders it (PostgresSink.render): the `data` member of the
+                // decoded event, members in encoding order.
+                let marksBefore = decoder.erasureMarkCount
+                let domain: DomainEvent
+                do {
+                    domain = try decoder.domainEvent(of: event)
+                } catch {
+                    failure = bad(position, error.message)
                     break
                 }
+                if decoder.erasureMarkCount != marksBefore {
+                    for met in decoder.erasureMarksMet {
+                        let subject = PasswordHasher.hex(met.subject)
+                        if marks[subject] == nil { marks[subject] = (met.position, position) }
+                    }
+                }
+                if case .subjectErased(let erased) = domain {
+                    for subject in erased.subjects { erasures[subject, default: []].append(position) }
+                }
+                json.removeAll(keepingCapacity: true)
+                JSONTreeEncoder.writeData(of: domain, to: &json, sortedKeys: false)
+                rendered.positions.append(columns.0)
+                rendered.payloads.append(String(decoding: json, as: UTF8.self))
+                rendered.digestsBefore.append(previous)
+                previous = record.digest
+                count = position
             }
             if let report = try await differing() { return report }
             let page = rendered
@@ -219,45 +185,6 @@ public enum ReplicaVerifier {
                     + "its SubjectErased row once the sink has copied it")
         }
         return report
-    }
-
-    /// Decodes and renders `rows` in consecutive parts, one per lane, on threads of their own.
-    private static func decode(_ rows: [Checked], _ lanes: [Lane]) async throws -> [Decoded] {
-        guard !rows.isEmpty else { return [] }
-        let parts = max(1, min(lanes.count, rows.count / 256))
-        let size = (rows.count + parts - 1) / parts
-        let events = rows.map(\.event)
-        return try await PostgresSink.onThread {
-            let results = Mutex<[Decoded]>(Array(repeating: Decoded(), count: parts))
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                let lane = lanes[part]
-                var decoded = Decoded()
-                for index in part * size..<min(events.count, (part + 1) * size) {
-                    let event = events[index]
-                    let marksBefore = lane.decoder.erasureMarkCount
-                    let domain: DomainEvent
-                    do {
-                        domain = try lane.decoder.domainEvent(of: event)
-                    } catch {
-                        decoded.failure = (index, (error as? LedgerError)?.message ?? String(describing: error))
-                        break
-                    }
-                    if lane.decoder.erasureMarkCount != marksBefore {
-                        for met in lane.decoder.erasureMarksMet where lane.reported.insert(met.subject).inserted {
-                            decoded.marks.append((PasswordHasher.hex(met.subject), met.position, event.position))
-                        }
-                    }
-                    if case .subjectErased(let erased) = domain {
-                        for subject in erased.subjects { decoded.erasures.append((subject, event.position)) }
-                    }
-                    lane.json.removeAll(keepingCapacity: true)
-                    JSONTreeEncoder.writeData(of: domain, to: &lane.json, sortedKeys: false)
-                    decoded.payloads.append(String(decoding: lane.json, as: UTF8.self))
-                }
-                results.withLock { $0[part] = decoded }
-            }
-            return results.withLock { $0 }
-        }
     }
 
     /// The page of rows after `position`.

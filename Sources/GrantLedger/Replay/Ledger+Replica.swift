@@ -18,15 +18,6 @@ public final class ReplicaDecoder: @unchecked Sendable {
         self.init(keyRecords: Self.keyRecords(records))
     }
 
-    /// `count` decoders over one shared copy of a replica's subject keys (as
-    /// ``init(subjectRecords:)``), one per thread: each caches the keys it opens and notes the erasure
-    /// marks it meets on its own.
-    public static func lanes(_ count: Int, subjectRecords records: [(key: [UInt8], value: [UInt8])]) -> [ReplicaDecoder]
-    {
-        let keyRecords = keyRecords(records)
-        return (0..<max(1, count)).map { _ in ReplicaDecoder(keyRecords: keyRecords) }
-    }
-
     private convenience init(keyRecords: [[UInt8]: [UInt8]]) {
         let keys = SubjectKeyring { key in keyRecords[key] }
         keys.recordsErasures = true

@@ -219,8 +219,15 @@ public struct PostgresSink: Sendable {
                     let diff = live ? (next: subjects, changed: [], removed: []) : try subjects.diff(with: ledger)
                     subjects = diff.next
                     let (changed, removed) = (diff.changed, diff.removed)
+                    // Rows rendered before this diff (a first chunk, when the previous batch was still in
+                    // flight) may hold an erased subject's fields in plain.
+                    let renderedThrough = batch.count == 0 ? batch.copied : batch.last.position
                     batch.marksCopied.append(
-                        contentsOf: changed.compactMap { Ledger.erasureMark(key: $0.key, value: $0.value) })
+                        contentsOf: changed.compactMap { entry in
+                            Ledger.erasureMark(key: entry.key, value: entry.value).map {
+                                (subject: $0.subject, position: $0.position, renderedBefore: renderedThrough)
+                            }
+                        })
                     chunks.append(
                         enqueue {
                             try await sink.begin(on: replicaConnection, expecting: expected)
@@ -460,9 +467,10 @@ public struct PostgresSink: Sendable {
         /// those may hold the erased fields in plain and are re-rendered in this transaction.
         var erasures: [(erased: SubjectErased, renderedBefore: UInt64)] = []
         /// The erasure marks copied when the batch's transaction opened (a catch-up copies the keys
-        /// then): an erasure among them whose event is past the batch is handled as one committed while
-        /// the batch was rendered (see ``finish(ledger:subjects:tablesSent:)``).
-        var marksCopied: [(subject: String, position: UInt64)] = []
+        /// then), each with the position through which rows were rendered before: an erasure among
+        /// them whose event is past the batch is handled as one committed while the batch was rendered
+        /// (see ``finish(ledger:subjects:tablesSent:)``), for those rows.
+        var marksCopied: [(subject: String, position: UInt64, renderedBefore: UInt64)] = []
 
         init(copied: UInt64, state: WorkflowState, live: Bool, evolves: Bool = true) {
             self.copied = copied
@@ -517,10 +525,19 @@ public struct PostgresSink: Sendable {
             // that held the subject's fields in plain are re-rendered now too, not when its event is
             // copied. Else the replica would hold plain values after its own keys say erased, and
             // `replay verify --postgres` would read them as changed.
+            // Rows rendered after the keys were read need nothing: their decoder had no key already.
             var erasures = erasures
-            let marks = marksCopied + changed.compactMap { Ledger.erasureMark(key: $0.key, value: $0.value) }
-            for mark in marks where mark.position > last.position {
-                guard !erasures.contains(where: { $0.erased.subjects.contains(mark.subject) }) else { continue }
+            let marks =
+                marksCopied
+                + changed.compactMap { entry in
+                    Ledger.erasureMark(key: entry.key, value: entry.value).map {
+                        (subject: $0.subject, position: $0.position, renderedBefore: last.position)
+                    }
+                }
+            for mark in marks where mark.position > last.position && mark.renderedBefore > 0 {
+                guard !erasures.contains(where: { $0.erased.subjects.contains(mark.subject) }),
+                    try ledger.positionsHolding(subject: mark.subject).contains(where: { $0 <= mark.renderedBefore })
+                else { continue }
                 guard let event = try ledger.store.read({ txn in try txn.record(at: mark.position) }),
                     case .subjectErased(let erased) = try ledger.domainEvent(of: event)
                 else {
@@ -529,7 +546,7 @@ public struct PostgresSink: Sendable {
                         "the erasure mark of subject \(mark.subject) names position \(mark.position), "
                             + "which holds no SubjectErased event")
                 }
-                erasures.append((erased, last.position))
+                erasures.append((erased, mark.renderedBefore))
             }
             var rerendered: (positions: [Int64], payloads: [String]) = ([], [])
             if !erasures.isEmpty {

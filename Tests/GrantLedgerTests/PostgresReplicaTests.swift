@@ -729,6 +729,35 @@ struct PostgresReplicaTests {
                 == "head digest: \(PasswordHasher.hex(try ledger.head().digest))")
     }
 
+    @Test("a catch-up that copies an erasure's mark before its event re-renders the rows copied before")
+    func catchUpCopiesAMarkBeforeItsEvent() async throws {
+        PostgresTestServer.ran("catchUpCopiesAMarkBeforeItsEvent")
+        let directory = TemporaryDirectory()
+        let ledger = try await ErasureTests.world(directory.child("world"))
+        defer { ledger.close() }
+        let database = try PostgresTestServer.newDatabase()
+        _ = try await PostgresSink(ledger: ledger, url: try ReplicaURL(database)).run()
+        let copied = try ledger.head().position
+        // Unrelated events first, so that the erasure lies past the next batch.
+        for index in 1...10 {
+            await ledger.expectAccepted(
+                line("createProvince", ["provinceId": "X\(index)", "name": "省\(index)"], by: "N0"))
+        }
+        await ledger.expectAccepted(ErasureTests.erase(["accountId": "L1"]))
+        // One batch of 5: it copies the keys as they are now (the mark) at its start, and its own rows
+        // are rendered without the key; the rows copied before must be re-rendered in it.
+        _ = try await PostgresSink(ledger: ledger, url: try ReplicaURL(database), batchSize: 5).run(until: copied + 5)
+        #expect(
+            try PostgresTestServer.query(database, "SELECT position FROM grantledger.checkpoint") == String(copied + 5))
+        let payloads = try PostgresTestServer.query(
+            database, "SELECT string_agg(payload::text, ' ') FROM grantledger.events")
+        let plain = [IDs.leader, ErasureTests.phone, "l1@example.cn"].filter { payloads.contains($0) }
+        #expect(plain == [], "still in the replica's payloads")
+        let verify = try runCLI(["replay", "verify", "--postgres", database], store: directory.child("world"))
+        #expect(verify.status == 0, "\(verify.stdout)")
+        #expect(Self.field("note:", verify.stdout) != nil, "\(verify.stdout)")
+    }
+
     /// Every record of a store's subject keys database, in key order.
     static func subjectRecords(_ ledger: Ledger) throws -> [[UInt8]] {
         var records: [[UInt8]] = []

@@ -365,8 +365,7 @@ extension World {
         w.submitted(
             "K1", kind: "changeLeader",
             details: ["newLeader": ["name": "李四", "idType": "residentId", "idNumber": IDs.member]])
-        w.given("reviewChangeRequest", ["requestId": "K1", "decision": "approve", "opinion": "同意"], by: "UA1")
-        w.given("reviewChangeRequest", ["requestId": "K1", "decision": "approve", "opinion": "同意"], by: "PO1")
+        w.approveAll("K1", levels: ["UA1", "PO1"])
         w.when("reviewChangeRequest", ["requestId": "K1", "decision": "approve", "opinion": "同意"], by: "N0")
             .thenEvents([
                 "ChangeRequestReviewed", "ChangeRequestTookEffect", "ProjectLeaderChanged", "ProjectMembersChanged",
@@ -378,8 +377,7 @@ extension World {
         other.submitted(
             "K2", kind: "changeLeader",
             details: ["newLeader": ["name": "陈十", "idType": "residentId", "idNumber": IDs.newLeader]])
-        other.given("reviewChangeRequest", ["requestId": "K2", "decision": "approve", "opinion": "同意"], by: "UA1")
-        other.given("reviewChangeRequest", ["requestId": "K2", "decision": "approve", "opinion": "同意"], by: "PO1")
+        other.approveAll("K2", levels: ["UA1", "PO1"])
         other.when("reviewChangeRequest", ["requestId": "K2", "decision": "approve", "opinion": "同意"], by: "N0")
             .thenEvents(["ChangeRequestReviewed", "ChangeRequestTookEffect", "ProjectLeaderChanged"])
         #expect(other.project.members.map(\.idNumber) == [IDs.member])

@@ -15,22 +15,14 @@ public final class ReplicaDecoder: @unchecked Sendable {
     /// `records` are raw entries of ``Ledger/scanSubjectRecords(_:)`` as a replica holds them (only the
     /// subjects' key records are read). It notes the erasure marks it meets (``erasureMarksMet``).
     public convenience init(subjectRecords records: [(key: [UInt8], value: [UInt8])]) {
-        self.init(keyRecords: Self.keyRecords(records))
-    }
-
-    private convenience init(keyRecords: [[UInt8]: [UInt8]]) {
-        let keys = SubjectKeyring { key in keyRecords[key] }
-        keys.recordsErasures = true
-        self.init(keys: keys)
-    }
-
-    private static func keyRecords(_ records: [(key: [UInt8], value: [UInt8])]) -> [[UInt8]: [UInt8]] {
         var keyRecords: [[UInt8]: [UInt8]] = [:]
         keyRecords.reserveCapacity(records.count)
         for record in records where record.key.first == SubjectRecords.keys.first {
             keyRecords[record.key] = record.value
         }
-        return keyRecords
+        let keys = SubjectKeyring { key in keyRecords[key] }
+        keys.recordsErasures = true
+        self.init(keys: keys)
     }
 
     /// How many erased subjects this decoder has met in sealed fields (with

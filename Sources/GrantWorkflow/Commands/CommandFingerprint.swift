@@ -53,29 +53,8 @@ extension CommandEnvelope {
     static func legacyFingerprint(ofLine value: JSONValue) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(1024)
-        legacyCanonical(value, into: &bytes, topLevel: true)
+        canonical(value, into: &bytes, topLevel: true, legacy: true)
         return Array(SHA256.hash(data: bytes))
-    }
-
-    private static func legacyCanonical(_ value: JSONValue, into bytes: inout [UInt8], topLevel: Bool = false) {
-        switch value {
-        case .null: bytes.append(UInt8(ascii: "n"))
-        case .bool(let flag): bytes.append(flag ? UInt8(ascii: "t") : UInt8(ascii: "f"))
-        case .number(let digits): appendText(UInt8(ascii: "#"), digits, to: &bytes)
-        case .string(let string): appendText(UInt8(ascii: "s"), string, to: &bytes)
-        case .array(let elements):
-            bytes.append(UInt8(ascii: "["))
-            CanonicalEncoder.appendLength(elements.count, to: &bytes)
-            for element in elements { legacyCanonical(element, into: &bytes) }
-        case .object(let object):
-            let members = sortedMembers(of: object, topLevel: topLevel)
-            bytes.append(UInt8(ascii: "{"))
-            CanonicalEncoder.appendLength(members.count, to: &bytes)
-            for member in members {
-                appendText(UInt8(ascii: "k"), member.key, to: &bytes)
-                legacyCanonical(member.value, into: &bytes)
-            }
-        }
     }
 
     private func swiftFingerprint(personal: Bool) -> [UInt8] {
@@ -183,24 +162,29 @@ extension CommandEnvelope {
     }
 
     /// Appends the canonical form of `value` with its personal values (below the top level, inside a
-    /// personal member); secret members' values are left out.
-    private static func canonical(_ value: JSONValue, into bytes: inout [UInt8]) {
+    /// personal member); secret members' values are left out. With `legacy`, the form of round 17
+    /// (``legacyFingerprint(ofLine:)``): text as given, secrets included.
+    private static func canonical(
+        _ value: JSONValue, into bytes: inout [UInt8], topLevel: Bool = false, legacy: Bool = false
+    ) {
         switch value {
         case .null: bytes.append(UInt8(ascii: "n"))
         case .bool(let flag): bytes.append(flag ? UInt8(ascii: "t") : UInt8(ascii: "f"))
         case .number(let digits): appendText(UInt8(ascii: "#"), digits, to: &bytes)
-        case .string(let string): appendText(UInt8(ascii: "s"), InputText.nfc(string), to: &bytes)
+        case .string(let string): appendText(UInt8(ascii: "s"), legacy ? string : InputText.nfc(string), to: &bytes)
         case .array(let elements):
             bytes.append(UInt8(ascii: "["))
             CanonicalEncoder.appendLength(elements.count, to: &bytes)
-            for element in elements { canonical(element, into: &bytes) }
+            for element in elements { canonical(element, into: &bytes, legacy: legacy) }
         case .object(let object):
-            let members = sortedMembers(of: object, topLevel: false)
+            let members = sortedMembers(of: object, topLevel: topLevel)
             bytes.append(UInt8(ascii: "{"))
             CanonicalEncoder.appendLength(members.count, to: &bytes)
             for member in members {
-                appendText(UInt8(ascii: "k"), InputText.nfc(member.key), to: &bytes)
-                if secretFields.contains(member.key) {
+                appendText(UInt8(ascii: "k"), legacy ? member.key : InputText.nfc(member.key), to: &bytes)
+                if legacy {
+                    canonical(member.value, into: &bytes, legacy: true)
+                } else if secretFields.contains(member.key) {
                     bytes.append(UInt8(ascii: "x"))
                 } else {
                     canonical(member.value, into: &bytes)

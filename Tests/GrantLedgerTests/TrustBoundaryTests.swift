@@ -309,7 +309,7 @@ struct TrustBoundaryTests {
         }
         #expect(throws: LedgerError.self) { try ledger.project("24BZX001", as: .account("L2")) }
         await ledger.expectRejected(
-            Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"], by: "L2"), "forbidden")
+            Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"], by: "L2"), "notFound")
     }
 
     @Test("a pending or disabled leader account is not matched; setLeaderIdNumber only while unmatched (R-PRJ-2)")
@@ -453,6 +453,106 @@ struct TrustBoundaryTests {
         // The operator is told it did not exist then.
         #expect(throws: LedgerError.self) { try ledger.change("CR-9", as: .everything, asOf: .position(1)) }
         #expect((try? ledger.change("CR-9", as: .account("UA1"))) != nil)
+    }
+
+    @Test("a command naming an item the actor may not see is answered as an unknown id, and changes nothing (R-ACC-11)")
+    func commandsAnswerHiddenAndUnknownAlike() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path)
+        defer { ledger.close() }
+        // L1's project 24BZX001 (unit U1, province P1) with a pending change, a pending adjustment, an
+        // open closeout and a pending registration in U1; L2 leads 24BZX002 in U3 (province P2).
+        let setup =
+            Scenario.standard + Scenario.account("L2", phone: "13800000002", idNumber: IDs.otherLeader, unit: "U3")
+            + [
+                Scenario.project("24BZX002", leader: IDs.otherLeader, unit: "U3"), Scenario.extensionRequest(),
+                Scenario.submit("CR-1"), Scenario.adjustment("BA-1"),
+                line("submitBudgetAdjustment", ["adjustmentId": "BA-1"], by: "L1"),
+                line("openCloseout", ["closeoutId": "C1", "projectNo": "24BZX001"], by: "L1"),
+                line(
+                    "registerAccount",
+                    [
+                        "accountId": "L9", "role": "leader", "username": "13800000009", "email": "l9@example.cn",
+                        "name": "王九", "idType": "residentId", "idNumber": IDs.newLeader, "unitId": "U1",
+                        "password": password, "agreedToTerms": true,
+                    ]),
+            ]
+        for text in setup { await ledger.expectAccepted(text) }
+        let review: [String: Any] = ["decision": "approve", "opinion": "同意"]
+        let title: [String: Any] = ["newTitle": "新"]
+        let file: [String: Any] = [
+            "purpose": "ledger", "filename": "a.pdf", "mediaType": "application/pdf", "contentBase64": "YQ==",
+        ]
+        // (actor, command, the field naming the item, its seen value, an unknown value, other fields)
+        let probes: [(String, String, String, String, String, [String: Any])] = [
+            (
+                "L2", "draftChangeRequest", "projectNo", "24BZX001", "24BZX404",
+                ["requestId": "CR-9", "kind": "changeTitle", "details": title, "reason": "r"]
+            ),
+            ("L2", "editChangeRequest", "requestId", "CR-1", "CR-404", ["details": title, "reason": "r"]),
+            ("L2", "submitChangeRequest", "requestId", "CR-1", "CR-404", [:]),
+            ("L2", "recallChangeRequest", "requestId", "CR-1", "CR-404", [:]),
+            ("L2", "cancelChangeRequest", "requestId", "CR-1", "CR-404", [:]),
+            ("L2", "openCloseout", "projectNo", "24BZX001", "24BZX404", ["closeoutId": "C9"]),
+            (
+                "L2", "saveCloseoutSection", "closeoutId", "C1", "C404",
+                ["section": "avoidedExperts", "data": [] as [Any]]
+            ),
+            ("L2", "submitCloseout", "closeoutId", "C1", "C404", [:]),
+            ("L2", "recallCloseout", "closeoutId", "C1", "C404", [:]),
+            ("L2", "attachFile", "closeoutId", "C1", "C404", file),
+            ("L2", "attachFile", "requestId", "CR-1", "CR-404", file),
+            ("L2", "attachFile", "adjustmentId", "BA-1", "BA-404", file),
+            (
+                "L2", "draftBudgetAdjustment", "projectNo", "24BZX001", "24BZX404",
+                [
+                    "adjustmentId": "BA-9", "direct": ["equipment": 100_000, "business": 300_000, "labor": 100_000],
+                    "indirect": 100_000, "external": [] as [Any], "reason": "r",
+                ]
+            ),
+            ("L2", "submitBudgetAdjustment", "adjustmentId", "BA-1", "BA-404", [:]),
+            ("L2", "recallBudgetAdjustment", "adjustmentId", "BA-1", "BA-404", [:]),
+            ("L2", "cancelBudgetAdjustment", "adjustmentId", "BA-1", "BA-404", [:]),
+            ("UA3", "reviewChangeRequest", "requestId", "CR-1", "CR-404", review),
+            ("PO2", "reviewChangeRequest", "requestId", "CR-1", "CR-404", review),
+            ("UA3", "reviewBudgetAdjustment", "adjustmentId", "BA-1", "BA-404", review),
+            ("UA3", "reviewCloseout", "closeoutId", "C1", "C404", review),
+            ("PO2", "assignAppraisalExperts", "closeoutId", "C1", "C404", ["experts": ["E1", "E2", "E3"]]),
+            ("E1", "submitAppraisal", "closeoutId", "C1", "C404", ["grade": "good", "comments": "x"]),
+            (
+                "UA3", "setLeaderIdNumber", "projectNo", "24BZX001", "24BZX404",
+                ["idType": "residentId", "idNumber": IDs.leader]
+            ),
+            ("UA3", "setAccountEnabled", "accountId", "L1", "L404", ["enabled": false]),
+            ("PO2", "setAccountEnabled", "accountId", "L1", "L404", ["enabled": false]),
+            ("PO1", "setAccountEnabled", "accountId", "N0", "N404", ["enabled": false]),
+            ("UA2", "reviewRegistration", "accountId", "L9", "L404", ["decision": "approve"]),
+        ]
+        let before = try StoreSnapshot(ledger)
+        for (actor, type, field, seen, unknown, fields) in probes {
+            func answer(_ value: String) async -> String {
+                var object = fields
+                object[field] = value
+                let outcome = await ledger.execute(line: line(type, object, by: actor))
+                return outcome.jsonLine.replacingOccurrences(of: value, with: "ITEM")
+            }
+            let hidden = await answer(seen)
+            #expect(hidden == (await answer(unknown)), "\(actor) \(type) \(seen)")
+            #expect(hidden.contains(#""code":"notFound""#), "\(actor) \(type) \(seen): \(hidden)")
+        }
+        #expect(try StoreSnapshot(ledger) == before)
+        // The same items exist for those who see them: each insider gets past the lookup.
+        let insiders: [(String, String, [String: Any])] = [
+            ("L1", "submitChangeRequest", ["requestId": "CR-1"]),
+            ("UA1", "reviewChangeRequest", ["requestId": "CR-1"].merging(review) { a, _ in a }),
+            ("UA1", "setAccountEnabled", ["accountId": "L1", "enabled": true]),
+            ("L1", "recallCloseout", ["closeoutId": "C1"]),
+            ("PO1", "setAccountEnabled", ["accountId": "PO1", "enabled": true]),
+        ]
+        for (actor, type, fields) in insiders {
+            let outcome = await ledger.execute(line: line(type, fields, by: actor))
+            #expect(outcome.error?.code.rawValue != "notFound", "\(actor) \(type): \(outcome.jsonLine)")
+        }
     }
 
     // MARK: Nothing changes (R-LOG-1)

@@ -242,7 +242,7 @@ extension World {
         var w = World.standard()
         w.closeoutInAppraisal()
         w.when("submitAppraisal", ["closeoutId": "C1", "grade": "good", "comments": "x"], by: "E3")
-            .thenError(.forbidden, rule: "R-CLO-6")
+            .thenError(.notFound)
         w.when("submitAppraisal", ["closeoutId": "C1", "grade": "good", "comments": "x"], by: "E1")
             .thenEvents(["AppraisalSubmitted"])
         w.when("submitAppraisal", ["closeoutId": "C1", "grade": "pass", "comments": "x"], by: "E1")
@@ -370,7 +370,7 @@ extension World {
         var w = World.standard()
         w.approvedAccount("L2", phone: "13800000002", idNumber: IDs.otherLeader, unit: "U1")
         w.given("openCloseout", ["closeoutId": "C1", "projectNo": "24BZX001"], by: "L1")
-        w.when("attachFile", World.attachment("closeoutId", "C1", purpose: "ledger"), by: "L2").thenError(.forbidden)
+        w.when("attachFile", World.attachment("closeoutId", "C1", purpose: "ledger"), by: "L2").thenError(.notFound)
         w.when("attachFile", World.attachment("closeoutId", "C1", purpose: "ledger"), by: "UA1").thenError(.forbidden)
         var two = World.attachment("closeoutId", "C1", purpose: "ledger")
         two["requestId"] = "CR-1"

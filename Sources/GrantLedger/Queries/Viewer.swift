@@ -42,12 +42,7 @@ struct Visibility {
     /// office or the unit's admin.
     func administers(unitId: String) -> Bool {
         guard let account else { return true }
-        switch account.role {
-        case .nationalOffice: return true
-        case .provincialOffice: return account.provinceId != nil && provinceId(ofUnit: unitId) == account.provinceId
-        case .unitAdmin: return account.unitId == unitId
-        case .leader, .expert: return false
-        }
+        return account.administers(unitId: unitId, in: directory)
     }
 
     /// Whether the viewer leads `project` (R-PRJ-2 rev. 2: same ID type and number).
@@ -57,7 +52,8 @@ struct Visibility {
     /// leader. Never an expert (R-ACC-11): experts read only the appraisal material of what they
     /// appraise.
     func sees(_ project: Project) -> Bool {
-        administers(unitId: project.unitId) || leads(project)
+        guard let account else { return true }
+        return account.sees(project, in: directory)
     }
 
     /// As ``sees(_:)-(Project)``, from a project's summary read in place.
@@ -96,15 +92,7 @@ struct Visibility {
     /// Whether the viewer may see an account: its own, or an admin's in scope.
     func sees(_ other: Account) -> Bool {
         guard let account else { return true }
-        if account.id == other.id { return true }
-        switch account.role {
-        case .nationalOffice: return true
-        case .provincialOffice:
-            if let unitId = other.unitId { return administers(unitId: unitId) }
-            return other.provinceId != nil && other.provinceId == account.provinceId
-        case .unitAdmin: return other.unitId != nil && other.unitId == account.unitId
-        case .leader, .expert: return false
-        }
+        return account.sees(other, in: directory)
     }
 
     /// Whether `account` is the admin of the unit a pending `changeUnit` request awaits (R-CHG-6, rev. 2).
@@ -119,10 +107,7 @@ struct Visibility {
     /// drafted it keeps it after a change of leader (R-CHG-10, rev. 2), and the receiving unit of a
     /// change of unit reads the request it agrees to (R-CHG-6, rev. 2).
     func seesAsParty(_ request: ChangeRequest) -> Bool {
-        guard let account, account.isActive else { return false }
-        if account.role == .leader, request.createdBy == account.id { return true }
-        guard case .changeUnit(let newUnitId) = request.details, account.role == .unitAdmin else { return false }
-        return account.unitId == newUnitId
+        account?.isParty(to: request) ?? false
     }
 
     /// The forbidden error of a query outside the view.

@@ -61,8 +61,9 @@ extension Decider {
 
     mutating func setAccountEnabled(accountId: String, enabled: Bool) throws(WorkflowError) {
         let admin = try actor(.nationalOffice, .provincialOffice, .unitAdmin, rule: "R-ACC-9")
-        guard let target = state.account(accountId) else {
-            throw WorkflowError.notFound("account", accountId, field: "accountId")
+        // An account outside the admin's view is answered as an unknown id (R-ACC-11).
+        guard let target = state.account(accountId), admin.sees(target, in: state) else {
+            throw WorkflowError.hidden("account", accountId, field: "accountId")
         }
         guard target.id != admin.id else {
             throw WorkflowError.forbidden("an admin cannot disable or enable itself", rule: "R-ACC-9")
@@ -180,12 +181,16 @@ extension Decider {
         accountId: String, decision registrationDecision: RegistrationDecision, reason: String?
     ) throws(WorkflowError) {
         let admin = try actor()
-        guard let target = state.account(accountId) else {
-            throw WorkflowError.notFound("account", accountId, field: "accountId")
-        }
-        guard admin.role == .unitAdmin, target.role.isPersonal, target.unitId == admin.unitId else {
+        guard admin.role == .unitAdmin else {
             throw WorkflowError.forbidden(
                 "only an admin of the account's unit reviews its registration", rule: "R-ACC-3")
+        }
+        // An account of another unit is answered as an unknown id (R-ACC-11).
+        guard let target = state.account(accountId), admin.sees(target, in: state) else {
+            throw WorkflowError.hidden("account", accountId, field: "accountId")
+        }
+        guard target.role.isPersonal else {
+            throw WorkflowError.forbidden("only leader and expert accounts are registered", rule: "R-ACC-3")
         }
         guard target.registration == .pending else {
             throw WorkflowError.invalidState("the registration is not pending", rule: "R-ACC-3")

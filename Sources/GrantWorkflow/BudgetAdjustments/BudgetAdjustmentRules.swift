@@ -5,10 +5,9 @@ extension Decider {
         _ adjustmentId: String, ownerRule: String = "R-BUD-4"
     ) throws(WorkflowError) -> (BudgetAdjustment, Project, Account) {
         let account = try actor()
-        guard let adjustment = state.budgetAdjustment(adjustmentId) else {
-            throw WorkflowError.notFound("budget adjustment", adjustmentId, field: "adjustmentId")
-        }
-        let project = try ledProject(adjustment.projectNo, by: account, rule: ownerRule)
+        let (adjustment, project) = try ledItem(
+            state.budgetAdjustment(adjustmentId), projectNo: \.projectNo, what: "budget adjustment",
+            id: adjustmentId, field: "adjustmentId", by: account, rule: ownerRule)
         try requireAcceptsChanges(project, rule: "R-BUD-4")
         return (adjustment, project, account)
     }
@@ -123,15 +122,10 @@ extension Decider {
         adjustmentId: String, decision review: ReviewDecision, opinion: String
     ) throws(WorkflowError) {
         let admin = try actor()
-        guard let adjustment = state.budgetAdjustment(adjustmentId) else {
-            throw WorkflowError.notFound("budget adjustment", adjustmentId, field: "adjustmentId")
-        }
-        guard let project = state.project(adjustment.projectNo) else {
-            throw WorkflowError.notFound("project", adjustment.projectNo)
-        }
-        guard admin.role.isAdmin, covers(admin, unitId: project.unitId) else {
-            throw WorkflowError.forbidden("not a reviewer of this project", rule: "R-CHG-5")
-        }
+        let (adjustment, project) = try reviewedItem(
+            state.budgetAdjustment(adjustmentId), projectNo: \.projectNo, what: "budget adjustment",
+            id: adjustmentId, field: "adjustmentId", by: admin, roleRefusal: "only reviewers decide on adjustments",
+            rule: "R-CHG-5")
         guard adjustment.status == .pending else {
             throw WorkflowError.invalidState(
                 "the adjustment is not pending (it is \(adjustment.status.rawValue))",

@@ -6,10 +6,9 @@ extension Decider {
         _ requestId: String, ownerRule: String = "R-CHG-4"
     ) throws(WorkflowError) -> (ChangeRequest, Project, Account) {
         let account = try actor()
-        guard let request = state.changeRequest(requestId) else {
-            throw WorkflowError.notFound("change request", requestId, field: "requestId")
-        }
-        let project = try ledProject(request.projectNo, by: account, rule: ownerRule)
+        let (request, project) = try ledItem(
+            state.changeRequest(requestId), projectNo: \.projectNo, what: "change request", id: requestId,
+            field: "requestId", by: account, rule: ownerRule, party: account.isParty(to:))
         try requireAcceptsChanges(project, rule: "R-CHG-4")
         return (request, project, account)
     }
@@ -215,20 +214,12 @@ extension Decider {
         requestId: String, decision review: ReviewDecision, opinion: String
     ) throws(WorkflowError) {
         let admin = try actor()
-        guard let request = state.changeRequest(requestId) else {
-            throw WorkflowError.notFound("change request", requestId, field: "requestId")
-        }
-        guard let project = state.project(request.projectNo) else {
-            throw WorkflowError.notFound("project", request.projectNo)
-        }
-        guard admin.role.isAdmin else {
-            throw WorkflowError.forbidden(
-                "only reviewers decide on requests", rule: admin.role == .leader ? "R-CHG-5" : "R-ACC-1")
-        }
+        // The admin of the receiving unit of a change of unit reads the request (R-CHG-6, rev. 2).
+        let (request, project) = try reviewedItem(
+            state.changeRequest(requestId), projectNo: \.projectNo, what: "change request", id: requestId,
+            field: "requestId", by: admin, roleRefusal: "only reviewers decide on requests",
+            rule: admin.role == .leader ? "R-CHG-5" : "R-ACC-1", party: admin.isParty(to:))
         guard request.status == .pending else {
-            guard covers(admin, unitId: project.unitId) else {
-                throw WorkflowError.forbidden("not a reviewer of this project", rule: "R-CHG-5")
-            }
             throw WorkflowError.invalidState(
                 "the request is not pending (it is \(request.status.rawValue))",
                 rule: request.status == .closed ? "R-CHG-8" : request.filed ? "R-CHG-6" : "R-CHG-5")
@@ -236,9 +227,6 @@ extension Decider {
         let level: ReviewLevel
         if request.awaiting == .receivingUnit, case .changeUnit(let newUnitId) = request.details {
             guard admin.role == .unitAdmin, admin.unitId == newUnitId else {
-                guard covers(admin, unitId: project.unitId) || covers(admin, unitId: newUnitId) else {
-                    throw WorkflowError.forbidden("not a reviewer of this project", rule: "R-CHG-5")
-                }
                 throw WorkflowError.invalidState(
                     "the request awaits the receiving unit \(newUnitId) (待接收单位审核)", rule: "R-CHG-6")
             }

@@ -6,10 +6,9 @@ extension Decider {
         _ closeoutId: String, ownerRule: String = "R-CLO-1"
     ) throws(WorkflowError) -> (Closeout, Project, Account) {
         let account = try actor()
-        guard let closeout = state.closeout(closeoutId) else {
-            throw WorkflowError.notFound("closeout", closeoutId, field: "closeoutId")
-        }
-        let project = try ledProject(closeout.projectNo, by: account, rule: ownerRule)
+        let (closeout, project) = try ledItem(
+            state.closeout(closeoutId), projectNo: \.projectNo, what: "closeout", id: closeoutId,
+            field: "closeoutId", by: account, rule: ownerRule)
         guard project.status == .active else {
             throw WorkflowError(.projectNotActive, rule: "R-CLO-1", "项目不是在研状态 (project is \(project.status.rawValue))")
         }
@@ -179,15 +178,9 @@ extension Decider {
         closeoutId: String, decision review: ReviewDecision, opinion: String
     ) throws(WorkflowError) {
         let admin = try actor()
-        guard let closeout = state.closeout(closeoutId) else {
-            throw WorkflowError.notFound("closeout", closeoutId, field: "closeoutId")
-        }
-        guard let project = state.project(closeout.projectNo) else {
-            throw WorkflowError.notFound("project", closeout.projectNo)
-        }
-        guard admin.role.isAdmin, covers(admin, unitId: project.unitId) else {
-            throw WorkflowError.forbidden("not a reviewer of this project", rule: "R-CHG-5")
-        }
+        let (closeout, project) = try reviewedItem(
+            state.closeout(closeoutId), projectNo: \.projectNo, what: "closeout", id: closeoutId,
+            field: "closeoutId", by: admin, roleRefusal: "only reviewers decide on closeouts", rule: "R-CHG-5")
         guard closeout.status == .pending else {
             throw WorkflowError.invalidState(
                 "the closeout is not pending (it is \(closeout.status.rawValue))",
@@ -240,14 +233,12 @@ extension Decider {
 
     mutating func assignAppraisalExperts(closeoutId: String, experts: [String]) throws(WorkflowError) {
         let admin = try actor()
-        guard let closeout = state.closeout(closeoutId) else {
-            throw WorkflowError.notFound("closeout", closeoutId, field: "closeoutId")
-        }
-        guard let project = state.project(closeout.projectNo) else {
-            throw WorkflowError.notFound("project", closeout.projectNo)
-        }
+        let (closeout, project) = try reviewedItem(
+            state.closeout(closeoutId), projectNo: \.projectNo, what: "closeout", id: closeoutId,
+            field: "closeoutId", by: admin, roleRefusal: "only the national and provincial offices organise appraisals",
+            rule: "R-CLO-5")
         let organiser: Role = project.category.appraisedNationally ? .nationalOffice : .provincialOffice
-        guard admin.role == organiser, covers(admin, unitId: project.unitId) else {
+        guard admin.role == organiser else {
             throw WorkflowError.forbidden(
                 "the appraisal of a \(project.category.rawValue) project is organised by the \(organiser.rawValue)",
                 rule: "R-CLO-5")
@@ -297,11 +288,12 @@ extension Decider {
 
     mutating func submitAppraisal(closeoutId: String, grade: Grade, comments: String) throws(WorkflowError) {
         let expert = try actor()
-        guard let closeout = state.closeout(closeoutId) else {
-            throw WorkflowError.notFound("closeout", closeoutId, field: "closeoutId")
-        }
-        guard expert.role == .expert, closeout.experts.contains(expert.id) else {
+        guard expert.role == .expert else {
             throw WorkflowError.forbidden("only the assigned experts appraise", rule: "R-CLO-6")
+        }
+        // A closeout not assigned to this expert is answered as an unknown id (R-ACC-11).
+        guard let closeout = state.closeout(closeoutId), closeout.experts.contains(expert.id) else {
+            throw WorkflowError.hidden("closeout", closeoutId, field: "closeoutId")
         }
         guard closeout.status == .appraisal else {
             throw WorkflowError.invalidState("the closeout is not in appraisal", rule: "R-CLO-6")

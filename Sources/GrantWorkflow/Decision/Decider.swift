@@ -135,29 +135,60 @@ struct Decider<State: WorkflowStateReader> {
     // MARK: scope
 
     /// Whether an admin's scope covers the unit: national everything, a province its units, a unit admin its unit.
-    func covers(_ admin: Account, unitId: String) -> Bool {
-        switch admin.role {
-        case .nationalOffice: return true
-        case .provincialOffice: return admin.provinceId != nil && state.unit(unitId)?.provinceId == admin.provinceId
-        case .unitAdmin: return admin.unitId == unitId
-        case .leader, .expert: return false
-        }
-    }
+    func covers(_ admin: Account, unitId: String) -> Bool { admin.administers(unitId: unitId, in: state) }
 
     /// Whether the account is the project's leader (R-PRJ-2 rev. 2: approved, enabled, same ID type and number).
     func isLeader(_ account: Account, of project: Project) -> Bool { account.leads(project) }
 
-    /// The project, which the actor must lead (R-ACC-1, R-CHG-4).
-    func ledProject(_ projectNo: String, by account: Account, rule: String) throws(WorkflowError) -> Project {
+    /// Refuses an actor who is not a leader. Checked before any item is looked up, so that a refusal
+    /// by role says nothing about the item (R-ACC-11).
+    func requireLeaderRole(_ account: Account, rule: String) throws(WorkflowError) {
         guard account.role == .leader else {
             throw WorkflowError.forbidden(
                 "only the project's leader may do this", rule: account.role == .expert ? "R-ACC-1" : rule)
         }
-        guard let project = state.project(projectNo) else { throw WorkflowError.notFound("project", projectNo) }
-        guard isLeader(account, of: project) else {
-            throw WorkflowError.forbidden("only the project's leader may do this", rule: rule)
+    }
+
+    /// The project, which the actor must lead (R-ACC-1, R-CHG-4). Another leader's project is
+    /// answered as an unknown number (R-ACC-11).
+    func ledProject(_ projectNo: String, by account: Account, rule: String) throws(WorkflowError) -> Project {
+        try requireLeaderRole(account, rule: rule)
+        guard let project = state.project(projectNo), isLeader(account, of: project) else {
+            throw WorkflowError.hidden("project", projectNo, field: "projectNo")
         }
         return project
+    }
+
+    /// An item of a project the actor must lead, with that project: an unknown id, and an item of a
+    /// project the actor does not lead, get the same answer (R-ACC-11). `party` says whether the
+    /// actor still sees the item without leading its project (the drafter of a change request after
+    /// a change of leader, R-CHG-10); such an actor is told that only the leader may act.
+    func ledItem<Item>(
+        _ item: Item?, projectNo: (Item) -> String, what: String, id: String, field: String, by account: Account,
+        rule: String, party: (Item) -> Bool = { _ in false }
+    ) throws(WorkflowError) -> (Item, Project) {
+        try requireLeaderRole(account, rule: rule)
+        guard let item, let project = state.project(projectNo(item)), isLeader(account, of: project) else {
+            if let item, party(item) {
+                throw WorkflowError.forbidden("only the project's leader may do this", rule: rule)
+            }
+            throw WorkflowError.hidden(what, id, field: field)
+        }
+        return (item, project)
+    }
+
+    /// An item under review with its project, for an admin who must see the project (or be a party to
+    /// the item): an unknown id and an item outside the admin's scope get the same answer (R-ACC-11).
+    /// The admin role is checked first, before the item is looked up.
+    func reviewedItem<Item>(
+        _ item: Item?, projectNo: (Item) -> String, what: String, id: String, field: String, by admin: Account,
+        roleRefusal: String, rule: String, party: (Item) -> Bool = { _ in false }
+    ) throws(WorkflowError) -> (Item, Project) {
+        guard admin.role.isAdmin else { throw WorkflowError.forbidden(roleRefusal, rule: rule) }
+        guard let item, let project = state.project(projectNo(item)),
+            covers(admin, unitId: project.unitId) || party(item)
+        else { throw WorkflowError.hidden(what, id, field: field) }
+        return (item, project)
     }
 
     /// Refuses unless the project is active with no closeout under review (R-CHG-4).

@@ -68,10 +68,13 @@ extension Decider {
 
     mutating func setLeaderIdNumber(projectNo: String, idType: IdType, idNumber: String) throws(WorkflowError) {
         let admin = try actor()
-        guard let project = state.project(projectNo) else { throw WorkflowError.notFound("project", projectNo) }
-        guard admin.role == .unitAdmin, admin.unitId == project.unitId else {
+        guard admin.role == .unitAdmin else {
             throw WorkflowError.forbidden(
                 "only the unit admin of the project's unit sets the leader ID", rule: "R-PRJ-2")
+        }
+        // A project of another unit is answered as an unknown number (R-ACC-11).
+        guard let project = state.project(projectNo), admin.unitId == project.unitId else {
+            throw WorkflowError.hidden("project", projectNo, field: "projectNo")
         }
         try requireValidIdNumber(idNumber, type: idType, field: "idNumber")
         guard leaderAccountIds(of: project).isEmpty else {

@@ -1,0 +1,45 @@
+/// Who may see what (R-ACC-11): the one definition the rules of commands and the engine's queries
+/// share, so that a command can never tell an account more than a query would.
+extension Account {
+    /// Whether this account's admin scope covers the unit: the national office everything, a
+    /// provincial office the units of its province, a unit admin its unit; never a leader or an
+    /// expert. `directory` answers the unit's province.
+    public func administers(unitId: String, in directory: some WorkflowStateReader) -> Bool {
+        switch role {
+        case .nationalOffice: return true
+        case .provincialOffice: return provinceId != nil && directory.unit(unitId)?.provinceId == provinceId
+        case .unitAdmin: return self.unitId == unitId
+        case .leader, .expert: return false
+        }
+    }
+
+    /// Whether this account may see `other`: itself, or an account in its admin scope (a
+    /// provincial office also sees the offices of its province, a unit admin the admins of its unit).
+    public func sees(_ other: Account, in directory: some WorkflowStateReader) -> Bool {
+        if id == other.id { return true }
+        switch role {
+        case .nationalOffice: return true
+        case .provincialOffice:
+            if let unitId = other.unitId { return administers(unitId: unitId, in: directory) }
+            return other.provinceId != nil && other.provinceId == provinceId
+        case .unitAdmin: return other.unitId != nil && other.unitId == unitId
+        case .leader, .expert: return false
+        }
+    }
+
+    /// Whether this account sees `project` and its items: admins in scope and its leader. Never an
+    /// expert, who reads only the appraisal material of what it appraises.
+    public func sees(_ project: Project, in directory: some WorkflowStateReader) -> Bool {
+        administers(unitId: project.unitId, in: directory) || leads(project)
+    }
+
+    /// Whether this account is a party to a change request beyond its project's view: the leader
+    /// account that drafted it keeps it after a change of leader (R-CHG-10, rev. 2), and the admin of
+    /// the receiving unit of a change of unit reads the request it agrees to (R-CHG-6, rev. 2).
+    public func isParty(to request: ChangeRequest) -> Bool {
+        guard isActive else { return false }
+        if role == .leader, request.createdBy == id { return true }
+        guard case .changeUnit(let newUnitId) = request.details, role == .unitAdmin else { return false }
+        return unitId == newUnitId
+    }
+}

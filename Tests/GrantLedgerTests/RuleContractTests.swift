@@ -36,9 +36,6 @@ struct RuleCase: CustomTestStringConvertible, Sendable {
 
 private func ok(_ lines: [String]) -> [RuleStep] { lines.map { RuleStep(line: $0, expect: "ok", cites: nil) } }
 private func ok(_ line: String) -> RuleStep { RuleStep(line: line, expect: "ok", cites: nil) }
-/// A step naming an item the actor may not see: answered as an unknown id, `notFound` citing no rule
-/// (R-ACC-11).
-private func hidden(_ line: String) -> RuleStep { RuleStep(line: line, expect: "notFound", cites: RuleStep.noRule) }
 /// A rejected step; `cites` names another rule the error legitimately cites (or `RuleStep.noRule`).
 private func fails(_ code: String, _ line: String, cites: String? = nil) -> RuleStep {
     RuleStep(line: line, expect: code, cites: cites)
@@ -96,7 +93,7 @@ let ruleCases: [RuleCase] = [
         "R-ACC-3", "only an admin of the account's unit reviews it; a rejected registration is resubmitted",
         [
             ok(registering([:])),
-            hidden(line("reviewRegistration", ["accountId": "L9", "decision": "approve"], by: "UA2")),
+            fails("forbidden", line("reviewRegistration", ["accountId": "L9", "decision": "approve"], by: "UA2")),
             ok(line("reviewRegistration", ["accountId": "L9", "decision": "reject", "reason": "信息不全"], by: "UA1")),
             ok(line("resubmitRegistration", ["accountId": "L9", "password": password, "name": "王九九"])),
             ok(line("reviewRegistration", ["accountId": "L9", "decision": "approve"], by: "UA1")),
@@ -213,7 +210,7 @@ let ruleCases: [RuleCase] = [
     RuleCase(
         "R-ACC-9", "an admin in scope disables and re-enables an account; disabled accounts cannot act",
         [
-            hidden(line("setAccountEnabled", ["accountId": "L1", "enabled": false], by: "UA2")),
+            fails("forbidden", line("setAccountEnabled", ["accountId": "L1", "enabled": false], by: "UA2")),
             ok(line("setAccountEnabled", ["accountId": "L1", "enabled": false], by: "UA1")),
             fails("accountDisabled", Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"])),
             ok(line("setAccountEnabled", ["accountId": "L1", "enabled": true], by: "PO1")),
@@ -249,7 +246,8 @@ let ruleCases: [RuleCase] = [
         ok(Scenario.account("L2", phone: "13800000002", idNumber: IDs.otherLeader, unit: "U1"))
             + [
                 ok(Scenario.project("24BZX002", leader: residentId("11010819990909099"))),
-                hidden(
+                fails(
+                    "forbidden",
                     line(
                         "setLeaderIdNumber",
                         ["projectNo": "24BZX002", "idType": "residentId", "idNumber": IDs.otherLeader], by: "UA2")),
@@ -320,7 +318,7 @@ let ruleCases: [RuleCase] = [
     RuleCase(
         "R-CHG-4", "only the leader drafts, and only while the project accepts changes",
         ok(Scenario.account("L2", phone: "13800000002", idNumber: IDs.otherLeader, unit: "U1"))
-            + [hidden(Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"], by: "L2"))]
+            + [fails("forbidden", Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"], by: "L2"))]
             + ok(Scenario.readyCloseout() + [line("submitCloseout", ["closeoutId": "C1"], by: "L1")])
             + [fails("projectNotActive", Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"]))]),
     RuleCase(
@@ -328,9 +326,9 @@ let ruleCases: [RuleCase] = [
         [
             ok(Scenario.change("CR-1", kind: "changeTitle", details: ["newTitle": "新"])), ok(Scenario.submit("CR-1")),
             fails("invalidState", Scenario.review("CR-1", by: "PO1")),
-            hidden(Scenario.review("CR-1", by: "UA2")),
+            fails("forbidden", Scenario.review("CR-1", by: "UA2")),
             ok(Scenario.review("CR-1", by: "UA1")),
-            hidden(Scenario.review("CR-1", by: "PO2")),
+            fails("forbidden", Scenario.review("CR-1", by: "PO2")),
             ok(Scenario.review("CR-1", by: "PO1")),
             ok(Scenario.review("CR-1", by: "N0")),
         ]),
@@ -510,7 +508,7 @@ let moreRuleCases: [RuleCase] = [
         "R-CLO-6", "each assigned expert appraises once; others may not",
         ok(inAppraisal)
             + [
-                hidden(appraisal("E3", "good")),
+                fails("forbidden", appraisal("E3", "good")),
                 ok(appraisal("E1", "good")),
                 fails("invalidState", appraisal("E1", "excellent")),
             ]),
@@ -577,7 +575,7 @@ let moreRuleCases: [RuleCase] = [
         ok(Scenario.account("L2", phone: "13800000002", idNumber: IDs.otherLeader, unit: "U1"))
             + [
                 ok(line("openCloseout", ["closeoutId": "C1", "projectNo": "24BZX001"], by: "L1")),
-                hidden(Scenario.attach("closeoutId", "C1", purpose: "ledger", by: "L2")),
+                fails("forbidden", Scenario.attach("closeoutId", "C1", purpose: "ledger", by: "L2")),
                 fails("forbidden", Scenario.attach("closeoutId", "C1", purpose: "ledger", by: "UA1")),
                 ok(Scenario.attach("closeoutId", "C1", purpose: "ledger")),
             ]),
@@ -627,10 +625,11 @@ let moreRuleCases: [RuleCase] = [
                 "reviewBudgetAdjustment", ["adjustmentId": "BA-2", "decision": "approve", "opinion": "同意"], by: "UA1"),
         ])
             + [
-                hidden(
+                fails(
+                    "forbidden",
                     line(
                         "reviewBudgetAdjustment", ["adjustmentId": "BA-2", "decision": "approve", "opinion": "同意"],
-                        by: "PO2")),
+                        by: "PO2"), cites: "R-CHG-5"),
                 ok(
                     line(
                         "reviewBudgetAdjustment", ["adjustmentId": "BA-2", "decision": "approve", "opinion": "同意"],
@@ -653,7 +652,7 @@ let moreRuleCases: [RuleCase] = [
             + [
                 ok(Scenario.adjustment("BA-1")),
                 fails("duplicatePendingChange", Scenario.adjustment("BA-2")),
-                hidden(line("submitBudgetAdjustment", ["adjustmentId": "BA-1"], by: "L2")),
+                fails("forbidden", line("submitBudgetAdjustment", ["adjustmentId": "BA-1"], by: "L2")),
                 ok(line("submitBudgetAdjustment", ["adjustmentId": "BA-1"], by: "L1")),
                 ok(line("recallBudgetAdjustment", ["adjustmentId": "BA-1"], by: "L1")),
             ]),
@@ -764,7 +763,7 @@ let revisionTwoCases: [RuleCase] = [
             ])),
     RuleCase(
         "R-CLO-5", "rev. 2: an assigned expert reads the appraisal material, which never names the leader",
-        ok(inAppraisal) + [hidden(appraisal("E3", "good"))],
+        ok(inAppraisal) + [fails("forbidden", appraisal("E3", "good"), cites: "R-CLO-6")],
         check: { store throws in
             let material = try runCLI(
                 ["query", "appraisal-material", "C1", "--format", "json", "--as", "E1"], store: store)
@@ -899,10 +898,11 @@ let revisionTwoCases: [RuleCase] = [
                 Scenario.change("CR-1", kind: "changeUnit", details: ["newUnitId": "U2"]), Scenario.submit("CR-1"),
             ] + unitChain)
             + [
-                hidden(
+                fails(
+                    "forbidden",
                     line(
                         "reviewBudgetAdjustment", ["adjustmentId": "BA-1", "decision": "approve", "opinion": "同意"],
-                        by: "UA1")),
+                        by: "UA1"), cites: "R-CHG-5"),
                 ok(
                     line(
                         "reviewBudgetAdjustment", ["adjustmentId": "BA-1", "decision": "approve", "opinion": "同意"],
@@ -922,7 +922,7 @@ let revisionTwoCases: [RuleCase] = [
             ok(Scenario.change("CR-1", kind: "changeUnit", details: ["newUnitId": "U3"])), ok(Scenario.submit("CR-1")),
             ok(Scenario.review("CR-1", by: "UA1")),
             fails("invalidState", Scenario.review("CR-1", by: "PO1")),
-            hidden(Scenario.review("CR-1", by: "UA2")),
+            fails("forbidden", Scenario.review("CR-1", by: "UA2"), cites: "R-CHG-5"),
             ok(Scenario.review("CR-1", by: "UA3")), ok(Scenario.review("CR-1", by: "PO1")),
             ok(Scenario.review("CR-1", by: "N0")),
         ],
@@ -936,8 +936,9 @@ let revisionTwoCases: [RuleCase] = [
         ok([Scenario.change("CR-1", kind: "changeLeader", details: ["newLeader": newLeader]), Scenario.submit("CR-1")])
             + ok(reviewChain)
             + [
-                hidden(
-                    Scenario.change("CR-2", kind: "changeTitle", details: ["newTitle": "新"]))
+                fails(
+                    "forbidden", Scenario.change("CR-2", kind: "changeTitle", details: ["newTitle": "新"]),
+                    cites: "R-CHG-4")
             ],
         check: { store throws in
             #expect(try runCLI(["form", "change-approval", "CR-1", "--as", "L1"], store: store).status == 0)

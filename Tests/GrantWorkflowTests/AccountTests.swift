@@ -66,7 +66,8 @@ import Testing
     func reviewAndResubmit() {
         var w = World.organisation()
         w.given("registerAccount", World.registration("L1", phone: "13800000001", idNumber: IDs.leader, unit: "U1"))
-        w.when("reviewRegistration", ["accountId": "L1", "decision": "approve"], by: "UA2").thenError(.notFound)
+        w.when("reviewRegistration", ["accountId": "L1", "decision": "approve"], by: "UA2")
+            .thenError(.forbidden, rule: "R-ACC-3")
         w.when("reviewRegistration", ["accountId": "L1", "decision": "approve"], by: "N0")
             .thenError(.forbidden, rule: "R-ACC-3")
         w.when("reviewRegistration", ["accountId": "L1", "decision": "reject", "reason": "单位信息有误"], by: "UA1")
@@ -108,7 +109,7 @@ import Testing
         w.when("login", ["role": "leader", "username": "13800000002", "password": password]).accepted()
         w.when("openCloseout", ["projectNo": "24BZX001"], by: "L2").thenError(.profileIncomplete, rule: "R-ACC-5")
         w.when("completeProfile", ["profile": World.profile], by: "L2").thenEvents(["ProfileCompleted"])
-        w.when("openCloseout", ["projectNo": "24BZX001"], by: "L2").thenError(.notFound)
+        w.when("openCloseout", ["projectNo": "24BZX001"], by: "L2").thenError(.forbidden)
     }
 
     @Test("R-ACC-6 a weak password is refused; a strong one is stored only as a hash outside the events")
@@ -279,7 +280,8 @@ import Testing
     @Test("R-ACC-9 an admin in scope disables and re-enables an account; a disabled account cannot act")
     func disable() {
         var w = World.standard()
-        w.when("setAccountEnabled", ["accountId": "L1", "enabled": false], by: "UA2").thenError(.notFound)
+        w.when("setAccountEnabled", ["accountId": "L1", "enabled": false], by: "UA2").thenError(
+            .forbidden, rule: "R-ACC-9")
         w.when("setAccountEnabled", ["accountId": "L1", "enabled": false], by: "UA1").thenEvents(["AccountEnabledSet"])
         #expect(w.state.account("L1")?.status == .disabled)
         w.when("openCloseout", ["projectNo": "24BZX001"], by: "L1").thenError(.accountDisabled, rule: "R-ACC-9")

@@ -157,11 +157,11 @@ import Testing
         let draft: [String: Any] = [
             "projectNo": "24BZX002", "kind": "changeTitle", "details": ["newTitle": "x"], "reason": "r",
         ]
-        w.when("draftChangeRequest", draft, by: "L1").thenError(.notFound)
+        w.when("draftChangeRequest", draft, by: "L1").thenError(.forbidden, rule: "R-CHG-4")
         w.when(
             "setLeaderIdNumber", ["projectNo": "24BZX002", "idType": "residentId", "idNumber": IDs.leader], by: "UA2"
         )
-        .thenError(.notFound)
+        .thenError(.forbidden, rule: "R-PRJ-2")
         w.when("setLeaderIdNumber", ["projectNo": "24BZX002", "idType": "residentId", "idNumber": "123"], by: "UA1")
             .thenError(.invalidIdNumber)
         w.when(

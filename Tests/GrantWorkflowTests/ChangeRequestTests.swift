@@ -120,7 +120,7 @@ var extensionDetails: [String: Any] { ["newEndDate": "2028-06-30", "progress": "
         let draft: [String: Any] = [
             "projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "新"], "reason": "r",
         ]
-        w.when("draftChangeRequest", draft, by: "L2").thenError(.notFound)
+        w.when("draftChangeRequest", draft, by: "L2").thenError(.forbidden, rule: "R-CHG-4")
         w.when("draftChangeRequest", draft, by: "UA1").thenError(.forbidden)
         w.closeoutUnderReview()
         w.when("draftChangeRequest", draft, by: "L1").thenError(.projectNotActive, rule: "R-CHG-4")
@@ -131,8 +131,8 @@ var extensionDetails: [String: Any] { ["newEndDate": "2028-06-30", "progress": "
         var w = World.standard()
         w.submitted("CR-1", kind: "changeTitle", details: ["newTitle": "新题目"])
         let approve: [String: Any] = ["requestId": "CR-1", "decision": "approve", "opinion": "同意"]
-        w.when("reviewChangeRequest", approve, by: "UA2").thenError(.notFound)
-        w.when("reviewChangeRequest", approve, by: "PO2").thenError(.notFound)
+        w.when("reviewChangeRequest", approve, by: "UA2").thenError(.forbidden, rule: "R-CHG-5")
+        w.when("reviewChangeRequest", approve, by: "PO2").thenError(.forbidden, rule: "R-CHG-5")
         w.when("reviewChangeRequest", approve, by: "PO1").thenError(.invalidState, rule: "R-CHG-5")
         w.when("reviewChangeRequest", approve, by: "N0").thenError(.invalidState, rule: "R-CHG-5")
         w.when("reviewChangeRequest", approve, by: "L1").thenError(.forbidden)
@@ -201,7 +201,7 @@ var extensionDetails: [String: Any] { ["newEndDate": "2028-06-30", "progress": "
             "draftChangeRequest",
             ["projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "x"], "reason": "r"], by: "L1"
         )
-        .thenError(.notFound)
+        .thenError(.forbidden)
         w.approvedAccount("L3", phone: "13800000003", idNumber: IDs.newLeader, unit: "U2")
         w.when(
             "draftChangeRequest",

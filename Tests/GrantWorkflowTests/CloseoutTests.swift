@@ -18,7 +18,9 @@ extension World {
         w.when("openCloseout", ["closeoutId": "C1", "projectNo": "24BZX001"], by: "L1").thenEvents(["CloseoutOpened"])
         w.when("openCloseout", ["closeoutId": "C2", "projectNo": "24BZX001"], by: "L1")
             .thenError(.closeoutAlreadyOpen, rule: "R-CLO-1")
-        w.when("openCloseout", ["closeoutId": "C2", "projectNo": "24BZX999"], by: "L1").thenError(.notFound)
+        // An unknown project gets what another leader's project gets (R-ACC-11).
+        w.when("openCloseout", ["closeoutId": "C2", "projectNo": "24BZX999"], by: "L1")
+            .thenError(.forbidden, rule: "R-CLO-1")
     }
 
     @Test("R-CLO-2 submitting checks sections, accounts, ledger and exemption proof in this order")
@@ -242,7 +244,7 @@ extension World {
         var w = World.standard()
         w.closeoutInAppraisal()
         w.when("submitAppraisal", ["closeoutId": "C1", "grade": "good", "comments": "x"], by: "E3")
-            .thenError(.notFound)
+            .thenError(.forbidden, rule: "R-CLO-6")
         w.when("submitAppraisal", ["closeoutId": "C1", "grade": "good", "comments": "x"], by: "E1")
             .thenEvents(["AppraisalSubmitted"])
         w.when("submitAppraisal", ["closeoutId": "C1", "grade": "pass", "comments": "x"], by: "E1")
@@ -370,7 +372,7 @@ extension World {
         var w = World.standard()
         w.approvedAccount("L2", phone: "13800000002", idNumber: IDs.otherLeader, unit: "U1")
         w.given("openCloseout", ["closeoutId": "C1", "projectNo": "24BZX001"], by: "L1")
-        w.when("attachFile", World.attachment("closeoutId", "C1", purpose: "ledger"), by: "L2").thenError(.notFound)
+        w.when("attachFile", World.attachment("closeoutId", "C1", purpose: "ledger"), by: "L2").thenError(.forbidden)
         w.when("attachFile", World.attachment("closeoutId", "C1", purpose: "ledger"), by: "UA1").thenError(.forbidden)
         var two = World.attachment("closeoutId", "C1", purpose: "ledger")
         two["requestId"] = "CR-1"

@@ -375,7 +375,7 @@ func busyWorld() -> World {
     func rejectedChangesNothing() {
         var w = World.standard()
         let before = w.state
-        w.when("openCloseout", ["projectNo": "24BZX999"], by: "L1").thenError(.notFound)
+        w.when("openCloseout", ["projectNo": "24BZX999"], by: "L1").thenError(.forbidden)
         #expect(w.state == before)
     }
 }

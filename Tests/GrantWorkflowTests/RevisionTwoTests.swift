@@ -215,11 +215,10 @@ extension World {
             ], by: "L1")
         if step == "recall" { w.given("submitChangeRequest", ["requestId": "T1"], by: "L1") }
         let type = step + "ChangeRequest"
-        for intruder in ["UA1", "E1"] {
+        for intruder in ["L2", "UA1", "E1"] {
             w.when(type, ["requestId": "T1"], by: intruder).thenError(.forbidden)
         }
-        // Another leader is told what an unknown id gets (R-ACC-11).
-        w.when(type, ["requestId": "T1"], by: "L2").thenError(.notFound)
+        w.when("submitChangeRequest", ["requestId": "T1"], by: "L2").thenError(.forbidden, rule: "R-CHG-4")
         w.when(type, ["requestId": "T1"], by: "L1").accepted()
     }
 
@@ -239,11 +238,11 @@ extension World {
             w.when("reviewChangeRequest", ["requestId": "U1", "decision": "approve", "opinion": "同意"], by: reviewer)
                 .thenError(.invalidState)
         }
-        // The receiving unit's province, and another unit, do not see the request (R-ACC-11).
-        for outsider in ["PO2", "UA2"] {
-            w.when("reviewChangeRequest", ["requestId": "U1", "decision": "approve", "opinion": "同意"], by: outsider)
-                .thenError(.notFound)
-        }
+        // The receiving unit's province does not see the request before the project moves (R-ACC-11).
+        w.when("reviewChangeRequest", ["requestId": "U1", "decision": "approve", "opinion": "同意"], by: "PO2")
+            .thenError(.forbidden, rule: "R-CHG-5")
+        w.when("reviewChangeRequest", ["requestId": "U1", "decision": "approve", "opinion": "同意"], by: "UA2")
+            .thenError(.forbidden, rule: "R-CHG-5")
         w.when(
             "reviewChangeRequest", ["requestId": "U1", "decision": "approve", "opinion": "同意接收"], by: "UA3"
         )
@@ -316,7 +315,7 @@ extension World {
         #expect(moved.map(\.recipient) == ["UA2"])
         #expect(moved.first?.parameters["itemId"] == "B1")
         w.when("reviewBudgetAdjustment", ["adjustmentId": "B1", "decision": "approve", "opinion": "同意"], by: "UA1")
-            .thenError(.notFound)
+            .thenError(.forbidden)
         w.when("reviewBudgetAdjustment", ["adjustmentId": "B1", "decision": "approve", "opinion": "同意"], by: "UA2")
             .thenEvents(["BudgetAdjustmentReviewed", "BudgetAdjustmentTookEffect", "ProjectBudgetAdjusted"])
     }
@@ -337,7 +336,7 @@ extension World {
             "draftChangeRequest",
             ["projectNo": "24BZX001", "kind": "changeTitle", "details": ["newTitle": "新"], "reason": "r"], by: "L1"
         )
-        .thenError(.notFound)
+        .thenError(.forbidden, rule: "R-CHG-4")
     }
 
     @Test("R-CHG-11 changeMembers: an ID number at most once, never the leader's (invalidInput naming the field)")

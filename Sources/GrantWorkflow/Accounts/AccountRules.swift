@@ -61,9 +61,8 @@ extension Decider {
 
     mutating func setAccountEnabled(accountId: String, enabled: Bool) throws(WorkflowError) {
         let admin = try actor(.nationalOffice, .provincialOffice, .unitAdmin, rule: "R-ACC-9")
-        // An account outside the admin's view is answered as an unknown id (R-ACC-11).
         guard let target = state.account(accountId), admin.sees(target, in: state) else {
-            throw WorkflowError.hidden("account", accountId, field: "accountId")
+            throw unseen("account", accountId, field: "accountId", rule: "R-ACC-9", by: admin)
         }
         guard target.id != admin.id else {
             throw WorkflowError.forbidden("an admin cannot disable or enable itself", rule: "R-ACC-9")
@@ -185,9 +184,8 @@ extension Decider {
             throw WorkflowError.forbidden(
                 "only an admin of the account's unit reviews its registration", rule: "R-ACC-3")
         }
-        // An account of another unit is answered as an unknown id (R-ACC-11).
         guard let target = state.account(accountId), admin.sees(target, in: state) else {
-            throw WorkflowError.hidden("account", accountId, field: "accountId")
+            throw unseen("account", accountId, field: "accountId", rule: "R-ACC-3", by: admin)
         }
         guard target.role.isPersonal else {
             throw WorkflowError.forbidden("only leader and expert accounts are registered", rule: "R-ACC-3")

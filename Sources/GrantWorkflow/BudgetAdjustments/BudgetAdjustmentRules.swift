@@ -125,7 +125,7 @@ extension Decider {
         let (adjustment, project) = try reviewedItem(
             state.budgetAdjustment(adjustmentId), projectNo: \.projectNo, what: "budget adjustment",
             id: adjustmentId, field: "adjustmentId", by: admin, roleRefusal: "only reviewers decide on adjustments",
-            rule: "R-CHG-5")
+            rule: "R-CHG-5", scopeRule: "R-CHG-5")
         guard adjustment.status == .pending else {
             throw WorkflowError.invalidState(
                 "the adjustment is not pending (it is \(adjustment.status.rawValue))",

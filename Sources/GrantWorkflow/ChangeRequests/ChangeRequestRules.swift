@@ -218,7 +218,7 @@ extension Decider {
         let (request, project) = try reviewedItem(
             state.changeRequest(requestId), projectNo: \.projectNo, what: "change request", id: requestId,
             field: "requestId", by: admin, roleRefusal: "only reviewers decide on requests",
-            rule: admin.role == .leader ? "R-CHG-5" : "R-ACC-1", party: admin.isParty(to:))
+            rule: admin.role == .leader ? "R-CHG-5" : "R-ACC-1", scopeRule: "R-CHG-5", party: admin.isParty(to:))
         guard request.status == .pending else {
             throw WorkflowError.invalidState(
                 "the request is not pending (it is \(request.status.rawValue))",

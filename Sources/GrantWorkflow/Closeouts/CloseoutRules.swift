@@ -180,7 +180,8 @@ extension Decider {
         let admin = try actor()
         let (closeout, project) = try reviewedItem(
             state.closeout(closeoutId), projectNo: \.projectNo, what: "closeout", id: closeoutId,
-            field: "closeoutId", by: admin, roleRefusal: "only reviewers decide on closeouts", rule: "R-CHG-5")
+            field: "closeoutId", by: admin, roleRefusal: "only reviewers decide on closeouts", rule: "R-CHG-5",
+            scopeRule: "R-CHG-5")
         guard closeout.status == .pending else {
             throw WorkflowError.invalidState(
                 "the closeout is not pending (it is \(closeout.status.rawValue))",
@@ -236,7 +237,7 @@ extension Decider {
         let (closeout, project) = try reviewedItem(
             state.closeout(closeoutId), projectNo: \.projectNo, what: "closeout", id: closeoutId,
             field: "closeoutId", by: admin, roleRefusal: "only the national and provincial offices organise appraisals",
-            rule: "R-CLO-5")
+            rule: "R-CLO-5", scopeRule: "R-CLO-5")
         let organiser: Role = project.category.appraisedNationally ? .nationalOffice : .provincialOffice
         guard admin.role == organiser else {
             throw WorkflowError.forbidden(
@@ -291,9 +292,8 @@ extension Decider {
         guard expert.role == .expert else {
             throw WorkflowError.forbidden("only the assigned experts appraise", rule: "R-CLO-6")
         }
-        // A closeout not assigned to this expert is answered as an unknown id (R-ACC-11).
         guard let closeout = state.closeout(closeoutId), closeout.experts.contains(expert.id) else {
-            throw WorkflowError.hidden("closeout", closeoutId, field: "closeoutId")
+            throw unseen("closeout", closeoutId, field: "closeoutId", rule: "R-CLO-6", by: expert)
         }
         guard closeout.status == .appraisal else {
             throw WorkflowError.invalidState("the closeout is not in appraisal", rule: "R-CLO-6")

@@ -149,18 +149,26 @@ struct Decider<State: WorkflowStateReader> {
         }
     }
 
-    /// The project, which the actor must lead (R-ACC-1, R-CHG-4). Another leader's project is
-    /// answered as an unknown number (R-ACC-11).
+    /// The answer for an item the actor may not see, and for an id that names nothing (R-ACC-11): one
+    /// `forbidden`, citing the command's `rule`, with the same message either way. The national office
+    /// sees everything, so it alone is told `notFound` (an unknown id is all it can meet here).
+    func unseen(_ what: String, _ id: String, field: String, rule: String, by account: Account) -> WorkflowError {
+        guard account.role != .nationalOffice else { return .notFound(what, id, field: field) }
+        return WorkflowError(.forbidden, rule: rule, field: field, "no \(what) \(id) within your scope")
+    }
+
+    /// The project, which the actor must lead (R-ACC-1, R-CHG-4). Another leader's project gets the
+    /// unknown number's answer (R-ACC-11).
     func ledProject(_ projectNo: String, by account: Account, rule: String) throws(WorkflowError) -> Project {
         try requireLeaderRole(account, rule: rule)
         guard let project = state.project(projectNo), isLeader(account, of: project) else {
-            throw WorkflowError.hidden("project", projectNo, field: "projectNo")
+            throw unseen("project", projectNo, field: "projectNo", rule: rule, by: account)
         }
         return project
     }
 
     /// An item of a project the actor must lead, with that project: an unknown id, and an item of a
-    /// project the actor does not lead, get the same answer (R-ACC-11). `party` says whether the
+    /// project the actor does not lead, get the same answer, citing `rule` (R-ACC-11). `party` says whether the
     /// actor still sees the item without leading its project (the drafter of a change request after
     /// a change of leader, R-CHG-10); such an actor is told that only the leader may act.
     func ledItem<Item>(
@@ -172,22 +180,22 @@ struct Decider<State: WorkflowStateReader> {
             if let item, party(item) {
                 throw WorkflowError.forbidden("only the project's leader may do this", rule: rule)
             }
-            throw WorkflowError.hidden(what, id, field: field)
+            throw unseen(what, id, field: field, rule: rule, by: account)
         }
         return (item, project)
     }
 
     /// An item under review with its project, for an admin who must see the project (or be a party to
-    /// the item): an unknown id and an item outside the admin's scope get the same answer (R-ACC-11).
-    /// The admin role is checked first, before the item is looked up.
+    /// the item): an unknown id and an item outside the admin's scope get the same answer, citing
+    /// `scopeRule` (R-ACC-11). The admin role is checked first (`rule`), before the item is looked up.
     func reviewedItem<Item>(
         _ item: Item?, projectNo: (Item) -> String, what: String, id: String, field: String, by admin: Account,
-        roleRefusal: String, rule: String, party: (Item) -> Bool = { _ in false }
+        roleRefusal: String, rule: String, scopeRule: String, party: (Item) -> Bool = { _ in false }
     ) throws(WorkflowError) -> (Item, Project) {
         guard admin.role.isAdmin else { throw WorkflowError.forbidden(roleRefusal, rule: rule) }
         guard let item, let project = state.project(projectNo(item)),
             covers(admin, unitId: project.unitId) || party(item)
-        else { throw WorkflowError.hidden(what, id, field: field) }
+        else { throw unseen(what, id, field: field, rule: scopeRule, by: admin) }
         return (item, project)
     }
 

@@ -72,9 +72,8 @@ extension Decider {
             throw WorkflowError.forbidden(
                 "only the unit admin of the project's unit sets the leader ID", rule: "R-PRJ-2")
         }
-        // A project of another unit is answered as an unknown number (R-ACC-11).
         guard let project = state.project(projectNo), admin.unitId == project.unitId else {
-            throw WorkflowError.hidden("project", projectNo, field: "projectNo")
+            throw unseen("project", projectNo, field: "projectNo", rule: "R-PRJ-2", by: admin)
         }
         try requireValidIdNumber(idNumber, type: idType, field: "idNumber")
         guard leaderAccountIds(of: project).isEmpty else {

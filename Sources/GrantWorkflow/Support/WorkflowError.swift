@@ -130,12 +130,6 @@ public struct WorkflowError: Error, Hashable, Sendable, Codable, CustomStringCon
         WorkflowError(.notFound, field: field, "\(what) \(id) not found")
     }
 
-    /// The answer for an id the actor may not see, the same as for an id that names nothing
-    /// (R-ACC-11): `notFound`, with no word of which it is.
-    public static func hidden(_ what: String, _ id: String, field: String? = nil) -> WorkflowError {
-        notFound(what, id, field: field)
-    }
-
     /// An `invalidState` error.
     public static func invalidState(_ message: String, rule: String? = nil) -> WorkflowError {
         WorkflowError(.invalidState, rule: rule, message)

@@ -55,6 +55,27 @@ struct RevisionTwoLedgerTests {
         #expect(String(decoding: read.bytes, as: UTF8.self) == "书稿")
     }
 
+    @Test("R-CLO-5 the history shows a leader and a unit that an appraisal came in, never whose or its grade")
+    func historyHidesAppraisals() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try await Self.inAppraisal(dir.path)
+        defer { ledger.close() }
+        await ledger.expectAccepted(
+            line("submitAppraisal", ["closeoutId": "C1", "grade": "excellent", "comments": "论证充分"], by: "E1"))
+        for viewer in ["L1", "UA1"] {
+            let text = try ledger.history("24BZX001", as: .account(viewer)).serialized()
+            #expect(text.contains("AppraisalSubmitted"), "\(viewer): \(text)")
+            for secret in ["excellent", "E1", "E2", "E5", "论证充分"] {
+                #expect(!text.contains(secret), "\(viewer) reads \(secret)")
+            }
+            // The closeout's own view agrees: a count, no appraisal.
+            let closeout = try ledger.closeout("C1", as: .account(viewer)).serialized()
+            #expect(closeout.contains(#""appraisalsSubmitted":1"#) && !closeout.contains("excellent"), "\(closeout)")
+        }
+        let office = try ledger.history("24BZX001", as: .account("PO1")).serialized()
+        #expect(office.contains("grade=excellent") && office.contains("E1"), "\(office)")
+    }
+
     @Test("R-CLO-5 an expert's inbox and notifications name the closeout, never the project number")
     func expertNeverLearnsTheProjectNumber() async throws {
         let dir = TemporaryDirectory()

@@ -26,6 +26,8 @@ enum EventSummary {
     ]
 
     /// `requestId=CR-1 kind=extension decision=approve …`: the short scalar fields of the event.
+    /// Without `showExperts`, neither the experts nor one expert's grade shows: `query closeout` gives
+    /// those viewers no appraisal, only their count and, once concluded, the grade (R-CLO-5).
     static func describe(_ event: DomainEvent, showExperts: Bool) -> String {
         guard case .object(let root)? = Optional(json(event)), case .object(let data)? = root["data"] else {
             return event.typeName
@@ -38,9 +40,13 @@ enum EventSummary {
             }
             return nil
         }
+        var hidden: Set<String> = []
+        if !showExperts {
+            hidden = ["experts", "expertId"]
+            if case .appraisalSubmitted = event { hidden.insert("grade") }
+        }
         var parts: [String] = []
-        for key in summaryKeys {
-            if !showExperts && (key == "experts" || key == "expertId") { continue }
+        for key in summaryKeys where !hidden.contains(key) {
             guard let value = find(key), let text = scalarText(value) else { continue }
             parts.append("\(key)=\(text)")
         }

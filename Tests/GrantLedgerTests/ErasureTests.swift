@@ -120,6 +120,31 @@ struct ErasureTests {
         #expect(try restored.checkModels().differences == [])
     }
 
+    @Test("an account registered with someone else's ID number reads only itself through query subject (R-LOG-6)")
+    func subjectShowsOnlyWhatTheAccountSees() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try await Self.world(dir.path)
+        defer { ledger.close() }
+        // An expert account with the leader's number (one account per role is allowed, R-ACC-1),
+        // approved by another unit's admin.
+        for text in Scenario.account("E9", role: "expert", phone: "13900000009", idNumber: IDs.leader, unit: "U3") {
+            await ledger.expectAccepted(text)
+        }
+        let impostor = try ledger.subject(.account("E9"), as: .account("E9")).serialized()
+        let byNumber = try ledger.subject(.person(idType: .residentId, idNumber: IDs.leader), as: .account("E9"))
+        for text in [impostor, byNumber.serialized()] {
+            #expect(text.contains("13900000009"), "\(text)")
+            for secret in [Self.phone, #""accountId":"L1""#, "l1@example.cn", "24BZX001", "CR-1", "C1"] {
+                #expect(!text.contains(secret), "the expert account reads \(secret): \(text)")
+            }
+        }
+        // The leader reads its account and its project, not the expert account; the office reads both.
+        let leader = try ledger.subject(.account("L1"), as: .account("L1")).serialized()
+        #expect(leader.contains(Self.phone) && leader.contains("24BZX001") && !leader.contains("13900000009"))
+        let office = try ledger.subject(.account("L1"), as: .account("N0")).serialized()
+        #expect(office.contains(Self.phone) && office.contains("13900000009") && office.contains("24BZX001"))
+    }
+
     @Test("erasing twice is invalidState; only the national office erases; a live person can be asked about")
     func refusals() async throws {
         let dir = TemporaryDirectory()

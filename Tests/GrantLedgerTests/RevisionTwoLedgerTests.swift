@@ -212,7 +212,14 @@ struct RevisionTwoLedgerTests {
         defer { ledger.close() }
         for text in Scenario.standard { await ledger.expectAccepted(text) }
         await ledger.expectAccepted(Scenario.change("CR-1", kind: "changeUnit", details: ["newUnitId": "U3"]))
+        // Until the current unit passes it on, the receiving unit sees nothing of it: not the leader's
+        // draft, nor the request at the current unit.
+        func receivingSees() -> Bool {
+            Self.code { () throws(LedgerError) in try ledger.change("CR-1", as: .account("UA3")) } == nil
+        }
+        #expect(!receivingSees())
         await ledger.expectAccepted(Scenario.submit("CR-1"))
+        #expect(!receivingSees())
         await ledger.expectAccepted(Scenario.review("CR-1", by: "UA1"))
         let inbox = try ledger.inbox("UA3", as: .everything).serialized()
         #expect(inbox.contains("\"CR-1\""))

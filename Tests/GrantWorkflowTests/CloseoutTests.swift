@@ -183,6 +183,11 @@ extension World {
         assign(["E1", "E2", "E3"]).thenError(.expertConflict, rule: "R-CLO-5", field: "experts[2]")
         assign(["E1", "E2", "E4"]).thenError(.expertConflict, rule: "R-CLO-5", field: "experts[2]")
         assign(["E1", "E2", "L1"]).thenError(.expertConflict, rule: "R-CLO-5")
+        // An account of another role outside the organiser's view is an unknown expert (R-ACC-11).
+        let hidden = assign(["E1", "E2", "UA3"]).thenError(.notFound, field: "experts[2]")
+        let unknown = assign(["E1", "E2", "X404"]).thenError(.notFound, field: "experts[2]")
+        #expect(hidden?.message.replacing("UA3", with: "ID") == unknown?.message.replacing("X404", with: "ID"))
+        #expect(hidden?.rule == unknown?.rule)
         w.approvedAccount("E6", role: "expert", phone: "13900000006", idNumber: IDs.member, unit: "U3", name: "李四")
         assign(["E1", "E2", "E6"]).thenError(.expertConflict, rule: "R-CLO-5")
         let decision = assign(["E1", "E2", "E5"]).thenEvents(["AppraisalExpertsAssigned"])

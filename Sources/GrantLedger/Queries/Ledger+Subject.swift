@@ -21,6 +21,14 @@ extension Ledger {
                 if let number = models.account(id)?.normalizedIdNumber { numbers.insert(number) }
             }
             try Self.checkSubjectViewer(viewer, models: models, accounts: accounts, numbers: numbers)
+            // A person reads, of what is held about them, what their account may see anyway: their own
+            // account, and the projects (with their items) it sees. Another account holding the same
+            // ID number, or a project naming the number that this account may not see, stays out: an
+            // account registered with someone else's number must not read that person's data. The
+            // national office answers a person's full request (R-LOG-6, R-ACC-11).
+            let visibility = try Visibility(viewer, directory: models)
+            let isOffice = visibility.isOperator || visibility.account?.role == .nationalOffice
+            let shownAccounts = isOffice ? accounts : accounts.filter { $0 == visibility.account?.id }
             guard !subjects.isEmpty || !accounts.isEmpty else {
                 throw LedgerError(.notFound, rule: "R-LOG-6", "no personal data of this person is held")
             }
@@ -36,7 +44,24 @@ extension Ledger {
                 case nil: status = "missing"
                 }
                 erasedTexts.insert(PersonalData.erasedText(subject: subject))
-                let held = try directory.occurrences(of: subject)
+                var held = try directory.occurrences(of: subject)
+                if !isOffice {
+                    // Only the events of the viewer's own account and of the projects it sees.
+                    var seen: [UInt64] = []
+                    for position in held {
+                        var stream = ""
+                        _ = try txn.withRecord(at: position) { view in stream = view.stream }
+                        if let id = visibility.account?.id, stream == StreamID.account(id) {
+                            seen.append(position)
+                        } else if stream.hasPrefix("project-"),
+                            let project = models.project(String(stream.dropFirst("project-".count))),
+                            visibility.sees(project)
+                        {
+                            seen.append(position)
+                        }
+                    }
+                    held = seen
+                }
                 positions.formUnion(held)
                 subjectRows.append(
                     .object([
@@ -47,7 +72,7 @@ extension Ledger {
             func isTheirs(_ idNumber: String) -> Bool {
                 numbers.contains(IdentityNumber.normalized(idNumber)) || erasedTexts.contains(idNumber)
             }
-            let accountRows: [JSONValue] = accounts.compactMap { id in
+            let accountRows: [JSONValue] = shownAccounts.compactMap { id in
                 guard let account = models.account(id) else { return nil }
                 return .object([
                     ("accountId", .string(account.id)), ("role", .string(account.role.rawValue)),
@@ -76,7 +101,7 @@ extension Ledger {
             var closeoutRows: [JSONValue] = []
             for stream in streams.sorted() where stream.hasPrefix("project-") {
                 let projectNo = String(stream.dropFirst("project-".count))
-                guard let project = models.project(projectNo) else { continue }
+                guard let project = models.project(projectNo), isOffice || visibility.sees(project) else { continue }
                 if isTheirs(project.leader.idNumber) {
                     projectRows.append(
                         Self.personRow(projectNo, "leader", project.leader.idType, project.leader.idNumber))

@@ -35,11 +35,14 @@ extension Account {
 
     /// Whether this account is a party to a change request beyond its project's view: the leader
     /// account that drafted it keeps it after a change of leader (R-CHG-10, rev. 2), and the admin of
-    /// the receiving unit of a change of unit reads the request it agrees to (R-CHG-6, rev. 2).
+    /// the receiving unit of a change of unit reads the request it agrees to (R-CHG-6, rev. 2) from
+    /// the moment it awaits that unit: not a draft, nor one the current unit has not passed on.
     public func isParty(to request: ChangeRequest) -> Bool {
         guard isActive else { return false }
         if role == .leader, request.createdBy == id { return true }
-        guard case .changeUnit(let newUnitId) = request.details, role == .unitAdmin else { return false }
-        return unitId == newUnitId
+        guard case .changeUnit(let newUnitId) = request.details, role == .unitAdmin, unitId == newUnitId else {
+            return false
+        }
+        return request.awaiting == .receivingUnit || request.decisions.contains { $0.level == .receivingUnit }
     }
 }

@@ -259,8 +259,10 @@ extension Decider {
                 + (closeout.members ?? []).map(\.member.idNumber)).map(IdentityNumber.normalized))
         for (index, expertId) in experts.enumerated() {
             let field = "experts[\(index)]"
-            guard let expert = state.account(expertId) else {
-                throw WorkflowError.notFound("account", expertId, field: field)
+            // The organiser picks from the expert directory. An account of another role that it may not
+            // see is an unknown expert, as an unknown id is (R-ACC-11); one it sees is a conflict.
+            guard let expert = state.account(expertId), expert.role == .expert || admin.sees(expert, in: state) else {
+                throw WorkflowError.notFound("expert", expertId, field: field)
             }
             func conflict(_ why: String) -> WorkflowError {
                 WorkflowError(.expertConflict, rule: "R-CLO-5", field: field, "专家 \(expertId) 不能参加鉴定：\(why)")

@@ -76,6 +76,21 @@ struct RevisionTwoLedgerTests {
         #expect(office.contains("grade=excellent") && office.contains("E1"), "\(office)")
     }
 
+    @Test("R-CLO-5 an admin reading an expert's inbox sees an assignment only if it may know the experts")
+    func expertInboxReadByAdmins() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try await Self.inAppraisal(dir.path)
+        defer { ledger.close() }
+        func lists(_ expert: String, as viewer: String) throws -> Bool {
+            try ledger.inbox(expert, as: .account(viewer)).serialized().contains(#""id":"C1""#)
+        }
+        #expect(try lists("E5", as: "E5"))
+        #expect(try lists("E1", as: "PO1"))  // the organiser
+        #expect(try !lists("E5", as: "UA3"))  // E5's own unit admin: the appraisal is blind to units
+        #expect(try !lists("E5", as: "PO2"))  // E5's province, not the project's
+        #expect(try !lists("E1", as: "UA2"))
+    }
+
     @Test("R-CLO-5 an expert's inbox and notifications name the closeout, never the project number")
     func expertNeverLearnsTheProjectNumber() async throws {
         let dir = TemporaryDirectory()
@@ -223,6 +238,10 @@ struct RevisionTwoLedgerTests {
         await ledger.expectAccepted(Scenario.review("CR-1", by: "UA1"))
         let inbox = try ledger.inbox("UA3", as: .everything).serialized()
         #expect(inbox.contains("\"CR-1\""))
+        #expect(try ledger.inbox("UA3", as: .account("UA3")).serialized().contains("\"CR-1\""))
+        // The receiving unit's province reads that unit's inbox, but not an entry of a project it may not see.
+        let province = try ledger.inbox("UA3", as: .account("PO2")).serialized()
+        #expect(!province.contains("CR-1") && !province.contains("24BZX001"), "\(province)")
         #expect(Self.code { () throws(LedgerError) in try ledger.change("CR-1", as: .account("UA3")) } == nil)
         #expect(Self.code { () throws(LedgerError) in try ledger.change("CR-1", as: .account("UA2")) } == "forbidden")
         for reviewer in ["UA3", "PO1", "N0"] { await ledger.expectAccepted(Scenario.review("CR-1", by: reviewer)) }

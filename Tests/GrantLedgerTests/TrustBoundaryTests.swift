@@ -435,6 +435,10 @@ struct TrustBoundaryTests {
         #expect(answer("24BZX002") == answer("24BZX404"))
         #expect(answer("24BZX002").hasPrefix("forbidden"))
         #expect(answer("24BZX001") == "seen")
+        // The national office sees everything: only an unknown id is refused it, as notFound.
+        #expect(throws: LedgerError(.notFound, "no project 24BZX404")) {
+            try ledger.project("24BZX404", as: .account("N0"))
+        }
 
         // --as-of a moment before an out-of-scope item existed: still the unknown id's answer, for
         // change requests as for projects (an audit found "… at that moment is outside …" instead).

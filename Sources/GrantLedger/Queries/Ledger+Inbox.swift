@@ -16,8 +16,17 @@ extension Ledger {
                 throw visibility.hidden("the inbox of \(accountId)")
             }
             let owner = try Visibility(.account(accountId), directory: models)
+            // Someone reading another account's inbox (an admin in scope) sees only the entries for
+            // items it may see itself (R-ACC-11); an appraisal only if it may know the experts (R-CLO-5).
+            let isOwnerOrOperator = visibility.isOperator || visibility.account?.id == accountId
+            func shows(_ projectNo: String) -> Bool {
+                isOwnerOrOperator || models.project(projectNo).map(visibility.sees) == true
+            }
             var entries: [(since: Timestamp, value: JSONValue)] = []
-            func add(_ kind: String, _ id: String, _ projectNo: String?, _ since: Timestamp, _ action: String) {
+            func add(
+                _ kind: String, _ id: String, _ projectNo: String?, _ since: Timestamp, _ action: String, if shown: Bool
+            ) {
+                guard shown else { return }
                 entries.append(
                     (
                         since,
@@ -36,7 +45,9 @@ extension Ledger {
             case .unitAdmin:
                 for id in models.pendingRegistrationIds(unitId: account.unitId ?? "") {
                     if let registrant = models.account(id) {
-                        add("registration", id, nil, registrant.createdAt, "review")
+                        add(
+                            "registration", id, nil, registrant.createdAt, "review",
+                            if: isOwnerOrOperator || visibility.sees(registrant))
                     }
                 }
             default: break
@@ -47,7 +58,9 @@ extension Ledger {
                         awaitsMe(request.awaiting, projectNo: request.projectNo)
                             || Visibility.isReceivingAdmin(account, of: request)
                     else { continue }
-                    add("change", id, request.projectNo, Self.since(request.submittedAt, request.decisions), "review")
+                    add(
+                        "change", id, request.projectNo, Self.since(request.submittedAt, request.decisions), "review",
+                        if: shows(request.projectNo) || visibility.seesAsParty(request))
                 }
                 for id in models.awaitingIds(.adjustment) {
                     guard let adjustment = models.budgetAdjustment(id),
@@ -55,7 +68,8 @@ extension Ledger {
                     else { continue }
                     add(
                         "adjustment", id, adjustment.projectNo,
-                        Self.since(adjustment.submittedAt, adjustment.decisions), "review")
+                        Self.since(adjustment.submittedAt, adjustment.decisions), "review",
+                        if: shows(adjustment.projectNo))
                 }
                 for id in models.awaitingIds(.closeout) {
                     guard let closeout = models.closeout(id), let project = models.project(closeout.projectNo) else {
@@ -63,11 +77,13 @@ extension Ledger {
                     }
                     let since = Self.since(closeout.submittedAt, closeout.decisions)
                     if awaitsMe(closeout.awaiting, projectNo: closeout.projectNo) {
-                        add("closeout", id, closeout.projectNo, since, level == .national ? "conclude" : "review")
+                        add(
+                            "closeout", id, closeout.projectNo, since, level == .national ? "conclude" : "review",
+                            if: shows(closeout.projectNo))
                     } else if closeout.awaiting == .appraisal, closeout.experts.isEmpty,
                         Self.organiser(of: project) == level, owner.administers(unitId: project.unitId)
                     {
-                        add("closeout", id, closeout.projectNo, since, "assignExperts")
+                        add("closeout", id, closeout.projectNo, since, "assignExperts", if: shows(closeout.projectNo))
                     }
                 }
             }
@@ -76,14 +92,18 @@ extension Ledger {
                     guard let request = models.changeRequest(id), let project = models.project(request.projectNo),
                         owner.administers(unitId: project.unitId)
                     else { continue }
-                    add("filing", id, request.projectNo, request.effectiveAt ?? request.createdAt, "file")
+                    add(
+                        "filing", id, request.projectNo, request.effectiveAt ?? request.createdAt, "file",
+                        if: shows(request.projectNo))
                 }
                 for id in models.filingIds(.adjustment) {
                     guard let adjustment = models.budgetAdjustment(id),
                         let project = models.project(adjustment.projectNo),
                         owner.administers(unitId: project.unitId)
                     else { continue }
-                    add("filing", id, adjustment.projectNo, adjustment.effectiveAt ?? adjustment.createdAt, "file")
+                    add(
+                        "filing", id, adjustment.projectNo, adjustment.effectiveAt ?? adjustment.createdAt, "file",
+                        if: shows(adjustment.projectNo))
                 }
             }
             if account.role == .expert {
@@ -93,7 +113,10 @@ extension Ledger {
                         !closeout.appraisals.contains(where: { $0.expertId == account.id })
                     else { continue }
                     // Blind both ways (R-CLO-5): a project number is published beside its leader's name.
-                    add("appraisal", id, nil, Self.since(closeout.submittedAt, closeout.decisions), "appraise")
+                    add(
+                        "appraisal", id, nil, Self.since(closeout.submittedAt, closeout.decisions), "appraise",
+                        if: isOwnerOrOperator
+                            || models.project(closeout.projectNo).map(visibility.seesExperts(of:)) == true)
                 }
             }
             if account.role == .leader, let own = account.normalizedIdNumber {
@@ -103,19 +126,21 @@ extension Ledger {
                     {
                         add(
                             "change", request.id, project.projectNo, Self.since(request.submittedAt, request.decisions),
-                            "revise")
+                            "revise", if: shows(project.projectNo))
                     }
                     for closeout in models.closeouts(ofProject: project.projectNo)
                     where closeout.status == .returned || closeout.status == .deferred {
                         add(
                             "closeout", closeout.id, project.projectNo,
-                            Self.since(closeout.submittedAt, closeout.decisions), "revise")
+                            Self.since(closeout.submittedAt, closeout.decisions), "revise", if: shows(project.projectNo)
+                        )
                     }
                     for adjustment in models.budgetAdjustments(ofProject: project.projectNo)
                     where adjustment.status == .returned {
                         add(
                             "adjustment", adjustment.id, project.projectNo,
-                            Self.since(adjustment.submittedAt, adjustment.decisions), "revise")
+                            Self.since(adjustment.submittedAt, adjustment.decisions), "revise",
+                            if: shows(project.projectNo))
                     }
                 }
             }

@@ -62,10 +62,11 @@ struct Visibility {
         return administers(unitId: project.unitIdText) || account.leads(project)
     }
 
-    /// The answer for something the viewer may not see, or that does not exist: `notFound` for the
-    /// operator, and for an account the same `forbidden` either way (R-ACC-11).
+    /// The answer for something the viewer may not see, or that does not exist: for an account the
+    /// same `forbidden` either way (R-ACC-11); `notFound` for the operator and the national office,
+    /// who see everything, so that only an unknown id can bring them here (as the commands answer).
     func hidden(_ what: String) -> LedgerError {
-        isOperator ? LedgerError(.notFound, "no \(what)") : Self.forbidden(what)
+        isOperator || account?.role == .nationalOffice ? LedgerError(.notFound, "no \(what)") : Self.forbidden(what)
     }
 
     /// Whether reviewer names and the project's own records show in full: admins in scope and the leader.

@@ -251,6 +251,43 @@ struct RevisionTwoLedgerTests {
         #expect(html.contains("复旦大学（公章）"))
     }
 
+    @Test("R-CHG-7 --as-of: who sees is decided by the project now; a former leader or unit reads no past")
+    func asOfScopeIsTheCurrentOne() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path)
+        defer { ledger.close() }
+        for text in Scenario.standard { await ledger.expectAccepted(text) }
+        let newLeader: [String: Any] = ["name": "陈十", "idType": "residentId", "idNumber": IDs.newLeader]
+        await ledger.expectAccepted(Scenario.change("CL1", kind: "changeLeader", details: ["newLeader": newLeader]))
+        await ledger.expectAccepted(Scenario.submit("CL1"))
+        await ledger.expectAccepted(Scenario.change("CU1", kind: "changeTitle", details: ["newTitle": "新题目"]))
+        let before = await ledger.expectAccepted(Scenario.submit("CU1")).position
+        for reviewer in ["UA1", "PO1", "N0"] { await ledger.expectAccepted(Scenario.review("CL1", by: reviewer)) }
+        for text in Scenario.account("L3", phone: "13800000003", idNumber: IDs.newLeader, unit: "U1") {
+            await ledger.expectAccepted(text)
+        }
+        let past = AsOf.position(before)
+        func code(_ body: () throws(LedgerError) -> some Any) -> String { Self.code(body) ?? "seen" }
+        // The former leader: the project and the lists, then, are the unknown id's answer.
+        #expect(
+            code { () throws(LedgerError) in try ledger.project("24BZX001", as: .account("L1"), asOf: past) }
+                == "forbidden")
+        #expect(
+            code { () throws(LedgerError) in try ledger.project("24BZX404", as: .account("L1"), asOf: past) }
+                == "forbidden")
+        #expect(try ledger.projects(as: .account("L1"), asOf: past).serialized() == "[]")
+        #expect(try ledger.changes(as: .account("L1"), asOf: past).serialized() == "[]")
+        // It keeps the requests it applied for (R-CHG-10), now and then.
+        for id in ["CL1", "CU1"] {
+            #expect(code { () throws(LedgerError) in try ledger.change(id, as: .account("L1"), asOf: past) } == "seen")
+        }
+        // The new leader reads the project's past.
+        #expect(
+            code { () throws(LedgerError) in try ledger.project("24BZX001", as: .account("L3"), asOf: past) }
+                == "seen")
+        #expect(try ledger.projects(as: .account("L3"), asOf: past).serialized().contains("24BZX001"))
+    }
+
     @Test("R-PRJ-5 the project shows who ended it, when and why")
     func officeEnding() async throws {
         let dir = TemporaryDirectory()

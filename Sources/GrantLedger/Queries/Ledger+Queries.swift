@@ -119,14 +119,19 @@ extension Ledger {
     {
         try withModels { models, txn in
             let visibility = try Visibility(viewer, directory: models)
+            // Who sees is decided by the project as it is now (its current leader and unit, R-CHG-7),
+            // whatever moment is shown: a former leader or unit does not read its past.
             var project = models.project(projectNo)
+            guard let current = project, visibility.sees(current) else {
+                throw visibility.hidden("project \(projectNo)")
+            }
             var lastTime: Int64?
             if let asOf {
                 let (state, time) = try projectState(projectNo, asOf: asOf, txn: txn)
                 project = state.project(projectNo)
                 lastTime = time
             }
-            guard let project, visibility.sees(project) else { throw visibility.hidden("project \(projectNo)") }
+            guard let project else { throw visibility.hidden("project \(projectNo)") }
             var ended: ProjectEndedByOffice?
             if project.status == .terminated || project.status == .withdrawn {
                 let keys = keys(txn)
@@ -164,8 +169,10 @@ extension Ledger {
                 var rows: [ProjectSummary] = []
                 for project in state.projects.keys.sorted().compactMap({ state.projects[$0] }) {
                     let summary = ProjectSummary(project)
+                    // The filters apply to the project then; who sees it, to the project now (R-CHG-7).
+                    let seen = models.project(project.projectNo).map(selection.visibility.sees) ?? false
                     let admitted = try summary.binaryEncoded.withUnsafeBytes { bytes throws in
-                        selection.admits(try ProjectSummary.View(bytes))
+                        selection.admits(try ProjectSummary.View(bytes), seen: seen)
                     }
                     if admitted { rows.append(summary) }
                 }
@@ -283,22 +290,23 @@ extension Ledger {
             let visibility = try Visibility(viewer, directory: models)
             guard var (projectNo, item) = find(models) else { throw visibility.hidden("\(what) \(id)") }
             var project = models.project(projectNo)
-            if let asOf {
-                let (state, _) = try projectState(projectNo, asOf: asOf, txn: txn)
-                guard let found = find(state) else {
-                    // The same answer as an unknown id, to all but the operator: an item out of scope
-                    // must not show that it exists now (R-ACC-11).
-                    throw visibility.hidden(visibility.isOperator ? "\(what) \(id) at that moment" : "\(what) \(id)")
-                }
-                (projectNo, item) = found
-                project = state.project(projectNo) ?? project
-            }
+            // Who sees is decided by the item and its project as they are now (R-CHG-7), whatever
+            // moment is shown.
             if let project {
                 guard visibility.sees(project) || party(item, visibility) else {
                     throw visibility.hidden("\(what) \(id)")
                 }
             } else if !visibility.isOperator {
                 throw visibility.hidden("\(what) \(id)")
+            }
+            if let asOf {
+                let (state, _) = try projectState(projectNo, asOf: asOf, txn: txn)
+                guard let found = find(state) else {
+                    // The same answer as an unknown id, to all but the operator (R-ACC-11).
+                    throw visibility.hidden(visibility.isOperator ? "\(what) \(id) at that moment" : "\(what) \(id)")
+                }
+                (projectNo, item) = found
+                project = state.project(projectNo) ?? project
             }
             return render(item, project, visibility)
         }
@@ -321,8 +329,9 @@ extension Ledger {
                     let visible =
                         seen[request.projectNo]
                         ?? {
+                            // Who sees is decided by the project now, also for `--as-of` (R-CHG-7).
                             let allowed =
-                                source.project(request.projectNo).map { visibility.sees($0) } ?? visibility.isOperator
+                                models.project(request.projectNo).map { visibility.sees($0) } ?? visibility.isOperator
                             seen[request.projectNo] = allowed
                             return allowed
                         }()
@@ -416,13 +425,15 @@ struct ProjectSelection {
     }
 
     /// Whether the project is listed: every filter, then the viewer's scope.
-    mutating func admits(_ project: ProjectSummary.View) -> Bool {
+    /// Whether the filters and the viewer's scope admit the project; `seen`, when given, is the
+    /// viewer's scope decided elsewhere (on the current project, for `--as-of`).
+    mutating func admits(_ project: ProjectSummary.View, seen: Bool? = nil) -> Bool {
         if let unit = filter.unit, !unit.utf8.elementsEqual(project.unitId) { return false }
         if let wanted = filter.province, province(ofUnit: project.unitIdText) != wanted { return false }
         if let status = filter.status, project.status != status { return false }
         if let leaderAccount, !leaderAccount.leads(project) { return false }
         if filter.overdueOnly && !project.isOverdue(on: today) { return false }
-        return visibility.sees(project)
+        return seen ?? visibility.sees(project)
     }
 
     /// The listed projects' summaries, in project-number order, from the one index the filter or

@@ -132,8 +132,13 @@ struct ErasureTests {
         }
         let impostor = try ledger.subject(.account("E9"), as: .account("E9")).serialized()
         let byNumber = try ledger.subject(.person(idType: .residentId, idNumber: IDs.leader), as: .account("E9"))
+        let ownSubjects = try ledger.subject(.account("E9"), as: .account("N0"))
         for text in [impostor, byNumber.serialized()] {
             #expect(text.contains("13900000009"), "\(text)")
+            // Only the subjects of what the account sees: fewer than the office is shown.
+            #expect(
+                text.components(separatedBy: #""subject":"#).count
+                    < ownSubjects.serialized().components(separatedBy: #""subject":"#).count)
             for secret in [Self.phone, #""accountId":"L1""#, "l1@example.cn", "24BZX001", "CR-1", "C1"] {
                 #expect(!text.contains(secret), "the expert account reads \(secret): \(text)")
             }

@@ -63,6 +63,8 @@ extension Ledger {
                     held = seen
                 }
                 positions.formUnion(held)
+                // A person is not told of subjects (keys) held only in what their account may not see.
+                if !isOffice && held.isEmpty { continue }
                 subjectRows.append(
                     .object([
                         ("subject", .string(PasswordHasher.hex(subject))), ("status", .string(status)),

@@ -277,10 +277,19 @@ struct RevisionTwoLedgerTests {
                 == "forbidden")
         #expect(try ledger.projects(as: .account("L1"), asOf: past).serialized() == "[]")
         #expect(try ledger.changes(as: .account("L1"), asOf: past).serialized() == "[]")
-        // It keeps the requests it applied for (R-CHG-10), now and then.
-        for id in ["CL1", "CU1"] {
-            #expect(code { () throws(LedgerError) in try ledger.change(id, as: .account("L1"), asOf: past) } == "seen")
+        // It keeps the decided request it applied for (R-CHG-10), now and then; the one still open is
+        // the new leader's now, and the former one's answer is the unknown id's.
+        for asOf in [nil, past] {
+            #expect(
+                code { () throws(LedgerError) in try ledger.change("CL1", as: .account("L1"), asOf: asOf) } == "seen")
+            #expect(
+                code { () throws(LedgerError) in try ledger.change("CU1", as: .account("L1"), asOf: asOf) }
+                    == code { () throws(LedgerError) in try ledger.change("CU404", as: .account("L1"), asOf: asOf) })
+            #expect(
+                code { () throws(LedgerError) in try ledger.change("CU1", as: .account("L3"), asOf: asOf) } == "seen")
         }
+        await ledger.expectRejected(line("recallChangeRequest", ["requestId": "CU1"], by: "L1"), "forbidden")
+        await ledger.expectAccepted(line("recallChangeRequest", ["requestId": "CU1"], by: "L3"))
         // The new leader reads the project's past.
         #expect(
             code { () throws(LedgerError) in try ledger.project("24BZX001", as: .account("L3"), asOf: past) }

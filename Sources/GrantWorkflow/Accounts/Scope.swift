@@ -34,12 +34,13 @@ extension Account {
     }
 
     /// Whether this account is a party to a change request beyond its project's view: the leader
-    /// account that drafted it keeps it after a change of leader (R-CHG-10, rev. 2), and the admin of
+    /// account that drafted it keeps it after a change of leader (R-CHG-10, rev. 2) once it is decided
+    /// (while open, it is the new leader's to edit, submit or cancel, and theirs to see), and the admin of
     /// the receiving unit of a change of unit reads the request it agrees to (R-CHG-6, rev. 2) from
     /// the moment it awaits that unit: not a draft, nor one the current unit has not passed on.
     public func isParty(to request: ChangeRequest) -> Bool {
         guard isActive else { return false }
-        if role == .leader, request.createdBy == id { return true }
+        if role == .leader, request.createdBy == id { return !request.status.isOpen }
         guard case .changeUnit(let newUnitId) = request.details, role == .unitAdmin, unitId == newUnitId else {
             return false
         }

@@ -239,6 +239,8 @@ struct RevisionTwoLedgerTests {
         let inbox = try ledger.inbox("UA3", as: .everything).serialized()
         #expect(inbox.contains("\"CR-1\""))
         #expect(try ledger.inbox("UA3", as: .account("UA3")).serialized().contains("\"CR-1\""))
+        // It lists the request it reads by id.
+        #expect(try ledger.changes(as: .account("UA3")).serialized().contains("\"CR-1\""))
         // The receiving unit's province reads that unit's inbox, but not an entry of a project it may not see.
         let province = try ledger.inbox("UA3", as: .account("PO2")).serialized()
         #expect(!province.contains("CR-1") && !province.contains("24BZX001"), "\(province)")
@@ -276,7 +278,9 @@ struct RevisionTwoLedgerTests {
             code { () throws(LedgerError) in try ledger.project("24BZX404", as: .account("L1"), asOf: past) }
                 == "forbidden")
         #expect(try ledger.projects(as: .account("L1"), asOf: past).serialized() == "[]")
-        #expect(try ledger.changes(as: .account("L1"), asOf: past).serialized() == "[]")
+        // Of the changes, only the decided request it applied for (R-CHG-10, below).
+        let listed = try ledger.changes(as: .account("L1"), asOf: past).serialized()
+        #expect(listed.contains("\"CL1\"") && !listed.contains("CU1"), "\(listed)")
         // It keeps the decided request it applied for (R-CHG-10), now and then; the one still open is
         // the new leader's now, and the former one's answer is the unknown id's.
         for asOf in [nil, past] {

@@ -335,7 +335,11 @@ extension Ledger {
                             seen[request.projectNo] = allowed
                             return allowed
                         }()
-                    if visible { rows.append(Views.changeSummary(request)) }
+                    // A party to the request (its applicant after a change of leader, the receiving unit)
+                    // lists it too, as it reads it by id; decided on the request as it is now.
+                    if visible || models.changeRequest(request.id).map(visibility.seesAsParty) == true {
+                        rows.append(Views.changeSummary(request))
+                    }
                 }
                 if let project = filter.project {
                     source.changeRequests(ofProject: project).forEach(visit)

@@ -278,20 +278,25 @@ struct RevisionTwoLedgerTests {
             code { () throws(LedgerError) in try ledger.project("24BZX404", as: .account("L1"), asOf: past) }
                 == "forbidden")
         #expect(try ledger.projects(as: .account("L1"), asOf: past).serialized() == "[]")
-        // Of the changes, only the decided request it applied for (R-CHG-10, below).
-        let listed = try ledger.changes(as: .account("L1"), asOf: past).serialized()
-        #expect(listed.contains("\"CL1\"") && !listed.contains("CU1"), "\(listed)")
-        // It keeps the decided request it applied for (R-CHG-10), now and then; the one still open is
-        // the new leader's now, and the former one's answer is the unknown id's.
+        #expect(try ledger.changes(as: .account("L1"), asOf: past).serialized() == "[]")
+        // It keeps the change of leader it applied for (R-CHG-10) as it is now, decided, not as it was
+        // while open; the other request, still open, is the new leader's, and the former one's answer is
+        // the unknown id's.
+        func unknown(_ asOf: AsOf?) -> String {
+            code { () throws(LedgerError) in try ledger.change("CU404", as: .account("L1"), asOf: asOf) }
+        }
+        #expect(code { () throws(LedgerError) in try ledger.change("CL1", as: .account("L1")) } == "seen")
+        #expect(
+            code { () throws(LedgerError) in try ledger.change("CL1", as: .account("L1"), asOf: past) } == unknown(past)
+        )
         for asOf in [nil, past] {
             #expect(
-                code { () throws(LedgerError) in try ledger.change("CL1", as: .account("L1"), asOf: asOf) } == "seen")
-            #expect(
                 code { () throws(LedgerError) in try ledger.change("CU1", as: .account("L1"), asOf: asOf) }
-                    == code { () throws(LedgerError) in try ledger.change("CU404", as: .account("L1"), asOf: asOf) })
+                    == unknown(asOf))
             #expect(
                 code { () throws(LedgerError) in try ledger.change("CU1", as: .account("L3"), asOf: asOf) } == "seen")
         }
+        #expect(try ledger.changes(as: .account("L1")).serialized().contains("\"CL1\""))
         await ledger.expectRejected(line("recallChangeRequest", ["requestId": "CU1"], by: "L1"), "forbidden")
         await ledger.expectAccepted(line("recallChangeRequest", ["requestId": "CU1"], by: "L3"))
         // The new leader reads the project's past.
@@ -299,6 +304,42 @@ struct RevisionTwoLedgerTests {
             code { () throws(LedgerError) in try ledger.project("24BZX001", as: .account("L3"), asOf: past) }
                 == "seen")
         #expect(try ledger.projects(as: .account("L3"), asOf: past).serialized().contains("24BZX001"))
+    }
+
+    @Test("R-CHG-6 a receiving unit reads a change of unit only while it is one: not re-addressed, not the draft")
+    func receivingUnitOnlyWhileItIsOne() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path)
+        defer { ledger.close() }
+        for text in Scenario.standard { await ledger.expectAccepted(text) }
+        let draft = await ledger.expectAccepted(
+            Scenario.change("CR-1", kind: "changeUnit", details: ["newUnitId": "U3"])
+        ).position
+        await ledger.expectAccepted(Scenario.submit("CR-1"))
+        await ledger.expectAccepted(Scenario.review("CR-1", by: "UA1"))
+        let awaitingU3 = await ledger.expectAccepted(
+            line(
+                "reviewChangeRequest", ["requestId": "CR-1", "decision": "return", "opinion": "不接收"], by: "UA3")
+        ).position
+        await ledger.expectAccepted(
+            line(
+                "editChangeRequest", ["requestId": "CR-1", "details": ["newUnitId": "U2"], "reason": "改调清华"],
+                by: "L1"))
+        func answer(_ id: String, as viewer: String, asOf: AsOf? = nil) -> String {
+            Self.code { () throws(LedgerError) in try ledger.change(id, as: .account(viewer), asOf: asOf) } ?? "seen"
+        }
+        // Re-addressed to U2: neither U2 (never awaited yet) nor U3 (no longer named) reads it.
+        for viewer in ["UA2", "UA3"] {
+            #expect(answer("CR-1", as: viewer) == answer("CR-404", as: viewer), "\(viewer)")
+            #expect(!(try ledger.changes(as: .account(viewer)).serialized().contains("CR-1")))
+        }
+        await ledger.expectAccepted(Scenario.submit("CR-1"))
+        await ledger.expectAccepted(Scenario.review("CR-1", by: "UA1"))
+        #expect(answer("CR-1", as: "UA2") == "seen")
+        // Now a party, U2 still does not read the request as it was before it awaited U2.
+        for moment in [draft, awaitingU3] {
+            #expect(answer("CR-1", as: "UA2", asOf: .position(moment)) == answer("CR-404", as: "UA2"), "\(moment)")
+        }
     }
 
     @Test("R-PRJ-5 the project shows who ended it, when and why")

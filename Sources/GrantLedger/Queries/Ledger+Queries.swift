@@ -305,6 +305,11 @@ extension Ledger {
                     // The same answer as an unknown id, to all but the operator (R-ACC-11).
                     throw visibility.hidden(visibility.isOperator ? "\(what) \(id) at that moment" : "\(what) \(id)")
                 }
+                // A viewer who sees the item only as a party to it (not its project) reads it at the
+                // moments it was one: the receiving unit never reads the leader's draft (R-CHG-6).
+                if let current = project, !visibility.sees(current), !party(found.1, visibility) {
+                    throw visibility.hidden("\(what) \(id)")
+                }
                 (projectNo, item) = found
                 project = state.project(projectNo) ?? project
             }
@@ -337,7 +342,11 @@ extension Ledger {
                         }()
                     // A party to the request (its applicant after a change of leader, the receiving unit)
                     // lists it too, as it reads it by id; decided on the request as it is now.
-                    if visible || models.changeRequest(request.id).map(visibility.seesAsParty) == true {
+                    // (With `--as-of`, a party also at that moment: never the receiving unit's view of a draft.)
+                    if visible
+                        || (models.changeRequest(request.id).map(visibility.seesAsParty) == true
+                            && visibility.seesAsParty(request))
+                    {
                         rows.append(Views.changeSummary(request))
                     }
                 }

@@ -66,7 +66,9 @@ struct Visibility {
     /// same `forbidden` either way (R-ACC-11); `notFound` for the operator and the national office,
     /// who see everything, so that only an unknown id can bring them here (as the commands answer).
     func hidden(_ what: String) -> LedgerError {
-        isOperator || account?.role == .nationalOffice ? LedgerError(.notFound, "no \(what)") : Self.forbidden(what)
+        guard isOperator || account?.role == .nationalOffice else { return Self.forbidden(what) }
+        // "the inbox of X is outside …", but "no inbox of X".
+        return LedgerError(.notFound, "no " + (what.hasPrefix("the ") ? String(what.dropFirst(4)) : what))
     }
 
     /// Whether reviewer names and the project's own records show in full: admins in scope and the leader.
@@ -108,7 +110,7 @@ struct Visibility {
     /// drafted it keeps it after a change of leader (R-CHG-10, rev. 2), and the receiving unit of a
     /// change of unit reads the request it agrees to (R-CHG-6, rev. 2).
     func seesAsParty(_ request: ChangeRequest) -> Bool {
-        account?.isParty(to: request) ?? false
+        account?.isParty(to: request, in: directory) ?? false
     }
 
     /// The forbidden error of a query outside the view.

@@ -33,17 +33,25 @@ extension Account {
         administers(unitId: project.unitId, in: directory) || leads(project)
     }
 
-    /// Whether this account is a party to a change request beyond its project's view: the leader
-    /// account that drafted it keeps it after a change of leader (R-CHG-10, rev. 2) once it is decided
-    /// (while open, it is the new leader's to edit, submit or cancel, and theirs to see), and the admin of
-    /// the receiving unit of a change of unit reads the request it agrees to (R-CHG-6, rev. 2) from
-    /// the moment it awaits that unit: not a draft, nor one the current unit has not passed on.
-    public func isParty(to request: ChangeRequest) -> Bool {
+    /// Whether this account is a party to a change request beyond its project's view (R-CHG-6,
+    /// R-CHG-10, rev. 2):
+    /// - the leader account that applied for a change of leader keeps that request, once decided,
+    ///   after it takes effect (its other requests are the new leader's, who may edit them);
+    /// - the admin of the receiving unit of a change of unit reads the request while it awaits that
+    ///   unit, and afterwards if that unit decided on it (an admin of it, in `directory`) and the
+    ///   request still names it: never the draft, nor a request the current unit has not passed on,
+    ///   nor one re-addressed to it after another unit refused.
+    public func isParty(to request: ChangeRequest, in directory: some WorkflowStateReader) -> Bool {
         guard isActive else { return false }
-        if role == .leader, request.createdBy == id { return !request.status.isOpen }
+        if role == .leader {
+            return request.createdBy == id && request.kind == .changeLeader && !request.status.isOpen
+        }
         guard case .changeUnit(let newUnitId) = request.details, role == .unitAdmin, unitId == newUnitId else {
             return false
         }
-        return request.awaiting == .receivingUnit || request.decisions.contains { $0.level == .receivingUnit }
+        if request.awaiting == .receivingUnit { return true }
+        return request.decisions.contains {
+            $0.level == .receivingUnit && directory.account($0.by)?.unitId == newUnitId
+        }
     }
 }

@@ -8,7 +8,7 @@ extension Decider {
         let account = try actor()
         let (request, project) = try ledItem(
             state.changeRequest(requestId), projectNo: \.projectNo, what: "change request", id: requestId,
-            field: "requestId", by: account, rule: ownerRule, party: account.isParty(to:))
+            field: "requestId", by: account, rule: ownerRule, party: { account.isParty(to: $0, in: state) })
         try requireAcceptsChanges(project, rule: "R-CHG-4")
         return (request, project, account)
     }
@@ -218,7 +218,8 @@ extension Decider {
         let (request, project) = try reviewedItem(
             state.changeRequest(requestId), projectNo: \.projectNo, what: "change request", id: requestId,
             field: "requestId", by: admin, roleRefusal: "only reviewers decide on requests",
-            rule: admin.role == .leader ? "R-CHG-5" : "R-ACC-1", scopeRule: "R-CHG-5", party: admin.isParty(to:))
+            rule: admin.role == .leader ? "R-CHG-5" : "R-ACC-1", scopeRule: "R-CHG-5",
+            party: { admin.isParty(to: $0, in: state) })
         guard request.status == .pending else {
             throw WorkflowError.invalidState(
                 "the request is not pending (it is \(request.status.rawValue))",

@@ -170,7 +170,10 @@ extension Ledger {
                 for project in state.projects.keys.sorted().compactMap({ state.projects[$0] }) {
                     let summary = ProjectSummary(project)
                     // The filters apply to the project then; who sees it, to the project now (R-CHG-7).
-                    let seen = models.project(project.projectNo).map(selection.visibility.sees) ?? false
+                    // (From the current summary, read in place: no project is decoded for it.)
+                    let seen =
+                        selection.visibility.isOperator
+                        || models.projectSummaryView(project.projectNo).map(selection.visibility.sees) == true
                     let admitted = try summary.binaryEncoded.withUnsafeBytes { bytes throws in
                         selection.admits(try ProjectSummary.View(bytes), seen: seen)
                     }
@@ -336,7 +339,8 @@ extension Ledger {
                         ?? {
                             // Who sees is decided by the project now, also for `--as-of` (R-CHG-7).
                             let allowed =
-                                models.project(request.projectNo).map { visibility.sees($0) } ?? visibility.isOperator
+                                models.projectSummaryView(request.projectNo).map { visibility.sees($0) }
+                                ?? visibility.isOperator
                             seen[request.projectNo] = allowed
                             return allowed
                         }()

@@ -20,7 +20,7 @@ extension Ledger {
             // items it may see itself (R-ACC-11); an appraisal only if it may know the experts (R-CLO-5).
             let isOwnerOrOperator = visibility.isOperator || visibility.account?.id == accountId
             func shows(_ projectNo: String) -> Bool {
-                isOwnerOrOperator || models.project(projectNo).map(visibility.sees) == true
+                isOwnerOrOperator || models.projectSummaryView(projectNo).map(visibility.sees) == true
             }
             var entries: [(since: Timestamp, value: JSONValue)] = []
             func add(

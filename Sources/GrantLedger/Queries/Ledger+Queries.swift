@@ -348,8 +348,8 @@ extension Ledger {
                     // lists it too, as it reads it by id; decided on the request as it is now.
                     // (With `--as-of`, a party also at that moment: never the receiving unit's view of a draft.)
                     if visible
-                        || (models.changeRequest(request.id).map(visibility.seesAsParty) == true
-                            && visibility.seesAsParty(request))
+                        || (visibility.seesAsParty(request)
+                            && (asOf == nil || models.changeRequest(request.id).map(visibility.seesAsParty) == true))
                     {
                         rows.append(Views.changeSummary(request))
                     }

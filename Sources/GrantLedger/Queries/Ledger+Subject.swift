@@ -29,6 +29,22 @@ extension Ledger {
             let visibility = try Visibility(viewer, directory: models)
             let isOffice = visibility.isOperator || visibility.account?.role == .nationalOffice
             let shownAccounts = isOffice ? accounts : accounts.filter { $0 == visibility.account?.id }
+            // Whether the viewer sees a stream: its own account's, or a project's it sees (from the
+            // project's summary, read in place), decided once per stream.
+            var seenStreams: [String: Bool] = [:]
+            func sees(stream: String) -> Bool {
+                if let known = seenStreams[stream] { return known }
+                var seen = false
+                if let id = visibility.account?.id, stream == StreamID.account(id) {
+                    seen = true
+                } else if stream.hasPrefix("project-") {
+                    seen =
+                        models.projectSummaryView(String(stream.dropFirst("project-".count))).map(visibility.sees)
+                        == true
+                }
+                seenStreams[stream] = seen
+                return seen
+            }
             guard !subjects.isEmpty || !accounts.isEmpty else {
                 throw LedgerError(.notFound, rule: "R-LOG-6", "no personal data of this person is held")
             }
@@ -51,14 +67,7 @@ extension Ledger {
                     for position in held {
                         var stream = ""
                         _ = try txn.withRecord(at: position) { view in stream = view.stream }
-                        if let id = visibility.account?.id, stream == StreamID.account(id) {
-                            seen.append(position)
-                        } else if stream.hasPrefix("project-"),
-                            let project = models.project(String(stream.dropFirst("project-".count))),
-                            visibility.sees(project)
-                        {
-                            seen.append(position)
-                        }
+                        if sees(stream: stream) { seen.append(position) }
                     }
                     held = seen
                 }
@@ -103,7 +112,7 @@ extension Ledger {
             var closeoutRows: [JSONValue] = []
             for stream in streams.sorted() where stream.hasPrefix("project-") {
                 let projectNo = String(stream.dropFirst("project-".count))
-                guard let project = models.project(projectNo), isOffice || visibility.sees(project) else { continue }
+                guard isOffice || sees(stream: stream), let project = models.project(projectNo) else { continue }
                 if isTheirs(project.leader.idNumber) {
                     projectRows.append(
                         Self.personRow(projectNo, "leader", project.leader.idType, project.leader.idNumber))

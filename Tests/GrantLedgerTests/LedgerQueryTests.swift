@@ -92,6 +92,40 @@ struct LedgerQueryTests {
         #expect(report.differences.isEmpty, "the indexes equal a rebuild: \(report.differences)")
     }
 
+    @Test("R-CHG-7 stats --as-of count the projects the viewer sees now, as they stood then")
+    func statsAsOfCountWhatIsSeenNow() async throws {
+        let (dir, ledger) = try await Self.world()
+        defer { ledger.close() }
+        _ = dir
+        let before = try ledger.head().position
+        await ledger.expectAccepted(Scenario.change("CR-U", kind: "changeUnit", details: ["newUnitId": "U3"]))
+        await ledger.expectAccepted(Scenario.submit("CR-U"))
+        for reviewer in ["UA1", "PO1", "N0"] {
+            if !(await ledger.execute(line: Scenario.review("CR-U", by: reviewer))).isAccepted {
+                await ledger.expectAccepted(Scenario.review("CR-U", by: "UA3"))
+                await ledger.expectAccepted(Scenario.review("CR-U", by: reviewer))
+            }
+        }
+        /// "N {unit: count, …}": the projects counted and their units.
+        func counted(_ viewer: Viewer, asOf: AsOf? = nil) throws -> String {
+            let stats = try ledger.stats(as: viewer, asOf: asOf)
+            let projects = stats[member: "projects"]?.serialized() ?? "?"
+            return projects + " " + (stats[member: "projectsByUnit"]?.serialized() ?? "?")
+        }
+        let past = AsOf.position(before)
+        // U1 has lost 24BZX001: it counts nothing then, as it lists nothing then.
+        #expect(try counted(.account("UA1")) == "0 {}")
+        #expect(try counted(.account("UA1"), asOf: past) == "0 {}")
+        #expect(Self.numbers(try ledger.projects(as: .account("UA1"), asOf: past)).isEmpty)
+        // U3 has gained it: it counts it, under the unit it was in then.
+        #expect(try counted(.account("UA3")) == #"2 {"U3":2}"#)
+        #expect(try counted(.account("UA3"), asOf: past) == #"2 {"U1":1,"U3":1}"#)
+        #expect(try counted(.account("PO1"), asOf: past) == #"1 {"U2":1}"#)
+        // The operator and the national office count everything, as it stood.
+        #expect(try counted(.everything, asOf: past) == #"3 {"U1":1,"U2":1,"U3":1}"#)
+        #expect(try counted(.account("N0"), asOf: past) == #"3 {"U1":1,"U2":1,"U3":1}"#)
+    }
+
     @Test("ID numbers are masked outside one's own view and an admin's in scope (R-ACC-8)")
     func masking() async throws {
         let (dir, ledger) = try await Self.world()

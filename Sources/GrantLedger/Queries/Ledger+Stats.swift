@@ -10,7 +10,12 @@ extension Ledger {
             let visibility = try Visibility(viewer, directory: models)
             if let asOf {
                 let (state, time) = try stateAsOf(asOf, txn: txn)
-                return Self.stats(state, visibility: visibility, today: today(asOf: asOf, lastEventTime: time))
+                // Counted as the projects stood then; which projects count, by who sees them now
+                // (R-CHG-7), as `query projects --as-of` lists them: a unit admin does not count the
+                // projects its unit has since lost, and counts those it has gained.
+                return Self.stats(state, visibility: visibility, today: today(asOf: asOf, lastEventTime: time)) {
+                    visibility.isOperator || models.projectSummaryView($0.projectNo).map(visibility.sees) == true
+                }
             }
             let today = today(asOf: nil, lastEventTime: nil)
             if let units = Self.scopeUnits(visibility, in: models) {
@@ -73,11 +78,16 @@ extension Ledger {
         return tally.json
     }
 
-    static func stats(_ source: some QuerySource, visibility: Visibility, today: CalendarDate) -> JSONValue {
+    /// `query stats` by a scan of `source`, counting the projects `sees` admits (by default, those
+    /// the viewer sees in `source` itself) and their items.
+    static func stats(
+        _ source: some QuerySource, visibility: Visibility, today: CalendarDate,
+        sees: ((Project) -> Bool)? = nil
+    ) -> JSONValue {
         var tally = StatsTally()
         var visible: Set<String> = []
         source.forEachProject { project in
-            guard visibility.sees(project) else { return }
+            guard sees?(project) ?? visibility.sees(project) else { return }
             visible.insert(project.projectNo)
             tally.projects += 1
             tally.byStatus[project.status.rawValue, default: 0] += 1

@@ -778,7 +778,11 @@ extension DemoBuilder {
         var after = project
         let reason: String
         if national {
-            let partner = random.pick(units.indices.filter { $0 != project.unit })
+            // A partner the budget does not have yet: one allocation per partner (R-BUD-2).
+            let partner = random.pick(
+                units.indices.filter { index in
+                    index != project.unit && !project.external.contains { $0.creditCode == units[index].creditCode }
+                })
             let amount = project.directTotal * Int64(random.int(in: 5...10)) / 100 / 100_000 * 100_000
             after.external.append(
                 DemoExternal(

@@ -42,7 +42,8 @@ import Testing
     func allocationsFitTheirCategories() {
         var w = World.standard()
         func partner(_ name: String, _ category: String, _ amount: Int) -> [String: Any] {
-            ["partner": name, "creditCode": "12100000400000000X", "amount": amount, "byCategory": [category: amount]]
+            let code = name == "某大学" ? "12100000400000001X" : "12100000400000000X"
+            return ["partner": name, "creditCode": code, "amount": amount, "byCategory": [category: amount]]
         }
         // An outside audit had both accepted: a category the budget does not have, and more equipment
         // sent out than the budget's equipment.
@@ -64,6 +65,22 @@ import Testing
             World.adjustmentFields(
                 "B1", external: [partner("某研究所", "equipment", 20_000), partner("某大学", "equipment", 30_000)]),
             by: "L1")
+        w.when("submitBudgetAdjustment", ["adjustmentId": "B1"], by: "L1").thenEvents(["BudgetAdjustmentSubmitted"])
+    }
+
+    @Test("R-BUD-2 one allocation per partner: a credit code twice is refused, in a project and in an adjustment")
+    func partnerOnce() {
+        var w = World.standard()
+        let first: [String: Any] = [
+            "partner": "某研究所", "creditCode": "12100000400000000X", "amount": 10_000, "byCategory": ["business": 10_000],
+        ]
+        var second = first
+        second["partner"] = "某研究所（二）"
+        w.given("draftBudgetAdjustment", World.adjustmentFields("B1", external: [first, second]), by: "L1")
+        w.when("submitBudgetAdjustment", ["adjustmentId": "B1"], by: "L1")
+            .thenError(.invalidInput, rule: "R-BUD-2", field: "external[1].creditCode")
+        second["creditCode"] = "12100000400000001X"
+        w.given("editBudgetAdjustment", World.adjustmentFields("B1", external: [first, second]), by: "L1")
         w.when("submitBudgetAdjustment", ["adjustmentId": "B1"], by: "L1").thenEvents(["BudgetAdjustmentSubmitted"])
     }
 
@@ -209,6 +226,11 @@ import Testing
         fields = World.projectFields("24BZX002")
         fields["budget"] = ["direct": ["equipment": -5], "indirect": 0]
         w.when("registerProject", fields, by: "N0").thenError(.invalidAmount, field: "budget.direct.equipment")
+        let partner: [String: Any] = [
+            "partner": "某研究所", "creditCode": "12100000400000000X", "amount": 1_000, "byCategory": ["equipment": 1_000],
+        ]
+        fields["budget"] = ["direct": ["equipment": 5_000], "indirect": 0, "external": [partner, partner]]
+        w.when("registerProject", fields, by: "N0").thenError(.invalidInput, field: "budget.external[1].creditCode")
         w.when("registerProject", World.projectFields("24BZX002"), by: "PO1").thenError(.forbidden)
     }
 }

@@ -31,8 +31,15 @@ extension Decider {
         guard budget.indirect >= 0 else {
             throw WorkflowError(.invalidAmount, rule: rule, field: "\(field)indirect", "金额不能为负 (negative amount)")
         }
+        var partners: Set<String> = []
         for (index, allocation) in budget.external.enumerated() {
             let path = "\(field)external[\(index)]"
+            // One allocation per partner: a second one would hide a partner's total, and R-BUD-3
+            // tells a new partner from a known one by its credit code.
+            guard partners.insert(allocation.creditCode).inserted else {
+                throw WorkflowError.invalidInput(
+                    path + ".creditCode", "外拨单位重复 (the partner \(allocation.creditCode) is listed twice)", rule: rule)
+            }
             guard allocation.amount >= 0, allocation.byCategory.values.allSatisfy({ $0 >= 0 }) else {
                 throw WorkflowError(.invalidAmount, rule: rule, field: path, "金额不能为负 (negative amount)")
             }

@@ -109,6 +109,29 @@ struct CLIContractTests {
         #expect((expertView.json as? [Any])?.isEmpty == true)
     }
 
+    @Test("query change as a table: details and before/after labelled, people written out, never raw JSON")
+    func changeTableLabels() throws {
+        let dir = TemporaryDirectory()
+        let newMember: [String: Any] = [
+            "name": "周八", "idType": "residentId", "idNumber": IDs.otherLeader, "unit": "北京大学", "title": "讲师",
+            "role": "成员",
+        ]
+        let lines =
+            Scenario.standard + [
+                Scenario.change("CR-M", kind: "changeMembers", details: ["add": [newMember]]), Scenario.submit("CR-M"),
+                Scenario.review("CR-M", by: "UA1"),
+            ]
+        #expect(try apply(lines, store: dir.path, environment: Self.now).status == 0)
+        let zh = try runCLI(["query", "change", "CR-M", "--lang", "zh"], store: dir.path)
+        #expect(zh.status == 0)
+        #expect(zh.stdout.contains("增加成员  周八（成员，讲师，北京大学，\(IDs.otherLeader)）"), "\(zh.stdout)")
+        #expect(zh.stdout.contains("课题组成员  李四    李四、周八"), "\(zh.stdout)")
+        let en = try runCLI(["query", "change", "CR-M"], store: dir.path)
+        #expect(en.stdout.contains("Members added    周八 (成员, 讲师, 北京大学, \(IDs.otherLeader))"), "\(en.stdout)")
+        #expect(en.stdout.contains("Members  "), "\(en.stdout)")
+        for output in [zh.stdout, en.stdout] { #expect(!output.contains("{\"")) }
+    }
+
     @Test("replay verify prints count, head position and digest; a tampered record fails at its position")
     func verifyAndTamper() throws {
         let dir = TemporaryDirectory()

@@ -32,6 +32,12 @@ enum Labels {
             "Revision notes required", "approvedChangeRequests": "Approved changes", "experts": "Experts",
         "effectiveChangeRequests": "Effective changes", "field": "Field", "before": "Before", "after": "After",
         "item": "Item", "count": "Count", "days": "Median days", "projects": "Projects",
+        // A change request's details and the fields its "before and after" names.
+        "members": "Members", "budget": "Budget", "add": "Members added", "remove": "Members removed",
+        "newLeader": "New leader", "newUnitId": "New unit", "newForm": "New deliverable", "newTitle": "New title",
+        "newEndDate": "New end date", "progress": "Progress", "plan": "Plan", "original": "Original content",
+        "adjusted": "Adjusted content", "impact": "Impact", "fundsUsed": "Funds used (yuan)",
+        "fundsReceived": "Funds received (yuan)",
     ]
 
     private static let chineseHeaders: [String: String] = [
@@ -53,6 +59,10 @@ enum Labels {
         "revisionNotesRequired": "需修改说明", "approvedChangeRequests": "已批准变更", "experts": "鉴定专家",
         "effectiveChangeRequests": "已生效变更", "field": "变更内容", "before": "变更前", "after": "变更后",
         "item": "项目", "count": "数量", "days": "审核天数中位数", "projects": "项目数",
+        "members": "课题组成员", "budget": "经费预算", "add": "增加成员", "remove": "减少成员", "newLeader": "变更后负责人",
+        "newUnitId": "变更后责任单位", "newForm": "变更后成果形式", "newTitle": "变更后项目名称", "newEndDate": "延期至",
+        "progress": "研究进展", "plan": "后续计划", "original": "原研究内容", "adjusted": "调整后研究内容", "impact": "影响说明",
+        "fundsUsed": "已使用经费（元）", "fundsReceived": "已拨经费（元）",
     ]
 
     /// A cell's text: enumerated values as labels, booleans as yes/no, amounts in yuan.
@@ -70,8 +80,19 @@ enum Labels {
         case .array(let values):
             guard !values.isEmpty else { return "—" }
             return values.map { Self.value(key, $0, language) }.joined(separator: ", ")
-        case .object:
-            return value.serialized()
+        case .object(let object):
+            if object["erased"] == .bool(true) { return language == .zh ? PersonalData.erasedLabel : "(erased)" }
+            guard let name = object["name"] else { return value.serialized() }
+            // A person (a leader, a member): the name, then what else the view holds of them.
+            let rest = ["role", "title", "unit", "idNumber"].compactMap { key -> String? in
+                guard let member = object[key], member != .null else { return nil }
+                let text = Self.value(key, member, language)
+                return text.isEmpty ? nil : text
+            }
+            let shown = Self.value("name", name, language)
+            guard !rest.isEmpty else { return shown }
+            return language == .zh
+                ? shown + "（" + rest.joined(separator: "，") + "）" : shown + " (" + rest.joined(separator: ", ") + ")"
         }
     }
 
@@ -100,6 +121,7 @@ enum Labels {
         case "missingSections": return labeled(CloseoutSection.self)
         case "purpose": return labeled(AttachmentPurpose.self)
         case "idType": return labeled(IdType.self)
+        case "field": return header(raw, language)
         default: return nil
         }
     }

@@ -100,10 +100,12 @@ struct QueryRenderer: Sendable {
         func title(_ language: Language) -> String { language == .zh ? chinese : english }
 
         /// An array of objects as a table with these columns; `headers` overrides a column's
-        /// (English, Chinese) header where a key means something else in this table.
+        /// (English, Chinese) header where a key means something else in this table, and `labelBy`
+        /// names, for a column, the row's member that says which field its value is (a change's
+        /// `before` and `after` are labelled as its `field`: a status as 在研, not `active`).
         static func rows(
             _ key: String, _ english: String, _ chinese: String, columns: [String],
-            headers: [String: (String, String)] = [:]
+            headers: [String: (String, String)] = [:], labelBy: [String: String] = [:]
         ) -> Section {
             Section(key: key, english: english, chinese: chinese) { value, _, renderer in
                 guard case .array(let rows) = value, !rows.isEmpty else { return "  —\n" }
@@ -115,7 +117,12 @@ struct QueryRenderer: Sendable {
                         return TextTable.Column(header: header, alignRight: renderer.rightAligned(column))
                     })
                 for row in rows {
-                    table.append(columns.map { Labels.value($0, row[member: $0] ?? .null, renderer.language) })
+                    table.append(
+                        columns.map { column in
+                            var key = column
+                            if let by = labelBy[column], case .string(let field)? = row[member: by] { key = field }
+                            return Labels.value(key, row[member: column] ?? .null, renderer.language)
+                        })
                 }
                 return table.render()
             }

@@ -18,7 +18,9 @@ enum Sections {
         QueryRenderer.Section(key: "details", english: "Details", chinese: "变更内容") { value, _, renderer in
             renderer.record(value, sections: [])
         },
-        .rows("changes", "Before and after", "变更前后", columns: ["field", "before", "after"]),
+        .rows(
+            "changes", "Before and after", "变更前后", columns: ["field", "before", "after"],
+            labelBy: ["before": "field", "after": "field"]),
         decisions, attachments,
     ]
 

@@ -195,6 +195,19 @@ public enum ReplicaSchema {
         """
         ALTER TABLE grantledger.events ALTER COLUMN copied_at SET DEFAULT statement_timestamp();
         """,
+        // 6: an erased person's further profile fields are rendered erased (`{"erased": true}` in an
+        // event's payload, null in the accounts table, as the other erased fields), not as an empty
+        // set (docs/decisions.md, round 21). Rows rendered before are brought to the new form: the
+        // gender is sealed under the same subject, so an erased gender marks an erased profile.
+        """
+        UPDATE grantledger.events
+            SET payload = jsonb_set(payload, '{profile,extra}', '{"erased":true}'::jsonb)
+            WHERE type = 'ProfileCompleted' AND payload #> '{profile,gender}' = '{"erased":true}'::jsonb
+                AND payload #> '{profile,extra}' = '{}'::jsonb;
+        UPDATE grantledger.accounts
+            SET profile = jsonb_set(profile, '{extra}', 'null'::jsonb)
+            WHERE profile -> 'gender' = 'null'::jsonb AND profile -> 'extra' = '{}'::jsonb;
+        """,
     ]
 
     /// Primary keys the first batch of an initial sync (from position 0, every table empty) drops inside

@@ -321,6 +321,47 @@ struct ErasureTests {
         #expect(try other.checkModels().differences == [])
     }
 
+    @Test("a profile's further fields show erased after an erasure, not as an empty set (R-LOG-6)")
+    func furtherProfileFieldsShowErased() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try await Self.world(dir.path)
+        defer { ledger.close() }
+        for text in Scenario.account("L6", phone: "13800000006", idNumber: IDs.member, unit: "U1").dropLast() {
+            await ledger.expectAccepted(text)
+        }
+        await ledger.expectAccepted(
+            line(
+                "completeProfile",
+                [
+                    "profile": [
+                        "gender": "女", "birthDate": "1977-07-07", "title": "教授", "degree": "博士", "researchArea": "哲学",
+                        "officePhone": "010-62751234",
+                    ]
+                ], by: "L6"))
+        // L7 fills in no further field: an empty set, live, stays {}.
+        for text in Scenario.account("L7", phone: "13800000007", idNumber: IDs.otherLeader, unit: "U1") {
+            await ledger.expectAccepted(text)
+        }
+        func profileEvent(_ account: String) throws -> String {
+            var found = ""
+            try ledger.forEachEvent { event in
+                let text = event.serialized()
+                if text.contains("ProfileCompleted"), text.contains("\"accountId\":\"\(account)\"") { found = text }
+            }
+            return found
+        }
+        #expect(try profileEvent("L6").contains(#""extra":{"officePhone":"010-62751234"}"#))
+        await ledger.expectAccepted(Self.erase(["accountId": "L6"]))
+        let erased = try profileEvent("L6")
+        #expect(erased.contains(#""extra":{"erased":true}"#), "\(erased)")
+        #expect(!erased.contains("010-62751234"))
+        let subject = try ledger.subject(.account("L6"), as: .everything).serialized()
+        #expect(subject.contains(#""extra":{"erased":true}"#), "\(subject)")
+        #expect(try profileEvent("L7").contains(#""extra":{}"#))
+        #expect(try ledger.subject(.account("L7"), as: .everything).serialized().contains(#""extra":{}"#))
+        #expect(try ledger.checkModels().differences == [])
+    }
+
     @Test("a migration copies an erased person as erased; a change quoting them keeps them erased")
     func erasuresSurviveTheMigration() async throws {
         let dir = TemporaryDirectory()

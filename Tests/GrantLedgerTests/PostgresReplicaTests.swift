@@ -656,6 +656,28 @@ struct PostgresReplicaTests {
         #expect(
             Self.field("head digest:", verify.stdout) == "head digest: \(PasswordHasher.hex(try ledger.head().digest))")
 
+        // The erased leader's further profile fields show erased, and a replica rendered before they did
+        // (an empty set) is brought to that form by migration 6 when a sink next starts.
+        let extra = """
+            SELECT (SELECT string_agg((payload #> '{profile,extra}')::text, ',') FROM grantledger.events
+                WHERE type = 'ProfileCompleted' AND payload ->> 'accountId' = 'L1')
+            || ' ' || (SELECT coalesce((profile -> 'extra')::text, '-') FROM grantledger.accounts WHERE account_id = 'L1')
+            """
+        #expect(try PostgresTestServer.query(database, extra) == #"{"erased": true} null"#)
+        _ = try PostgresTestServer.query(
+            database,
+            """
+            UPDATE grantledger.events SET payload = jsonb_set(payload, '{profile,extra}', '{}')
+                WHERE type = 'ProfileCompleted' AND payload ->> 'accountId' = 'L1';
+            UPDATE grantledger.accounts SET profile = jsonb_set(profile, '{extra}', '{}') WHERE account_id = 'L1';
+            DELETE FROM grantledger.schema_migrations WHERE version = 6;
+            SELECT 1
+            """)
+        #expect(try runCLI(["replay", "verify", "--postgres", database], store: directory.child("world")).status == 1)
+        _ = try await sink.run()
+        #expect(try PostgresTestServer.query(database, extra) == #"{"erased": true} null"#)
+        #expect(try runCLI(["replay", "verify", "--postgres", database], store: directory.child("world")).status == 0)
+
         // A sink started afresh after the erasure never writes the fields at all.
         let fresh = try PostgresTestServer.newDatabase()
         _ = try await PostgresSink(ledger: ledger, url: try ReplicaURL(fresh), batchSize: 1_000).run()

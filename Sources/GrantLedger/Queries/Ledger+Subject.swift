@@ -97,7 +97,7 @@ extension Ledger {
                             .object([
                                 ("gender", .string(profile.gender)),
                                 ("birthDate", .string(profile.birthDate.description)),
-                                ("extra", .stringMap(profile.extra)),
+                                ("extra", profile.isErased ? .string(profile.gender) : .stringMap(profile.extra)),
                             ])
                         } ?? .null
                     ),

@@ -26,6 +26,27 @@ public struct Profile: Codable, Sendable, Hashable, BinaryCodable {
         self.extra = extra
     }
 
+    /// Whether the profile's person has been erased (R-LOG-6): its personal fields read back erased.
+    /// The further fields then read back as none, which alone could not be told from a profile that
+    /// never had any; they are shown erased when the gender, sealed under the same subject, is.
+    public var isErased: Bool { PersonalData.isErased(gender) }
+
+    /// The JSON form: every field by name; `extra` as the erased gender (shown `{"erased": true}`)
+    /// once the person is erased, so that outputs show it erased rather than as an empty map.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(gender, forKey: .gender)
+        try container.encode(birthDate, forKey: .birthDate)
+        try container.encode(title, forKey: .title)
+        try container.encode(degree, forKey: .degree)
+        try container.encode(researchArea, forKey: .researchArea)
+        if isErased && extra.isEmpty {
+            try container.encode(gender, forKey: .extra)
+        } else {
+            try container.encode(extra, forKey: .extra)
+        }
+    }
+
     /// Writes the fields in order (plain: the read models' form).
     public func encode(to writer: inout BinaryWriter) {
         encode(to: &writer, of: .account(""))

@@ -351,6 +351,37 @@ struct TrustBoundaryTests {
         await ledger.expectRejected(right, "accountLocked")
     }
 
+    @Test(
+        "attack 4b: a retry of resubmitRegistration under its id is answered from the record only with the right password"
+    )
+    func resubmitRetryChecksThePassword() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try openTestLedger(dir.path)
+        defer { ledger.close() }
+        for text in Scenario.organisation { await ledger.expectAccepted(text) }
+        await ledger.expectAccepted(line("registerAccount", Self.registration))
+        await ledger.expectAccepted(
+            line("reviewRegistration", ["accountId": "L2", "decision": "reject", "reason": "单位不符"], by: "UA3"))
+        func resubmit(_ password: String) -> String {
+            line("resubmitRegistration", ["accountId": "L2", "password": password, "unitId": "U1"], id: "rs-1")
+        }
+        let first = await ledger.expectAccepted(resubmit(password))
+        let head = try ledger.head()
+        let retried = await ledger.execute(line: Array(resubmit(password).utf8))
+        #expect(retried.isAccepted && retried.deduplicated && retried.position == first.position)
+        // Wrong passwords under the recorded id: refused, counted, nothing appended.
+        for _ in 0..<5 {
+            let answer = await ledger.expectRejected(resubmit("Wrong1234"), "invalidCredentials")
+            #expect(answer.error?.rule == "R-ACC-6")
+        }
+        #expect(try ledger.head() == head)
+        await ledger.expectRejected(
+            line(
+                "login",
+                ["role": "leader", "username": Self.registration["username"] as? String ?? "", "password": password]),
+            "accountLocked")
+    }
+
     // MARK: Scope (R-ACC-11)
 
     @Test("pending, disabled and unknown viewers see nothing, with one answer (R-ACC-11)")

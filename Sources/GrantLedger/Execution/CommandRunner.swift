@@ -41,7 +41,12 @@ struct CommandRunner: Sendable {
         let envelope = prepared.envelope
         let dbs = dbs.using(prepared.hashes)
         if let id = envelope.id, let stored = try txn.commandResult(id) {
-            if let replayed = try Self.replay(stored, id: id, prepared) {
+            // A retry that carries a password (`resubmitRegistration`) is answered from the record only
+            // with the right one: a wrong one is decided as any command is, which answers
+            // `invalidCredentials` and counts toward the lockout (R-ACC-6 rev. 2).
+            if let replayed = try Self.replay(stored, id: id, prepared),
+                try passwordHolds(prepared, in: txn, dbs: dbs)
+            {
                 try Self.checkErasureRetry(stored, id: id, envelope.command, txn: txn, dbs: dbs)
                 return .accepted(replayed)
             }
@@ -223,6 +228,26 @@ struct CommandRunner: Sendable {
     }
 
     /// The account a password check is about.
+    /// Whether the password a command carries to be checked is the account's now; true for a command
+    /// that carries none. The check made while preparing is reused when the credential is the one it
+    /// read; otherwise (a command prepared without it, or a credential changed since) it is made here.
+    private func passwordHolds(
+        _ prepared: PreparedCommand, in txn: borrowing WriteTransaction, dbs: LedgerDatabases
+    ) throws -> Bool {
+        guard let check = prepared.envelope.command.preparation.passwordToVerify else { return true }
+        return try txn.withUnsafeAccess { access throws -> Bool in
+            let state = ModelStore(access: access, dbs: dbs)
+            let accountId = Self.resolve(check.target, in: state)
+            guard let hash = accountId.flatMap({ state.credential($0)?.passwordHash }) else { return false }
+            if let checked = prepared.checkedCredential, checked.accountId == accountId, checked.hash == hash,
+                let matches = prepared.secrets.passwordMatches
+            {
+                return matches
+            }
+            return PasswordHasher.verify(password: check.password, against: hash)
+        }
+    }
+
     static func resolve(_ target: PasswordCheck.Target, in state: some WorkflowStateReader) -> String? {
         switch target {
         case .username(let role, let username): return state.accountId(role: role, username: username)

@@ -62,6 +62,40 @@ import Testing
         w.when("registerAccount", fields).thenError(.invalidIdNumber, rule: "R-ACC-2")
     }
 
+    @Test(
+        "R-ACC-1, R-ACC-2 a passport or other number that only looks like another is refused, in accounts and projects")
+    func lookAlikeNumbers() {
+        var w = World.organisation()
+        var fields = World.registration("L1", phone: "13800000001", idNumber: "E12345678", unit: "U1")
+        fields["idType"] = "passport"
+        // An outside audit registered each of these beside E12345678 as a second account of one person.
+        for variant in [
+            "E1234\u{200B}5678", "\u{FF25}12345678", "E12345678\u{00A0}", "\u{FEFF}E12345678", "E1234\u{3000}5678",
+            "E1234\u{00AD}5678", "E12345678\u{0301}", "E1234\t5678",
+        ] {
+            fields["idNumber"] = variant
+            w.when("registerAccount", fields).thenError(.invalidIdNumber, rule: "R-ACC-2", field: "idNumber")
+        }
+        // Other kinds of document keep their free text: Chinese characters, ASCII spaces and hyphens.
+        fields["idType"] = "other"
+        fields["idNumber"] = "南字第 12-3456 号"
+        w.when("registerAccount", fields).thenEvents(["AccountRegistered"])
+        fields["accountId"] = "L2"
+        fields["username"] = "13800000002"
+        fields["idType"] = "passport"
+        fields["idNumber"] = "E12345678"
+        w.when("registerAccount", fields).thenEvents(["AccountRegistered"])
+        // The same check guards the numbers a project names.
+        var project = World.projectFields("24BZX002")
+        project["members"] = [
+            [
+                "name": "王二", "idType": "passport", "idNumber": "P1234\u{200B}567", "unit": "北大", "title": "讲师",
+                "role": "成员",
+            ]
+        ]
+        w.when("registerProject", project, by: "N0").thenError(.invalidIdNumber, rule: "R-ACC-2")
+    }
+
     @Test("R-ACC-3 only an admin of the account's unit approves or rejects; a rejected account resubmits")
     func reviewAndResubmit() {
         var w = World.organisation()

@@ -71,11 +71,8 @@ extension Command {
         if let email, !AccountFields.isValidEmail(email) {
             return WorkflowError.invalidInput("email", "电子邮箱无效 (not a valid e-mail address)", rule: "R-ACC-2")
         }
-        if let idType, let idNumber, !IdentityNumber.isValid(idNumber, type: idType) {
-            let message =
-                idType == .residentId
-                ? "身份证号码无效 (not a valid GB 11643 resident ID number)" : "证件号码应为5–32个字符 (5–32 characters)"
-            return WorkflowError(.invalidIdNumber, rule: "R-ACC-2", field: "idNumber", message)
+        if let idType, let idNumber, let problem = IdentityNumber.problem(idNumber, type: idType) {
+            return WorkflowError(.invalidIdNumber, rule: "R-ACC-2", field: "idNumber", problem)
         }
         return nil
     }

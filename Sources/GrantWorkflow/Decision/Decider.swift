@@ -313,12 +313,8 @@ struct Decider<State: WorkflowStateReader> {
     // MARK: validation helpers
 
     func requireValidIdNumber(_ number: String, type: IdType, field: String) throws(WorkflowError) {
-        guard IdentityNumber.isValid(number, type: type) else {
-            let message =
-                type == .residentId
-                ? "身份证号码无效 (not a valid GB 11643 resident ID number)"
-                : "证件号码应为5–32个字符 (5–32 characters)"
-            throw WorkflowError(.invalidIdNumber, rule: "R-ACC-2", field: field, message)
+        if let problem = IdentityNumber.problem(number, type: type) {
+            throw WorkflowError(.invalidIdNumber, rule: "R-ACC-2", field: field, problem)
         }
     }
 

@@ -30,10 +30,38 @@ public enum IdentityNumber {
     }
 
     /// Validates a number of the given type (R-ACC-2): GB 11643 for resident IDs, 5–32 characters otherwise.
-    public static func isValid(_ number: String, type: IdType) -> Bool {
+    public static func isValid(_ number: String, type: IdType) -> Bool { problem(number, type: type) == nil }
+
+    /// Why a number of the given type is not valid (R-ACC-2), in the platform's words; nil when it is.
+    ///
+    /// A passport or other number is free text of 5–32 characters, but not one that only looks like
+    /// another: invisible characters (zero-width spaces, a byte-order mark, soft hyphens and every
+    /// other format character), spaces other than U+0020 (no-break, ideographic), line and paragraph
+    /// separators, combining marks and the full-width forms of ASCII (`Ｅ`, `１`) are refused, since
+    /// two numbers differing only by them would be two people to R-ACC-1's one-account rule.
+    public static func problem(_ number: String, type: IdType) -> String? {
         switch type {
-        case .residentId: return isValidResidentId(number)
-        case .passport, .other: return (5...32).contains(number.count)
+        case .residentId:
+            return isValidResidentId(number) ? nil : "身份证号码无效 (not a valid GB 11643 resident ID number)"
+        case .passport, .other:
+            guard (5...32).contains(number.count) else { return "证件号码应为5–32个字符 (5–32 characters)" }
+            guard !number.unicodeScalars.contains(where: isLookAlike) else {
+                return "证件号码含有不可见字符、全角字符或特殊空格 (an invisible, full-width or special space character)"
+            }
+            return nil
+        }
+    }
+
+    /// Whether `scalar` may not appear in a passport or other number (``problem(_:type:)``).
+    private static func isLookAlike(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII { return scalar.value < 0x20 || scalar.value == 0x7F }
+        if (0xFF01...0xFF5E).contains(scalar.value) { return true }
+        switch scalar.properties.generalCategory {
+        case .format, .spaceSeparator, .lineSeparator, .paragraphSeparator, .control, .nonspacingMark,
+            .spacingMark, .enclosingMark:
+            return true
+        default:
+            return false
         }
     }
 

@@ -95,12 +95,17 @@ struct TrustBoundaryTests {
         let env = ["GRANTLEDGER_NOW": Self.now]
         let forged = line(
             "createProvince", ["provinceId": "P9", "name": "远方"], by: "N0", at: "2999-01-01T00:00:00+08:00")
-        #expect(try apply([Scenario.organisation[0]], store: dir.path, environment: env).status == 0)
+        let first = try apply([Scenario.organisation[0]], store: dir.path, environment: env)
+        #expect(first.status == 0)
+        #expect(!first.stderr.contains("warning"), "an import of times within the clock's tolerance warns of nothing")
         let refused = try apply([forged], store: dir.path, environment: env, trustCommandTime: false)
         #expect(refused.status == 1)
         #expect((refused.results.first?["error"] as? [String: Any])?["code"] as? String == "clockSkew")
         let trusted = try apply([forged], store: dir.path, environment: env, trustCommandTime: true)
         #expect(trusted.status == 0)
+        // The operator is told that the log now runs ahead of the clock, and what that holds back.
+        #expect(trusted.stderr.contains("warning: the newest event's time 2999-01-01T00:00:00+08:00 is"))
+        #expect(trusted.stderr.contains("lockouts, reset tokens"))
     }
 
     @Test("a retry is answered from the record before its `at` is checked; a new id with that `at` is clockSkew")

@@ -69,7 +69,28 @@ struct ApplyCommand: ParsableCommand {
         }
         progress.finish()
         Terminal.flush()
+        if trustCommandTime { Self.warnIfAheadOfTheClock(ledger) }
         if summary.rejected > 0 { throw ExitStatus.rejected }
+    }
+
+    /// After a trusted-time import: a warning on standard error when the newest event lies beyond the
+    /// clock's tolerance. Every later command without trusted time is stamped with that time until
+    /// the clock passes it (R-LOG-4), and what is measured from a command's time (a lockout, a reset
+    /// token's 30 minutes, the reset throttle, deadlines) is measured from it.
+    static func warnIfAheadOfTheClock(_ ledger: Ledger) {
+        guard let head = try? ledger.head(), head.position > 0 else { return }
+        let now = ledger.options.clock()
+        let tolerance = Int64(ledger.options.policy.clockToleranceSeconds) * 1000
+        let ahead = head.time - now.epochMilliseconds
+        guard ahead > tolerance else { return }
+        let newest = Timestamp(epochMilliseconds: head.time)
+        let days = Double(ahead) / 86_400_000
+        Terminal.err(
+            "grantledger: warning: the newest event's time \(newest) is "
+                + (days >= 1 ? "\(Int(days)) days" : "\(ahead / 60_000) minutes")
+                + " ahead of this machine's clock (\(now)). Until the clock passes it, commands without "
+                + "--trust-command-time are stamped with that time, and lockouts, reset tokens, the reset "
+                + "throttle and deadlines are measured from it (docs/cli.md, trusted command time).")
     }
 }
 

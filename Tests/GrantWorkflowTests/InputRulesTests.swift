@@ -89,6 +89,16 @@ import Testing
         #expect(refusal(createUnit(name: "北京\\ufdcf大学")) == nil, "U+FDCF is an ordinary character")
     }
 
+    @Test(
+        "a name of nothing but spaces or invisible characters is empty",
+        arguments: [#" "#, #"\u3000"#, #"\u200b"#, #"\ufeff\u200b "#, #"\u00ad"#, #"\u2060"#])
+    func invisibleNamesAreEmpty(_ escape: String) {
+        let error = refusal(createUnit(name: escape))
+        #expect(error?.code == .invalidInput, "\(escape)")
+        #expect(error?.message.contains("must not be empty") == true, "\(escape)")
+        #expect(refusal(createUnit(name: "\\u200b北京大学")) == nil, "a visible name with an invisible character")
+    }
+
     @Test("newline and tab stay allowed in text")
     func newlineAndTab() {
         guard case .success(let envelope) = decode(createUnit(name: "北京\\n大学\\t本部")),

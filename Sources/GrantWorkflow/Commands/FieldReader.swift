@@ -203,14 +203,18 @@ struct FieldReader {
         return text
     }
 
-    /// Whether `text` is empty or only white space. Decided by the first byte when it is a visible
-    /// ASCII character (nearly always), without the grapheme machinery of `Character.isWhitespace`.
+    /// Whether `text` is empty or only white space and characters that show nothing (a zero-width
+    /// space, a byte-order mark, a soft hyphen: Unicode's default-ignorable code points). Decided by
+    /// the first byte when it is a visible ASCII character (nearly always), without the grapheme
+    /// machinery of `Character.isWhitespace`.
     static func isBlank(_ text: String) -> Bool {
         guard let first = text.utf8.first else { return true }
         if first > 0x20 && first < 0x7F { return false }
         // A CJK ideograph first (most Chinese text) is not white space either.
         if let scalar = text.unicodeScalars.first, (0x3400...0x9FFF).contains(scalar.value) { return false }
-        return text.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
+        return text.unicodeScalars.allSatisfy {
+            $0.properties.isWhitespace || $0.properties.isDefaultIgnorableCodePoint
+        }
     }
 
     /// Checks an identifier value: a string matching `[A-Za-z0-9][A-Za-z0-9._&-]{0,63}`.

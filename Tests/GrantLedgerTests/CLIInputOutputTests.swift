@@ -204,6 +204,26 @@ struct CLIInputOutputTests {
         return nil
     }
 
+    @Test("a last line over the limit without a newline: a coded answer, no crash, from a file and from a pipe")
+    func overlongLastLine() throws {
+        let dir = TemporaryDirectory()
+        #expect(try apply(Scenario.standard, store: dir.path, environment: Self.now).status == 0)
+        let before = try runCLI(["replay", "verify"], store: dir.path)
+        // One byte over the 32 MiB line limit and more than a read's megabyte past it, no newline
+        // (an outside audit's case: apply died by SIGILL).
+        let bytes = [UInt8](repeating: UInt8(ascii: "a"), count: (33 << 20) + 1)
+        let file = dir.child("line.bin")
+        #expect(FileManager.default.createFile(atPath: file, contents: Data(bytes)))
+        let fromFile = try runCLI(["apply", file], store: dir.path, environment: Self.now)
+        let fromPipe = try runCLI(["apply", "-"], store: dir.path, bytes: bytes, environment: Self.now)
+        for result in [fromFile, fromPipe] {
+            #expect(result.status == 1, "\(result.status): \(result.stderr)")
+            #expect(result.lines.count == 1)
+            #expect(result.stdout.contains(#""code":"invalidInput""#))
+        }
+        #expect(try runCLI(["replay", "verify"], store: dir.path).stdout == before.stdout)
+    }
+
     @Test("raw random bytes to apply: no crash, a coded JSON answer per line, the store unchanged")
     func fuzzApply() throws {
         let dir = TemporaryDirectory()

@@ -53,8 +53,10 @@ struct LineReader {
                 if discarding {
                     discarding = false
                     let length = discarded + (buffer.count - start)
+                    discarded = 0
                     buffer.removeAll()
                     start = 0
+                    scanned = 0
                     return .tooLong(length: length)
                 }
                 guard start < buffer.count else { return nil }

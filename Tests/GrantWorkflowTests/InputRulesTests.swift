@@ -99,6 +99,29 @@ import Testing
         #expect(refusal(createUnit(name: "\\u200b北京大学")) == nil, "a visible name with an invisible character")
     }
 
+    @Test("more than 30 combining marks in a row are refused before anything normalises them, in values and keys")
+    func combiningRuns() {
+        func marks(_ count: Int) -> String { "a" + String(repeating: "\u{0301}\u{0316}", count: count / 2) }
+        func escaped(_ count: Int) -> String { "a" + String(repeating: #"\u0301\u0316"#, count: count / 2) }
+        // Thirty (the stream-safe bound) pass, and normalise; thirty-two do not, raw or escaped.
+        #expect(refusal(createUnit(name: marks(30))) == nil)
+        #expect(refusal(createUnit(name: escaped(30))) == nil)
+        for name in [marks(32), escaped(32)] {
+            let error = refusal(createUnit(name: name))
+            #expect(error?.code == .invalidInput)
+            #expect(
+                error?.message.contains("more than 30 combining marks in a row") == true, "\(String(describing: error))"
+            )
+        }
+        let key = #"{"type":"createProvince","actor":"N0","provinceId":"Q1","name":"n","\#(marks(32))":1}"#
+        #expect(refusal(key)?.message.contains("combining marks") == true)
+        // Runs broken by a starter are fine however long the text: Vietnamese-style text of many marks.
+        #expect(refusal(createUnit(name: String(repeating: "a\u{0301}\u{0316}", count: 60))) == nil)
+        // An audit's line of 400,000 marks (800 KB) is refused by the parser, before the normaliser
+        // (which took a minute over it) or the length limits see it.
+        #expect(refusal(createUnit(name: marks(400_000)))?.message.contains("combining marks in a row") == true)
+    }
+
     @Test("newline and tab stay allowed in text")
     func newlineAndTab() {
         guard case .success(let envelope) = decode(createUnit(name: "北京\\n大学\\t本部")),

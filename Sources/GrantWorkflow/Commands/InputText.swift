@@ -207,6 +207,71 @@ enum InputText {
         return shown
     }
 
+    /// The most combining marks (scalars of a nonzero canonical combining class) a text may hold in a
+    /// row: the bound of Unicode's Stream-Safe Text Format (UAX #15). Normalising a longer run costs
+    /// time quadratic in its length (an outside audit kept `apply` busy for minutes with one line of
+    /// marks out of canonical order); no language needs more than a few.
+    static let maximumCombiningRun = 30
+
+    /// Whether `scalars` hold more than ``maximumCombiningRun`` combining marks in a row.
+    static func exceedsCombiningRun(_ scalars: some Sequence<Unicode.Scalar>) -> Bool {
+        var run = 0
+        for scalar in scalars {
+            // Below U+0300, and in the CJK and Hangul blocks, every scalar is a starter.
+            let value = scalar.value
+            if value < 0x300 || (0x3400...0x9FFF).contains(value) || (0xAC00...0xD7A3).contains(value)
+                || scalar.properties.canonicalCombiningClass.rawValue == 0
+            {
+                run = 0
+                continue
+            }
+            run += 1
+            if run > maximumCombiningRun { return true }
+        }
+        return false
+    }
+
+    /// ``exceedsCombiningRun(_:)`` of valid UTF-8 bytes, decoded in place.
+    static func exceedsCombiningRun(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var run = 0
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let lead = bytes[index]
+            // One- and two-byte scalars below U+0300 (lead bytes below 0xCC) are starters.
+            if lead < 0xCC {
+                run = 0
+                index += lead < 0x80 ? 1 : 2
+                continue
+            }
+            var value: UInt32
+            if lead < 0xE0 {
+                value = UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+                index += 2
+            } else if lead < 0xF0 {
+                value =
+                    UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+                index += 3
+            } else {
+                value =
+                    UInt32(lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
+                    | UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F)
+                index += 4
+            }
+            if (0x3400...0x9FFF).contains(value) || (0xAC00...0xD7A3).contains(value) {
+                run = 0
+                continue
+            }
+            guard let scalar = Unicode.Scalar(value), scalar.properties.canonicalCombiningClass.rawValue != 0 else {
+                run = 0
+                continue
+            }
+            run += 1
+            if run > maximumCombiningRun { return true }
+        }
+        return false
+    }
+
     /// A printable description of a refused scalar for error messages (`U+001B`).
     static func describe(_ scalar: Unicode.Scalar) -> String {
         let digits = String(scalar.value, radix: 16, uppercase: true)

@@ -556,10 +556,20 @@ struct JSONTapeParser {
                 throw fail("invalid escape")
             }
         }
-        if flags & JSONTape.nonASCII != 0,
-            !UTF8Validation.isValid(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<index])))
-        {
+        let run = UnsafeBufferPointer(rebasing: bytes[start..<index])
+        if flags & JSONTape.nonASCII != 0, !UTF8Validation.isValid(UnsafeRawBufferPointer(run)) {
             throw JSONParser.invalidUTF8
+        }
+        // Before anything normalises or compares the text (keys are compared by canonical
+        // equivalence): a long run of combining marks would cost time quadratic in its length.
+        if flags & JSONTape.escaped != 0
+            ? InputText.exceedsCombiningRun(JSONTape.unescape(run).unicodeScalars)
+            : flags & JSONTape.nonASCII != 0 && InputText.exceedsCombiningRun(utf8: run)
+        {
+            throw WorkflowError.invalidInput(
+                "$",
+                "the text ending at byte \(index) holds more than \(InputText.maximumCombiningRun) combining marks "
+                    + "in a row (Unicode's stream-safe limit)")
         }
         append(.string, flags: flags, start: start, end: index)
         index += 1

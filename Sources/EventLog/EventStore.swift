@@ -247,7 +247,8 @@ public final class EventStore: Sendable {
     }
 
     /// Writes a consistent, compacted copy of the store into the folder `path` (created when missing; it
-    /// must not already hold a store) while writers go on (`mdb_env_copy2` with `MDB_CP_COMPACT`).
+    /// must not already hold a store) while writers go on (`mdb_env_copyfd2` with `MDB_CP_COMPACT`), written
+    /// as `data.mdb.partial` and linked as `data.mdb` once whole and synced.
     /// Open the copy with ``init(path:options:)``.
     public func backup(to path: String) throws(EventLogError) {
         try core.backup(to: path)

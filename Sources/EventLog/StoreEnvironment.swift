@@ -327,6 +327,11 @@ final class StoreEnvironment: @unchecked Sendable {
     }
 
     /// A compacted, consistent copy into `path` (an empty or new folder), while writers go on.
+    ///
+    /// The copy is written to `data.mdb.partial` and becomes `data.mdb` only once it is whole and
+    /// synced (a hard link, which never replaces a `data.mdb` that appeared meanwhile, then the
+    /// folder synced): a backup killed halfway leaves no `data.mdb` that would open as a store and
+    /// fault on its missing pages. A `data.mdb.partial` left by such a backup is replaced.
     func backup(to path: String) throws(EventLogError) {
         try makeDirectories(path)
         pthread_rwlock_rdlock(mapLock)
@@ -335,12 +340,14 @@ final class StoreEnvironment: @unchecked Sendable {
         // The copy's file is created owner-only before a byte is written (`mdb_env_copy2` would create
         // it with the process's default mode and leave a moment when others could read it).
         let file = path + "/data.mdb"
+        let partial = file + ".partial"
+        unlink(partial)
         #if canImport(Glibc)
-        let fd = Glibc.open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = Glibc.open(partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         #else
-        let fd = Darwin.open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = Darwin.open(partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         #endif
-        guard fd >= 0 else { throw .io(errno, "create \(file)") }
+        guard fd >= 0 else { throw .io(errno, "create \(partial)") }
         let rc = mdb_env_copyfd2(env, fd, LMDBFlags.compact)
         let synced = rc == 0 ? fsync(fd) : 0
         let failure = errno
@@ -350,12 +357,31 @@ final class StoreEnvironment: @unchecked Sendable {
         Darwin.close(fd)
         #endif
         guard rc == 0 else {
-            unlink(file)
+            unlink(partial)
             throw .lmdb(rc, "mdb_env_copyfd2 \(path)")
         }
         guard synced == 0 else {
-            unlink(file)
-            throw .io(failure, "fsync \(file)")
+            unlink(partial)
+            throw .io(failure, "fsync \(partial)")
+        }
+        guard link(partial, file) == 0 else {
+            let failure = errno
+            unlink(partial)
+            throw .io(failure, "link \(file)")
+        }
+        unlink(partial)
+        #if canImport(Glibc)
+        let folder = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        #else
+        let folder = Darwin.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        #endif
+        if folder >= 0 {
+            _ = fsync(folder)
+            #if canImport(Glibc)
+            Glibc.close(folder)
+            #else
+            Darwin.close(folder)
+            #endif
         }
         restrictToOwner(folder: path, files: ["data.mdb"])
     }

@@ -38,9 +38,10 @@ struct BackupCommand: ParsableCommand {
         do {
             try ledger.store.backup(to: destination)
         } catch {
-            // A `data.mdb` that appeared since DEST was checked is someone else's: LMDB opens the copy
-            // with O_EXCL, so any other failure is of a file this run created.
-            target.discard(copyStarted: error.lmdbCode != EEXIST)
+            // The copy becomes `data.mdb` only once it is whole (`EventStore.backup` removes its
+            // partial file when it fails), so a `data.mdb` there now is someone else's: only the
+            // folders this run made are removed, when empty.
+            target.discard(copyStarted: false)
             Terminal.err("grantledger: cannot back up to '\(destination)': \(error.message)")
             throw ExitStatus.unusable
         }

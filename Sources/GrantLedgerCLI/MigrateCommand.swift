@@ -3,6 +3,12 @@ internal import EventLog
 internal import GrantLedger
 internal import GrantWorkflow
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `grantledger migrate --encrypt-personal-data SOURCE DEST`: copies a store whose events hold
 /// personal fields plain into a new chain that seals them (R-LOG-6).
 struct MigrateCommand: ParsableCommand {
@@ -28,22 +34,40 @@ struct MigrateCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard FileSystem.isDirectory(source) else {
-            Terminal.err("grantledger: no store at \(source)")
-            throw ExitStatus.unusable
+        try CLIStore.requireStore(source)
+        if FileSystem.exists(destination) {
+            guard FileSystem.isEmptyFolder(destination) else {
+                Terminal.err("grantledger: \(destination) is not an empty folder; migrate into a new one")
+                throw ExitStatus.unusable
+            }
         }
-        if FileSystem.isDirectory(destination), FileSystem.exists(destination + "/data.mdb") {
-            Terminal.err("grantledger: \(destination) already holds a store; migrate into a new folder")
-            throw ExitStatus.unusable
+        // The copy is made in a folder beside DEST and becomes DEST only once it is whole: a migration
+        // killed halfway leaves no store at DEST holding part of the log (it would verify, since a
+        // prefix of a chain is a chain, and take commands).
+        let trimmed = destination.hasSuffix("/") ? String(destination.dropLast()) : destination
+        let slash = trimmed.lastIndex(of: "/")
+        let parent = slash.map { String(trimmed[..<$0]) } ?? "."
+        let name = slash.map { String(trimmed[trimmed.index(after: $0)...]) } ?? trimmed
+        let working = (parent.isEmpty ? "" : parent + "/") + "." + name + ".migrating-\(getpid())"
+        func removeWorking() {
+            for file in ["data.mdb", "lock.mdb"] { unlink(working + "/" + file) }
+            rmdir(working)
         }
         let report: MigrationReport
         let options = try CLIStore.ledgerOptions()
         do {
-            report = try Ledger.migrateEncryptingPersonalData(
-                source: source, destination: destination, options: options)
+            report = try Ledger.migrateEncryptingPersonalData(source: source, destination: working, options: options)
         } catch {
+            removeWorking()
             Terminal.err(error.errorLine)
             throw error.code == .corrupted ? ExitStatus.rejected : ExitStatus.unusable
+        }
+        // rename(2) replaces an empty folder at DEST, and fails on anything else that appeared there.
+        guard rename(working, trimmed) == 0 else {
+            let reason = String(cString: strerror(errno))
+            removeWorking()
+            Terminal.err("grantledger: cannot move the copy to \(destination): \(reason)")
+            throw ExitStatus.unusable
         }
         Terminal.outLine("events: \(report.events)")
         Terminal.outLine(

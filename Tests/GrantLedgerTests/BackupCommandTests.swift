@@ -103,6 +103,57 @@ struct BackupCommandTests {
         #expect(try runCLI(["replay", "verify"], store: kept + "/new/copy").status == 0)
     }
 
+    @Test("a backup killed halfway leaves no data.mdb to open; the next backup into that folder replaces its part")
+    func killedBackupLeavesNoStore() throws {
+        let dir = TemporaryDirectory()
+        #expect(try apply(Scenario.standard, store: dir.child("s")).status == 0)
+        let destination = dir.child("copy")
+        // The file-size limit's signal kills the process once the copy passes 32 KiB (an outside audit
+        // killed it by hand: the half-written data.mdb then crashed every command on the folder). The
+        // test runner's process may block or ignore SIGXFSZ, which a shell cannot undo: perl restores it.
+        let restore =
+            #"use POSIX; $SIG{XFSZ} = "DEFAULT"; "#
+            + #"sigprocmask(SIG_UNBLOCK, POSIX::SigSet->new(SIGXFSZ)); exec @ARGV"#
+        let killed = try runCLI(
+            [
+                "-c", "ulimit -f 32; exec perl -e '\(restore)' \"$0\" \"$@\"",
+                try grantledgerExecutable(), "backup", destination,
+            ],
+            store: dir.child("s"), executable: "/bin/sh")
+        #expect(killed.status != 0, "\(killed.status) \(killed.stderr)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: destination)
+        #expect(!left.contains("data.mdb"), "\(left)")
+        #expect(left.contains("data.mdb.partial"), "the kill came after the copy began: \(left)")
+        for command in [["replay", "verify"], ["query", "stats"]] {
+            let refused = try runCLI(command, store: destination)
+            #expect(refused.status == 2, "\(command): \(refused.stderr)")
+            #expect(refused.stderr.contains("holds no data.mdb"), "\(refused.stderr)")
+        }
+        let copied = try runCLI(["backup", destination], store: dir.child("s"))
+        #expect(copied.status == 0, "\(copied.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: destination).sorted() == ["data.mdb", "lock.mdb"])
+        #expect(try runCLI(["replay", "verify"], store: destination).stdout.contains("result: OK"))
+    }
+
+    @Test("a folder without a store, or with an empty data.mdb, is no store: exit 2, nothing created")
+    func emptyFolderIsNoStore() throws {
+        let dir = TemporaryDirectory()
+        let empty = dir.child("empty")
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: false)
+        let truncated = dir.child("truncated")
+        try FileManager.default.createDirectory(atPath: truncated, withIntermediateDirectories: false)
+        #expect(FileManager.default.createFile(atPath: truncated + "/data.mdb", contents: Data()))
+        for store in [empty, truncated] {
+            for command in [["replay", "verify"], ["query", "stats"], ["backup", dir.child("copy")]] {
+                let refused = try runCLI(command, store: store)
+                #expect(refused.status == 2, "\(command) \(store): \(refused.stdout)")
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: empty).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: truncated) == ["data.mdb"])
+        #expect(try FileManager.default.attributesOfItem(atPath: truncated + "/data.mdb")[.size] as? Int == 0)
+    }
+
     @Test("backup of a missing store exits 2")
     func missingStore() throws {
         let dir = TemporaryDirectory()

@@ -74,6 +74,21 @@ struct LegacyStoreTests {
             #expect(refused.error?.message.contains("migrate") == true)
         }
 
+        // A migration killed halfway leaves no store at DEST: an outside audit's killed run left a
+        // prefix of the log there, which verified and took commands. (The file-size limit's signal
+        // kills it; perl restores the signal the test runner may block.)
+        let restore =
+            #"use POSIX; $SIG{XFSZ} = "DEFAULT"; "#
+            + #"sigprocmask(SIG_UNBLOCK, POSIX::SigSet->new(SIGXFSZ)); exec @ARGV"#
+        let killed = try runCLI(
+            [
+                "-c", "ulimit -f 64; exec perl -e '\(restore)' \"$0\" \"$@\"", try grantledgerExecutable(), "migrate",
+                "--encrypt-personal-data", legacy, migrated,
+            ], store: legacy, executable: "/bin/sh")
+        #expect(killed.status != 0)
+        #expect(!FileManager.default.fileExists(atPath: migrated), "a killed migration left a store at DEST")
+        #expect(try runCLI(["replay", "verify"], store: migrated).status == 2)
+
         let result = try runCLI(["migrate", "--encrypt-personal-data", legacy, migrated], store: legacy)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("events: \(count)"))

@@ -121,16 +121,29 @@ enum CLIStore {
     ) throws -> Ledger {
         let resolved = try ledgerOptions ?? Self.ledgerOptions()
         let path = options.path
-        if mustExist && !FileSystem.isDirectory(path) {
-            Terminal.err("grantledger: no store at \(path) (set --store or GRANTLEDGER_STORE)")
-            throw ExitStatus.unusable
-        }
+        if mustExist { try requireStore(path, hint: " (set --store or GRANTLEDGER_STORE)") }
         do {
             return
                 forRebuild
                 ? try Ledger.openForRebuild(path: path, options: resolved) : try Ledger(path: path, options: resolved)
         } catch {
             Terminal.err("grantledger: cannot open the store \(path): \(error.message)")
+            throw ExitStatus.unusable
+        }
+    }
+
+    /// Exits 2 unless `path` is a folder holding a non-empty `data.mdb`. A folder without one, or
+    /// with an empty one (truncated to nothing), holds no store: opening it would make a new, empty
+    /// store and report on that.
+    static func requireStore(_ path: String, hint: String = "") throws {
+        guard FileSystem.isDirectory(path) else {
+            Terminal.err("grantledger: no store at \(path)" + hint)
+            throw ExitStatus.unusable
+        }
+        guard FileSystem.fileSize(path + "/data.mdb") ?? 0 > 0 else {
+            Terminal.err(
+                "grantledger: no store at \(path): "
+                    + (FileSystem.exists(path + "/data.mdb") ? "its data.mdb is empty" : "it holds no data.mdb"))
             throw ExitStatus.unusable
         }
     }

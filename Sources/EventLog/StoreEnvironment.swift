@@ -176,6 +176,7 @@ final class StoreEnvironment: @unchecked Sendable {
             // Owner only: the store holds password hashes, reset tokens and personal data.
             rc = mdb_env_open(env, canonical, flags, 0o600)
             guard rc == 0 else { throw .lmdb(rc, "mdb_env_open \(canonical)") }
+            try checkFileHoldsItsPages(env, file: canonical + "/data.mdb")
             // Free the reader slots of processes that died with a read transaction open.
             var dead: Int32 = 0
             _ = mdb_reader_check(env, &dead)
@@ -187,6 +188,23 @@ final class StoreEnvironment: @unchecked Sendable {
             if let envPointer { mdb_env_close(envPointer) }
             _ = openStorePaths.withLock { $0.remove(canonical) }
             throw error
+        }
+    }
+
+    /// Refuses a `data.mdb` shorter than the pages its newest meta page says are in use (a copy cut
+    /// short, a file truncated): LMDB does not check, and reading a page past the end of the file
+    /// kills the process with SIGBUS instead of answering.
+    private static func checkFileHoldsItsPages(_ env: OpaquePointer, file: String) throws(EventLogError) {
+        var info = MDB_envinfo()
+        var pages = MDB_stat()
+        guard mdb_env_info(env, &info) == 0, mdb_env_stat(env, &pages) == 0 else { return }
+        var fileInfo = stat()
+        guard stat(file, &fileInfo) == 0 else { return }
+        let needed = (UInt64(info.me_last_pgno) + 1) * UInt64(pages.ms_psize)
+        guard UInt64(fileInfo.st_size) >= needed else {
+            throw .corrupted(
+                "\(file) holds \(fileInfo.st_size) bytes, but the store's pages in use end at byte \(needed): "
+                    + "the file is truncated (restore it from a backup)")
         }
     }
 

@@ -152,6 +152,32 @@ struct StoreTests {
         }
     }
 
+    @Test func aTruncatedDataFileIsRefusedAsCorruptedNotReadPastItsEnd() async throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        do {
+            let store = try EventStore(path: folder.path)
+            defer { store.close() }
+            _ = try await appendMany(store, 2_000, payloadSize: 400)
+        }
+        let file = folder.path + "/data.mdb"
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int)
+        // Whole, it opens; cut by one page, reading its last pages would die by SIGBUS: refused instead.
+        do {
+            let store = try EventStore(path: folder.path)
+            store.close()
+        }
+        #expect(truncate(file, off_t(size - 4096)) == 0)
+        do {
+            let store = try EventStore(path: folder.path)
+            store.close()
+            Issue.record("a truncated data.mdb opened")
+        } catch {
+            #expect(error.code == .corrupted, "\(error)")
+            #expect(error.message.contains("truncated"))
+        }
+    }
+
     @Test func aBackupIntoAFolderThatHoldsAStoreIsRefused() async throws {
         try await withStore { store, path in
             try await appendMany(store, 3)

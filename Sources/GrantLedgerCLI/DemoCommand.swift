@@ -42,10 +42,16 @@ struct DemoCommand: ParsableCommand {
     /// password hashes (docs/demo.md "Password cost").
     static let defaultIterations = 10_000
 
+    /// The most projects a demo plans: its plan is held in memory (about 4 GB at this bound), and
+    /// larger stores come from `scripts/bulk-lines.py` through `apply` (BENCHMARKS.md, growth).
+    static let maximumProjects = 1_000_000
+
     func validate() throws {
-        guard projects >= 1 else { throw ValidationError("--projects must be at least 1") }
-        if let iterations, iterations < 1_000 {
-            throw ValidationError("--pbkdf2-iterations must be at least 1,000")
+        guard (1...Self.maximumProjects).contains(projects) else {
+            throw ValidationError("--projects must be from 1 to 1,000,000")
+        }
+        if let iterations, !(1_000...CLIStore.iterationRange.upperBound).contains(iterations) {
+            throw ValidationError("--pbkdf2-iterations must be from 1,000 to 10,000,000")
         }
     }
 

@@ -220,6 +220,22 @@ import Testing
         #expect(second.stderr.contains("already holds"))
     }
 
+    /// Options beyond their bounds are usage errors, and nothing is created (an outside audit had
+    /// `--pbkdf2-iterations 4294967296` die by SIGILL and `--projects 1000000000` take 4 GB).
+    @Test func optionsOutOfBoundsAreUsageErrors() throws {
+        let directory = TemporaryDirectory()
+        let store = directory.child("none")
+        for arguments in [
+            ["--projects", "0"], ["--projects", "1000001"], ["--projects", "1000000000"],
+            ["--pbkdf2-iterations", "999"], ["--pbkdf2-iterations", "10000001"],
+            ["--pbkdf2-iterations", "4294967296"],
+        ] {
+            let refused = try runCLI(["demo"] + arguments, store: store)
+            #expect(refused.status == 64, "\(arguments): \(refused.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: store))
+    }
+
     /// The demo fills only an empty store.
     @Test func refusesAStoreThatHasEvents() async throws {
         let directory = TemporaryDirectory()

@@ -44,9 +44,9 @@ public struct GrantLedgerCommand: AsyncParsableCommand {
                 do {
                     try await command.run()
                 } catch {
-                    exit(withError: error)
+                    finish(error)
                 }
-                exit()
+                finish(nil)
             }
             dispatchMain()
         }
@@ -54,8 +54,24 @@ public struct GrantLedgerCommand: AsyncParsableCommand {
         do {
             try command.run()
         } catch {
-            exit(withError: error)
+            finish(error)
         }
+        finish(nil)
+    }
+
+    /// Exits with the command's status, or with 2 when what it wrote to standard output did not all
+    /// get there (docs/cli.md, exit status 2: an output could not be written), which a status of 0 or
+    /// 1 would hide: `apply`'s answers lost on a full disk, say.
+    private static func finish(_ error: (any Error)?) -> Never {
+        Terminal.flush()
+        if let reason = Terminal.outputError {
+            let status = (error as? ExitCode)?.rawValue ?? (error == nil ? 0 : 1)
+            if status == 0 || status == 1 {
+                Terminal.err("grantledger: cannot write to standard output: \(reason)")
+                exit(withError: ExitStatus.unusable)
+            }
+        }
+        if let error { exit(withError: error) }
         exit()
     }
 }

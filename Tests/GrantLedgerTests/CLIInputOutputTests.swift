@@ -224,6 +224,26 @@ struct CLIInputOutputTests {
         #expect(try runCLI(["replay", "verify"], store: dir.path).stdout == before.stdout)
     }
 
+    @Test("standard output that cannot be written: exit 2 and a message, never a status that says all was written")
+    func unwritableOutput() throws {
+        let dir = TemporaryDirectory()
+        #expect(try apply(Scenario.standard, store: dir.path, environment: Self.now).status == 0)
+        let toFull = #"exec "$0" "$@" > /dev/full"#
+        for arguments in [["replay", "verify"], ["query", "stats"], ["query", "projects", "--format", "json"]] {
+            let result = try runCLI(
+                ["-c", toFull, try grantledgerExecutable()] + arguments, store: dir.path, executable: "/bin/sh")
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("cannot write to standard output"), "\(result.stderr)")
+        }
+        // apply's command is durable; its answer is lost, and the status says so.
+        let province = line("createProvince", ["provinceId": "PF", "name": "满省"], by: "N0")
+        let applied = try runCLI(
+            ["-c", toFull, try grantledgerExecutable(), "apply", "-", "--trust-command-time"], store: dir.path,
+            input: province + "\n", environment: Self.now, executable: "/bin/sh")
+        #expect(applied.status == 2, "\(applied.stderr)")
+        #expect(try runCLI(["query", "stats", "--format", "json"], store: dir.path).status == 0)
+    }
+
     @Test("raw random bytes to apply: no crash, a coded JSON answer per line, the store unchanged")
     func fuzzApply() throws {
         let dir = TemporaryDirectory()

@@ -9,6 +9,14 @@ import Darwin
 /// Writing to standard output and error with explicit flushing, without Foundation or C stdio.
 enum Terminal {
     private static let buffer = Mutex<[UInt8]>([])
+    /// The `errno` of the first failed write to standard output (a full disk, `/dev/full`, a closed
+    /// descriptor), kept so that the process does not end with a status that says all was written.
+    private static let outputFailure = Mutex<Int32?>(nil)
+
+    /// Why writing to standard output failed, if it did.
+    static var outputError: String? {
+        outputFailure.withLock { $0 }.map { String(cString: strerror($0)) }
+    }
 
     /// Appends `text` to standard output's buffer (see ``flush()``); flushes past 64 KiB.
     static func out(_ text: String) {
@@ -54,6 +62,10 @@ enum Terminal {
                 let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
+                    if fd == 1 {
+                        let failure = errno
+                        outputFailure.withLock { if $0 == nil { $0 = failure } }
+                    }
                     return
                 }
                 offset += written

@@ -62,6 +62,10 @@ public struct ReplicaURL: Sendable, Hashable {
         }
         self.host = host
         port = components.port ?? 5432
+        // A port past 65535 would be cut to 16 bits on the way to the socket (99999 reached 34463).
+        guard (1...65_535).contains(port) else {
+            throw ReplicaError(.invalidURL, "the port \(port) is not a TCP port (1–65535): \(text)")
+        }
         username = components.user ?? "postgres"
         password = components.password
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path

@@ -7,6 +7,23 @@ import GrantWorkflow
 import Synchronization
 import Testing
 
+/// Replica URLs, parsed without a server.
+@Suite("PostgreSQL replica URLs")
+struct ReplicaURLTests {
+    @Test("a URL names a host, a port in 1-65535 (5432 by default), a user and a database")
+    func parsing() throws {
+        let url = try ReplicaURL("postgres://alice:pw@db.example:6543/ledger")
+        #expect(url.host == "db.example" && url.port == 6543 && url.username == "alice" && url.database == "ledger")
+        #expect(try ReplicaURL("postgresql://127.0.0.1/x").port == 5432)
+        // An outside audit's 99999 was cut to 16 bits and reached port 34463.
+        for text in [
+            "postgres://h:99999/x", "postgres://h:65536/x", "postgres://h:0/x", "mysql://h/x", "postgres:///x",
+        ] {
+            #expect(throws: ReplicaError.self, "\(text)") { try ReplicaURL(text) }
+        }
+    }
+}
+
 /// The PostgreSQL replica (GrantLedgerPostgres, `sink postgres`, `replay verify --postgres`,
 /// `restore --from-postgres`) against a real PostgreSQL server: the one named by
 /// `GRANTLEDGER_TEST_POSTGRES_URL` (scripts/postgres-test-cluster.sh starts one; scripts/test.sh and

@@ -31,6 +31,7 @@ public struct GrantLedgerCommand: AsyncParsableCommand {
     /// for every command costs a short one the start of its threads and a hand-off to them
     /// (docs/decisions.md, "A short command stays on the main thread").
     public static func runFromCommandLine() -> Never {
+        Terminal.guardStandardDescriptors()
         let parsed: any ParsableCommand
         do {
             parsed = try parseAsRoot()

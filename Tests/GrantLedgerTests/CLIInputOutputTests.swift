@@ -244,6 +244,36 @@ struct CLIInputOutputTests {
         #expect(try runCLI(["query", "stats", "--format", "json"], store: dir.path).status == 0)
     }
 
+    @Test("started with standard input, output or error closed, nothing is written into the store's files")
+    func closedStandardDescriptors() throws {
+        let dir = TemporaryDirectory()
+        #expect(try apply(Scenario.standard, store: dir.path, environment: Self.now).status == 0)
+        let data = try Data(contentsOf: URL(fileURLWithPath: dir.path + "/data.mdb"))
+        func run(_ redirection: String, _ arguments: [String]) throws -> CLIResult {
+            try runCLI(
+                ["-c", "exec \"$0\" \"$@\" " + redirection, try grantledgerExecutable()] + arguments, store: dir.path,
+                executable: "/bin/sh")
+        }
+        // An outside audit's case: with standard output closed, lock.mdb took descriptor 1 and the
+        // query's table was written into it.
+        let closedOut = try run(">&-", ["query", "stats"])
+        #expect(closedOut.status == 2, "\(closedOut.stderr)")
+        #expect(closedOut.stderr.contains("cannot write to standard output"))
+        let closedErr = try run("2>&-", ["query", "project", "24BZX404"])
+        #expect(closedErr.status == 1)
+        let closedIn = try run("<&-", ["apply", "-"])
+        #expect(closedIn.status == 2)
+        #expect(closedIn.stderr.contains("standard input"))
+        for file in ["lock.mdb", "data.mdb"] {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: dir.path + "/" + file))
+            for text in ["Projects", "24BZX404", "grantledger:"] {
+                #expect(bytes.range(of: Data(text.utf8)) == nil, "\(text) was written into \(file)")
+            }
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.path + "/data.mdb")) == data)
+        #expect(try runCLI(["replay", "verify"], store: dir.path).stdout.contains("result: OK"))
+    }
+
     @Test("raw random bytes to apply: no crash, a coded JSON answer per line, the store unchanged")
     func fuzzApply() throws {
         let dir = TemporaryDirectory()

@@ -41,6 +41,10 @@ struct ApplyCommand: ParsableCommand {
         let fd: Int32
         var total: UInt64?
         if file == "-" {
+            guard !Terminal.inputWasClosed else {
+                Terminal.err("grantledger: cannot read standard input: it is closed")
+                throw ExitStatus.unusable
+            }
             fd = 0
         } else {
             fd = open(file, O_RDONLY)

@@ -13,6 +13,26 @@ enum Terminal {
     /// descriptor), kept so that the process does not end with a status that says all was written.
     private static let outputFailure = Mutex<Int32?>(nil)
 
+    /// Whether standard input was closed when the process started (``guardStandardDescriptors()``).
+    nonisolated(unsafe) private(set) static var inputWasClosed = false
+
+    /// Opens `/dev/null` on each of standard input, output and error that the process was started
+    /// without (`>&-`), before anything else opens a file. Otherwise the store's `lock.mdb` or
+    /// `data.mdb` would be given descriptor 1 or 2, and the answers or messages written into it. A
+    /// closed standard output counts as a failed write (exit 2); a closed standard input is
+    /// remembered for `apply -`.
+    static func guardStandardDescriptors() {
+        for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
+            let opened = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY)
+            if opened >= 0 && opened != fd {
+                _ = dup2(opened, fd)
+                _ = close(opened)
+            }
+            if fd == 0 { inputWasClosed = true }
+            if fd == 1 { outputFailure.withLock { $0 = EBADF } }
+        }
+    }
+
     /// Why writing to standard output failed, if it did.
     static var outputError: String? {
         outputFailure.withLock { $0 }.map { String(cString: strerror($0)) }

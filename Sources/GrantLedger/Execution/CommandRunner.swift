@@ -227,7 +227,6 @@ struct CommandRunner: Sendable {
         if let fault = state.fault { throw LedgerError(.storage, fault) }
     }
 
-    /// The account a password check is about.
     /// Whether the password a command carries to be checked is the account's now; true for a command
     /// that carries none. The check made while preparing is reused when the credential is the one it
     /// read; otherwise (a command prepared without it, or a credential changed since) it is made here.
@@ -248,6 +247,7 @@ struct CommandRunner: Sendable {
         }
     }
 
+    /// The account a password check is about.
     static func resolve(_ target: PasswordCheck.Target, in state: some WorkflowStateReader) -> String? {
         switch target {
         case .username(let role, let username): return state.accountId(role: role, username: username)

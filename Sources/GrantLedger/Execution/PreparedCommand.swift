@@ -34,7 +34,8 @@ extension Ledger {
     /// writer thread).
     ///
     /// The time comes first, so that a command with a forged time costs no password hash: with
-    /// `trustTime` it is the command's `at` (or the clock's when absent); otherwise the clock's, and an
+    /// `trustTime` it is the command's `at` (or, when absent, the clock's, which like any untrusted
+    /// time is raised to the newest event's rather than refused); otherwise the clock's, and an
     /// `at` farther from it than the policy's tolerance is `clockSkew` (R-LOG-4 rev. 2). A command with
     /// an id gets that answer only from the writer, after its id is looked up (``clockSkew``): a retry
     /// is answered from the record before its `at` is checked (R-LOG-3 rev. 2). The envelope was fully
@@ -106,7 +107,7 @@ extension Ledger {
             secrets.generatedId = Self.idPrefix(field) + PasswordHasher.hex(options.randomBytes(8))
         }
         return PreparedCommand(
-            envelope: envelope, time: time, trustedTime: trustTime, clockSkew: nil,
+            envelope: envelope, time: time, trustedTime: trustTime && envelope.at != nil, clockSkew: nil,
             fingerprint: envelope.id == nil ? [] : envelope.fingerprint,
             secrets: secrets, checkedCredential: checked, hashes: dbs.hasher.memo(of: envelope.command))
     }

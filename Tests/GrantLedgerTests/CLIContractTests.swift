@@ -190,6 +190,20 @@ struct CLIContractTests {
         let draft = try runCLI(["form", "change-approval", "CR-2"], store: dir.path)
         #expect(draft.status == 1)
         #expect(draft.stderr.contains("invalidState"))
+        // A form that cannot be written whole (here a file-size limit; an outside audit used a full
+        // disk) exits 2 and leaves no empty or partial file behind.
+        let out = dir.child("form.html")
+        let limited = try runCLI(
+            [
+                "-c", #"trap "" XFSZ; ulimit -f 1; exec "$0" "$@""#, try grantledgerExecutable(), "form",
+                "change-approval",
+                "CR-1", "--out", out,
+            ],
+            store: dir.path, executable: "/bin/sh")
+        #expect(limited.status == 2, "\(limited.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(try runCLI(["form", "change-approval", "CR-1", "--out", out], store: dir.path).status == 0)
+        #expect(try String(contentsOfFile: out, encoding: .utf8).contains("重要事项变更审批表"))
     }
 }
 

@@ -39,11 +39,18 @@ enum FileSystem {
     }
 
     /// Writes `text` to `path` (created or truncated); returns an error message on failure.
+    /// A file this call created is removed when the write fails (a full disk), so that no empty or
+    /// partial file is left looking like an output.
     static func write(_ text: String, to path: String) -> String? {
+        let existed = exists(path)
         guard let file = fopen(path, "wb") else { return String(cString: strerror(errno)) }
         var text = text
         let written = text.withUTF8 { bytes in fwrite(bytes.baseAddress, 1, bytes.count, file) }
+        let writeFailure = errno
         let closed = fclose(file)
-        return written == text.utf8.count && closed == 0 ? nil : String(cString: strerror(errno))
+        if written == text.utf8.count && closed == 0 { return nil }
+        let reason = String(cString: strerror(written == text.utf8.count ? errno : writeFailure))
+        if !existed { unlink(path) }
+        return reason
     }
 }

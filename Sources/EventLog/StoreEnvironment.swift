@@ -172,6 +172,7 @@ final class StoreEnvironment: @unchecked Sendable {
             guard rc == 0 else { throw .lmdb(rc, "mdb_env_set_mapsize") }
             rc = mdb_env_set_maxreaders(env, options.maxReaders)
             guard rc == 0 else { throw .lmdb(rc, "mdb_env_set_maxreaders") }
+            try allocateLockFile(canonical + "/lock.mdb", maxReaders: options.maxReaders)
             let flags = LMDBFlags.noTLS | (options.durability == .relaxed ? LMDBFlags.noMetaSync : 0)
             // Owner only: the store holds password hashes, reset tokens and personal data.
             rc = mdb_env_open(env, canonical, flags, 0o600)
@@ -188,6 +189,33 @@ final class StoreEnvironment: @unchecked Sendable {
             if let envPointer { mdb_env_close(envPointer) }
             _ = openStorePaths.withLock { $0.remove(canonical) }
             throw error
+        }
+    }
+
+    /// Creates a missing `lock.mdb` with its blocks allocated, at the size LMDB would give it
+    /// (`maxReaders - 1` reader slots of 64 bytes and its 192-byte header; LMDB keeps a file at least
+    /// that large as it is). LMDB makes it a sparse file and writes it through a memory map: on a full
+    /// file system the first write into the map killed the process with SIGBUS. Allocating first
+    /// turns that into an error: `io`, "no space left on device".
+    private static func allocateLockFile(_ path: String, maxReaders: UInt32) throws(EventLogError) {
+        var info = stat()
+        guard stat(path, &info) != 0 else { return }
+        #if canImport(Glibc)
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        #else
+        let fd = Darwin.open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        #endif
+        guard fd >= 0 else { return }  // another process made it meanwhile; LMDB opens it.
+        let size = off_t(Int(max(maxReaders, 1)) - 1) * 64 + 192
+        let rc = posix_fallocate(fd, 0, size)
+        #if canImport(Glibc)
+        Glibc.close(fd)
+        #else
+        Darwin.close(fd)
+        #endif
+        guard rc == 0 else {
+            unlink(path)
+            throw .io(rc, "allocate \(path)")
         }
     }
 

@@ -178,6 +178,44 @@ struct StoreTests {
         }
     }
 
+    /// On a full file system a new store is refused with an error: LMDB made its lock file sparse and
+    /// wrote it through a memory map, and the first write killed the process with SIGBUS. Needs a small
+    /// file system of its own (a tmpfs mount, root only); skipped where it cannot mount one.
+    @Test func aNewStoreOnAFullFileSystemIsAnErrorNotACrash() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let mountPoint = folder.path + "/full"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        func run(_ arguments: [String]) throws -> Int32 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        guard try run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint]) == 0 else {
+            try Test.cancel("skipped: cannot mount a tmpfs here (needs root)")
+        }
+        defer { _ = try? run(["umount", mountPoint]) }
+        // Fill it: writes of 64 KiB until the file system refuses.
+        FileManager.default.createFile(atPath: mountPoint + "/filler", contents: nil)
+        let filler = try #require(FileHandle(forWritingAtPath: mountPoint + "/filler"))
+        while (try? filler.write(contentsOf: Data(count: 65_536))) != nil {}
+        try? filler.close()
+        do {
+            let store = try EventStore(path: mountPoint + "/new")
+            store.close()
+            Issue.record("a store opened on a full file system")
+        } catch {
+            #expect(error.code == .io, "\(error)")
+            #expect(error.message.contains("No space left"), "\(error)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: mountPoint + "/new/lock.mdb"))
+    }
+
     @Test func aBackupIntoAFolderThatHoldsAStoreIsRefused() async throws {
         try await withStore { store, path in
             try await appendMany(store, 3)

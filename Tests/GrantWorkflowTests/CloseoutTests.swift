@@ -275,6 +275,13 @@ extension World {
         .thenError(.invalidInput, rule: "R-CLO-7", field: "reason")
         w.when("concludeCloseout", ["closeoutId": "C1", "outcome": "completed", "certificateNo": "2027001"], by: "PO1")
             .thenError(.forbidden, rule: "R-CLO-7")
+        // Unique by eye too: a number holding an invisible or full-width character is refused.
+        for lookAlike in ["2027\u{200B}001", "\u{FF12}027001", "2027001\u{00A0}"] {
+            w.when(
+                "concludeCloseout", ["closeoutId": "C1", "outcome": "completed", "certificateNo": lookAlike], by: "N0"
+            )
+            .thenError(.invalidInput, rule: "R-CLO-7", field: "certificateNo")
+        }
         w.when("concludeCloseout", ["closeoutId": "C1", "outcome": "completed", "certificateNo": "2027001"], by: "N0")
             .thenEvents(["CloseoutConcluded", "ProjectCompleted"])
         #expect(w.project.status == .completed)

@@ -362,6 +362,12 @@ extension Decider {
             guard let certificateNo else {
                 throw WorkflowError.invalidInput("certificateNo", "is required to complete", rule: "R-CLO-7")
             }
+            // Unique by eye as well as by bytes: no invisible, full-width or special-space character.
+            guard !IdentityNumber.hasLookAlikes(certificateNo) else {
+                throw WorkflowError.invalidInput(
+                    "certificateNo", "结项证书号含有不可见字符、全角字符或特殊空格 (an invisible, full-width or special space character)",
+                    rule: "R-CLO-7")
+            }
             guard !state.certificateInUse(certificateNo) else {
                 throw WorkflowError(
                     .duplicateId, rule: "R-CLO-7", field: "certificateNo", "结项证书号 \(certificateNo) 已使用 (already used)")

@@ -45,12 +45,18 @@ public enum IdentityNumber {
             return isValidResidentId(number) ? nil : "身份证号码无效 (not a valid GB 11643 resident ID number)"
         case .passport, .other:
             guard (5...32).contains(number.count) else { return "证件号码应为5–32个字符 (5–32 characters)" }
-            guard !number.unicodeScalars.contains(where: isLookAlike) else {
+            guard !hasLookAlikes(number) else {
                 return "证件号码含有不可见字符、全角字符或特殊空格 (an invisible, full-width or special space character)"
             }
             return nil
         }
     }
+
+    /// Whether `text` holds a character that only makes it look like another text: an invisible
+    /// format character, a space other than U+0020, a line or paragraph separator, a control
+    /// character, a combining mark or a full-width form of ASCII. Numbers that must be told apart by
+    /// eye (passport and other ID numbers, certificate numbers) may not.
+    static func hasLookAlikes(_ text: String) -> Bool { text.unicodeScalars.contains(where: isLookAlike) }
 
     /// Whether `scalar` may not appear in a passport or other number (``problem(_:type:)``).
     private static func isLookAlike(_ scalar: Unicode.Scalar) -> Bool {

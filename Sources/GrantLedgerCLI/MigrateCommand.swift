@@ -46,9 +46,9 @@ struct MigrateCommand: ParsableCommand {
         // prefix of a chain is a chain, and take commands).
         let trimmed = destination.hasSuffix("/") ? String(destination.dropLast()) : destination
         let slash = trimmed.lastIndex(of: "/")
-        let parent = slash.map { String(trimmed[..<$0]) } ?? "."
+        let folder = slash.map { String(trimmed[...$0]) } ?? ""  // DEST's parent with its slash ("/" at the root)
         let name = slash.map { String(trimmed[trimmed.index(after: $0)...]) } ?? trimmed
-        let working = (parent.isEmpty ? "" : parent + "/") + "." + name + ".migrating-\(getpid())"
+        let working = folder + "." + name + ".migrating-\(getpid())"
         func removeWorking() {
             for file in ["data.mdb", "lock.mdb"] { unlink(working + "/" + file) }
             rmdir(working)

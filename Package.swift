@@ -147,7 +147,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EventLogTests",
-            dependencies: ["EventLog", "CLMDB"],
+            dependencies: ["EventLog", "CLMDB", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -8,6 +8,24 @@ internal import Glibc
 internal import Darwin
 #endif
 
+/// `open(2)`, the platform's, under a name no method of the environment shadows.
+private func openFile(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> Int32 {
+    #if canImport(Glibc)
+    Glibc.open(path, flags, mode)
+    #else
+    Darwin.open(path, flags, mode)
+    #endif
+}
+
+/// `close(2)`, the platform's.
+private func closeFile(_ fd: Int32) {
+    #if canImport(Glibc)
+    _ = Glibc.close(fd)
+    #else
+    _ = Darwin.close(fd)
+    #endif
+}
+
 /// Paths (canonical) of the stores open in this process: LMDB must not open one environment twice in a
 /// process (closing the second would drop the first's POSIX locks).
 private let openStorePaths = Mutex<Set<String>>([])
@@ -200,19 +218,11 @@ final class StoreEnvironment: @unchecked Sendable {
     private static func allocateLockFile(_ path: String, maxReaders: UInt32) throws(EventLogError) {
         var info = stat()
         guard stat(path, &info) != 0 else { return }
-        #if canImport(Glibc)
-        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        #else
-        let fd = Darwin.open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        #endif
+        let fd = openFile(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }  // another process made it meanwhile; LMDB opens it.
         let size = off_t(Int(max(maxReaders, 1)) - 1) * 64 + 192
         let rc = posix_fallocate(fd, 0, size)
-        #if canImport(Glibc)
-        Glibc.close(fd)
-        #else
-        Darwin.close(fd)
-        #endif
+        closeFile(fd)
         guard rc == 0 else {
             unlink(path)
             throw .io(rc, "allocate \(path)")
@@ -388,20 +398,12 @@ final class StoreEnvironment: @unchecked Sendable {
         let file = path + "/data.mdb"
         let partial = file + ".partial"
         unlink(partial)
-        #if canImport(Glibc)
-        let fd = Glibc.open(partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        #else
-        let fd = Darwin.open(partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        #endif
+        let fd = openFile(partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .io(errno, "create \(partial)") }
         let rc = mdb_env_copyfd2(env, fd, LMDBFlags.compact)
         let synced = rc == 0 ? fsync(fd) : 0
         let failure = errno
-        #if canImport(Glibc)
-        Glibc.close(fd)
-        #else
-        Darwin.close(fd)
-        #endif
+        closeFile(fd)
         guard rc == 0 else {
             unlink(partial)
             throw .lmdb(rc, "mdb_env_copyfd2 \(path)")
@@ -416,18 +418,10 @@ final class StoreEnvironment: @unchecked Sendable {
             throw .io(failure, "link \(file)")
         }
         unlink(partial)
-        #if canImport(Glibc)
-        let folder = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        #else
-        let folder = Darwin.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        #endif
+        let folder = openFile(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if folder >= 0 {
             _ = fsync(folder)
-            #if canImport(Glibc)
-            Glibc.close(folder)
-            #else
-            Darwin.close(folder)
-            #endif
+            closeFile(folder)
         }
         restrictToOwner(folder: path, files: ["data.mdb"])
     }

@@ -1,5 +1,6 @@
 import CLMDB
 import Foundation
+import TestSupport
 import Testing
 
 @testable import EventLog
@@ -186,16 +187,7 @@ struct StoreTests {
         defer { folder.remove() }
         let mountPoint = folder.path + "/full"
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        func run(_ arguments: [String]) throws -> Int32 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
+        func run(_ arguments: [String]) throws -> Int32 { try exitStatus(of: "/usr/bin/env", arguments) }
         guard try run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint]) == 0 else {
             try Test.cancel("skipped: cannot mount a tmpfs here (needs root)")
         }

@@ -187,8 +187,10 @@ struct OutboxTests {
         ledger.close()
 
         // A log it cannot open: nothing is delivered, nothing is recorded.
-        #expect(try run(worker, ["--store", store, "--log", dir.child("missing/deliveries.jsonl"), "--once"]) == 2)
-        #expect(try run(worker, ["--store", store, "--log", log, "--once"]) == 0)
+        #expect(
+            try exitStatus(of: worker, ["--store", store, "--log", dir.child("missing/deliveries.jsonl"), "--once"])
+                == 2)
+        #expect(try exitStatus(of: worker, ["--store", store, "--log", log, "--once"]) == 0)
 
         let reopened = try openTestLedger(store)
         #expect(try reopened.outboxNotifications(undeliveredOnly: true).isEmpty)
@@ -197,24 +199,12 @@ struct OutboxTests {
         reopened.close()
         #expect(all.count > firstBatch.count)
 
-        #expect(try run(worker, [store, "--log", log, "--once"]) == 0)
-        #expect(try run(worker, [store, "--log", log, "--once"]) == 0)
+        #expect(try exitStatus(of: worker, [store, "--log", log, "--once"]) == 0)
+        #expect(try exitStatus(of: worker, [store, "--log", log, "--once"]) == 0)
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
         let ids = lines.compactMap { line in
             ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["id"] as? String
         }
         #expect(ids == all)
-    }
-
-    /// Runs an executable to the end and returns its exit status.
-    private func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
     }
 }

@@ -339,15 +339,22 @@ struct TrustBoundaryTests {
 
     // MARK: 4. resubmitRegistration is no password oracle (R-ACC-6)
 
-    @Test("attack 4: wrong passwords to resubmitRegistration count toward the lockout (R-ACC-6)")
-    func resubmitCountsFailures() async throws {
+    /// The organisation and L2's registration, rejected by U3's admin: L2 may resubmit.
+    static func rejectedRegistration() async throws -> (TemporaryDirectory, Ledger) {
         let dir = TemporaryDirectory()
         let ledger = try openTestLedger(dir.path)
-        defer { ledger.close() }
         for text in Scenario.organisation { await ledger.expectAccepted(text) }
         await ledger.expectAccepted(line("registerAccount", Self.registration))
         await ledger.expectAccepted(
             line("reviewRegistration", ["accountId": "L2", "decision": "reject", "reason": "单位不符"], by: "UA3"))
+        return (dir, ledger)
+    }
+
+    @Test("attack 4: wrong passwords to resubmitRegistration count toward the lockout (R-ACC-6)")
+    func resubmitCountsFailures() async throws {
+        let (dir, ledger) = try await Self.rejectedRegistration()
+        defer { ledger.close() }
+        _ = dir
         let wrong = line("resubmitRegistration", ["accountId": "L2", "password": "Wrong1234", "unitId": "U1"])
         for _ in 0..<5 {
             let answer = await ledger.expectRejected(wrong, "invalidCredentials")
@@ -364,13 +371,9 @@ struct TrustBoundaryTests {
         "attack 4b: a retry of resubmitRegistration under its id is answered from the record only with the right password"
     )
     func resubmitRetryChecksThePassword() async throws {
-        let dir = TemporaryDirectory()
-        let ledger = try openTestLedger(dir.path)
+        let (dir, ledger) = try await Self.rejectedRegistration()
         defer { ledger.close() }
-        for text in Scenario.organisation { await ledger.expectAccepted(text) }
-        await ledger.expectAccepted(line("registerAccount", Self.registration))
-        await ledger.expectAccepted(
-            line("reviewRegistration", ["accountId": "L2", "decision": "reject", "reason": "单位不符"], by: "UA3"))
+        _ = dir
         func resubmit(_ password: String) -> String {
             line("resubmitRegistration", ["accountId": "L2", "password": password, "unitId": "U1"], id: "rs-1")
         }

@@ -59,17 +59,8 @@ struct CommandRunner: Sendable {
         var context = DecisionContext(time: time, policy: policy, secrets: prepared.secrets)
         return try txn.withUnsafeAccess { access throws -> AppliedCommand in
             var state = ModelStore(access: access, dbs: dbs)
-            if let checked = prepared.checkedCredential {
-                let accountId = Self.resolve(checked.target, in: state)
-                let hash = accountId.flatMap { state.credential($0)?.passwordHash }
-                if accountId != checked.accountId || hash != checked.hash {
-                    // The credential changed after the password was checked (a login queued right
-                    // behind its registration, say). Check again here, in order: rare, and slow only
-                    // for this one command.
-                    let password = envelope.command.preparation.passwordToVerify?.password ?? ""
-                    context.secrets.passwordMatches =
-                        hash.map { PasswordHasher.verify(password: password, against: $0) } ?? false
-                }
+            if prepared.checkedCredential != nil {
+                context.secrets.passwordMatches = Self.passwordMatches(prepared, in: state)
             }
             let outcome = Workflow.decide(envelope.command, actor: envelope.actor, state: state, context: context)
             try Self.checkFault(state)
@@ -228,23 +219,31 @@ struct CommandRunner: Sendable {
     }
 
     /// Whether the password a command carries to be checked is the account's now; true for a command
-    /// that carries none. The check made while preparing is reused when the credential is the one it
-    /// read; otherwise (a command prepared without it, or a credential changed since) it is made here.
+    /// that carries none.
     private func passwordHolds(
         _ prepared: PreparedCommand, in txn: borrowing WriteTransaction, dbs: LedgerDatabases
     ) throws -> Bool {
-        guard let check = prepared.envelope.command.preparation.passwordToVerify else { return true }
-        return try txn.withUnsafeAccess { access throws -> Bool in
-            let state = ModelStore(access: access, dbs: dbs)
-            let accountId = Self.resolve(check.target, in: state)
-            guard let hash = accountId.flatMap({ state.credential($0)?.passwordHash }) else { return false }
-            if let checked = prepared.checkedCredential, checked.accountId == accountId, checked.hash == hash,
-                let matches = prepared.secrets.passwordMatches
-            {
-                return matches
-            }
-            return PasswordHasher.verify(password: check.password, against: hash)
+        guard prepared.envelope.command.preparation.passwordToVerify != nil else { return true }
+        return try txn.withUnsafeAccess { access in
+            Self.passwordMatches(prepared, in: ModelStore(access: access, dbs: dbs)) ?? true
         }
+    }
+
+    /// Whether the password the command carries matches the account's credential as stored now (nil
+    /// for a command that carries none). The check made while preparing stands when it read this
+    /// credential; when the credential changed since (a login queued right behind its registration,
+    /// say) or was never read (a command prepared without it), the check is made again here, in
+    /// order: rare, and slow only for this one command.
+    static func passwordMatches(_ prepared: PreparedCommand, in state: ModelStore) -> Bool? {
+        guard let check = prepared.envelope.command.preparation.passwordToVerify else { return nil }
+        let accountId = resolve(check.target, in: state)
+        let hash = accountId.flatMap { state.credential($0)?.passwordHash }
+        if let checked = prepared.checkedCredential, checked.accountId == accountId, checked.hash == hash,
+            let matches = prepared.secrets.passwordMatches
+        {
+            return matches
+        }
+        return hash.map { PasswordHasher.verify(password: check.password, against: $0) } ?? false
     }
 
     /// The account a password check is about.

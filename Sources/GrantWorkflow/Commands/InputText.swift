@@ -81,6 +81,27 @@ enum InputText {
         return units.elementsEqual(text.utf8) ? text : String(decoding: units, as: UTF8.self)
     }
 
+    /// The value of the multi-byte scalar whose lead byte is at `index` in well-formed UTF-8 (the JSON
+    /// parser checked it), moving `index` past it.
+    @inline(__always)
+    static func multiByteScalar(_ bytes: UnsafeBufferPointer<UInt8>, at index: inout Int) -> UInt32 {
+        let lead = bytes[index]
+        var value: UInt32
+        if lead < 0xE0 {
+            value = UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+            index += 2
+        } else if lead < 0xF0 {
+            value = UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6
+            value |= UInt32(bytes[index + 2] & 0x3F)
+            index += 3
+        } else {
+            value = UInt32(lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
+            value |= UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F)
+            index += 4
+        }
+        return value
+    }
+
     /// Checks a text given as UTF-8 bytes (well-formed, as the JSON parser leaves them) by the rules
     /// of ``normalized(_:maximumScalars:maximumBytes:)`` without making a `String`: refuses the first
     /// forbidden scalar, and returns whether the text is already NFC (ASCII and stable starters,
@@ -103,19 +124,7 @@ enum InputText {
                 scalars += 1
                 continue
             }
-            var value: UInt32
-            if lead < 0xE0 {
-                value = UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
-                index += 2
-            } else if lead < 0xF0 {
-                value = UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6
-                value |= UInt32(bytes[index + 2] & 0x3F)
-                index += 3
-            } else {
-                value = UInt32(lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
-                value |= UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F)
-                index += 4
-            }
+            let value = multiByteScalar(bytes, at: &index)
             guard let scalar = Unicode.Scalar(value) else { return false }
             if isForbidden(scalar) { throw .forbiddenScalar(scalar) }
             if stable, !isStableStarter(scalar) { stable = false }
@@ -244,20 +253,7 @@ enum InputText {
                 index += lead < 0x80 ? 1 : 2
                 continue
             }
-            var value: UInt32
-            if lead < 0xE0 {
-                value = UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
-                index += 2
-            } else if lead < 0xF0 {
-                value =
-                    UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
-                index += 3
-            } else {
-                value =
-                    UInt32(lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
-                    | UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F)
-                index += 4
-            }
+            let value = multiByteScalar(bytes, at: &index)
             if (0x3400...0x9FFF).contains(value) || (0xAC00...0xD7A3).contains(value) {
                 run = 0
                 continue

@@ -494,6 +494,7 @@ struct JSONTapeParser {
         index += 1
         let start = index
         var flags: UInt8 = 0
+        var unicodeEscape = false
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         while true {
@@ -541,6 +542,7 @@ struct JSONTapeParser {
                 UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                 break
             case UInt8(ascii: "u"):
+                unicodeEscape = true
                 let high = try parseHex4()
                 if (0xD800...0xDBFF).contains(high) {
                     guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
@@ -561,8 +563,10 @@ struct JSONTapeParser {
             throw JSONParser.invalidUTF8
         }
         // Before anything normalises or compares the text (keys are compared by canonical
-        // equivalence): a long run of combining marks would cost time quadratic in its length.
-        if flags & JSONTape.escaped != 0
+        // equivalence): a long run of combining marks would cost time quadratic in its length. Marks
+        // come as non-ASCII bytes or as `\u` escapes; only the latter need the text decoded (the other
+        // escapes are ASCII, starters all).
+        if unicodeEscape
             ? InputText.exceedsCombiningRun(JSONTape.unescape(run).unicodeScalars)
             : flags & JSONTape.nonASCII != 0 && InputText.exceedsCombiningRun(utf8: run)
         {

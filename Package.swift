@@ -38,11 +38,15 @@ let package = Package(
             pkgConfig: "lmdb",
             providers: [.apt(["liblmdb-dev"])]
         ),
+        // What a process does when LMDB meets a damaged page (store_guard.h): LMDB's assertion
+        // callback, and the fault handler the command line installs.
+        .target(name: "CStoreGuard"),
         // A domain-free event store on LMDB.
         .target(
             name: "EventLog",
             dependencies: [
                 "CLMDB",
+                "CStoreGuard",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
@@ -100,6 +104,7 @@ let package = Package(
                 "GrantWorkflow",
                 "EventLog",
                 "CLMDB",
+                "CStoreGuard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

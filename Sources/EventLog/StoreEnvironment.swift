@@ -1,4 +1,5 @@
 internal import CLMDB
+internal import CStoreGuard
 internal import Dispatch
 internal import Synchronization
 
@@ -184,6 +185,10 @@ final class StoreEnvironment: @unchecked Sendable {
         do throws(EventLogError) {
             var rc = mdb_env_create(&envPointer)
             guard rc == 0, let env = envPointer else { throw .lmdb(rc, "mdb_env_create") }
+            // A program that installs the store guard (the command line) ends with a coded message
+            // when LMDB stops on a damaged page; otherwise LMDB aborts as always. EINVAL when the
+            // library was built without assertions, which leaves nothing to catch.
+            _ = mdb_env_set_assert(env, gl_store_guard_lmdb_assert)
             rc = mdb_env_set_maxdbs(env, MDB_dbi(4 + options.extraDatabases.count))
             guard rc == 0 else { throw .lmdb(rc, "mdb_env_set_maxdbs") }
             rc = mdb_env_set_mapsize(env, options.mapSize)

@@ -1,5 +1,6 @@
 public import ArgumentParser
 
+internal import CStoreGuard
 internal import Dispatch
 
 /// `grantledger`: the command line of docs/cli.md. Commands go in as JSON Lines (`apply`), projections
@@ -32,6 +33,9 @@ public struct GrantLedgerCommand: AsyncParsableCommand {
     /// (docs/decisions.md, "A short command stays on the main thread").
     public static func runFromCommandLine() -> Never {
         Terminal.guardStandardDescriptors()
+        // A page of data.mdb damaged in place (LMDB keeps no checksums) ends the command with exit
+        // status 2 and a message, not a crash (docs/cli.md, "Exit statuses").
+        gl_store_guard_install(ExitStatus.unusable.rawValue)
         let parsed: any ParsableCommand
         do {
             parsed = try parseAsRoot()

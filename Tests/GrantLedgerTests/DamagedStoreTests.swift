@@ -77,7 +77,8 @@ struct DamagedStoreTests {
         try Data(bytes).write(to: URL(fileURLWithPath: dir.path + "/data.mdb"))
         let backup = TemporaryDirectory()
         for arguments in [
-            ["replay", "events"], ["replay", "rebuild", "--check"], ["query", "stats"], ["backup", backup.path + "/copy"],
+            ["replay", "events"], ["replay", "rebuild", "--check"], ["query", "stats"],
+            ["backup", backup.path + "/copy"],
         ] {
             let result = try runCLI(arguments, store: dir.path)
             #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")

@@ -19,7 +19,8 @@ struct DemoCommand: ParsableCommand {
         discussion: """
             Provinces, units and their admins, experts, N projects of every category and discipline, and \
             every workflow in every outcome through 2025. The same --projects and --seed always give the same \
-            event log (the same head digest). Refuses a store that already has events (exit 2). The demo's \
+            events; their digests differ from store to store, because personal fields are sealed under \
+            random keys (docs/demo.md). Refuses a store that already has events (exit 2). The demo's \
             accounts all have the password \(DemoPlan.password) and are hashed with \
             \(DemoCommand.defaultIterations) PBKDF2 iterations unless --pbkdf2-iterations or \
             GRANTLEDGER_PBKDF2_ITERATIONS says otherwise (docs/demo.md explains why).

@@ -148,7 +148,13 @@ extension DemoBuilder {
                 "endProject", by: Self.national,
                 [
                     ("projectNo", .string(project.projectNo)), ("outcome", .string(outcome)),
-                    ("reason", .string(random.pick(DemoData.officeEndingReasons))),
+                    (
+                        "reason",
+                        .string(
+                            random.pick(
+                                outcome == "terminated"
+                                    ? DemoData.officeTerminationReasons : DemoData.officeWithdrawalReasons))
+                    ),
                 ])
             if !halted { highlights.officeEndedProjectNo = project.projectNo }
         case .lockout:

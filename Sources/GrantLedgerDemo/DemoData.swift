@@ -229,10 +229,9 @@ enum DemoData {
         "田野调查受客观条件影响推迟，需补充调研", "核心档案资料获取周期较长，需进一步查阅", "研究内容拓展，需增加案例分析", "项目负责人承担重要行政任务，研究进度受到影响",
     ]
     static let leaderChangeReasons = ["原负责人调离原单位，由课题组核心成员接任", "原负责人因健康原因无法继续主持研究", "原负责人出国访学一年，经课题组协商更换负责人"]
-    static let officeEndingReasons = [
-        "经年度检查，研究工作长期停滞且经督促仍无进展，予以终止", "项目负责人长期联系不上，经责任单位核实予以撤项",
-        "经核查，项目存在严重学术不端行为，予以撤项",
-    ]
+    /// Why the office ends a project itself (R-PRJ-5 rev. 2): 终止 (terminated) and 撤项 (withdrawn).
+    static let officeTerminationReasons = ["经年度检查，研究工作长期停滞且经督促仍无进展，予以终止", "项目负责人已无法继续开展研究，经责任单位核实予以终止"]
+    static let officeWithdrawalReasons = ["项目负责人长期联系不上，经责任单位核实予以撤项", "经核查，项目存在严重学术不端行为，予以撤项"]
     static let unitChangeReasons = ["项目负责人工作调动，随人转移项目管理单位", "项目负责人调入新单位，原单位同意转出"]
     static let terminationReasons = ["研究条件发生重大变化，无法按计划完成", "核心资料无法获取，研究难以继续", "项目负责人健康原因，经单位同意自行终止"]
     static let withdrawalReasons = ["项目负责人长期出国，无法履行项目管理职责", "研究进展严重滞后且无合理说明", "存在学术不端问题，经核查撤销项目"]

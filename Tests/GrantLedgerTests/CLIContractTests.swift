@@ -109,6 +109,45 @@ struct CLIContractTests {
         #expect((expertView.json as? [Any])?.isEmpty == true)
     }
 
+    @Test("what --help, CSV lists and tables show matches docs/cli.md (round 22's documentation audit)")
+    func helpCSVAndTablesMatchTheReference() throws {
+        let dir = TemporaryDirectory()
+        let lines =
+            Scenario.standard + [
+                line("endProject", ["projectNo": "24BZX001", "outcome": "withdrawn", "reason": "逾期三年未结项"], by: "N0")
+            ]
+        #expect(try apply(lines, store: dir.path, environment: Self.now).status == 0)
+        // --as-of only where there is a past: seven queries list it, the others neither list nor take it.
+        for query in ["project", "projects", "change", "changes", "closeout", "adjustment", "stats"] {
+            #expect(try runCLI(["query", query, "--help"], store: dir.path).stdout.contains("--as-of"), "\(query)")
+        }
+        for query in ["inbox", "account", "history", "outbox", "appraisal-material", "subject"] {
+            #expect(!(try runCLI(["query", query, "--help"], store: dir.path).stdout.contains("--as-of")), "\(query)")
+        }
+        #expect(try runCLI(["query", "history", "24BZX001", "--as-of", "5"], store: dir.path).status == 64)
+        #expect(!(try runCLI(["bench", "--help"], store: dir.path).stdout.contains("csv")))
+        let demoHelp = try runCLI(["demo", "--help"], store: dir.path).stdout
+        #expect(!demoHelp.contains("same head digest") && demoHelp.contains("digests differ"))
+        // A list's CSV holds every field its JSON holds, the table's columns first.
+        let projects = try runCLI(["query", "projects", "--format", "csv"], store: dir.path)
+        #expect(projects.lines.first == #""projectNo","title","status","unitId","plannedEndDate","overdue","category""#)
+        let outbox = try runCLI(["query", "outbox", "--format", "csv"], store: dir.path)
+        let header = try #require(outbox.lines.first).split(separator: ",").map { $0.trimmingCharacters(in: ["\""]) }
+        let json = try #require(
+            try runCLI(["query", "outbox", "--format", "json"], store: dir.path).json as? [[String: Any]])
+        #expect(Set(header) == Set(try #require(json.first).keys))
+        for key in ["createdAt", "position", "deliveredAt", "dead", "deadAt", "lastError"] {
+            #expect(header.contains(key))
+        }
+        // The office's ending of a project, labelled in both languages (R-PRJ-5 rev. 2).
+        let zh = try runCLI(["query", "project", "24BZX001", "--lang", "zh"], store: dir.path).stdout
+        #expect(zh.contains("管理办公室终止或撤项  撤项（N0，"), "\(zh)")
+        #expect(zh.contains("）：逾期三年未结项"), "\(zh)")
+        let en = try runCLI(["query", "project", "24BZX001"], store: dir.path).stdout
+        #expect(en.contains("Ended by the office    Withdrawn by N0 at 2026-03-01T09:00:00+08:00: 逾期三年未结项"), "\(en)")
+        for output in [zh, en] { #expect(!output.contains("{\"")) }
+    }
+
     @Test("query change as a table: details and before/after labelled, people written out, never raw JSON")
     func changeTableLabels() throws {
         let dir = TemporaryDirectory()

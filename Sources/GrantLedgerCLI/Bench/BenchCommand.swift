@@ -34,12 +34,14 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "A short run (smaller counts).")
     var quick = false
 
-    @Option(help: "table (default) or json.")
-    var format: OutputFormat = .table
-
-    func validate() throws {
-        if format == .csv { throw ValidationError("bench prints a table or JSON, not CSV") }
+    /// `--format`: bench prints a table or JSON, not CSV.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case table
+        case json
     }
+
+    @Option(help: "table (default) or json.")
+    var format: Format = .table
 
     func run() throws {
         let parent = dir ?? Self.folder(of: storeOptions.path)

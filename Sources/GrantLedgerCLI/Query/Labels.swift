@@ -15,7 +15,8 @@ enum Labels {
         "approvedOn": "Approved on",
         "plannedEndDate": "Planned end", "deliverableForm": "Deliverable", "extensionCount": "Extensions",
         "overdue": "Overdue", "closeoutUnderReview": "Closeout under review", "grade": "Grade",
-        "certificateNo": "Certificate no.", "requestId": "Request", "kind": "Kind", "awaiting": "Awaiting",
+        "certificateNo": "Certificate no.", "endedByOffice": "Ended by the office", "requestId": "Request",
+        "kind": "Kind", "awaiting": "Awaiting",
         "reason": "Reason", "filed": "Filed", "createdAt": "Created", "submittedAt": "Submitted",
         "effectiveAt": "Effective", "closedReason": "Closed because", "closeoutId": "Closeout",
         "appraisalMode": "Appraisal", "missingSections": "Missing sections", "adjustmentId": "Adjustment",
@@ -41,7 +42,8 @@ enum Labels {
     ]
 
     private static let chineseHeaders: [String: String] = [
-        "projectNo": "项目批准号", "title": "项目名称", "status": "状态", "category": "项目类别", "discipline": "学科分类",
+        "projectNo": "项目批准号", "endedByOffice": "管理办公室终止或撤项", "title": "项目名称", "status": "状态", "category": "项目类别",
+        "discipline": "学科分类",
         "unitId": "责任单位", "unitName": "责任单位名称", "leader": "项目负责人", "approvedOn": "立项时间", "plannedEndDate": "计划完成时间",
         "deliverableForm": "成果形式", "extensionCount": "延期次数", "overdue": "逾期", "closeoutUnderReview": "结项审核中",
         "grade": "鉴定等级", "certificateNo": "结项证书号", "requestId": "变更申请", "kind": "变更事项", "awaiting": "待审核",
@@ -82,6 +84,14 @@ enum Labels {
             return values.map { Self.value(key, $0, language) }.joined(separator: ", ")
         case .object(let object):
             if object["erased"] == .bool(true) { return language == .zh ? PersonalData.erasedLabel : "(erased)" }
+            if key == "endedByOffice", case .string(let outcome)? = object["outcome"] {
+                // R-PRJ-5 (rev. 2): the national office ended the project itself (终止 or 撤项).
+                let ended = label("status", outcome, language) ?? outcome
+                let by = Self.value("by", object["by"] ?? .null, language)
+                let at = Self.value("at", object["at"] ?? .null, language)
+                let reason = Self.value("reason", object["reason"] ?? .null, language)
+                return language == .zh ? "\(ended)（\(by)，\(at)）：\(reason)" : "\(ended) by \(by) at \(at): \(reason)"
+            }
             guard let name = object["name"] else { return value.serialized() }
             // A person (a leader, a member): the name, then what else the view holds of them.
             let rest = ["role", "title", "unit", "idNumber"].compactMap { key -> String? in

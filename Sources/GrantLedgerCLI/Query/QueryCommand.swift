@@ -35,7 +35,6 @@ struct SubjectQuery: ParsableCommand {
     }
 
     func run() throws {
-        try options.noHistory("subject")
         let renderer = options.renderer
         let target: SubjectTarget
         if let accountId {
@@ -57,7 +56,6 @@ struct AppraisalMaterialQuery: ParsableCommand {
     @OptionGroup var options: QueryOptions
 
     func run() throws {
-        try options.noHistory("appraisal-material")
         let renderer = options.renderer
         try options.run { ledger, _ throws(LedgerError) in
             renderer.record(try ledger.appraisalMaterial(closeoutId, as: options.viewer), sections: [])
@@ -65,15 +63,13 @@ struct AppraisalMaterialQuery: ParsableCommand {
     }
 }
 
-/// The options every query takes.
+/// The options every query takes. Only the queries that can show the past take `--as-of`
+/// (``HistoricalQueryOptions``): the others do not list it in their help.
 struct QueryOptions: ParsableArguments {
     @OptionGroup var storeOptions: StoreOptions
 
     @Option(help: "table (default), json or csv.")
     var format: OutputFormat = .table
-
-    @Option(name: .customLong("as-of"), help: "A log position or an ISO 8601 time: the state as it was then.")
-    var asOf: String?
 
     @Option(help: "Labels in en (default) or zh (在研, 待单位审核 …).")
     var lang: OutputLanguage = .en
@@ -85,18 +81,9 @@ struct QueryOptions: ParsableArguments {
 
     var renderer: QueryRenderer { QueryRenderer(format: format, language: lang.language) }
 
-    func moment() throws -> AsOf? {
-        guard let asOf else { return nil }
-        guard let moment = AsOf(asOf) else {
-            throw ValidationError("--as-of takes a log position or an ISO 8601 time, not '\(asOf)'")
-        }
-        return moment
-    }
-
     /// Opens the store, runs the query and prints its rendering; a refusal prints the coded error on
     /// standard error and exits 1.
-    func run(_ body: (Ledger, AsOf?) throws(LedgerError) -> String) throws {
-        let moment = try moment()
+    func run(at moment: AsOf? = nil, _ body: (Ledger, AsOf?) throws(LedgerError) -> String) throws {
         let ledger = try CLIStore.open(storeOptions, mustExist: true)
         defer { ledger.close() }
         do {
@@ -107,10 +94,30 @@ struct QueryOptions: ParsableArguments {
             throw ExitStatus.rejected
         }
     }
+}
 
-    /// Refuses `--as-of` for queries that have no history.
-    func noHistory(_ what: String) throws {
-        if asOf != nil { throw ValidationError("\(what) does not take --as-of") }
+/// The options of the seven queries that can show the past: every query's, and `--as-of`.
+struct HistoricalQueryOptions: ParsableArguments {
+    @OptionGroup var query: QueryOptions
+
+    @Option(name: .customLong("as-of"), help: "A log position or an ISO 8601 time: the state as it was then.")
+    var asOf: String?
+
+    var format: OutputFormat { query.format }
+    var viewer: Viewer { query.viewer }
+    var renderer: QueryRenderer { query.renderer }
+
+    func moment() throws -> AsOf? {
+        guard let asOf else { return nil }
+        guard let moment = AsOf(asOf) else {
+            throw ValidationError("--as-of takes a log position or an ISO 8601 time, not '\(asOf)'")
+        }
+        return moment
+    }
+
+    /// ``QueryOptions/run(at:_:)`` at the moment `--as-of` names (now without it).
+    func run(_ body: (Ledger, AsOf?) throws(LedgerError) -> String) throws {
+        try query.run(at: try moment(), body)
     }
 }
 
@@ -180,7 +187,7 @@ enum CLIStore {
 struct ProjectQuery: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "project", abstract: "One project.")
     @Argument(help: "The project number (项目批准号).") var projectNo: String
-    @OptionGroup var options: QueryOptions
+    @OptionGroup var options: HistoricalQueryOptions
 
     func run() throws {
         let renderer = options.renderer
@@ -198,7 +205,7 @@ struct ProjectsQuery: ParsableCommand {
     @Option(help: "Only projects of units of this province.") var province: String?
     @Option(help: "Only projects with this status (active, completed, terminated, withdrawn).") var status: String?
     @Flag(help: "Only overdue projects.") var overdue = false
-    @OptionGroup var options: QueryOptions
+    @OptionGroup var options: HistoricalQueryOptions
 
     func run() throws {
         var filter = ProjectFilter(leader: leader, unit: unit, province: province, overdueOnly: overdue)
@@ -228,7 +235,7 @@ struct ProjectsQuery: ParsableCommand {
 struct ChangeQuery: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "change", abstract: "One change request.")
     @Argument(help: "The request id.") var requestId: String
-    @OptionGroup var options: QueryOptions
+    @OptionGroup var options: HistoricalQueryOptions
 
     func run() throws {
         let renderer = options.renderer
@@ -243,7 +250,7 @@ struct ChangesQuery: ParsableCommand {
     @Option(help: "Only requests of this project.") var project: String?
     @Option(help: "Only requests with this status.") var status: String?
     @Option(help: "Only requests of this kind.") var kind: String?
-    @OptionGroup var options: QueryOptions
+    @OptionGroup var options: HistoricalQueryOptions
 
     func run() throws {
         var filter = ChangeFilter(project: project)
@@ -271,7 +278,7 @@ struct ChangesQuery: ParsableCommand {
 struct CloseoutQuery: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "closeout", abstract: "One closeout (结项).")
     @Argument(help: "The closeout id.") var closeoutId: String
-    @OptionGroup var options: QueryOptions
+    @OptionGroup var options: HistoricalQueryOptions
 
     func run() throws {
         let renderer = options.renderer
@@ -285,7 +292,7 @@ struct CloseoutQuery: ParsableCommand {
 struct AdjustmentQuery: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "adjustment", abstract: "One budget adjustment.")
     @Argument(help: "The adjustment id.") var adjustmentId: String
-    @OptionGroup var options: QueryOptions
+    @OptionGroup var options: HistoricalQueryOptions
 
     func run() throws {
         let renderer = options.renderer
@@ -302,7 +309,6 @@ struct InboxQuery: ParsableCommand {
     @OptionGroup var options: QueryOptions
 
     func run() throws {
-        try options.noHistory("inbox")
         let renderer = options.renderer
         try options.run { ledger, _ throws(LedgerError) in
             renderer.list(
@@ -318,7 +324,6 @@ struct AccountQuery: ParsableCommand {
     @OptionGroup var options: QueryOptions
 
     func run() throws {
-        try options.noHistory("account")
         let renderer = options.renderer
         try options.run { ledger, _ throws(LedgerError) in
             renderer.record(try ledger.account(accountId, as: options.viewer), sections: [])
@@ -333,7 +338,6 @@ struct HistoryQuery: ParsableCommand {
     @OptionGroup var options: QueryOptions
 
     func run() throws {
-        try options.noHistory("history")
         let renderer = options.renderer
         try options.run { ledger, _ throws(LedgerError) in
             renderer.list(
@@ -351,7 +355,6 @@ struct OutboxQuery: ParsableCommand {
     @OptionGroup var options: QueryOptions
 
     func run() throws {
-        try options.noHistory("outbox")
         let renderer = options.renderer
         try options.run { ledger, _ throws(LedgerError) in
             renderer.list(
@@ -364,7 +367,7 @@ struct OutboxQuery: ParsableCommand {
 
 struct StatsQuery: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "stats", abstract: "Counts and review times.")
-    @OptionGroup var options: QueryOptions
+    @OptionGroup var options: HistoricalQueryOptions
 
     func run() throws {
         let renderer = options.renderer

@@ -28,8 +28,14 @@ struct QueryRenderer: Sendable {
         case .json:
             return value.serialized(pretty: true) + "\n"
         case .csv:
-            var out = CSV.line(columns)
-            for row in rows { out += CSV.line(columns.map { csvCell(row[member: $0]) }) }
+            // Every field of the items, the table's columns first: CSV is for programs, which need
+            // what JSON holds (a dead letter's lastError, a project's category).
+            var header = columns
+            for case .object(let object) in rows {
+                for key in object.keys where !header.contains(key) { header.append(key) }
+            }
+            var out = CSV.line(header)
+            for row in rows { out += CSV.line(header.map { csvCell(row[member: $0]) }) }
             return out
         case .table:
             var table = TextTable(

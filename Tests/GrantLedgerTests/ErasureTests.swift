@@ -191,6 +191,38 @@ struct ErasureTests {
         #expect(after.contains(#""status":"erased""#))
     }
 
+    @Test("an erasure revokes the person's reset token and retires what still waits for them in the outbox")
+    func erasureRetiresResetsAndNotifications() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try await Self.world(dir.path)
+        defer { ledger.close() }
+        await ledger.expectAccepted(line("requestPasswordReset", ["role": "leader", "username": Self.phone]))
+        let pending = try ledger.outboxNotifications(undeliveredOnly: true)
+        let waiting = pending.filter { $0.recipient == "L1" }
+        let token = try #require(waiting.first { $0.template == "passwordReset" }?.parameters["token"])
+        let others = Set(pending.filter { $0.recipient != "L1" }.map(\.sequence))
+        #expect(waiting.count >= 2 && !others.isEmpty)
+        await ledger.expectAccepted(Self.erase(["accountId": "L1"]))
+        // Nothing waits for the erased account: its notifications are dead letters without their
+        // secrets (R-ACC-7), and say why; everyone else's still wait.
+        let after = try ledger.outboxNotifications(undeliveredOnly: true)
+        #expect(!after.contains { $0.recipient == "L1" })
+        #expect(others.isSubset(of: Set(after.map(\.sequence))))
+        let dead = try ledger.outboxNotifications(deadOnly: true).filter { $0.recipient == "L1" }
+        #expect(Set(dead.map(\.sequence)) == Set(waiting.map(\.sequence)))
+        for entry in dead {
+            #expect(entry.parameters["token"] == nil)
+            #expect(entry.lastError?.contains("erased") == true)
+            #expect(entry.deliveredAt == nil && entry.deadAt != nil)
+        }
+        // The token sent before the erasure resets nothing after it.
+        await ledger.expectRejected(
+            line("resetPassword", ["token": token, "newPassword": "NewSecret123"]), "tokenInvalid")
+        var passwordChanges = 0
+        try ledger.forEachEvent { if $0.serialized().contains("PasswordChanged") { passwordChanges += 1 } }
+        #expect(passwordChanges == 0)
+    }
+
     @Test("after an erasure no stored fingerprint confirms a guess of the erased number; retries still answer")
     func fingerprintsDoNotOutliveTheErasure() async throws {
         let dir = TemporaryDirectory()

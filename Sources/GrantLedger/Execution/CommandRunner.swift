@@ -124,6 +124,7 @@ struct CommandRunner: Sendable {
         try keys.finish()
         for (erased, at) in erasures {
             try Erasure.run(erased, at: at, txn: txn, access: access, dbs: dbs, keys: keys)
+            try Outbox.retire(recipients: Set(erased.accounts), time: stamp, access: access, dbs: dbs)
         }
         for change in decision.credentialChanges { Workflow.apply(change, to: &state) }
         try Self.checkFault(state)

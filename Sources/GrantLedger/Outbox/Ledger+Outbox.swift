@@ -39,8 +39,8 @@ extension Ledger {
                         return result
                     }
                     var sequences: [UInt64] = []
-                    if undeliveredOnly { sequences += try Self.sequences(in: OutboxKey.pendingPrefix, access, dbs) }
-                    if deadOnly { sequences += try Self.sequences(in: OutboxKey.deadPrefix, access, dbs) }
+                    if undeliveredOnly { sequences += try Outbox.sequences(in: OutboxKey.pendingPrefix, access, dbs) }
+                    if deadOnly { sequences += try Outbox.sequences(in: OutboxKey.deadPrefix, access, dbs) }
                     for sequence in sequences.sorted().prefix(limit) {
                         if let bytes = try access.get(dbs.outbox, OutboxKey.entry(sequence)) {
                             result.append(try OutboxNotification(encoded: bytes))
@@ -52,20 +52,6 @@ extension Ledger {
         } catch {
             throw Self.ledgerError(error)
         }
-    }
-
-    /// The sequence numbers of an index of the outbox (`u` pending, `d` dead), in order.
-    private static func sequences(
-        in prefix: [UInt8], _ access: TransactionAccess, _ dbs: LedgerDatabases
-    ) throws -> [UInt64] {
-        var sequences: [UInt64] = []
-        try access.scan(dbs.outbox, prefix: prefix) { key, _ in
-            if let sequence = BigEndian.value(UnsafeRawBufferPointer(rebasing: key[1...])) {
-                sequences.append(sequence)
-            }
-            return true
-        }
-        return sequences
     }
 
     /// `query outbox`: the delivery queue. The operator sees every notification, an account only
@@ -105,7 +91,7 @@ extension Ledger {
         let pending: [UInt64]
         do {
             pending = try store.read { txn in
-                try txn.withUnsafeAccess { access in try Self.sequences(in: OutboxKey.pendingPrefix, access, dbs) }
+                try txn.withUnsafeAccess { access in try Outbox.sequences(in: OutboxKey.pendingPrefix, access, dbs) }
             }
         } catch {
             throw Self.ledgerError(error)

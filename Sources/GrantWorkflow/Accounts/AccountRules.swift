@@ -279,12 +279,13 @@ extension Decider {
     }
 
     /// R-ACC-7: a token resets the password once, before it expires, and only while it is the
-    /// account's current one; success revokes it and every earlier one.
+    /// account's current one; success revokes it and every earlier one. The account of an erased
+    /// person is closed for good (R-LOG-6): no token of it resets anything.
     mutating func resetPassword(token: String, newPassword: String) throws(WorkflowError) {
         let digest = PasswordHasher.tokenDigest(token)
         let resetState = state.resetToken(digest: digest).flatMap { state.passwordResetState($0.accountId) }
         guard let record = state.resetToken(digest: digest), !record.used, time < record.expiresAt,
-            state.account(record.accountId) != nil,
+            let account = state.account(record.accountId), !account.isErased,
             // Tokens stored before rev. 2 have no bookkeeping record: they stay valid until used or expired.
             resetState.map({ $0.currentDigest == digest }) ?? true
         else {

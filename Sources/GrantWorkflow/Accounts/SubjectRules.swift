@@ -25,6 +25,12 @@ extension Decider {
                 .subjectErased(
                     SubjectErased(subjects: subjects, accounts: accounts, reason: reason, by: admin.id, at: time)))
             for accountId in accounts {
+                // R-ACC-7: a reset token sent before the erasure resets nothing after it.
+                // `resetPassword` also refuses any token of an erased person's account.
+                if var resetState = state.passwordResetState(accountId), resetState.currentDigest != nil {
+                    resetState.currentDigest = nil
+                    decision.credentialChanges.append(.setPasswordResetState(resetState))
+                }
                 guard let account = state.account(accountId), account.enabled else { continue }
                 decision.append(
                     .accountEnabledSet(AccountEnabledSet(accountId: accountId, enabled: false, by: admin.id, at: time)))

@@ -8,14 +8,24 @@ public enum ReplicaRestore {
     /// Records appended per write transaction.
     static let page = 4_096
 
-    /// Appends every row of `grantledger.events`, in position order, verbatim to a new ledger at
-    /// `destination` (``WriteTransaction/appendVerbatim(_:)`` checks each record's digest link), then
-    /// reopens it so the read models are built from the restored log. Returns the restored head.
+    /// Appends every row of `grantledger.events`, in position order, verbatim to a new ledger
+    /// (``WriteTransaction/appendVerbatim(_:)`` checks each record's digest link), then reopens it so
+    /// the read models are built from the restored log, and verifies it. Returns the restored head.
     ///
-    /// The destination must not exist or be an empty folder. Password hashes, attachment contents and
+    /// The keys and the rows are read in one snapshot of the replica, so a sink may run meanwhile. The
+    /// newest row must be the replica's checkpoint (position and digest): rows missing at the end are
+    /// the one loss the digest links cannot show. The restored store must pass
+    /// ``Ledger/verify(progress:)``, which also checks every erasure mark of the keys against a
+    /// `SubjectErased` event of the restored log (R-LOG-6): a mark the sink copied ahead of its rows,
+    /// or one forged over a live key, is refused (`corrupted`) instead of giving a store that never
+    /// verifies.
+    ///
+    /// The destination must not exist or be an empty folder. The store is built in a hidden folder
+    /// beside it (`.NAME.restoring-PID`) and renamed to it once it is whole and verified, so a restore
+    /// that is killed leaves no store at the destination. Password hashes, attachment contents and
     /// command idempotency records are not in the log, so they are not in a replica either. A restore
-    /// that fails removes what it wrote: the destination's contents, and the destination and the
-    /// folders above it that it created.
+    /// that fails removes what it wrote: its working folder, and the folders above the destination
+    /// that it created.
     public static func restore(
         url: ReplicaURL, to destination: String, options: LedgerOptions = .init(),
         progress: (@Sendable (UInt64) -> Void)? = nil
@@ -30,11 +40,23 @@ public enum ReplicaRestore {
                 throw ReplicaError(.destinationExists, "\(destination) is not empty: restore writes a new store")
             }
         }
-        let created = missingFolders(destination)
+        let trimmed = destination.count > 1 && destination.hasSuffix("/") ? String(destination.dropLast()) : destination
+        let target = URL(fileURLWithPath: trimmed).standardizedFileURL
+        let parent = target.deletingLastPathComponent().path
+        let working = (parent == "/" ? "" : parent) + "/." + target.lastPathComponent + ".restoring-\(getpid())"
+        let created = missingFolders(parent)
         do {
-            return try await restoreIntoEmpty(url: url, destination: destination, options: options, progress: progress)
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            let head = try await restoreIntoEmpty(url: url, destination: working, options: options, progress: progress)
+            // rename(2) replaces an empty folder at the destination, and fails on anything else there.
+            guard rename(working, target.path) == 0 else {
+                throw ReplicaError(
+                    .destinationExists,
+                    "cannot move the restored store to \(destination): \(String(cString: strerror(errno)))")
+            }
+            return head
         } catch {
-            discard(destination, createdFolders: created)
+            discard(working, createdFolders: created)
             throw error
         }
     }
@@ -50,12 +72,10 @@ public enum ReplicaRestore {
         return missing
     }
 
-    /// Removes what a failed restore wrote into `destination` (empty or missing before it began), then
-    /// the folders it created, each only when empty.
-    static func discard(_ destination: String, createdFolders: [String]) {
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: destination)) ?? [] {
-            try? FileManager.default.removeItem(atPath: destination + "/" + entry)
-        }
+    /// Removes a failed restore's working folder, then the folders it created above the destination,
+    /// each only when empty.
+    static func discard(_ working: String, createdFolders: [String]) {
+        try? FileManager.default.removeItem(atPath: working)
         for folder in createdFolders {
             guard (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty == true else { break }
             try? FileManager.default.removeItem(atPath: folder)
@@ -69,8 +89,12 @@ public enum ReplicaRestore {
         let ledger: Ledger
         do {
             try await replica.requireReplica()
+            // One snapshot: a sink committing meanwhile (new rows and the keys of new people, an
+            // erasure's marks) is not seen half-way.
+            try await replica.run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "BEGIN")
             ledger = try Ledger(path: destination, options: options)
         } catch {
+            await replica.rollback()
             await replica.close()
             throw error
         }
@@ -82,6 +106,7 @@ public enum ReplicaRestore {
             }
             try await ledger.restoreSubjectRecords(subjects)
             var position: UInt64 = 0
+            var lastDigest: [UInt8] = []
             while true {
                 let rows = try await replica.rows(
                     """
@@ -125,19 +150,41 @@ public enum ReplicaRestore {
                     throw ReplicaError(.corrupted, "cannot restore: \(error.message)", position: first)
                 }
                 position += UInt64(records.count)
+                lastDigest = records.last?.digest ?? lastDigest
                 progress?(position)
+            }
+            let checkpoint = try await replica.checkpoint()
+            guard checkpoint.position == position, position == 0 || checkpoint.digest == lastDigest else {
+                throw ReplicaError(
+                    .corrupted,
+                    "the replica's checkpoint (position \(checkpoint.position)) is not its newest row (\(position)): "
+                        + "rows are missing or were changed, so the replica cannot be restored whole",
+                    position: min(checkpoint.position, position + 1))
             }
             try ledger.rebuildSubjectIndexes()
             ledger.close()
+            await replica.rollback()
             await replica.close()
         } catch {
             ledger.close()
+            await replica.rollback()
             await replica.close()
             throw error
         }
         // Reopening brings the read models up to date with the restored log.
         let reopened = try Ledger(path: destination, options: options)
         defer { reopened.close() }
+        let report: VerifyReport
+        do {
+            report = try reopened.verify()
+        } catch {
+            throw ReplicaError(.corrupted, "the restored store does not verify: \(error.message)")
+        }
+        if let bad = report.firstBadPosition {
+            throw ReplicaError(
+                .corrupted,
+                "the restored store does not verify at position \(bad): \(report.reason ?? "")", position: bad)
+        }
         return try reopened.head()
     }
 }

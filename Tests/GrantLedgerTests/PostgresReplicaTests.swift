@@ -502,6 +502,71 @@ struct PostgresReplicaTests {
         #expect(!FileManager.default.fileExists(atPath: directory.child("broken")))
     }
 
+    @Test("restore reads one snapshot, checks the checkpoint and verifies what it built; nothing at DEST until then")
+    func restoreRefusesWhatWouldNotVerify() async throws {
+        PostgresTestServer.ran("restoreRefusesWhatWouldNotVerify")
+        let directory = TemporaryDirectory()
+        // The 2,000-project demo: more than one page of rows, so the restore reads the replica twice.
+        let store = directory.child("store")
+        try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: try await Self.demo.path() + "/data.mdb", toPath: store + "/data.mdb")
+        let database = try PostgresTestServer.newDatabase()
+        #expect(try runCLI(["sink", "postgres", "--url", database], store: store).status == 0)
+        let before = try Self.head(store)
+        #expect(before.position > 4_096)  // ReplicaRestore reads 4,096 rows a page
+
+        // A sink commits an erasure while the restore reads (after its first page): the restore is the
+        // replica as it was when it began, whole, and verifies; nothing is at DEST until the end.
+        let destination = directory.child("restored")
+        let erased = Mutex(false)
+        let head = try await ReplicaRestore.restore(url: try ReplicaURL(database), to: destination) { _ in
+            #expect(!FileManager.default.fileExists(atPath: destination))
+            guard
+                !erased.withLock({
+                    let first = !$0
+                    $0 = true
+                    return first
+                })
+            else { return }
+            // The first of these whose person the demo has not erased already.
+            let erasure = ["PO-BJ", "PO-SH", "UA-U002", "UA-U003"].lazy.compactMap { account in
+                try? apply(
+                    [line("eraseSubject", ["accountId": account, "reason": "依本人申请删除个人信息"], by: "NOPSS")],
+                    store: store, trustCommandTime: false)
+            }.first { $0.status == 0 }
+            #expect(erasure != nil)
+            #expect((try? runCLI(["sink", "postgres", "--url", database], store: store).status) == 0)
+        }
+        #expect(erased.withLock { $0 })
+        #expect(head.position == before.position && head.digest == before.digest)
+        #expect(try runCLI(["replay", "verify"], store: destination).stdout.contains("result: OK"))
+        #expect(try Self.head(store).position > before.position)
+
+        // Rows missing at the end: the checkpoint says more. Refused, exit 1, nothing left behind.
+        _ = try PostgresTestServer.query(
+            database, "DELETE FROM grantledger.events WHERE position > \(before.position - 5)")
+        let short = try runCLI(["restore", "--from-postgres", database, directory.child("short")], store: store)
+        #expect(short.status == 1, "\(short.stderr)")
+        #expect(short.stderr.contains("checkpoint"), "\(short.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["restored", "store"])
+
+        // A live subject's key overwritten with an erasure mark no SubjectErased event made: the
+        // restored store would never verify, so the restore refuses it.
+        let forged = try PostgresTestServer.newDatabase()
+        #expect(try runCLI(["sink", "postgres", "--url", forged], store: store).status == 0)
+        _ = try PostgresTestServer.query(
+            forged,
+            """
+            UPDATE grantledger_keys.subject_records SET value = '\\x020000000000000005'::bytea
+            WHERE key = (SELECT key FROM grantledger_keys.subject_records WHERE substring(key FROM 1 FOR 1) = 'k'::bytea
+                AND substring(value FROM 1 FOR 1) = '\\x01'::bytea ORDER BY key LIMIT 1)
+            """)
+        let mark = try runCLI(["restore", "--from-postgres", forged, directory.child("forged")], store: store)
+        #expect(mark.status == 1, "\(mark.stderr)")
+        #expect(mark.stderr.contains("does not verify"), "\(mark.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.child("forged")))
+    }
+
     @Test("a malformed row: restore exits 1 naming its position, and removes the store it began")
     func restoreOfAMalformedRowNamesItAndLeavesNothing() async throws {
         PostgresTestServer.ran("restoreOfAMalformedRowNamesItAndLeavesNothing")

@@ -102,7 +102,7 @@ struct CLIRobustnessTests {
         let complete = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(complete.count >= 1_500)
         let verify = try runCLI(["replay", "verify"], store: dir.path)
-        #expect(verify.status == 0, "\(verify.stdout)")
+        #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
         let listed = try runCLI(["query", "projects", "--format", "json"], store: dir.path, environment: Self.now)
         let numbers = Set(((listed.json as? [[String: Any]]) ?? []).compactMap { $0["projectNo"] as? String })
         for result in complete {

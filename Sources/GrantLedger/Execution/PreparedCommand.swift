@@ -42,21 +42,19 @@ extension Ledger {
     /// decoded and validated already; a weak new password (R-ACC-6) is refused next, before any salt is
     /// drawn or hash computed, so no invalid command costs PBKDF2.
     func prepare(_ envelope: CommandEnvelope, trustTime: Bool) throws(LedgerError) -> PreparedCommand {
-        if !envelope.checkedByDecoder, let scalar = envelope.firstForbiddenScalar {
-            throw LedgerError(
-                .invalidInput, field: "$",
-                "a string of the command holds U+\(String(scalar.value, radix: 16, uppercase: true)): control "
-                    + "characters other than newline and tab, bidirectional overrides and isolates, and Unicode "
-                    + "noncharacters are not allowed")
-        }
+        // An envelope built in Swift keeps the same input rules as a decoded line (docs/cli.md).
+        if let problem = envelope.inputProblem(limits: options.inputLimits) { throw LedgerError(problem) }
         let now = options.clock()
         let time: Timestamp
         if trustTime {
             time = envelope.at ?? now
         } else {
             if let at = envelope.at {
-                let tolerance = Int64(options.policy.clockToleranceSeconds) * 1000
-                guard abs(at.epochMilliseconds - now.epochMilliseconds) <= tolerance else {
+                // Saturating: neither a host's policy nor a time may overflow the check.
+                let (tolerance, wide) = Int64(clamping: options.policy.clockToleranceSeconds)
+                    .multipliedReportingOverflow(by: 1000)
+                let (difference, far) = at.epochMilliseconds.subtractingReportingOverflow(now.epochMilliseconds)
+                guard wide || (!far && difference.magnitude <= tolerance.magnitude) else {
                     let skew = LedgerError(
                         .clockSkew, rule: "R-LOG-4",
                         "the command's time \(at) is more than \(options.policy.clockToleranceSeconds) s from the "

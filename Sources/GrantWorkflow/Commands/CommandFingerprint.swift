@@ -318,7 +318,9 @@ extension CommandEnvelope {
     /// The first character refused by the input rules (a control character other than newline and
     /// tab, a bidirectional override or isolate, a Unicode noncharacter such as the erased-field
     /// marker) in any string of the envelope, found by walking it; nil when there is none. The decoder
-    /// checks lines itself; this is for envelopes built in Swift.
+    /// checks lines itself; this is for envelopes built in Swift. ``inputProblem(limits:)`` checks
+    /// every input rule, this one among them.
+    @available(*, deprecated, message: "use inputProblem(limits:), which checks every input rule")
     public var firstForbiddenScalar: Unicode.Scalar? {
         var found: Unicode.Scalar?
         Self.visitStrings(self) { text in

@@ -233,7 +233,8 @@ public struct CommandEnvelope: Sendable, Hashable {
     /// The line's ``legacyFingerprint``, for a command with a secret.
     var lineLegacyFingerprint: [UInt8]?
     /// Whether the command decoder built this envelope, checking every string by the input rules;
-    /// an envelope built in Swift is checked by the engine for forbidden characters instead.
+    /// an envelope built in Swift is checked by the engine against the same rules instead
+    /// (``inputProblem(limits:)``).
     public internal(set) var checkedByDecoder = false
 
     /// Creates an envelope.

@@ -56,12 +56,17 @@ struct PostgresSinkCommand: AsyncParsableCommand {
 
 /// Shared handling of `--url` / `--postgres` and replica errors.
 enum ReplicaArguments {
+    /// The replica URL of the command line. Without a password in it, `PGPASSWORD` gives one, as
+    /// for libpq's tools, so that it need not appear in the process list.
     static func url(_ text: String) throws -> ReplicaURL {
+        var url: ReplicaURL
         do {
-            return try ReplicaURL(text)
+            url = try ReplicaURL(text)
         } catch {
             throw ValidationError(error.message)
         }
+        if url.password == nil, let password = Environment.value("PGPASSWORD") { url.password = password }
+        return url
     }
 
     /// Prints the error and returns the exit status: 1 with the coded error line for `diverged`

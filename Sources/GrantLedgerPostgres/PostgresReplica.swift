@@ -51,8 +51,30 @@ public struct ReplicaURL: Sendable, Hashable {
     public var password: String?
     /// Database name, if any (the user's by default).
     public var database: String?
+    /// Whether and how the connection is encrypted: the URL's `sslmode`, as libpq reads it.
+    public var sslMode: SSLMode = .disable
+    /// A file of trusted root certificates (PEM) for `verify-ca` and `verify-full`: the URL's
+    /// `sslrootcert`; the system's roots when nil.
+    public var sslRootCertificate: String?
 
-    /// Parses `postgres://` or `postgresql://` URLs; TLS is not used (`sslmode=disable` is implied).
+    /// `sslmode` of a PostgreSQL URL (libpq's values).
+    public enum SSLMode: String, Sendable, Hashable, CaseIterable {
+        /// No TLS (the default here: a replica on loopback or a private network).
+        case disable
+        /// TLS when the server offers it, else in clear; the certificate is not checked.
+        case allow, prefer
+        /// TLS or no connection; the certificate is not checked (checked as `verify-ca` when
+        /// `sslrootcert` is given, as libpq does).
+        case require
+        /// TLS with a certificate signed by a trusted root.
+        case verifyCA = "verify-ca"
+        /// TLS with a trusted certificate that names the host.
+        case verifyFull = "verify-full"
+    }
+
+    /// Parses `postgres://` or `postgresql://` URLs. Of the query parameters, `sslmode` (default
+    /// `disable`) and `sslrootcert` are read; any other is refused rather than ignored, so that a
+    /// setting meant for the connection (TLS, say) is never silently dropped.
     public init(_ text: String) throws(ReplicaError) {
         guard let components = URLComponents(string: text),
             components.scheme == "postgres" || components.scheme == "postgresql",
@@ -70,6 +92,45 @@ public struct ReplicaURL: Sendable, Hashable {
         password = components.password
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         database = path.isEmpty ? nil : path
+        for item in components.queryItems ?? [] {
+            switch item.name {
+            case "sslmode":
+                guard let mode = SSLMode(rawValue: item.value ?? "") else {
+                    throw ReplicaError(
+                        .invalidURL,
+                        "sslmode must be one of \(SSLMode.allCases.map(\.rawValue).joined(separator: ", ")), "
+                            + "not '\(item.value ?? "")'")
+                }
+                sslMode = mode
+            case "sslrootcert":
+                guard let file = item.value, !file.isEmpty else {
+                    throw ReplicaError(.invalidURL, "sslrootcert names no file")
+                }
+                sslRootCertificate = file
+            default:
+                throw ReplicaError(
+                    .invalidURL, "the URL parameter '\(item.name)' is not understood (only sslmode and sslrootcert are)"
+                )
+            }
+        }
+    }
+
+    /// The TLS setting of a connection to this URL.
+    func tls() throws(ReplicaError) -> PostgresConnection.Configuration.TLS {
+        guard sslMode != .disable else { return .disable }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        let verifies =
+            sslMode == .verifyCA || sslMode == .verifyFull || (sslMode == .require && sslRootCertificate != nil)
+        configuration.certificateVerification =
+            !verifies ? .none : sslMode == .verifyFull ? .fullVerification : .noHostnameVerification
+        if let file = sslRootCertificate { configuration.trustRoots = .file(file) }
+        let context: NIOSSLContext
+        do {
+            context = try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw ReplicaError(.invalidURL, "cannot set up TLS (sslmode=\(sslMode.rawValue)): \(error)")
+        }
+        return sslMode == .allow || sslMode == .prefer ? .prefer(context) : .require(context)
     }
 }
 
@@ -89,7 +150,7 @@ final class ReplicaConnection: Sendable {
         logger.logLevel = .critical
         let configuration = PostgresConnection.Configuration(
             host: url.host, port: url.port, username: url.username, password: url.password, database: url.database,
-            tls: .disable)
+            tls: try url.tls())
         do {
             let connection = try await PostgresConnection.connect(
                 configuration: configuration, id: 1, logger: logger)

@@ -22,6 +22,26 @@ struct ReplicaURLTests {
             #expect(throws: ReplicaError.self, "\(text)") { try ReplicaURL(text) }
         }
     }
+
+    @Test("sslmode and sslrootcert are read; an unknown parameter or mode is refused, never ignored")
+    func connectionParameters() throws {
+        #expect(try ReplicaURL("postgres://h/x").sslMode == .disable)
+        #expect(try ReplicaURL("postgres://h/x?sslmode=require").sslMode == .require)
+        let full = try ReplicaURL("postgres://h/x?sslmode=verify-full&sslrootcert=/etc/ca.pem")
+        #expect(full.sslMode == .verifyFull && full.sslRootCertificate == "/etc/ca.pem")
+        for text in [
+            "postgres://h/x?sslmode=on", "postgres://h/x?sslmode=", "postgres://h/x?ssl=true",
+            "postgres://h/x?application_name=a", "postgres://h/x?sslrootcert=",
+        ] {
+            #expect(throws: ReplicaError.self, "\(text)") { try ReplicaURL(text) }
+        }
+        // Through the command line: a usage error, exit 64, before anything is opened.
+        let dir = TemporaryDirectory()
+        let refused = try runCLI(
+            ["restore", "--from-postgres", "postgres://h/x?sslmode=yes", dir.child("r")], store: dir.path)
+        #expect(refused.status == 64, "\(refused.stderr)")
+        #expect(refused.stderr.contains("sslmode"))
+    }
 }
 
 /// The PostgreSQL replica (GrantLedgerPostgres, `sink postgres`, `replay verify --postgres`,
@@ -565,6 +585,21 @@ struct PostgresReplicaTests {
         #expect(mark.status == 1, "\(mark.stderr)")
         #expect(mark.stderr.contains("does not verify"), "\(mark.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory.child("forged")))
+    }
+
+    @Test("sslmode=require is not dropped: a server without TLS is refused; sslmode=disable connects")
+    func sslModeRequireIsHonoured() async throws {
+        PostgresTestServer.ran("sslModeRequireIsHonoured")
+        let store = try await Self.smallDemo.path()
+        let database = try PostgresTestServer.newDatabase()
+        // The test server has no TLS: before, the parameter was ignored and the sink ran in clear.
+        let required = try runCLI(["sink", "postgres", "--url", database + "?sslmode=require"], store: store)
+        #expect(required.status == 2, "\(required.stdout) \(required.stderr)")
+        #expect(
+            try PostgresTestServer.query(database, "SELECT count(*) FROM pg_tables WHERE schemaname = 'grantledger'")
+                == "0")
+        let plain = try runCLI(["sink", "postgres", "--url", database + "?sslmode=disable"], store: store)
+        #expect(plain.status == 0, "\(plain.stderr)")
     }
 
     @Test("a malformed row: restore exits 1 naming its position, and removes the store it began")

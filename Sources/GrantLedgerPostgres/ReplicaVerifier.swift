@@ -172,10 +172,13 @@ public enum ReplicaVerifier {
             return bad(forged.position, forged.reason)
         }
         let checkpoint = try await replica.checkpoint()
-        guard checkpoint.position == count, count == 0 || checkpoint.digest == previous else {
+        guard checkpoint.position == count else {
             return bad(
                 min(checkpoint.position, count + 1),
                 "the checkpoint (position \(checkpoint.position)) is not the newest row (\(count))")
+        }
+        guard count == 0 || checkpoint.digest == previous else {
+            return bad(count, "the checkpoint's digest is not the digest of the newest row (\(count))")
         }
         var report = VerifyReport(eventCount: count, headPosition: count, headDigest: previous)
         if let first = ahead.values.map(\.mark).min() {

@@ -67,6 +67,42 @@ struct OutboxDeliverCLITests {
         #expect(reset.status == 0, "the delivered token still works once: \(reset.stdout)")
     }
 
+    @Test("a failed append is cut off: on a full disk the file stays one JSON object per line; it is made private")
+    func fullDiskKeepsWholeLines() throws {
+        let dir = TemporaryDirectory()
+        let store = try Self.store(dir)
+        let queued = try Self.outbox(store).compactMap { $0["id"] as? String }
+        let mountPoint = dir.child("full")
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        guard try exitStatus(of: "/usr/bin/env", ["mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", mountPoint]) == 0
+        else {
+            try Test.cancel("skipped: cannot mount a tmpfs here (needs root)")
+        }
+        defer { _ = try? exitStatus(of: "/usr/bin/env", ["umount", mountPoint]) }
+        // One page of room, most of it taken by an earlier line: one delivery fits, the next is cut
+        // by "No space left on device".
+        let file = mountPoint + "/deliveries.jsonl"
+        let earlier = Data(("{\"earlier\":\"" + String(repeating: "x", count: 3_700) + "\"}\n").utf8)
+        FileManager.default.createFile(atPath: file, contents: earlier, attributes: [.posixPermissions: 0o644])
+        let first = try runCLI(["outbox", "deliver", "--jsonl", file, "--once"], store: store, environment: Self.now)
+        #expect(first.status == 1, "\(first.stderr)")
+        let delivered = Self.summary(first)["delivered"] ?? -1
+        #expect(delivered > 0 && delivered < queued.count, "\(first.stdout)")
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text.hasSuffix("\n") && Self.jsonLines(file).count == delivered + 1, "\(text)")
+        let permissions = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+        #expect(permissions == 0o600)
+        // With room again, after the retry delay: every notification once, each line whole.
+        #expect(try exitStatus(of: "/usr/bin/env", ["mount", "-o", "remount,size=1m", mountPoint]) == 0)
+        let later = ["GRANTLEDGER_NOW": "2026-03-01T10:00:00+08:00"]
+        let second = try runCLI(["outbox", "deliver", "--jsonl", file, "--once"], store: store, environment: later)
+        #expect(second.status == 0, "\(second.stderr)")
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == Self.jsonLines(file).count)
+        #expect(Self.jsonLines(file).compactMap { $0["id"] as? String }.sorted() == queued.sorted())
+        #expect(Self.jsonLines(file).first?["earlier"] != nil)
+    }
+
     @Test("R-NTF-1 --exec writes each notification to the command's stdin; exit 0 means delivered")
     func deliverToCommand() throws {
         let dir = TemporaryDirectory()

@@ -18,7 +18,9 @@ struct DeliveryFailure: Error, CustomStringConvertible {
 }
 
 /// `--jsonl FILE`: appends one JSON line per notification to a file and syncs it, so a delivery the
-/// store records is on disk first. The file holds reset tokens: it is created with mode 0600.
+/// store records is on disk first. The file holds reset tokens: it is created with mode 0600, and an
+/// existing one is set to 0600. An append that fails part-way (a full disk) is cut off again, so the
+/// file stays one whole JSON object per line for the retry to append to.
 final class JSONLinesDelivery: NotificationDelivery {
     /// The open file (`O_APPEND`).
     let descriptor: Int32
@@ -27,6 +29,15 @@ final class JSONLinesDelivery: NotificationDelivery {
     init(path: String) throws(DeliveryFailure) {
         descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw DeliveryFailure("cannot open \(path)", errno: errno) }
+        // An existing file keeps none of a wider mode: reset tokens are about to go into it.
+        var status = stat()
+        if fstat(descriptor, &status) == 0, status.st_mode & 0o077 != 0, (status.st_mode & S_IFMT) == S_IFREG {
+            guard fchmod(descriptor, 0o600) == 0 else {
+                let code = errno
+                close(descriptor)
+                throw DeliveryFailure("cannot make \(path) private (mode 0600)", errno: code)
+            }
+        }
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         let folderDescriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -40,8 +51,15 @@ final class JSONLinesDelivery: NotificationDelivery {
 
     func deliver(_ notification: OutboxNotification) async throws {
         let bytes = Array((notification.deliveryJSON.serialized() + "\n").utf8)
-        try Self.writeAll(descriptor, bytes, what: "append \(notification.id)")
-        guard fsync(descriptor) == 0 else { throw DeliveryFailure("cannot sync the file", errno: errno) }
+        let end = lseek(descriptor, 0, SEEK_END)
+        do throws(DeliveryFailure) {
+            try Self.writeAll(descriptor, bytes, what: "append \(notification.id)")
+            guard fsync(descriptor) == 0 else { throw DeliveryFailure("cannot sync the file", errno: errno) }
+        } catch {
+            // Whatever part of the line got there is cut off: the next append starts a line.
+            if end >= 0 { _ = ftruncate(descriptor, end) }
+            throw error
+        }
     }
 
     /// Writes every byte, retrying after interruptions.

@@ -26,6 +26,11 @@ struct BackupCommand: ParsableCommand {
     @Argument(help: "The folder to write the copy into.") var destination: String
 
     func run() throws {
+        // A copy inside the store's own folder would change the store and be copied by the next backup.
+        if FileSystem.isInside(destination, folder: storeOptions.path) {
+            Terminal.err("grantledger: cannot back up to '\(destination)': it is inside the store's folder")
+            throw ExitStatus.unusable
+        }
         let ledger = try CLIStore.open(storeOptions, mustExist: true)
         defer { ledger.close() }
         let target: BackupDestination

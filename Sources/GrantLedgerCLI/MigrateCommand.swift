@@ -35,6 +35,11 @@ struct MigrateCommand: ParsableCommand {
 
     func run() throws {
         try CLIStore.requireStore(source)
+        // SOURCE is not changed: nothing is written inside its folder.
+        if FileSystem.isInside(destination, folder: source) {
+            Terminal.err("grantledger: \(destination) is inside the source store's folder; migrate beside it")
+            throw ExitStatus.unusable
+        }
         if FileSystem.exists(destination) {
             guard FileSystem.isEmptyFolder(destination) else {
                 Terminal.err("grantledger: \(destination) is not an empty folder; migrate into a new one")

@@ -96,6 +96,18 @@ public struct PostgresSink: Sendable {
         try await replica.migrate()
         var (position, digest) = try await replica.checkpoint()
         try checkNotDiverged(position: position, digest: digest)
+        // The rows must reach the checkpoint: a replica whose newest rows were deleted would otherwise
+        // go on from the checkpoint with a gap in it, and report success.
+        let newest = try ReplicaConnection.decode(
+            try await replica.rows("SELECT coalesce(max(position), 0) FROM grantledger.events", "newest row").first,
+            Int64.self, "newest row")
+        guard UInt64(newest) == position else {
+            throw ReplicaError(
+                .corrupted,
+                "the replica's newest row is at position \(newest), but its checkpoint says \(position): rows are "
+                    + "missing or were added by hand; `replay verify --postgres` tells more",
+                position: min(UInt64(max(newest, 0)) + 1, position))
+        }
         // An initial sync builds the secondary indexes once, when it has caught up; a sink stopped
         // before that leaves them to the next one's catch-up.
         if position == 0 { try await replica.dropDeferredIndexes() }

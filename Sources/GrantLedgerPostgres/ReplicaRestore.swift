@@ -171,8 +171,9 @@ public enum ReplicaRestore {
             await replica.close()
             throw error
         }
-        // Reopening brings the read models up to date with the restored log.
-        let reopened = try Ledger(path: destination, options: options)
+        // Reopening brings the read models up to date with the restored log. A record it cannot
+        // build them from (a subject's key missing from the replica) is a bad record: exit 1.
+        let reopened = try openRestored(destination, options: options)
         defer { reopened.close() }
         let report: VerifyReport
         do {
@@ -186,6 +187,18 @@ public enum ReplicaRestore {
                 "the restored store does not verify at position \(bad): \(report.reason ?? "")", position: bad)
         }
         return try reopened.head()
+    }
+}
+
+extension ReplicaRestore {
+    /// Opens the restored store, which builds its read models. A record they cannot be built from (a
+    /// subject's key missing from the replica) is a bad record of the replica: `corrupted`, exit 1.
+    static func openRestored(_ path: String, options: LedgerOptions) throws -> Ledger {
+        let result = Result { () throws(LedgerError) -> Ledger in try Ledger(path: path, options: options) }
+        if case .failure(let error) = result, error.code == .corrupted {
+            throw ReplicaError(.corrupted, "the restored log cannot be read: \(error.message)")
+        }
+        return try result.get()
     }
 }
 

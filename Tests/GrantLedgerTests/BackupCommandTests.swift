@@ -135,6 +135,24 @@ struct BackupCommandTests {
         #expect(try runCLI(["replay", "verify"], store: destination).stdout.contains("result: OK"))
     }
 
+    @Test("backup and migrate refuse a DEST inside the store's own folder, however it is spelled")
+    func destinationInsideTheStore() throws {
+        let dir = TemporaryDirectory()
+        let store = dir.child("grants")
+        #expect(try apply(Scenario.organisation, store: store).status == 0)
+        let before = try FileManager.default.contentsOfDirectory(atPath: store).sorted()
+        for destination in [store + "/inner", store + "/../grants/x/y", store, store + "/."] {
+            let backup = try runCLI(["backup", destination], store: store)
+            #expect(backup.status == 2, "\(destination): \(backup.stderr)")
+            #expect(backup.stderr.contains("inside the store's folder"), "\(destination): \(backup.stderr)")
+            let migrate = try runCLI(["migrate", "--encrypt-personal-data", store, destination], store: store)
+            #expect(migrate.status != 0, "\(destination): \(migrate.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store).sorted() == before)
+        // Beside it is fine.
+        #expect(try runCLI(["backup", dir.child("copy")], store: store).status == 0)
+    }
+
     @Test("a folder without a store, or with an empty data.mdb, is no store: exit 2, nothing created")
     func emptyFolderIsNoStore() throws {
         let dir = TemporaryDirectory()

@@ -569,6 +569,10 @@ struct PostgresReplicaTests {
         #expect(short.status == 1, "\(short.stderr)")
         #expect(short.stderr.contains("checkpoint"), "\(short.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["restored", "store"])
+        // A sink on it does not go on from the checkpoint over the gap, reporting success.
+        let gap = try runCLI(["sink", "postgres", "--url", database], store: store)
+        #expect(gap.status == 1, "\(gap.stdout) \(gap.stderr)")
+        #expect(gap.stderr.contains("newest row"), "\(gap.stderr)")
 
         // A live subject's key overwritten with an erasure mark no SubjectErased event made: the
         // restored store would never verify, so the restore refuses it.
@@ -585,6 +589,19 @@ struct PostgresReplicaTests {
         #expect(mark.status == 1, "\(mark.stderr)")
         #expect(mark.stderr.contains("does not verify"), "\(mark.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory.child("forged")))
+        // A live subject's key deleted: the restored log cannot be read, a bad record as well (exit 1).
+        let lost = try PostgresTestServer.newDatabase()
+        #expect(try runCLI(["sink", "postgres", "--url", lost], store: store).status == 0)
+        _ = try PostgresTestServer.query(
+            lost,
+            """
+            DELETE FROM grantledger_keys.subject_records
+            WHERE key = (SELECT key FROM grantledger_keys.subject_records WHERE substring(key FROM 1 FOR 1) = 'k'::bytea
+                AND substring(value FROM 1 FOR 1) = '\\x01'::bytea ORDER BY key LIMIT 1)
+            """)
+        let keyless = try runCLI(["restore", "--from-postgres", lost, directory.child("keyless")], store: store)
+        #expect(keyless.status == 1, "\(keyless.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.child("keyless")))
     }
 
     @Test("sslmode=require is not dropped: a server without TLS is refused; sslmode=disable connects")

@@ -32,6 +32,32 @@ enum FileSystem {
         return true
     }
 
+    /// Whether `path` (existing or not) lies inside the folder `folder` or is it, links resolved: its
+    /// nearest existing ancestor is resolved, then the rest of the path is added.
+    static func isInside(_ path: String, folder: String) -> Bool {
+        func resolved(_ path: String) -> String? {
+            guard let pointer = realpath(path, nil) else { return nil }
+            defer { free(pointer) }
+            return String(cString: pointer)
+        }
+        guard let root = resolved(folder) else { return false }
+        var rest: [Substring] = []
+        var ancestor = path.isEmpty ? "." : path
+        while resolved(ancestor) == nil {
+            guard let slash = ancestor.lastIndex(of: "/") else {
+                rest.insert(ancestor[...], at: 0)
+                ancestor = "."
+                break
+            }
+            rest.insert(ancestor[ancestor.index(after: slash)...], at: 0)
+            ancestor = slash == ancestor.startIndex ? "/" : String(ancestor[..<slash])
+        }
+        guard let base = resolved(ancestor) else { return false }
+        let full = ([base] + rest.filter { !$0.isEmpty && $0 != "." }.map(String.init)).joined(separator: "/")
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        return full == root || full.hasPrefix(prefix)
+    }
+
     /// Whether anything exists at `path`.
     static func exists(_ path: String) -> Bool {
         var info = stat()

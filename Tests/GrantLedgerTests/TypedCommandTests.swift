@@ -91,7 +91,9 @@ struct TypedCommandTests {
             #expect(try ledger.head() == before)
         }
         // What keeps the rules is accepted, and the log verifies.
-        let registered = await ledger.execute(Self.project(members: [member]))
+        // A member's title and role may be left empty, as a line may leave them out.
+        let quiet = Member(name: "王五", idType: .residentId, idNumber: IDs.expert1, unit: "北京大学", title: "", role: "")
+        let registered = await ledger.execute(Self.project(members: [member, quiet]))
         #expect(registered.isAccepted, "\(registered.jsonLine)")
         let fine = await ledger.execute(
             CommandEnvelope(actor: "N0", command: .createProvince(provinceId: "P9", name: "Café 广东省\n")))

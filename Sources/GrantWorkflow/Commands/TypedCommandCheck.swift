@@ -21,8 +21,8 @@ struct TypedCommandCheck {
     static let textFields: Set<String> = [
         "adjusted", "comments", "impact", "original", "plan", "progress", "reason", "contribution", "opinion",
     ]
-    /// Fields whose strings are secrets or document numbers, whose values an answer never repeats.
-    static let quietFields: Set<String> = ["password", "newPassword", "token"]
+    /// Fields a line may leave out and the decoder then reads as empty text: empty is allowed here too.
+    static let emptyAllowed: Set<String> = ["Member.title", "Member.role"]
 
     /// The earliest and latest day a command may name, and the same bounds for times (a day's
     /// widest offsets around them).
@@ -102,9 +102,13 @@ struct TypedCommandCheck {
             }
         default:
             // Structs and tuples: each field by its own name and rule.
+            let type = String(describing: mirror.subjectType)
             for child in mirror.children {
                 guard let label = child.label else {
                     try check(child.value, field: field, kind: kind)
+                    continue
+                }
+                if let text = child.value as? String, text.isEmpty, Self.emptyAllowed.contains("\(type).\(label)") {
                     continue
                 }
                 try check(child.value, field: field.isEmpty ? label : "\(field).\(label)", kind: label)

@@ -98,6 +98,12 @@ struct TypedCommandTests {
         let fine = await ledger.execute(
             CommandEnvelope(actor: "N0", command: .createProvince(provinceId: "P9", name: "Café 广东省\n")))
         #expect(fine.isAccepted, "\(fine.jsonLine)")
+        // A profile's further fields are free text: empty, or longer than a name, as in a line.
+        let profile = Profile(
+            gender: "男", birthDate: CalendarDate(year: 1980, month: 1, day: 1)!, title: "教授", degree: "博士",
+            researchArea: "统计学", extra: ["hobby": "", "note": String(repeating: "长", count: 500)])
+        let completed = await ledger.execute(CommandEnvelope(actor: "N0", command: .completeProfile(profile)))
+        #expect(completed.error?.code.rawValue != "invalidInput", "\(completed.jsonLine)")
         #expect(try ledger.verify().isValid)
     }
 

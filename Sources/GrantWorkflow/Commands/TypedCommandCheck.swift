@@ -20,6 +20,7 @@ struct TypedCommandCheck {
     /// Fields whose strings are free text (``FieldReader/text(_:)``): may be empty, up to 20,000 scalars.
     static let textFields: Set<String> = [
         "adjusted", "comments", "impact", "original", "plan", "progress", "reason", "contribution", "opinion",
+        "extra",
     ]
     /// Fields a line may leave out and the decoder then reads as empty text: empty is allowed here too.
     static let emptyAllowed: Set<String> = ["Member.title", "Member.role"]
@@ -98,7 +99,8 @@ struct TypedCommandCheck {
                 // A key is data (a budget category, an extra profile field): a name.
                 let key = pair[0].value as? String ?? ""
                 try check(key, field: field, kind: "")
-                try check(pair[1].value, field: field.isEmpty ? key : "\(field).\(key)", kind: key)
+                // A value keeps the table's rule (a profile's further fields are free text).
+                try check(pair[1].value, field: field.isEmpty ? key : "\(field).\(key)", kind: kind)
             }
         default:
             // Structs and tuples: each field by its own name and rule.

@@ -186,21 +186,26 @@ struct FieldReader {
                 text = try InputText.normalized(tape.string(value), maximumScalars: scalars, maximumBytes: bytes)
             }
         } catch {
-            switch error {
-            case .forbiddenScalar(let scalar):
-                throw WorkflowError.invalidInput(
-                    field(),
-                    "holds \(InputText.describe(scalar)): control characters other than newline and tab, "
-                        + "bidirectional overrides and isolates, and Unicode noncharacters are not allowed")
-            case .tooLong:
-                throw WorkflowError.invalidInput(
-                    field(), "is longer than \(scalars) characters (Unicode scalars) or \(bytes) UTF-8 bytes")
-            }
+            throw refusal(error, field: field(), scalars: scalars, bytes: bytes)
         }
         if !allowEmpty, Self.isBlank(text) {
             throw WorkflowError.invalidInput(field(), "must not be empty")
         }
         return text
+    }
+
+    /// The answer to a text the input rules refuse, for `field` with these length limits.
+    static func refusal(_ error: InputText.Refusal, field: String, scalars: Int, bytes: Int) -> WorkflowError {
+        switch error {
+        case .forbiddenScalar(let scalar):
+            return WorkflowError.invalidInput(
+                field,
+                "holds \(InputText.describe(scalar)): control characters other than newline and tab, "
+                    + "bidirectional overrides and isolates, and Unicode noncharacters are not allowed")
+        case .tooLong:
+            return WorkflowError.invalidInput(
+                field, "is longer than \(scalars) characters (Unicode scalars) or \(bytes) UTF-8 bytes")
+        }
     }
 
     /// Whether `text` is empty or only white space and characters that show nothing (a zero-width

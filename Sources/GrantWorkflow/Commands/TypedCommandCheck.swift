@@ -138,16 +138,7 @@ struct TypedCommandCheck {
         do throws(InputText.Refusal) {
             normalized = try InputText.normalized(text, maximumScalars: scalars, maximumBytes: bytes)
         } catch {
-            switch error {
-            case .forbiddenScalar(let scalar):
-                throw WorkflowError.invalidInput(
-                    field,
-                    "holds \(InputText.describe(scalar)): control characters other than newline and tab, "
-                        + "bidirectional overrides and isolates, and Unicode noncharacters are not allowed")
-            case .tooLong:
-                throw WorkflowError.invalidInput(
-                    field, "is longer than \(scalars) characters (Unicode scalars) or \(bytes) UTF-8 bytes")
-            }
+            throw FieldReader.refusal(error, field: field, scalars: scalars, bytes: bytes)
         }
         // Bytes, not `==`, which holds for canonically equivalent strings.
         guard normalized.utf8.elementsEqual(text.utf8) else {
